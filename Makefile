@@ -1,0 +1,38 @@
+# The two promises: `make run` and `make test`. Everything installs into .venv here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXTRAS := postgres,aws,gmail,dev
+
+.PHONY: install run test lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	scripts/system-deps.sh venv
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
+	touch $@
+
+run: install
+	$(BIN)/scc init-db
+	$(BIN)/scc demo
+	$(BIN)/scc serve
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+
+test: install
+	scripts/system-deps.sh chromium
+	$(MAKE) lint
+	$(BIN)/pytest -q
+
+bench: install
+	scripts/system-deps.sh wrk
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var dist test-output

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs when they are missing:
+#   python3-venv (always), chromium (browser tests), wrk (benchmarks).
+# Usage: scripts/system-deps.sh [venv] [chromium] [wrk]
+set -euo pipefail
+missing=()
+for want in "$@"; do
+  case "$want" in
+    venv) python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv) ;;
+    chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
+    wrk) command -v wrk >/dev/null || missing+=(wrk) ;;
+  esac
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing Debian packages: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null

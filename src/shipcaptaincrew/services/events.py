@@ -1,0 +1,144 @@
+"""Creating, editing and listing events."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from ..domain import bookings as rules
+from ..domain.errors import Invalid, NotFound
+from ..domain.models import CrewMember, Event, EventStatus, RosterCounts, new_id
+from ..domain.money import check_amount, check_currency
+from . import audit
+from .auth import actor_of, require_manager
+from .context import Context
+
+EDITABLE = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "location",
+    "capacity",
+    "price_cents",
+    "currency",
+    "status",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return getattr(value, "value", value)
+
+
+def get_event(ctx: Context, *, event_id: str) -> Event:
+    """The event, or NotFound. Changes nothing."""
+    event = ctx.store.get_event(event_id)
+    if event is None:
+        raise NotFound("No such event.", {"event_id": event_id})
+    return event
+
+
+def create_event(
+    ctx: Context,
+    *,
+    by: CrewMember,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    location: str,
+    capacity: int | None,
+    price_cents: int,
+    currency: str | None,
+) -> Event:
+    """Create a scheduled event (admins and captains). Writes an audit entry."""
+    require_manager(by)
+    rules.check_event_times(starts_at, ends_at)
+    rules.check_capacity(capacity)
+    check_amount(price_cents, allow_zero=True, field="price_cents")
+    currency = check_currency(currency or ctx.settings.currency)
+    if not title.strip():
+        raise Invalid("The event needs a title.", {"title": title})
+    now = ctx.now()
+    event = Event(
+        id=new_id("evt"),
+        title=title.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location.strip(),
+        capacity=capacity,
+        price_cents=price_cents,
+        currency=currency,
+        status=EventStatus.SCHEDULED,
+        created_at=now,
+        updated_at=now,
+    )
+    data = {k: _jsonable(getattr(event, k)) for k in EDITABLE}
+    ctx.store.add_event(
+        event,
+        audit.entry(
+            ctx,
+            actor=actor_of(by),
+            action="event.created",
+            subject=event.id,
+            event_id=event.id,
+            data=data,
+        ),
+    )
+    return event
+
+
+def update_event(ctx: Context, *, by: CrewMember, event_id: str, changes: dict[str, Any]) -> Event:
+    """Change an event's fields (admins and captains). Writes an audit entry with the
+    before and after of each changed field. A price change applies to new bookings;
+    existing bookings keep the amount they were booked at."""
+    require_manager(by)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise Invalid("These fields cannot be changed.", {"fields": sorted(unknown)})
+    event = get_event(ctx, event_id=event_id)
+    if "currency" in changes:
+        changes["currency"] = check_currency(changes["currency"])
+    if "status" in changes:
+        changes["status"] = EventStatus(changes["status"])
+    if "title" in changes and not str(changes["title"]).strip():
+        raise Invalid("The event needs a title.", {"title": changes["title"]})
+    if "price_cents" in changes:
+        check_amount(changes["price_cents"], allow_zero=True, field="price_cents")
+    if "capacity" in changes:
+        rules.check_capacity(changes["capacity"])
+    updated = dataclasses.replace(event, **changes, updated_at=ctx.now())
+    rules.check_event_times(updated.starts_at, updated.ends_at)
+    diff = {
+        k: {"from": _jsonable(getattr(event, k)), "to": _jsonable(getattr(updated, k))}
+        for k in changes
+        if getattr(event, k) != getattr(updated, k)
+    }
+    if not diff:
+        return event
+    ctx.store.update_event(
+        updated,
+        event.version,
+        audit.entry(
+            ctx,
+            actor=actor_of(by),
+            action="event.updated",
+            subject=event.id,
+            event_id=event.id,
+            data=diff,
+        ),
+    )
+    return dataclasses.replace(updated, version=event.version + 1)
+
+
+def list_events(ctx: Context) -> list[tuple[Event, RosterCounts]]:
+    """Every event with its roster counts, today's and upcoming first. Changes nothing."""
+    now = ctx.now()
+    events = ctx.store.list_events()
+    upcoming = [
+        e for e in events if (e.ends_at or e.starts_at) >= now or e.starts_at.date() == now.date()
+    ]
+    past = [e for e in events if e not in upcoming]
+    ordered = upcoming + sorted(past, key=lambda e: e.starts_at, reverse=True)
+    return [(e, rules.count(ctx.store.list_bookings(e.id))) for e in ordered]

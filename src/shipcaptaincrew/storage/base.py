@@ -1,0 +1,117 @@
+"""The Store protocol: everything the services need from persistence.
+
+Each write method is one atomic unit: either all of it lands or none of it.
+Updates of a booking carry the version the caller read; the store refuses the
+write with ``StaleWrite`` when the booking has changed since, so concurrent
+crew phones never overwrite each other and the caller can re-read and retry.
+Unique keys (crew email, payment idempotency key) raise ``DuplicateKey``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from ..domain.models import (
+    AuditEntry,
+    Booking,
+    CrewMember,
+    Event,
+    OutboxMessage,
+    Patron,
+    Payment,
+    Session,
+)
+
+
+@dataclass(frozen=True)
+class PaymentWrite:
+    """A new payment and the booking state it produces (read at ``expected_version``)."""
+
+    payment: Payment
+    booking: Booking
+    expected_version: int
+
+
+class Store(Protocol):
+    def init_schema(self) -> None:
+        """Create or migrate the schema. Never called implicitly."""
+
+    def close(self) -> None: ...
+
+    # crew and sessions
+    def add_crew(self, member: CrewMember, audit: AuditEntry) -> None: ...
+    def get_crew(self, crew_id: str) -> CrewMember | None: ...
+    def get_crew_by_email(self, email: str) -> CrewMember | None: ...
+    def list_crew(self) -> list[CrewMember]: ...
+    def add_session(self, session: Session, audit: AuditEntry) -> None: ...
+    def get_session(self, token_hash: str) -> Session | None: ...
+    def delete_session(self, token_hash: str, audit: AuditEntry) -> None: ...
+    def count_login_failures(self, key: str, since: datetime) -> int: ...
+    def add_login_failure(self, keys: Sequence[str], at: datetime, audit: AuditEntry) -> None: ...
+    def clear_login_failures(self, key: str) -> None: ...
+
+    # events
+    def add_event(self, event: Event, audit: AuditEntry) -> None: ...
+    def update_event(self, event: Event, expected_version: int, audit: AuditEntry) -> None: ...
+    def get_event(self, event_id: str) -> Event | None: ...
+    def list_events(self) -> list[Event]: ...
+
+    # patrons and bookings
+    def get_patron(self, patron_id: str) -> Patron | None: ...
+    def get_patron_by_email(self, email: str) -> Patron | None: ...
+    def add_booking(
+        self,
+        *,
+        patron: Patron,
+        new_patron: bool,
+        booking: Booking,
+        capacity: int | None,
+        audit: AuditEntry,
+    ) -> Booking:
+        """Add the patron (when new) and the booking. The booking is stored as
+        booked when its party fits the event's remaining ``capacity``, otherwise
+        as waitlisted; the stored booking is returned. ``DuplicateKey`` when the
+        patron is already on the event."""
+        ...
+
+    def get_booking(self, event_id: str, patron_id: str) -> Booking | None: ...
+    def get_booking_by_token(self, token: str) -> Booking | None: ...
+    def list_bookings(self, event_id: str) -> list[Booking]: ...
+    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
+        """Store ``booking`` (with its version bumped) if the current version matches."""
+
+    # payments
+    def add_payments(
+        self,
+        writes: Sequence[PaymentWrite],
+        audit: Sequence[AuditEntry],
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> list[Payment]:
+        """Store the payments, their bookings, audit entries and outbox messages
+        in one transaction, giving each payment the next receipt number. Returns
+        the stored payments (with receipt numbers)."""
+        ...
+
+    def void_payment(
+        self,
+        payment: Payment,
+        write: PaymentWrite,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
+        """Mark ``payment`` voided (``write.payment`` is its voided form) and store
+        the re-settled booking, atomically."""
+        ...
+
+    def get_payment(self, payment_id: str) -> Payment | None: ...
+    def get_payment_by_key(self, idempotency_key: str) -> Payment | None: ...
+    def list_payments(self, event_id: str, patron_id: str | None = None) -> list[Payment]: ...
+
+    # audit
+    def add_audit(self, entry: AuditEntry) -> None: ...
+    def list_audit(
+        self, *, event_id: str | None = None, patron_id: str | None = None, limit: int = 200
+    ) -> list[AuditEntry]: ...

@@ -1,0 +1,69 @@
+"""The app factory: ``create_app(settings)`` builds a fresh app with its adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from .. import __version__
+from ..config import Settings
+from ..services.context import Context, utc_now
+from ..storage.base import Store
+from . import errors
+from .deps import current_principal
+from .middleware import BodyLimit, SecurityHeaders
+from .routes import audit, auth, crew, events, payments, roster
+from .schemas import HealthOut
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(
+    settings: Settings, *, store: Store | None = None, clock: Callable[[], datetime] = utc_now
+) -> FastAPI:
+    """A new app on ``store`` (built from settings when not given)."""
+    if store is None:
+        from ..bootstrap import build_store
+
+        store = build_store(settings)
+    app = FastAPI(
+        title="ShipCaptainCrew",
+        version=__version__,
+        description="Events, rosters, attendance, waivers and payments for crews.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.ctx = Context(store=store, settings=settings, clock=clock)
+    errors.install(app)
+
+    public = APIRouter(prefix="/api", tags=["health"])
+
+    @public.get("/health", response_model=HealthOut)
+    def health() -> HealthOut:
+        return HealthOut(status="ok")
+
+    api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
+    for module in (events, roster, payments, audit, crew):
+        api.include_router(module.router)
+    api.include_router(auth.api)
+    app.include_router(public)
+    app.include_router(api)
+    app.include_router(auth.admin)
+
+    from .docs import install as install_docs
+
+    install_docs(app)
+    if (STATIC / "index.html").exists():
+        app.mount("/", StaticFiles(directory=STATIC, html=True), name="console")
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` and the CLI: settings from the environment."""
+    return create_app(Settings.from_env())

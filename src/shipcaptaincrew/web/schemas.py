@@ -1,0 +1,276 @@
+"""Request and response models. Separate from the domain records on purpose."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+
+from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role
+from ..domain.money import MAX_AMOUNT_CENTS
+
+Cents = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_CENTS)]
+Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
+Text = Annotated[str, Field(max_length=500)]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- auth and crew ---------------------------------------------------------------------------
+class LoginIn(In):
+    email: Annotated[str, Field(min_length=1, max_length=320)]
+    password: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class CrewOut(BaseModel):
+    id: str
+    name: str
+    email: str
+    role: Role
+
+
+class LoginOut(BaseModel):
+    token: str
+    csrf_token: str
+    csrf_header: str
+    crew: CrewOut
+
+
+class MeOut(BaseModel):
+    crew: CrewOut
+    csrf_token: str
+    csrf_header: str
+    org_name: str
+
+
+class CrewIn(In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: Annotated[str, Field(min_length=3, max_length=320)]
+    role: Role
+    password: Annotated[str, Field(min_length=10, max_length=1000)]
+
+
+class CrewListOut(BaseModel):
+    crew: list[CrewOut]
+
+
+# -- events ---------------------------------------------------------------------------------
+class EventIn(In):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
+    location: Annotated[str, Field(max_length=300)] = ""
+    capacity: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
+    price_cents: Cents
+    currency: Currency | None = None
+
+
+class EventPatch(In):
+    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    location: Annotated[str, Field(max_length=300)] | None = None
+    capacity: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
+    price_cents: Cents | None = None
+    currency: Currency | None = None
+    status: EventStatus | None = None
+
+
+class CountsOut(BaseModel):
+    booked: int
+    places: int
+    waitlisted: int
+    checked_in: int
+    waivers: int
+    paid: int
+    ready: int
+    amount_due_cents: int
+    amount_collected_cents: int
+
+
+class EventOut(BaseModel):
+    id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    capacity: int | None
+    price_cents: int
+    currency: str
+    status: EventStatus
+    counts: CountsOut | None = None
+
+
+class EventListOut(BaseModel):
+    events: list[EventOut]
+
+
+# -- roster ---------------------------------------------------------------------------------
+class RosterIn(In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: Annotated[str, Field(min_length=3, max_length=320)]
+    phone: Annotated[str, Field(max_length=40)] = ""
+    party_size: Annotated[StrictInt, Field(ge=1, le=50)] = 1
+
+
+class BookingOut(BaseModel):
+    patron_id: str
+    event_id: str
+    name: str
+    email: str
+    phone: str
+    party_size: int
+    status: BookingStatus
+    amount_due_cents: int
+    amount_paid_cents: int
+    balance_cents: int
+    currency: str
+    payment_cleared: bool
+    cleared_at: datetime | None
+    checked_in: bool
+    checked_in_at: datetime | None
+    checked_in_by: str | None
+    waiver_signed: bool
+    waiver_kind: str | None
+    waiver_at: datetime | None
+    ready: bool
+    guest_url: str
+
+    @classmethod
+    def of(cls, b: Booking, public_url: str) -> BookingOut:
+        return cls(
+            patron_id=b.patron_id,
+            event_id=b.event_id,
+            name=b.patron_name,
+            email=b.patron_email,
+            phone=b.patron_phone,
+            party_size=b.party_size,
+            status=b.status,
+            amount_due_cents=b.amount_due_cents,
+            amount_paid_cents=b.amount_paid_cents,
+            balance_cents=b.balance_cents,
+            currency=b.currency,
+            payment_cleared=b.payment_cleared,
+            cleared_at=b.cleared_at,
+            checked_in=b.checked_in,
+            checked_in_at=b.checked_in_at,
+            checked_in_by=b.checked_in_by,
+            waiver_signed=b.waiver_signed,
+            waiver_kind=b.waiver_kind.value if b.waiver_kind else None,
+            waiver_at=b.waiver_at,
+            ready=b.ready,
+            guest_url=f"{public_url}/g/{b.guest_token}",
+        )
+
+
+class RosterOut(BaseModel):
+    event: EventOut
+    counts: CountsOut
+    roster: list[BookingOut]
+
+
+class CancelIn(In):
+    reason: Text = ""
+
+
+class AttendanceIn(In):
+    checked_in: StrictBool
+
+
+class WaiverIn(In):
+    kind: Literal["paper"] = "paper"
+
+
+class WaiverOut(BaseModel):
+    waiver_signed: bool
+    kind: str | None
+    at: datetime | None
+    by: str | None
+    booking: BookingOut
+
+
+# -- payments -------------------------------------------------------------------------------
+class PaymentIn(In):
+    amount_cents: Cents
+    method: PaymentMethod
+    reference: Text = ""
+    note: Text = ""
+    currency: Currency | None = None
+
+
+class PaymentOut(BaseModel):
+    id: str
+    event_id: str
+    patron_id: str
+    amount_cents: int
+    currency: str
+    method: PaymentMethod
+    reference: str
+    note: str
+    logged_by: str
+    logged_by_id: str
+    logged_at: datetime
+    receipt_no: int | None
+    voided: bool
+    voided_at: datetime | None
+    voided_by: str | None
+    void_reason: str | None
+
+
+class PaymentLoggedOut(BaseModel):
+    payment: PaymentOut
+    booking: BookingOut
+
+
+class PaymentStatusOut(BaseModel):
+    payment_cleared: bool
+    cleared_at: datetime | None
+    amount_due_cents: int
+    amount_paid_cents: int
+    balance_cents: int
+    currency: str
+    payments: list[PaymentOut]
+
+
+class BatchItem(In):
+    patron_id: Annotated[str, Field(min_length=1, max_length=64)]
+    amount_cents: Cents | None = None
+    method: PaymentMethod
+    reference: Text = ""
+    note: Text = ""
+
+
+class BatchIn(In):
+    payments: Annotated[list[BatchItem], Field(min_length=1, max_length=100)]
+
+
+class BatchOut(BaseModel):
+    payments: list[PaymentLoggedOut]
+
+
+class VoidIn(In):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+# -- audit ----------------------------------------------------------------------------------
+class AuditOut(BaseModel):
+    id: str
+    at: datetime
+    actor: str
+    actor_name: str
+    action: str
+    subject: str
+    event_id: str | None
+    patron_id: str | None
+    data: dict[str, object]
+
+
+class AuditListOut(BaseModel):
+    entries: list[AuditOut]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]

@@ -1,0 +1,110 @@
+"""Shared fixtures: settings on a temporary folder, stores, a controllable clock, an API client."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from shipcaptaincrew.config import Settings
+from shipcaptaincrew.services.context import Context
+from shipcaptaincrew.storage.sql import SqlStore
+
+
+class Clock:
+    """A clock the test moves by hand (the app's clock is injectable)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def make_settings(var_dir: Path, **overrides: str) -> Settings:
+    env = {
+        "SCC_VAR_DIR": str(var_dir),
+        "SCC_SECRET_KEY": "test-secret-key-0123456789abcdef",
+        "SCC_DATABASE_URL": f"sqlite:///{var_dir / 'scc.db'}",
+        "SCC_PUBLIC_URL": "http://testserver",
+        **overrides,
+    }
+    return Settings.from_env(env)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def sqlite_store(settings: Settings) -> Iterator[SqlStore]:
+    store = SqlStore(settings.database_url)
+    store.init_schema()
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    base = os.environ.get("SCC_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("SCC_TEST_POSTGRES_URL is not set")
+    import secrets
+
+    import sqlalchemy as sa
+
+    from shipcaptaincrew.storage.sql import make_engine
+
+    name = f"scc_test_{secrets.token_hex(4)}"
+    admin = make_engine(base)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + "/" + name
+    yield url
+    admin.dispose()
+    admin = make_engine(base)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _pg_migrated(postgres_url: str) -> str:
+    store = SqlStore(postgres_url)
+    store.init_schema()
+    store.close()
+    return postgres_url
+
+
+@pytest.fixture
+def pg_store(_pg_migrated: str) -> Iterator[SqlStore]:
+    """A migrated PostgreSQL store, emptied before each test."""
+    import sqlalchemy as sa
+
+    from shipcaptaincrew.storage import schema
+
+    store = SqlStore(_pg_migrated)
+    names = ", ".join(t.name for t in schema.metadata.sorted_tables if t.name != "counters")
+    with store.engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        conn.execute(sa.text("UPDATE counters SET value = 0"))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def ctx(sqlite_store: SqlStore, settings: Settings, clock: Clock) -> Context:
+    return Context(store=sqlite_store, settings=settings, clock=clock)

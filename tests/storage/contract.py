@@ -1,0 +1,299 @@
+"""What every Store must do. Each backend's test file subclasses StoreContract and
+supplies a ``store`` fixture; nothing here knows which backend it runs on."""
+
+from __future__ import annotations
+
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+
+from shipcaptaincrew.domain.errors import DuplicateKey, NotFound, StaleWrite
+from shipcaptaincrew.domain.models import (
+    BookingStatus,
+    OutboxMessage,
+    Session,
+    WaiverKind,
+    new_id,
+)
+from shipcaptaincrew.storage.base import PaymentWrite, Store
+from tests import factories as f
+from tests.factories import T0
+
+
+def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None = 10):
+    event = f.event_record(capacity=capacity)
+    store.add_event(event, f.audit_entry("event.created", event.id))
+    patron = f.patron_record()
+    booking = store.add_booking(
+        patron=patron,
+        new_patron=True,
+        booking=f.booking_record(event, patron, party_size),
+        capacity=event.capacity,
+        audit=f.audit_entry("booking.added"),
+    )
+    return event, patron, booking
+
+
+class StoreContract:
+    # -- crew and sessions -------------------------------------------------------------
+    def test_crew_round_trip_and_unique_email(self, store: Store) -> None:
+        member = f.crew_record("ann@example.org")
+        store.add_crew(member, f.audit_entry("crew.created"))
+        assert store.get_crew(member.id) == member
+        assert store.get_crew_by_email("ANN@example.org") == member
+        assert store.list_crew() == [member]
+        with pytest.raises(DuplicateKey):
+            store.add_crew(f.crew_record("ann@example.org"), f.audit_entry())
+        assert store.get_crew("crw_missing") is None
+
+    def test_sessions(self, store: Store) -> None:
+        member = f.crew_record()
+        store.add_crew(member, f.audit_entry())
+        session = Session("h" * 64, member.id, "csrf", T0, T0 + timedelta(hours=12))
+        store.add_session(session, f.audit_entry("login"))
+        assert store.get_session("h" * 64) == session
+        store.delete_session("h" * 64, f.audit_entry("logout"))
+        assert store.get_session("h" * 64) is None
+
+    def test_login_failures_count_within_window(self, store: Store) -> None:
+        for minutes in (0, 10, 20):
+            store.add_login_failure(
+                ["email:a@b.c", "ip:1.2.3.4"],
+                T0 + timedelta(minutes=minutes),
+                f.audit_entry("login.failed"),
+            )
+        assert store.count_login_failures("email:a@b.c", T0 + timedelta(minutes=5)) == 2
+        assert store.count_login_failures("ip:1.2.3.4", T0) == 3
+        store.clear_login_failures("email:a@b.c")
+        assert store.count_login_failures("email:a@b.c", T0) == 0
+        assert store.count_login_failures("ip:1.2.3.4", T0) == 3
+
+    # -- events ------------------------------------------------------------------------
+    def test_event_round_trip_and_versioned_update(self, store: Store) -> None:
+        event = f.event_record()
+        store.add_event(event, f.audit_entry("event.created", event.id))
+        assert store.get_event(event.id) == event
+        changed = dataclasses.replace(event, title="Renamed")
+        store.update_event(changed, 1, f.audit_entry("event.updated", event.id))
+        assert store.get_event(event.id) == dataclasses.replace(changed, version=2)
+        with pytest.raises(StaleWrite):
+            store.update_event(dataclasses.replace(event, title="Lost"), 1, f.audit_entry())
+        assert store.get_event(event.id).title == "Renamed"
+        assert [e.id for e in store.list_events()] == [event.id]
+
+    # -- bookings ----------------------------------------------------------------------
+    def test_booking_round_trip(self, store: Store) -> None:
+        event, patron, booking = _event_with_booking(store, party_size=2)
+        assert booking.status == BookingStatus.BOOKED
+        assert store.get_booking(event.id, patron.id) == booking
+        assert store.get_booking_by_token(booking.guest_token) == booking
+        assert store.get_patron(patron.id) == patron
+        assert store.get_patron_by_email(patron.email.upper()) == patron
+        assert store.list_bookings(event.id) == [booking]
+        assert store.get_booking(event.id, "pat_missing") is None
+        assert store.get_booking_by_token("nope") is None
+
+    def test_same_patron_twice_on_an_event_is_refused(self, store: Store) -> None:
+        event, patron, booking = _event_with_booking(store)
+        again = dataclasses.replace(booking, guest_token="other-token")
+        with pytest.raises(DuplicateKey):
+            store.add_booking(
+                patron=patron,
+                new_patron=False,
+                booking=again,
+                capacity=event.capacity,
+                audit=f.audit_entry(),
+            )
+        assert store.list_bookings(event.id) == [booking]
+
+    def test_over_capacity_is_waitlisted(self, store: Store) -> None:
+        event, _p, first = _event_with_booking(store, party_size=3, capacity=4)
+        patron = f.patron_record()
+        second = store.add_booking(
+            patron=patron,
+            new_patron=True,
+            booking=f.booking_record(event, patron, party_size=2),
+            capacity=4,
+            audit=f.audit_entry(),
+        )
+        assert first.status == BookingStatus.BOOKED
+        assert second.status == BookingStatus.WAITLISTED
+        third_patron = f.patron_record()
+        third = store.add_booking(
+            patron=third_patron,
+            new_patron=True,
+            booking=f.booking_record(event, third_patron, party_size=1),
+            capacity=4,
+            audit=f.audit_entry(),
+        )
+        assert third.status == BookingStatus.BOOKED
+
+    def test_unknown_event_booking_is_not_found(self, store: Store) -> None:
+        event = f.event_record()
+        patron = f.patron_record()
+        with pytest.raises(NotFound):
+            store.add_booking(
+                patron=patron,
+                new_patron=True,
+                booking=f.booking_record(event, patron),
+                capacity=None,
+                audit=f.audit_entry(),
+            )
+        assert store.get_patron(patron.id) is None
+
+    def test_concurrent_bookings_never_exceed_capacity(self, store: Store) -> None:
+        event = f.event_record(capacity=5)
+        store.add_event(event, f.audit_entry())
+
+        def book(_i: int) -> BookingStatus:
+            patron = f.patron_record()
+            return store.add_booking(
+                patron=patron,
+                new_patron=True,
+                booking=f.booking_record(event, patron),
+                capacity=5,
+                audit=f.audit_entry(),
+            ).status
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(book, range(12)))
+        assert statuses.count(BookingStatus.BOOKED) == 5
+        assert statuses.count(BookingStatus.WAITLISTED) == 7
+
+    def test_update_booking_checks_version(self, store: Store) -> None:
+        event, patron, booking = _event_with_booking(store)
+        checked = dataclasses.replace(
+            booking,
+            checked_in_at=T0,
+            checked_in_by="crw_1",
+            waiver_kind=WaiverKind.PAPER,
+            waiver_at=T0,
+        )
+        store.update_booking(checked, 1, f.audit_entry("attendance.checked_in"))
+        assert store.get_booking(event.id, patron.id) == dataclasses.replace(checked, version=2)
+        with pytest.raises(StaleWrite):
+            store.update_booking(dataclasses.replace(booking, party_size=9), 1, f.audit_entry())
+        assert store.get_booking(event.id, patron.id).party_size == 1
+
+    # -- payments ----------------------------------------------------------------------
+    def test_payment_booking_and_audit_land_together(self, store: Store) -> None:
+        event, patron, booking = _event_with_booking(store)
+        payment = f.payment_record(booking, 4500, key="k-1")
+        paid = dataclasses.replace(
+            booking, amount_paid_cents=4500, payment_cleared=True, cleared_at=T0
+        )
+        entry = f.audit_entry("payment.logged", event.id, patron.id)
+        message = OutboxMessage(
+            id=new_id("msg"),
+            dedup_key=f"payment:{payment.id}:receipt",
+            kind="receipt",
+            to=patron.email,
+            payload={"payment_id": payment.id},
+            created_at=T0,
+            next_attempt_at=T0,
+            event_id=event.id,
+            patron_id=patron.id,
+        )
+        [stored] = store.add_payments([PaymentWrite(payment, paid, 1)], [entry], [message])
+        assert stored == dataclasses.replace(payment, receipt_no=1)
+        assert store.get_payment(payment.id) == stored
+        assert store.get_payment_by_key("k-1") == stored
+        assert store.list_payments(event.id, patron.id) == [stored]
+        assert store.list_payments(event.id) == [stored]
+        assert store.get_booking(event.id, patron.id) == dataclasses.replace(paid, version=2)
+        assert entry in store.list_audit(patron_id=patron.id)
+
+    def test_receipt_numbers_are_sequential(self, store: Store) -> None:
+        _e, _p, booking = _event_with_booking(store)
+        numbers = []
+        for i in range(3):
+            current = store.get_booking(booking.event_id, booking.patron_id)
+            [p] = store.add_payments(
+                [PaymentWrite(f.payment_record(current, 100 + i), current, current.version)],
+                [f.audit_entry()],
+            )
+            numbers.append(p.receipt_no)
+        assert numbers == [1, 2, 3]
+
+    def test_stale_booking_version_writes_nothing(self, store: Store) -> None:
+        event, patron, booking = _event_with_booking(store)
+        first = f.payment_record(booking, 1000)
+        store.add_payments([PaymentWrite(first, booking, 1)], [f.audit_entry()])
+        lost = f.payment_record(booking, 2000)
+        before = store.list_audit(limit=1000)
+        with pytest.raises(StaleWrite):
+            store.add_payments([PaymentWrite(lost, booking, 1)], [f.audit_entry("lost")])
+        assert store.get_payment(lost.id) is None
+        assert store.list_audit(limit=1000) == before
+
+    def test_duplicate_idempotency_key_writes_nothing(self, store: Store) -> None:
+        event, patron, booking = _event_with_booking(store)
+        store.add_payments(
+            [PaymentWrite(f.payment_record(booking, 1000, key="same"), booking, 1)],
+            [f.audit_entry()],
+        )
+        current = store.get_booking(event.id, patron.id)
+        with pytest.raises(DuplicateKey):
+            store.add_payments(
+                [
+                    PaymentWrite(
+                        f.payment_record(current, 1000, key="same"), current, current.version
+                    )
+                ],
+                [f.audit_entry()],
+            )
+        assert len(store.list_payments(event.id, patron.id)) == 1
+        assert store.get_booking(event.id, patron.id).version == current.version
+
+    def test_batch_is_all_or_nothing(self, store: Store) -> None:
+        event, p1, b1 = _event_with_booking(store)
+        p2 = f.patron_record()
+        b2 = store.add_booking(
+            patron=p2,
+            new_patron=True,
+            booking=f.booking_record(event, p2),
+            capacity=10,
+            audit=f.audit_entry(),
+        )
+        good = PaymentWrite(f.payment_record(b1, 4500), b1, 1)
+        stale = PaymentWrite(f.payment_record(b2, 4500), b2, 7)
+        with pytest.raises(StaleWrite):
+            store.add_payments([good, stale], [f.audit_entry(), f.audit_entry()])
+        assert store.list_payments(event.id) == []
+        assert store.get_booking(event.id, p1.id) == b1
+        stored = store.add_payments([good, PaymentWrite(stale.payment, b2, 1)], [f.audit_entry()])
+        assert [p.receipt_no for p in stored] == [1, 2]
+
+    def test_void_payment(self, store: Store) -> None:
+        event, patron, booking = _event_with_booking(store)
+        payment = f.payment_record(booking, 4500)
+        paid = dataclasses.replace(
+            booking, amount_paid_cents=4500, payment_cleared=True, cleared_at=T0
+        )
+        [stored] = store.add_payments([PaymentWrite(payment, paid, 1)], [f.audit_entry()])
+        voided = dataclasses.replace(
+            stored, voided_at=T0, voided_by="crw_2", void_reason="wrong patron"
+        )
+        reopened = dataclasses.replace(
+            paid, amount_paid_cents=0, payment_cleared=False, cleared_at=None
+        )
+        store.void_payment(
+            stored, PaymentWrite(voided, reopened, 2), f.audit_entry("payment.voided")
+        )
+        assert store.get_payment(payment.id) == voided
+        assert store.get_booking(event.id, patron.id) == dataclasses.replace(reopened, version=3)
+        with pytest.raises(StaleWrite):
+            store.void_payment(stored, PaymentWrite(voided, reopened, 3), f.audit_entry())
+
+    # -- audit -------------------------------------------------------------------------
+    def test_audit_filters_newest_first(self, store: Store) -> None:
+        a = f.audit_entry("one", event_id="evt_a", patron_id="pat_a")
+        b = f.audit_entry("two", event_id="evt_a", patron_id="pat_b")
+        c = f.audit_entry("three", event_id="evt_c")
+        for entry in (a, b, c):
+            store.add_audit(entry)
+        assert store.list_audit(event_id="evt_a") == [b, a]
+        assert store.list_audit(patron_id="pat_a") == [a]
+        assert store.list_audit(limit=2) == [c, b]
