@@ -12,6 +12,7 @@ import pytest
 from shipcaptaincrew.config import Settings
 from shipcaptaincrew.services.context import Context
 from shipcaptaincrew.storage.sql import SqlStore
+from tests.server import LiveServer
 
 
 class Clock:
@@ -108,3 +109,13 @@ def pg_store(_pg_migrated: str) -> Iterator[SqlStore]:
 @pytest.fixture
 def ctx(sqlite_store: SqlStore, settings: Settings, clock: Clock) -> Context:
     return Context(store=sqlite_store, settings=settings, clock=clock)
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """The real server process on a free port, on a fresh SQLite file, with an admin."""
+    server = LiveServer(tmp_path / "live")
+    server.prepare()
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,134 @@
+"""Start the real server (``scc serve``: uvicorn) in its own process for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    var_dir: Path
+    port: int = field(default_factory=free_port)
+    workers: int = 1
+    extra_env: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SCC_")}
+        env.update(
+            {
+                "SCC_VAR_DIR": str(self.var_dir),
+                "SCC_DATABASE_URL": f"sqlite:///{self.var_dir / 'scc.db'}",
+                "SCC_SECRET_KEY": "live-test-secret-key-0123456789",
+                "SCC_PUBLIC_URL": self.url,
+                **self.extra_env,
+            }
+        )
+        return env
+
+    def scc(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "shipcaptaincrew.cli", *args],
+            check=True,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            cwd=self.var_dir,
+        )
+
+    def prepare(self) -> None:
+        """Migrate the database and add an admin account."""
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.scc("init-db")
+        self.scc(
+            "create-user",
+            "--email",
+            ADMIN_EMAIL,
+            "--name",
+            "Ada Admin",
+            "--role",
+            "admin",
+            env={"SCC_NEW_USER_PASSWORD": ADMIN_PASSWORD},
+        )
+
+    def start(self) -> LiveServer:
+        cmd = [
+            sys.executable,
+            "-m",
+            "shipcaptaincrew.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+        ]
+        log = (self.var_dir / "server.log").open("ab")
+        self.proc = subprocess.Popen(
+            cmd,
+            env=self.env,
+            cwd=self.var_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.var_dir / 'server.log').read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/health", timeout=1) as r:  # noqa: S310
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start in 30 s")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no clean shutdown."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def login(self, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> httpx.Client:
+        """An httpx client signed in with a bearer token."""
+        client = httpx.Client(base_url=self.url, timeout=30)
+        r = client.post("/admin/login", json={"email": email, "password": password})
+        r.raise_for_status()
+        client.headers["Authorization"] = f"Bearer {r.json()['token']}"
+        return client
