@@ -66,6 +66,7 @@ class EventIn(In):
     capacity: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
     price_cents: Cents
     currency: Currency | None = None
+    waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class EventPatch(In):
@@ -77,6 +78,7 @@ class EventPatch(In):
     price_cents: Cents | None = None
     currency: Currency | None = None
     status: EventStatus | None = None
+    waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class CountsOut(BaseModel):
@@ -101,6 +103,7 @@ class EventOut(BaseModel):
     price_cents: int
     currency: str
     status: EventStatus
+    waiver_template_id: str | None = None
     counts: CountsOut | None = None
 
 
@@ -274,3 +277,32 @@ class AuditListOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: Literal["ok"]
+
+
+# -- waiver templates ------------------------------------------------------------------------
+class WaiverTemplateIn(In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=50_000)]
+
+
+class WaiverTemplateEdit(In):
+    text: Annotated[str, Field(min_length=1, max_length=50_000)]
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class WaiverTemplateOut(BaseModel):
+    id: str
+    name: str
+    version: int
+    text: str
+    sha256: str
+    created_at: datetime
+    created_by: str
+
+
+class WaiverTemplateListOut(BaseModel):
+    templates: list[WaiverTemplateOut]
+
+
+class WaiverTemplateVersionsOut(BaseModel):
+    versions: list[WaiverTemplateOut]
