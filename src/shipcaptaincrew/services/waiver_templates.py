@@ -75,9 +75,7 @@ def edit_template(
         created_by=by.id,
     )
     try:
-        ctx.store.add_waiver_template(
-            template, _entry(ctx, by, "waiver_template.edited", template)
-        )
+        ctx.store.add_waiver_template(template, _entry(ctx, by, "waiver_template.edited", template))
     except DuplicateKey:
         raise Conflict(
             "Someone else saved this template at the same moment; reload and retry.",

@@ -72,9 +72,7 @@ def sign_waiver(
             {"template_id": template.id, "version": template.version},
         )
     signer = check_person_name(req.signer_name, "signer_name")
-    guardian, relationship = check_guardian(
-        req.minor, req.guardian_name, req.guardian_relationship
-    )
+    guardian, relationship = check_guardian(req.minor, req.guardian_name, req.guardian_relationship)
     check_signature_png(req.signature_png)
     actor = Actor(ActorKind.GUEST, booking.patron_id, guardian or signer)
 
@@ -189,4 +187,3 @@ def booking_for_token(ctx: Context, *, token: str) -> Booking:
     if booking is None:
         raise NotFound("No such guest link.")
     return booking
-

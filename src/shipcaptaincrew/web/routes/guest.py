@@ -44,9 +44,7 @@ def render(name: str, status: int = 200, **values: Any) -> HTMLResponse:
 def html_error(status: int, message: str) -> HTMLResponse:
     """A plain error page for guest URLs (used by web/errors.py for /g/ paths too)."""
     titles = {400: "Bad request", 403: "Not allowed", 404: "Page not found", 409: "Conflict"}
-    return render(
-        "guest_error.html", status, title=titles.get(status, "Error"), message=message
-    )
+    return render("guest_error.html", status, title=titles.get(status, "Error"), message=message)
 
 
 def _form_token(ctx: Context, token: str, issued: int) -> str:
@@ -146,9 +144,7 @@ def _signature_bytes(data_url: str) -> bytes:
 
 
 async def _read_form(request: Request) -> dict[str, str]:
-    if not request.headers.get("content-type", "").startswith(
-        "application/x-www-form-urlencoded"
-    ):
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         raise Invalid("Please send the form from the waiver page.")
     try:
         text = (await request.body()).decode("utf-8")
