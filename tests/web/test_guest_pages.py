@@ -118,7 +118,8 @@ def test_sign_through_the_form(setup, ctx) -> None:
         "GuestBrowser/2.0",
         None,
     )
-    html = client.get(f"/g/{token}").text
+    html = client.get(f"/g/{token}?signed=1").text
+    assert "Thank you: your waiver is signed." in html
     assert "Waiver signed online by Pat Doe" in html
     pdf = client.get(f"/g/{token}/waiver.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
@@ -205,3 +206,15 @@ def test_event_without_template_and_paper_waiver(setup, ctx) -> None:
     assert r.status_code == 404
     assert "no online waiver" in r.text
     assert client.get(f"/g/{booking.guest_token}/waiver.pdf").status_code == 404
+
+
+def test_form_token_expires_after_12_hours(setup, ctx, clock) -> None:
+    client, _a, _t, event, booking = setup
+    form = _form(client, booking.guest_token)
+    clock.advance(hours=12, seconds=1)
+    r = client.post(f"/g/{booking.guest_token}/waiver", data=form)
+    assert r.status_code == 403
+    assert "This page has expired. Please reload it and sign again." in r.text
+    clock.advance(seconds=-2)
+    r = client.post(f"/g/{booking.guest_token}/waiver", data=form)
+    assert r.status_code == 303

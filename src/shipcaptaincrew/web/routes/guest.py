@@ -7,7 +7,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -58,7 +57,7 @@ def _form_token_ok(ctx: Context, token: str, sent: str) -> bool:
     if not issued_raw.isdigit():
         return False
     issued = int(issued_raw)
-    if not 0 <= time.time() - issued <= FORM_TOKEN_TTL_S:
+    if not 0 <= ctx.now().timestamp() - issued <= FORM_TOKEN_TTL_S:
         return False
     return hmac.compare_digest(_form_token(ctx, token, issued), sent)
 
@@ -96,12 +95,12 @@ def _booking(ctx: Context, token: str) -> Booking:
 
 
 @router.get("/{token}", response_class=HTMLResponse)
-def guest_page(token: str, ctx: Ctx) -> Response:
+def guest_page(token: str, ctx: Ctx, signed: str | None = None) -> Response:
     try:
         view = guest_view(ctx, token=token)
     except NotFound:
         return html_error(404, "This guest link is not valid. Please check the address.")
-    return render("guest_booking.html", view=view, token=token)
+    return render("guest_booking.html", view=view, token=token, just_signed=signed == "1")
 
 
 def _waiver_form(
@@ -119,7 +118,7 @@ def _waiver_form(
         status,
         view=view,
         token=token,
-        form_token=_form_token(ctx, token, int(time.time())),
+        form_token=_form_token(ctx, token, int(ctx.now().timestamp())),
         error=error,
         form=form or {},
     )
