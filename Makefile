@@ -25,7 +25,13 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-test: install
+# axe-core (npm) for the browser accessibility checks; package-lock.json pins it.
+node_modules/.installed: package.json package-lock.json
+	scripts/system-deps.sh node
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install node_modules/.installed
 	scripts/system-deps.sh chromium
 	$(MAKE) lint
 	$(BIN)/pytest -q
@@ -35,4 +41,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var dist test-output
+	rm -rf $(VENV) var dist test-output node_modules

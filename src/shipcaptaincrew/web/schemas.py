@@ -79,6 +79,7 @@ class EventIn(In):
     capacity: Annotated[WholeNumber, Field(ge=1, le=10_000)] | None = None
     price_cents: Cents
     currency: Currency | None = None
+    waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class EventPatch(In):
@@ -90,6 +91,7 @@ class EventPatch(In):
     price_cents: Cents | None = None
     currency: Currency | None = None
     status: EventStatus | None = None
+    waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class CountsOut(BaseModel):
@@ -114,6 +116,7 @@ class EventOut(BaseModel):
     price_cents: int
     currency: str
     status: EventStatus
+    waiver_template_id: str | None = None
     counts: CountsOut | None = None
 
 
@@ -287,3 +290,32 @@ class AuditListOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: Literal["ok"]
+
+
+# -- waiver templates ------------------------------------------------------------------------
+class WaiverTemplateIn(In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=50_000)]
+
+
+class WaiverTemplateEdit(In):
+    text: Annotated[str, Field(min_length=1, max_length=50_000)]
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class WaiverTemplateOut(BaseModel):
+    id: str
+    name: str
+    version: int
+    text: str
+    sha256: str
+    created_at: datetime
+    created_by: str
+
+
+class WaiverTemplateListOut(BaseModel):
+    templates: list[WaiverTemplateOut]
+
+
+class WaiverTemplateVersionsOut(BaseModel):
+    versions: list[WaiverTemplateOut]
