@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
 
 from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role
 from ..domain.money import CURRENCIES, MAX_AMOUNT_CENTS
@@ -24,7 +32,17 @@ def _whole_number(value: object) -> object:
 
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 Cents = Annotated[WholeNumber, Field(ge=0, le=MAX_AMOUNT_CENTS)]
-Currency = Literal[tuple(sorted(CURRENCIES))]  # type: ignore[valid-type]
+
+
+def _known_currency(value: str) -> str:
+    if value not in CURRENCIES:
+        raise ValueError(f"must be one of {', '.join(sorted(CURRENCIES))}")
+    return value
+
+
+Currency = Annotated[
+    str, AfterValidator(_known_currency), Field(json_schema_extra={"enum": sorted(CURRENCIES)})
+]
 Text = Annotated[str, Field(max_length=500)]
 
 
