@@ -20,6 +20,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from ..domain import outbox as ob
 from ..domain.errors import DuplicateKey, NotFound, StaleWrite
 from ..domain.models import (
     AuditEntry,
@@ -36,7 +37,6 @@ from ..domain.models import (
     Session,
     WaiverKind,
 )
-from ..domain import outbox as ob
 from . import schema as t
 from .base import PaymentWrite
 
@@ -461,7 +461,7 @@ class SqlStore:
                 )
             )
             rows = conn.execute(sa.select(t.outbox).where(t.outbox.c.id.in_(picked))).mappings()
-            claimed = [_outbox(r) for r in rows]
+            claimed = [_outbox(dict(r)) for r in rows]
         order = {mid: i for i, mid in enumerate(picked)}
         return sorted(claimed, key=lambda m: order[m.id])
 
@@ -499,7 +499,7 @@ class SqlStore:
                 return None
             self._insert_audit(conn, [audit])
             row = conn.execute(sa.select(t.outbox).where(t.outbox.c.id == message_id)).mappings()
-            return _outbox(row.one())
+            return _outbox(dict(row.one()))
 
     # -- audit ------------------------------------------------------------------------------
     def add_audit(self, entry: AuditEntry) -> None:
