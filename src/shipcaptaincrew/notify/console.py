@@ -21,9 +21,11 @@ class ConsoleSender:
         if not log.handlers:  # the dev backend: make its one line per message visible
             log.addHandler(logging.StreamHandler())
             log.setLevel(logging.INFO)
+            log.propagate = False
 
     def send(self, message: EmailMessage) -> None:
-        ident = re.sub(r"[^A-Za-z0-9_.-]", "", str(message.get("Message-ID", "")))[:80]
+        local = str(message.get("Message-ID", "")).strip("<> ").partition("@")[0]
+        ident = re.sub(r"[^A-Za-z0-9_.-]", "", local)[:80]
         path = self.folder / f"{ident or 'message'}.eml"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)

@@ -194,19 +194,23 @@ def receipt_email_status(ctx: Context, *, event_id: str) -> dict[str, str]:
 
 class AfterCommitDelivery:
     """``Context.after_commit`` for a long-running server: deliver just-committed messages
-    on one background thread, so a slow mail server never delays a response. What fails
-    here stays queued for the next ``deliver_due``."""
+    on one background thread, so a slow mail server never delays a response. ``start``
+    also sweeps for due retries every ``every`` seconds. What fails stays queued."""
 
     def __init__(self, ctx: Context, sender: Sender) -> None:
         self.ctx, self.sender = ctx, sender
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="scc-mail")
         self._pending: set[Future[None]] = set()
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._sweeper: threading.Thread | None = None
 
     def __call__(self, messages: Sequence[OutboxMessage]) -> None:
-        if not messages:
-            return
-        future = self._pool.submit(self._run, [m.id for m in messages])
+        if messages:
+            self._submit([m.id for m in messages])
+
+    def _submit(self, ids: list[str] | None) -> None:
+        future = self._pool.submit(self._run, ids)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -215,11 +219,23 @@ class AfterCommitDelivery:
         with self._lock:
             self._pending.discard(future)
 
-    def _run(self, ids: list[str]) -> None:
+    def _run(self, ids: list[str] | None) -> None:
         try:
-            deliver_due(self.ctx, self.sender, ids=ids, limit=len(ids))
+            deliver_due(self.ctx, self.sender, ids=ids, limit=len(ids) if ids else 100)
         except Exception:
             log.exception("background delivery failed; the messages stay queued")
+
+    def start(self, every: float = 30) -> None:
+        """Deliver what is due now and then every ``every`` seconds, until ``close``."""
+
+        def sweep() -> None:
+            while True:
+                self._submit(None)
+                if self._stop.wait(every):
+                    return
+
+        self._sweeper = threading.Thread(target=sweep, name="scc-mail-sweep", daemon=True)
+        self._sweeper.start()
 
     def drain(self, timeout: float = 30) -> None:
         """Wait for the deliveries started so far (tests, shutdown)."""
@@ -229,4 +245,7 @@ class AfterCommitDelivery:
             future.result(timeout)
 
     def close(self) -> None:
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join(5)
         self._pool.shutdown(wait=True)
