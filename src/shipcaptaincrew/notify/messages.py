@@ -90,4 +90,8 @@ def compose(mail: PaymentEmail, pdf: bytes) -> EmailMessage:
     msg.add_attachment(
         pdf, maintype="application", subtype="pdf", filename=f"receipt-{r.receipt_no}{suffix}.pdf"
     )
+    # Fixed boundaries: the same message always flattens to the same bytes, whichever
+    # sender sends it. "=_" never occurs in base64 or quoted-printable bodies.
+    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_{mail.message_id}_{i}")
     return msg

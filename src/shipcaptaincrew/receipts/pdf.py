@@ -3,7 +3,7 @@
 Text goes out in the built-in Helvetica with the Windows-1252 encoding, so the
 file needs no font on the machine (Lambda included) and covers Western European
 names ("Zoë O'Brien", "François", "Øyvind", "€"). Other letters are transliterated
-where Unicode knows a base letter ("Łukasz" -> "Lukasz", "Dvořák" -> "Dvorak") and
+where Unicode knows a base letter ("Łukasz" -> "Lukasz", "Dvořák" -> "Dvorák") and
 shown as "?" otherwise. With ``font_path`` (SCC_RECEIPT_FONT, e.g. DejaVuSans.ttf)
 that TrueType font is embedded instead and every character it has is kept.
 Patron-supplied text is drawn as text, never interpreted as markup.
