@@ -66,6 +66,7 @@ def test_starttls_with_login(tmp_path: Path) -> None:
         server.stop()
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 def test_wrong_password_error_never_shows_the_password() -> None:
     server = SmtpServer(username="boats@example.org", password="the-right-one").start()
     try:
