@@ -154,5 +154,9 @@ def export(
     )
 
 
+from .cli_outbox import outbox_app  # noqa: E402
+
+app.add_typer(outbox_app, name="outbox")
+
 if __name__ == "__main__":  # pragma: no cover
     app()

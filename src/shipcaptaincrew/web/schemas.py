@@ -44,6 +44,7 @@ Currency = Annotated[
     str, AfterValidator(_known_currency), Field(json_schema_extra={"enum": sorted(CURRENCIES)})
 ]
 Text = Annotated[str, Field(max_length=500)]
+ReceiptEmail = Literal["queued", "sent", "failed"]
 
 
 class In(BaseModel):
@@ -172,9 +173,12 @@ class BookingOut(BaseModel):
     waiver_at: datetime | None
     ready: bool
     guest_url: str
+    receipt_email: ReceiptEmail | None = Field(
+        None, description="Status of the latest receipt or correction email; null if none."
+    )
 
     @classmethod
-    def of(cls, b: Booking, public_url: str) -> BookingOut:
+    def of(cls, b: Booking, public_url: str, receipt_email: str | None = None) -> BookingOut:
         return cls(
             patron_id=b.patron_id,
             event_id=b.event_id,
@@ -197,6 +201,7 @@ class BookingOut(BaseModel):
             waiver_at=b.waiver_at,
             ready=b.ready,
             guest_url=f"{public_url}/g/{b.guest_token}",
+            receipt_email=receipt_email,  # type: ignore[arg-type]
         )
 
 
@@ -304,6 +309,26 @@ class AuditOut(BaseModel):
 
 class AuditListOut(BaseModel):
     entries: list[AuditOut]
+
+
+# -- outbox ---------------------------------------------------------------------------------
+class OutboxOut(BaseModel):
+    id: str
+    kind: str
+    to: str
+    status: ReceiptEmail
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    event_id: str | None
+    patron_id: str | None
+    payment_id: str | None
+
+
+class OutboxListOut(BaseModel):
+    messages: list[OutboxOut]
 
 
 class HealthOut(BaseModel):
