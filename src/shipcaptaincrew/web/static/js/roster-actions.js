@@ -1,0 +1,33 @@
+// One listener on the roster list sends each card button to its behaviour.
+import { getBooking, setPicked } from './roster-state.js';
+import { updateBatchBar } from './batch-bar.js';
+import { toggleCheckIn } from './checkin.js';
+import { openHistory } from './history-modal.js';
+import { openPayment } from './payment-modal.js';
+import { ui } from './sel.js';
+import { openWaiver } from './waiver-modal.js';
+
+const HANDLERS = {
+  pay: openPayment,
+  checkin: toggleCheckIn,
+  waiver: openWaiver,
+  history: openHistory,
+};
+
+export function wireRosterActions() {
+  const list = ui('rosterList');
+  list.addEventListener('click', (event) => {
+    const target = event.target.closest('button[data-action]');
+    if (!target) return;
+    const card = target.closest('li[data-patron]');
+    const booking = card && getBooking(card.dataset.patron);
+    const handler = HANDLERS[target.dataset.action];
+    if (booking && handler) handler(booking, target);
+  });
+  list.addEventListener('change', (event) => {
+    const box = event.target;
+    if (box.dataset.action !== 'pick') return;
+    setPicked(box.closest('li[data-patron]').dataset.patron, box.checked);
+    updateBatchBar();
+  });
+}
