@@ -5,11 +5,19 @@ import { clear, h } from './el.js';
 import { money, when } from './format.js';
 import { methodName } from './methods.js';
 import { openModal } from './modal.js';
-import { isManager } from './session.js';
+import { currentCrew, isManager } from './session.js';
 import { ui } from './sel.js';
 import { wireVoid, startVoid } from './void-form.js';
 
 let current = null;
+
+// The API names the voider by crew id; we can name the people we know.
+function voider(p) {
+  const me = currentCrew();
+  if (me && p.voided_by === me.id) return ` by ${me.name}`;
+  if (p.voided_by === p.logged_by_id) return ` by ${p.logged_by}`;
+  return '';
+}
 
 function paymentItem(p) {
   const text = `${money(p.amount_cents, p.currency)} · ${methodName(p.method)}`;
@@ -21,7 +29,7 @@ function paymentItem(p) {
     h('p', { class: 'payment-amount' }, h('strong', { text }), p.voided ? ' · VOIDED' : ''),
     h('p', { text: by }),
     ...extra.filter(Boolean).map((t) => h('p', { text: t })),
-    p.voided ? h('p', { text: `Voided by ${p.voided_by || 'crew'}: ${p.void_reason || ''}` }) : null,
+    p.voided ? h('p', { text: `Voided${voider(p)}: ${p.void_reason || ''}` }) : null,
     h(
       'div',
       { class: 'card-actions' },
