@@ -47,14 +47,29 @@ def api(live_server: LiveServer) -> Iterator[httpx.Client]:
     client.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
+def _phone_page(browser: Browser, **options: Any) -> tuple[Page, Any]:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.dialogs = dialogs  # type: ignore[attr-defined]
+    return page, context
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A 390x844 phone page under the server's real Content Security Policy."""
+    page, context = _phone_page(browser)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_page(browser: Browser) -> Iterator[Page]:
+    """A phone page that may inject axe-core: the CSP forbids inline scripts, and
+    Playwright's add_script_tag is one, so only this page bypasses the CSP."""
+    page, context = _phone_page(browser, bypass_csp=True)
     yield page
     context.close()
 
