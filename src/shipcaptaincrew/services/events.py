@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..domain import bookings as rules
@@ -30,6 +30,13 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return getattr(value, "value", value)
+
+
+def _utc(value: datetime) -> datetime:
+    """Times are kept in UTC; one without an offset is refused."""
+    if value.tzinfo is None:
+        raise Invalid("Times need a UTC offset, e.g. 2026-07-01T09:00:00-04:00.")
+    return value.astimezone(UTC)
 
 
 def get_event(ctx: Context, *, event_id: str) -> Event:
@@ -61,6 +68,7 @@ def create_event(
     if not title.strip():
         raise Invalid("The event needs a title.", {"title": title})
     now = ctx.now()
+    starts_at, ends_at = _utc(starts_at), (_utc(ends_at) if ends_at else None)
     event = Event(
         id=new_id("evt"),
         title=title.strip(),
@@ -98,6 +106,9 @@ def update_event(ctx: Context, *, by: CrewMember, event_id: str, changes: dict[s
     if unknown:
         raise Invalid("These fields cannot be changed.", {"fields": sorted(unknown)})
     event = get_event(ctx, event_id=event_id)
+    for name in ("starts_at", "ends_at"):
+        if changes.get(name) is not None:
+            changes[name] = _utc(changes[name])
     if "currency" in changes:
         changes["currency"] = check_currency(changes["currency"])
     if "status" in changes:
