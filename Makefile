@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXTRAS := postgres,aws,gmail,dev
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-console clean
 
 install: $(VENV)/.installed
 
@@ -25,7 +25,12 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-test: install
+# axe-core for the browser accessibility checks (package.json at the repo root)
+node_modules/.package-lock.json: package.json package-lock.json
+	scripts/system-deps.sh npm
+	npm ci --no-audit --no-fund
+
+test: install node_modules/.package-lock.json
 	scripts/system-deps.sh chromium
 	$(MAKE) lint
 	$(BIN)/pytest -q
@@ -33,6 +38,11 @@ test: install
 bench: install
 	scripts/system-deps.sh wrk
 	$(BIN)/python bench/run.py
+	$(MAKE) bench-console
+
+bench-console: install
+	scripts/system-deps.sh chromium
+	$(BIN)/python bench/console.py
 
 clean:
 	rm -rf $(VENV) var dist test-output

@@ -27,12 +27,12 @@ function entryItem(entry, currency) {
   );
 }
 
-export async function openAudit() {
+export async function openAudit(opener = ui('showAudit')) {
   const event = rosterEvent();
   ui('auditTitle').textContent = `Activity log · ${event.title}`;
   ui('auditError').textContent = '';
   const list = clear(ui('auditList'));
-  openModal(ui('auditDialog'), ui('showAudit'));
+  openModal(ui('auditDialog'), opener);
   try {
     const { entries } = await apiFetch(`/api/audit?event_id=${encodeURIComponent(event.id)}&limit=500`);
     if (!entries.length) list.append(h('li', { text: 'Nothing recorded yet.' }));
@@ -40,8 +40,4 @@ export async function openAudit() {
   } catch (err) {
     ui('auditError').textContent = err.message;
   }
-}
-
-export function wireAudit() {
-  ui('showAudit').addEventListener('click', openAudit);
 }

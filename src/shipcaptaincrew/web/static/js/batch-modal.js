@@ -13,7 +13,7 @@ import { announce } from './status.js';
 
 let current = null;
 
-function open() {
+export function openBatch() {
   const picked = pickedBookings();
   if (!picked.length) return;
   const { currency } = rosterEvent();
@@ -69,7 +69,5 @@ async function submit(event) {
   }
 }
 
-export function wireBatch() {
-  ui('batchOpen').addEventListener('click', open);
-  ui('batchForm').addEventListener('submit', submit);
-}
+// Loaded on first use (lazy.js): wiring happens when the module is first imported.
+ui('batchForm').addEventListener('submit', submit);

@@ -65,12 +65,12 @@ async function submit(event) {
   }
 }
 
-export function wireImport() {
-  ui('importForm').addEventListener('submit', submit);
-  ui('importCsv').addEventListener('click', (e) => {
-    ui('importForm').reset();
-    clear(ui('importReport'));
-    ui('importError').textContent = '';
-    openModal(ui('importDialog'), e.currentTarget);
-  });
+export function openImport(opener) {
+  ui('importForm').reset();
+  clear(ui('importReport'));
+  ui('importError').textContent = '';
+  openModal(ui('importDialog'), opener);
 }
+
+// Loaded on first use (lazy.js): wiring happens when the module is first imported.
+ui('importForm').addEventListener('submit', submit);

@@ -94,8 +94,13 @@ async function submit(e) {
   }
 }
 
-export function wireEventForm() {
-  ui('eventForm').addEventListener('submit', submit);
-  ui('newEvent').addEventListener('click', (e) => openEventForm(null, e.currentTarget));
-  ui('editEvent').addEventListener('click', (e) => openEventForm(rosterEvent(), e.currentTarget));
+export function openNewEvent(opener) {
+  return openEventForm(null, opener);
 }
+
+export function openEditEvent(opener) {
+  return openEventForm(rosterEvent(), opener);
+}
+
+// Loaded on first use (lazy.js): wiring happens when the module is first imported.
+ui('eventForm').addEventListener('submit', submit);

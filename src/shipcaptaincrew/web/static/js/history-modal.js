@@ -66,10 +66,9 @@ export async function openHistory(booking, opener) {
   }
 }
 
-export function wireHistory() {
-  ui('historyList').addEventListener('click', (event) => {
-    const button = event.target.closest('button[data-void]');
-    if (button && current) startVoid(button.dataset.void, current.booking, button);
-  });
-  wireVoid(loadHistory);
-}
+// Loaded on first use (lazy.js): wiring happens when the module is first imported.
+ui('historyList').addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-void]');
+  if (button && current) startVoid(button.dataset.void, current.booking, button);
+});
+wireVoid(loadHistory);

@@ -1,16 +1,11 @@
 // Start-up: wire every behaviour, restore the session (GET /api/me) and show the view
 // the address asks for.
-import { wireAudit } from './audit-modal.js';
 import { wireBatchBar } from './batch-bar.js';
-import { wireBatch } from './batch-modal.js';
-import { wireImport } from './csv-import.js';
-import { wireEventForm } from './event-form.js';
 import { loadEvents } from './events-view.js';
 import { applyRole, wireHeader } from './header.js';
-import { wireHistory } from './history-modal.js';
+import { wireLazyButtons } from './lazy.js';
 import { wireLogin } from './login.js';
 import { wireModals } from './modal.js';
-import { wirePatronForm } from './patron-form.js';
 import { wirePayment } from './payment-modal.js';
 import { wireRosterActions } from './roster-actions.js';
 import { wireFilters } from './roster-filters.js';
@@ -19,7 +14,6 @@ import { notifyRoute, onRoute } from './router.js';
 import { currentCrew, onSessionChange, restore } from './session.js';
 import { ui } from './sel.js';
 import { clearError, showError, wireStatus } from './status.js';
-import { wireWaiver } from './waiver-modal.js';
 import { showView } from './views.js';
 
 async function show(route) {
@@ -54,13 +48,7 @@ function wire() {
   wireRosterActions();
   wireBatchBar();
   wirePayment();
-  wireBatch();
-  wireWaiver();
-  wireHistory();
-  wireAudit();
-  wireEventForm();
-  wirePatronForm();
-  wireImport();
+  wireLazyButtons();
   onRoute(show);
   onSessionChange(() => notifyRoute());
 }

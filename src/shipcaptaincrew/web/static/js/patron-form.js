@@ -37,10 +37,10 @@ async function submit(event) {
   }
 }
 
-export function wirePatronForm() {
-  ui('patronForm').addEventListener('submit', submit);
-  ui('addPatron').addEventListener('click', (e) => {
-    ui('patronError').textContent = '';
-    openModal(ui('patronDialog'), e.currentTarget);
-  });
+export function openPatronForm(opener) {
+  ui('patronError').textContent = '';
+  openModal(ui('patronDialog'), opener);
 }
+
+// Loaded on first use (lazy.js): wiring happens when the module is first imported.
+ui('patronForm').addEventListener('submit', submit);

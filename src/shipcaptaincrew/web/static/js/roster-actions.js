@@ -2,16 +2,15 @@
 import { getBooking, setPicked } from './roster-state.js';
 import { updateBatchBar } from './batch-bar.js';
 import { toggleCheckIn } from './checkin.js';
-import { openHistory } from './history-modal.js';
+import { lazy } from './lazy.js';
 import { openPayment } from './payment-modal.js';
 import { ui } from './sel.js';
-import { openWaiver } from './waiver-modal.js';
 
 const HANDLERS = {
   pay: openPayment,
   checkin: toggleCheckIn,
-  waiver: openWaiver,
-  history: openHistory,
+  waiver: lazy('waiver', 'openWaiver'),
+  history: lazy('history', 'openHistory'),
 };
 
 export function wireRosterActions() {

@@ -3,6 +3,7 @@
 import { apiFetch } from './api.js';
 import { when } from './format.js';
 import { updateBatchBar } from './batch-bar.js';
+import { takeRoster } from './prefetch.js';
 import { buildCard, renderCard } from './roster-card.js';
 import { applyFilters, resetFilters } from './roster-filters.js';
 import { allBookings, onBookingChange, rosterEvent, setRoster, setRosterEvent } from './roster-state.js';
@@ -22,7 +23,7 @@ export function currentEventId() {
 }
 
 export async function loadRoster(eventId) {
-  const data = await apiFetch(`/api/events/${encodeURIComponent(eventId)}/roster`);
+  const data = await (takeRoster(eventId) || apiFetch(`/api/events/${encodeURIComponent(eventId)}/roster`));
   setRoster(data.event, data.roster);
   renderEventHeader(data.event);
   resetFilters();

@@ -36,6 +36,5 @@ async function submit(event) {
   }
 }
 
-export function wireWaiver() {
-  ui('waiverForm').addEventListener('submit', submit);
-}
+// Loaded on first use (lazy.js): wiring happens when the module is first imported.
+ui('waiverForm').addEventListener('submit', submit);
