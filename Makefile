@@ -25,12 +25,22 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
+<<<<<<< HEAD
 # axe-core for the browser accessibility checks (package.json at the repo root)
 node_modules/.package-lock.json: package.json package-lock.json
 	scripts/system-deps.sh npm
 	npm ci --no-audit --no-fund
 
 test: install node_modules/.package-lock.json
+=======
+# axe-core (npm) for the browser accessibility checks; package-lock.json pins it.
+node_modules/.installed: package.json package-lock.json
+	scripts/system-deps.sh node
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install node_modules/.installed
+>>>>>>> main
 	scripts/system-deps.sh chromium
 	$(MAKE) lint
 	$(BIN)/pytest -q
@@ -45,4 +55,4 @@ bench-console: install
 	$(BIN)/python bench/console.py
 
 clean:
-	rm -rf $(VENV) var dist test-output
+	rm -rf $(VENV) var dist test-output node_modules

@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
-
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
 from tests.server import LiveServer  # noqa: E402
 
@@ -75,8 +74,14 @@ def seed(server: LiveServer, patrons: int) -> tuple[str, str, str]:
     return event_id, last, token
 
 
-def load_once(browser: Browser, server: LiveServer, event_id: str, last: str, token: str,
-              screenshot: Path | None = None) -> dict[str, float]:
+def load_once(
+    browser: Browser,
+    server: LiveServer,
+    event_id: str,
+    last: str,
+    token: str,
+    screenshot: Path | None = None,
+) -> dict[str, float]:
     """One cold load (fresh context, empty cache) of the roster page."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
     context.add_cookies([{"name": "scc_session", "value": token, "url": server.url}])
@@ -98,6 +103,7 @@ def load_once(browser: Browser, server: LiveServer, event_id: str, last: str, to
         kind = "api" if "/api/" in response.url or "/admin/" in response.url else "console"
         bodies[kind] += len(response.body())
     if screenshot:
+        page.evaluate("window.scrollTo(0, document.querySelector('#roster-count').offsetTop - 8)")
         page.screenshot(path=str(screenshot))
     context.close()
     return {"dom": timing["dom"], "frame": timing["frame"], **bodies, "requests": len(responses)}
@@ -131,8 +137,10 @@ def main() -> None:
     frame = statistics.median(r["frame"] for r in runs)
     first = runs[0]
     print(f"roster of {args.patrons} patrons, {args.loads} cold loads in headless Chromium")
-    print(f"  navigation -> last card in DOM:   median {dom:6.0f} ms "
-          f"(min {min(r['dom'] for r in runs):.0f}, max {max(r['dom'] for r in runs):.0f})")
+    print(
+        f"  navigation -> last card in DOM:   median {dom:6.0f} ms "
+        f"(min {min(r['dom'] for r in runs):.0f}, max {max(r['dom'] for r in runs):.0f})"
+    )
     print(f"  navigation -> next frame painted: median {frame:6.0f} ms")
     print(f"first load: {first['requests']:.0f} responses")
     print(f"  console files (HTML, CSS, JS):    {first['console'] / 1024:6.1f} KB")

@@ -102,9 +102,7 @@ def test_batch_payment_of_three_patrons(page, live_server, api):
     expect(page.locator("#batch-dialog")).to_be_hidden()
     for name in names[:3]:
         expect(card(page, ids[name]).locator(".badge").first).to_have_text("Paid")
-    expect(card(page, ids[names[3]]).locator(".badge").first).to_have_text(
-        "Unpaid · $40.00 left"
-    )
+    expect(card(page, ids[names[3]]).locator(".badge").first).to_have_text("Unpaid · $40.00 left")
     expect(page.locator("#batch-bar")).to_be_hidden()
     expect(page.locator("#total-paid")).to_have_text("3 of 4")
     for name in names[:3]:

@@ -75,9 +75,7 @@ def test_check_in_undo_paper_waiver_and_ready_to_board(page, live_server, api):
     expect(hiro_card.get_by_role("button", name="Checked in")).to_have_attribute(
         "aria-pressed", "false"
     )
-    expect(page.locator("#toast-text")).to_have_text(
-        "Undone: Hiro Kowalski is not checked in."
-    )
+    expect(page.locator("#toast-text")).to_have_text("Undone: Hiro Kowalski is not checked in.")
     expect(page.locator("#total-checked-in")).to_have_text("0 of 1")
     assert booking(api, event_id, hiro)["checked_in"] is False
 
@@ -102,9 +100,7 @@ def test_search_and_filters(page, live_server, api):
         json={"amount_cents": 4000, "method": "cash"},
     )
     api.post(f"/api/events/{event_id}/{ids['Jonah Fraser']}/waiver", json={"kind": "paper"})
-    api.post(
-        f"/api/events/{event_id}/{ids['Kemi Mbeki']}/attendance", json={"checked_in": True}
-    )
+    api.post(f"/api/events/{event_id}/{ids['Kemi Mbeki']}/attendance", json={"checked_in": True})
     open_event(page, live_server, event_id)
     visible = page.locator("#roster-list > li:visible .card-name")
     expect(visible).to_have_text(names)
