@@ -25,14 +25,6 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-<<<<<<< HEAD
-# axe-core for the browser accessibility checks (package.json at the repo root)
-node_modules/.package-lock.json: package.json package-lock.json
-	scripts/system-deps.sh npm
-	npm ci --no-audit --no-fund
-
-test: install node_modules/.package-lock.json
-=======
 # axe-core (npm) for the browser accessibility checks; package-lock.json pins it.
 node_modules/.installed: package.json package-lock.json
 	scripts/system-deps.sh node
@@ -40,7 +32,6 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 test: install node_modules/.installed
->>>>>>> main
 	scripts/system-deps.sh chromium
 	$(MAKE) lint
 	$(BIN)/pytest -q

@@ -1,15 +1,10 @@
-<<<<<<< HEAD
-"""Browser fixtures: Debian's Chromium driven by Playwright, phone-sized pages signed in
-to the real server, and helpers to seed data through the API."""
-=======
-"""Browser fixtures: Debian's Chromium driven by Playwright (never a downloaded browser)."""
->>>>>>> main
+"""Browser fixtures: Debian's Chromium driven by Playwright (never a downloaded browser),
+phone-sized console pages, helpers to seed data through the API, and axe-core."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-<<<<<<< HEAD
 from typing import Any
 
 import httpx
@@ -17,10 +12,6 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.server import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer
-=======
-
-import pytest
->>>>>>> main
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,26 +22,22 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-<<<<<<< HEAD
 PHONE = {"width": 390, "height": 844}
-=======
->>>>>>> main
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 
-<<<<<<< HEAD
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (make test installs it)")
+        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
 
 
 @pytest.fixture
@@ -126,10 +113,23 @@ def card(page: Page, patron_id: str) -> Any:
     return page.locator(f'li[data-patron="{patron_id}"]')
 
 
+def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:  # noqa: ANN001
+    """Run axe-core on the page; the violations of the given impacts (empty when clean)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make test` (it runs npm ci)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in result["violations"]
+        if v["impact"] in impacts
+    ]
+
+
 def run_axe(page: Page, selector: str | None = None) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations on the page (or inside one element)."""
     if not AXE.exists():
-        pytest.fail("axe-core is missing: run `npm ci` (make test does)")
+        pytest.fail(f"{AXE} is missing: run `make test` (it runs npm ci)")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (sel) => await axe.run(sel ? document.querySelector(sel) : document)", selector
@@ -142,29 +142,3 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
-=======
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:  # noqa: ANN001
-    """Run axe-core on the page; the violations of the given impacts (empty when clean)."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `make test` (it runs npm ci)")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document)")
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in result["violations"]
-        if v["impact"] in impacts
-    ]
->>>>>>> main
