@@ -18,6 +18,8 @@ CSV = (
 
 
 def test_create_event_add_patron_and_import_csv(page, live_server, api):
+    created = api.post("/api/waiver-templates", json={"name": "Boat trip", "text": "I agree."})
+    template_id = created.json()["id"] if created.status_code == 201 else None
     sign_in(page, live_server)
     page.get_by_role("button", name="New event").click()
     dialog = page.locator("#event-dialog")
@@ -33,6 +35,7 @@ def test_create_event_add_patron_and_import_csv(page, live_server, api):
     else:
         expect(field).to_be_visible()
         expect(field.locator("option")).to_have_count(len(templates.json()["templates"]) + 1)
+        dialog.get_by_label("Waiver template").select_option(template_id)
     dialog.get_by_role("button", name="Save event").click()
 
     expect(page.locator("#roster-title")).to_have_text("Whale watch")
@@ -43,6 +46,7 @@ def test_create_event_add_patron_and_import_csv(page, live_server, api):
         "North quay",
     )
     expect(page).to_have_url(f"{live_server.url}/#/events/{event['id']}")
+    assert event.get("waiver_template_id") == template_id
 
     page.get_by_role("button", name="Add patron").click()
     form = page.locator("#patron-form")
@@ -54,6 +58,7 @@ def test_create_event_add_patron_and_import_csv(page, live_server, api):
     expect(page.locator("#total-booked")).to_have_text("1 (3 places)")
 
     page.get_by_role("button", name="Import CSV").click()
+    expect(page.locator("#import-dialog")).to_be_visible()
     page.locator("#import-file").set_input_files(
         files=[{"name": "patrons.csv", "mimeType": "text/csv", "buffer": CSV.encode()}]
     )
