@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXTRAS := postgres,aws,gmail,dev
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-console clean
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,11 @@ test: install node_modules/.installed
 bench: install
 	scripts/system-deps.sh wrk
 	$(BIN)/python bench/run.py
+	$(MAKE) bench-console
+
+bench-console: install
+	scripts/system-deps.sh chromium
+	$(BIN)/python bench/console.py
 
 clean:
 	rm -rf $(VENV) var dist test-output node_modules

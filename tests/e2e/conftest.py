@@ -1,11 +1,17 @@
-"""Browser fixtures: Debian's Chromium driven by Playwright (never a downloaded browser)."""
+"""Browser fixtures: Debian's Chromium driven by Playwright (never a downloaded browser),
+phone-sized console pages, helpers to seed data through the API, and axe-core."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.server import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -16,21 +22,95 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+PHONE = {"width": 390, "height": 844}
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make test` (it installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def api(live_server: LiveServer) -> Iterator[httpx.Client]:
+    client = live_server.login()
+    yield client
+    client.close()
+
+
+def _phone_page(browser: Browser, **options: Any) -> tuple[Page, Any]:
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True, **options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.dialogs = dialogs  # type: ignore[attr-defined]
+    return page, context
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A 390x844 phone page under the server's real Content Security Policy."""
+    page, context = _phone_page(browser)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_page(browser: Browser) -> Iterator[Page]:
+    """A phone page that may inject axe-core: the CSP forbids inline scripts, and
+    Playwright's add_script_tag is one, so only this page bypasses the CSP."""
+    page, context = _phone_page(browser, bypass_csp=True)
+    yield page
+    context.close()
+
+
+def sign_in(page: Page, server: LiveServer, hash_: str = "") -> None:
+    """Open the console and sign in through the form like a crew member would."""
+    page.goto(f"{server.url}/{hash_}")
+    form = page.locator("#login-form")
+    form.get_by_label("Email").fill(ADMIN_EMAIL)
+    form.get_by_label("Password").fill(ADMIN_PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#who-name")).to_have_text("Ada Admin")
+
+
+def seed_event(api: httpx.Client, names: list[str], price_cents: int = 4000) -> dict[str, Any]:
+    """An event today with one booking per name; returns the event and its patron ids."""
+    r = api.post(
+        "/api/events",
+        json={
+            "title": "Harbour sunset cruise",
+            "starts_at": "2030-07-01T18:00:00+00:00",
+            "location": "Pier 3",
+            "price_cents": price_cents,
+            "currency": "USD",
+        },
+    )
+    assert r.status_code == 201, r.text
+    event = r.json()
+    ids = {}
+    for i, name in enumerate(names):
+        r = api.post(
+            f"/api/events/{event['id']}/roster",
+            json={"name": name, "email": f"patron{i}@example.org"},
+        )
+        assert r.status_code == 201, r.text
+        ids[name] = r.json()["patron_id"]
+    return {"event": event, "ids": ids}
+
+
+def card(page: Page, patron_id: str) -> Any:
+    return page.locator(f'li[data-patron="{patron_id}"]')
 
 
 def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:  # noqa: ANN001
@@ -44,3 +124,21 @@ def axe_violations(page, impacts: tuple[str, ...] = ("serious", "critical")) -> 
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+def run_axe(page: Page, selector: str | None = None) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the page (or inside one element)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make test` (it runs npm ci)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (sel) => await axe.run(sel ? document.querySelector(sel) : document)", selector
+    )
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

@@ -1,0 +1,105 @@
+"""Admins and captains in the console: create and edit events, add patrons, import a
+CSV, choose the waiver template and read the activity log."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import seed_event, sign_in
+
+CSV = (
+    "name,email,phone,party_size\n"
+    "Rosa Fraser,rosa@example.org,555-0101,2\n"
+    ",nobody@example.org,,1\n"
+    '"Sam ""Skipper"" Haddad",sam@example.org,,1\n'
+    "Tariq Larsen,tariq@example.org,,lots\n"
+    "Uma Okafor,not-an-email-at-all-but-long,,1\n"
+)
+
+
+def test_create_event_add_patron_and_import_csv(page, live_server, api):
+    created = api.post("/api/waiver-templates", json={"name": "Boat trip", "text": "I agree."})
+    template_id = created.json()["id"] if created.status_code == 201 else None
+    sign_in(page, live_server)
+    page.get_by_role("button", name="New event").click()
+    dialog = page.locator("#event-dialog")
+    dialog.get_by_label("Title").fill("Whale watch")
+    dialog.get_by_label("Starts").fill("2030-08-02T09:30")
+    dialog.get_by_label("Place", exact=True).fill("North quay")
+    dialog.get_by_label("Price per place").fill("55.50")
+    dialog.get_by_label("Currency").fill("usd")
+    templates = api.get("/api/waiver-templates")
+    field = page.locator("#ev-template-field")
+    if templates.status_code == 404:
+        expect(field).to_be_hidden()
+    else:
+        expect(field).to_be_visible()
+        expect(field.locator("option")).to_have_count(len(templates.json()["templates"]) + 1)
+        dialog.get_by_label("Waiver template").select_option(template_id)
+    dialog.get_by_role("button", name="Save event").click()
+
+    expect(page.locator("#roster-title")).to_have_text("Whale watch")
+    [event] = [e for e in api.get("/api/events").json()["events"] if e["title"] == "Whale watch"]
+    assert (event["price_cents"], event["currency"], event["location"]) == (
+        5550,
+        "USD",
+        "North quay",
+    )
+    expect(page).to_have_url(f"{live_server.url}/#/events/{event['id']}")
+    assert event.get("waiver_template_id") == template_id
+
+    page.get_by_role("button", name="Add patron").click()
+    form = page.locator("#patron-form")
+    form.get_by_label("Name").fill("Quinn Moreau")
+    form.get_by_label("Email").fill("quinn@example.org")
+    form.get_by_label("Party size").fill("3")
+    form.get_by_role("button", name="Add to roster").click()
+    expect(page.locator("#roster-list .card-name")).to_have_text(["Quinn Moreau"])
+    expect(page.locator("#total-booked")).to_have_text("1 (3 places)")
+
+    page.get_by_role("button", name="Import CSV").click()
+    expect(page.locator("#import-dialog")).to_be_visible()
+    page.locator("#import-file").set_input_files(
+        files=[{"name": "patrons.csv", "mimeType": "text/csv", "buffer": CSV.encode()}]
+    )
+    page.locator("#import-submit").click()
+    report = page.locator("#import-report")
+    expect(report.locator(".import-summary")).to_have_text("2 accepted, 3 rejected.")
+    expect(report.locator("ul").first.locator("li")).to_have_text(
+        ["Line 2: Rosa Fraser", 'Line 4: Sam "Skipper" Haddad']
+    )
+    rejected = report.locator(".rejected li")
+    expect(rejected.nth(0)).to_have_text("Line 3: name is empty")
+    expect(rejected.nth(1)).to_have_text("Line 5: party size “lots” is not a whole number")
+    expect(rejected.nth(2)).to_contain_text("Line 6: ")
+    page.locator("#import-dialog").get_by_role("button", name="Close").click()
+    expect(page.locator("#roster-count")).to_have_text("3 on the roster")
+    roster = api.get(f"/api/events/{event['id']}/roster").json()["roster"]
+    assert sorted((b["name"], b["party_size"]) for b in roster) == [
+        ("Quinn Moreau", 3),
+        ("Rosa Fraser", 2),
+        ('Sam "Skipper" Haddad', 1),
+    ]
+
+
+def test_edit_event_and_read_activity_log(page, live_server, api):
+    seeded = seed_event(api, ["Vera Nakamura"])
+    event_id = seeded["event"]["id"]
+    sign_in(page, live_server, f"#/events/{event_id}")
+    page.get_by_role("button", name="Edit event").click()
+    dialog = page.locator("#event-dialog")
+    expect(dialog.get_by_label("Title")).to_have_value("Harbour sunset cruise")
+    expect(dialog.get_by_label("Price per place")).to_have_value("40.00")
+    dialog.get_by_label("Title").fill("Harbour sunset cruise (late)")
+    dialog.get_by_label("Place", exact=True).fill("Pier 4")
+    dialog.get_by_role("button", name="Save event").click()
+    expect(page.locator("#roster-title")).to_have_text("Harbour sunset cruise (late)")
+    expect(page.locator("#roster-when")).to_contain_text("Pier 4")
+    r = api.get(f"/api/events/{event_id}")
+    assert (r.json()["title"], r.json()["location"]) == ("Harbour sunset cruise (late)", "Pier 4")
+
+    page.get_by_role("button", name="Activity log").click()
+    entries = page.locator("#audit-list li")
+    expect(entries.first).to_contain_text("Ada Admin")
+    actions = [e["action"] for e in api.get(f"/api/audit?event_id={event_id}").json()["entries"]]
+    expect(entries).to_have_count(len(actions))

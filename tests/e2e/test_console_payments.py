@@ -1,0 +1,145 @@
+"""The dispatch console in a real browser: logging payments (one, twice clicked, offline
+and retried, in a batch) and voiding them."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import card, screenshot, seed_event, sign_in
+
+
+def payments_of(api, event_id: str, patron_id: str) -> list[dict]:
+    r = api.get(f"/api/events/{event_id}/{patron_id}/payment")
+    assert r.status_code == 200
+    return r.json()["payments"]
+
+
+def open_roster(page: Page, live_server, event_id: str) -> None:
+    sign_in(page, live_server)
+    page.get_by_role("link", name="Harbour sunset cruise").click()
+    expect(page.locator("#roster-title")).to_have_text("Harbour sunset cruise")
+    expect(page).to_have_url(f"{live_server.url}/#/events/{event_id}")
+
+
+def test_log_payment_in_modal_double_click_logs_once_without_reload(page, live_server, api):
+    seeded = seed_event(api, ["Ava Okafor"])
+    event_id, ava = seeded["event"]["id"], seeded["ids"]["Ava Okafor"]
+    open_roster(page, live_server, event_id)
+    page.evaluate("window.__sameDocument = 'still here'")
+
+    card(page, ava).get_by_role("button", name="Log payment").click()
+    dialog = page.locator("#pay-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#pay-patron")).to_have_text("Ava Okafor")
+    expect(page.locator("#pay-event")).to_contain_text("Harbour sunset cruise")
+    expect(page.locator("#pay-owed")).to_have_text("$40.00")
+    expect(page.locator("#pay-amount")).to_have_value("40.00")
+    expect(page.locator("#pay-amount")).to_be_focused()
+    page.locator("#pay-reference").fill("till 2")
+    page.locator("#pay-submit").dblclick()
+
+    expect(dialog).to_be_hidden()
+    expect(card(page, ava).locator(".badge").first).to_have_text("Paid")
+    expect(card(page, ava).get_by_role("button", name="Log payment")).to_have_count(0)
+    expect(page.locator("#total-paid")).to_have_text("1 of 1")
+    expect(page.locator("#total-collected")).to_have_text("$40.00 of $40.00")
+    expect(page.locator("#toast-text")).to_have_text("$40.00 Cash logged for Ava Okafor.")
+    assert page.evaluate("window.__sameDocument") == "still here"
+
+    logged = payments_of(api, event_id, ava)
+    assert [(p["amount_cents"], p["method"], p["reference"]) for p in logged] == [
+        (4000, "cash", "till 2")
+    ]
+
+
+def test_failed_payment_keeps_what_was_typed_and_retry_logs_once(page, live_server, api):
+    seeded = seed_event(api, ["Ben Lindqvist"])
+    event_id, ben = seeded["event"]["id"], seeded["ids"]["Ben Lindqvist"]
+    open_roster(page, live_server, event_id)
+    card(page, ben).get_by_role("button", name="Log payment").click()
+
+    page.locator("#pay-amount").fill("99.00")
+    page.locator("#pay-note").fill("paid at the gate")
+    page.locator("#pay-submit").click()
+    expect(page.locator("#pay-error")).to_have_text(
+        "Amount is more than the 4000 cents left to pay."
+    )
+    expect(page.locator("#pay-amount")).to_have_value("99.00")
+    expect(page.locator("#pay-note")).to_have_value("paid at the gate")
+
+    page.locator("#pay-amount").fill("15.00")
+    page.context.set_offline(True)
+    page.locator("#pay-submit").click()
+    expect(page.locator("#pay-error")).to_contain_text("nothing was saved")
+    expect(page.locator("#offline")).to_be_visible()
+    expect(page.locator("#pay-amount")).to_have_value("15.00")
+    assert payments_of(api, event_id, ben) == []
+
+    page.context.set_offline(False)
+    page.locator("#pay-submit").click()
+    expect(page.locator("#pay-dialog")).to_be_hidden()
+    expect(card(page, ben).locator(".badge").first).to_have_text("Partly paid · $25.00 left")
+    assert [(p["amount_cents"], p["note"]) for p in payments_of(api, event_id, ben)] == [
+        (1500, "paid at the gate")
+    ]
+
+
+def test_batch_payment_of_three_patrons(page, live_server, api):
+    names = ["Chloe Moreau", "Dev Patel", "Elena Nakamura", "Finn O'Brien"]
+    seeded = seed_event(api, names)
+    event_id, ids = seeded["event"]["id"], seeded["ids"]
+    open_roster(page, live_server, event_id)
+
+    for name in names[:3]:
+        card(page, ids[name]).get_by_role("checkbox").check()
+    expect(page.locator("#batch-count")).to_have_text("3 selected · $120.00")
+    page.get_by_role("button", name="Log payments").click()
+    expect(page.locator("#batch-list li")).to_have_count(3)
+    expect(page.locator("#batch-total")).to_have_text("$120.00")
+    page.locator("#batch-method").select_option("card")
+    page.locator("#batch-submit").dblclick()
+
+    expect(page.locator("#batch-dialog")).to_be_hidden()
+    for name in names[:3]:
+        expect(card(page, ids[name]).locator(".badge").first).to_have_text("Paid")
+    expect(card(page, ids[names[3]]).locator(".badge").first).to_have_text("Unpaid · $40.00 left")
+    expect(page.locator("#batch-bar")).to_be_hidden()
+    expect(page.locator("#total-paid")).to_have_text("3 of 4")
+    for name in names[:3]:
+        logged = payments_of(api, event_id, ids[name])
+        assert [(p["amount_cents"], p["method"]) for p in logged] == [(4000, "card")]
+    assert payments_of(api, event_id, ids[names[3]]) == []
+
+
+def test_void_payment_with_reason(page, live_server, api):
+    seeded = seed_event(api, ["Grace Silva"])
+    event_id, grace = seeded["event"]["id"], seeded["ids"]["Grace Silva"]
+    r = api.post(
+        f"/api/events/{event_id}/{grace}/payment", json={"amount_cents": 4000, "method": "cash"}
+    )
+    assert r.status_code == 201
+    payment_id = r.json()["payment"]["id"]
+    open_roster(page, live_server, event_id)
+    expect(card(page, grace).locator(".badge").first).to_have_text("Paid")
+
+    card(page, grace).get_by_role("button", name="Payments").click()
+    history = page.locator("#history-dialog")
+    expect(page.locator("#history-title")).to_have_text("Payments · Grace Silva")
+    receipt = history.get_by_role("link", name="Receipt")
+    expect(receipt).to_have_attribute("href", f"/api/payments/{payment_id}/receipt.pdf")
+    history.get_by_role("button", name="Void").click()
+    expect(page.locator("#void-reason")).to_be_focused()
+    page.locator("#void-submit").click()
+    expect(page.locator("#history-error")).to_have_text("Give a reason for voiding this payment.")
+    page.locator("#void-reason").fill("Logged on the wrong patron")
+    page.locator("#void-submit").click()
+
+    expect(history.locator(".payment.is-voided")).to_have_count(1)
+    expect(history.locator(".payment")).to_contain_text(
+        "Voided by Ada Admin: Logged on the wrong patron"
+    )
+    history.get_by_role("button", name="Close").click()
+    expect(card(page, grace).locator(".badge").first).to_have_text("Unpaid · $40.00 left")
+    [payment] = payments_of(api, event_id, grace)
+    assert (payment["voided"], payment["void_reason"]) == (True, "Logged on the wrong patron")
+    screenshot(page, "roster-after-void")

@@ -1,0 +1,57 @@
+"""The console's static files keep the rules the CSP and the design rely on: no inline
+script or style, no HTML built from strings, and index.html preloads exactly the modules
+the first load imports."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import shipcaptaincrew.web
+
+STATIC = Path(shipcaptaincrew.web.__file__).with_name("static")
+JS = STATIC / "js"
+IMPORT = re.compile(r"^import .* from '\./([\w-]+\.js)';", re.M)
+
+
+def static_imports(module: str, seen: set[str]) -> set[str]:
+    if module not in seen:
+        seen.add(module)
+        for dep in IMPORT.findall((JS / module).read_text()):
+            static_imports(dep, seen)
+    return seen
+
+
+def test_index_html_has_no_inline_script_or_style() -> None:
+    html = (STATIC / "index.html").read_text()
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
+    assert re.findall(r"\sstyle=", html) == []
+    assert re.findall(r"\son[a-z]+=", html) == []
+
+
+def test_modules_build_dom_from_text_not_html_strings() -> None:
+    html_sinks = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write")
+    offenders = {p.name: m for p in JS.glob("*.js") for m in html_sinks.findall(p.read_text())}
+    assert offenders == {}
+
+
+def test_every_request_goes_through_api_fetch() -> None:
+    callers = sorted(p.name for p in JS.glob("*.js") if re.search(r"\bfetch\(", p.read_text()))
+    assert callers == ["api.js"]
+
+
+def test_index_preloads_exactly_the_first_load_modules() -> None:
+    html = (STATIC / "index.html").read_text()
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="js/([\w-]+\.js)">', html))
+    entries = {"main.js", "prefetch.js"}
+    first_load = static_imports("main.js", set()) | static_imports("prefetch.js", set())
+    assert preloaded == first_load - entries
+    lazy = set(re.findall(r"import\('\./([\w-]+\.js)'\)", (JS / "lazy.js").read_text()))
+    assert lazy.isdisjoint(first_load)
+
+
+def test_every_module_is_reachable() -> None:
+    reachable = static_imports("main.js", set()) | static_imports("prefetch.js", set())
+    for lazy in re.findall(r"import\('\./([\w-]+\.js)'\)", (JS / "lazy.js").read_text()):
+        static_imports(lazy, reachable)
+    assert {p.name for p in JS.glob("*.js")} == reachable
