@@ -3,8 +3,8 @@
 Prints (1) the time from navigation to a rendered 500-patron roster, median of several
 cold loads, where "rendered" means the last card is in the DOM (and, for reference, the
 next animation frame after that), and (2) the bytes transferred for the console's first
-load: the console's own files (HTML, CSS, JS) and the API data it fetched, as response
-body bytes. Saves a phone-sized screenshot to docs/console.png.
+load: the console's own files (HTML, CSS, JS) and the API data it fetched, as transferred
+(encoded body plus headers). Saves a phone-sized screenshot to docs/console.png.
 
     .venv/bin/python bench/console.py [--patrons 500] [--loads 7]
 """
@@ -81,6 +81,7 @@ def load_once(
     last: str,
     token: str,
     screenshot: Path | None = None,
+    waterfall: bool = False,
 ) -> dict[str, float]:
     """One cold load (fresh context, empty cache) of the roster page."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
@@ -101,7 +102,14 @@ def load_once(
     page.wait_for_load_state("networkidle")
     for response in responses:
         kind = "api" if "/api/" in response.url or "/admin/" in response.url else "console"
-        bodies[kind] += len(response.body())
+        sizes = response.request.sizes()  # encoded: what crossed the wire (gzip included)
+        bodies[kind] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+    if waterfall:
+        for e in page.evaluate(
+            "performance.getEntriesByType('resource')"
+            ".map(e => [e.name, e.startTime, e.responseEnd])"
+        ):
+            print(f"    {e[1]:7.0f} {e[2]:7.0f}  {e[0].split('/', 3)[-1]}")
     if screenshot:
         page.evaluate("window.scrollTo(0, document.querySelector('#roster-count').offsetTop - 8)")
         page.screenshot(path=str(screenshot))
@@ -113,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patrons", type=int, default=500)
     parser.add_argument("--loads", type=int, default=7)
+    parser.add_argument("--waterfall", action="store_true", help="print one load's requests")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         server = LiveServer(Path(tmp))
@@ -125,7 +134,7 @@ def main() -> None:
                 browser = pw.chromium.launch(
                     executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
                 )
-                load_once(browser, server, event_id, last, token)  # warm the server
+                load_once(browser, server, event_id, last, token, waterfall=args.waterfall)
                 runs = [
                     load_once(browser, server, event_id, last, token) for _ in range(args.loads)
                 ]
