@@ -12,6 +12,7 @@ import pytest
 from shipcaptaincrew.config import Settings
 from shipcaptaincrew.services.context import Context
 from shipcaptaincrew.storage.sql import SqlStore
+from tests.moto_server import CREDENTIALS, MotoServer
 from tests.server import LiveServer
 
 
@@ -118,4 +119,16 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     server.prepare()
     server.start()
     yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[MotoServer]:
+    """moto's DynamoDB on a free local port for the session; dummy credentials for boto3."""
+    server = MotoServer()
+    server.start()
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in CREDENTIALS.items():
+            mp.setenv(name, value)
+        yield server
     server.stop()
