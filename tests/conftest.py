@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,10 +51,22 @@ def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)
 
 
-@pytest.fixture
-def sqlite_store(settings: Settings) -> Iterator[SqlStore]:
-    store = SqlStore(settings.database_url)
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once saves seconds)."""
+    path = tmp_path_factory.mktemp("template") / "scc.db"
+    store = SqlStore(f"sqlite:///{path}")
     store.init_schema()
+    store.close()
+    return path
+
+
+@pytest.fixture
+def sqlite_store(settings: Settings, _sqlite_template: Path) -> Iterator[SqlStore]:
+    target = Path(settings.database_url.removeprefix("sqlite:///"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_sqlite_template, target)
+    store = SqlStore(settings.database_url)
     yield store
     store.close()
 

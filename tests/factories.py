@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,6 +18,7 @@ from shipcaptaincrew.domain.models import (
     Payment,
     PaymentMethod,
     Role,
+    Session,
     new_guest_token,
     new_id,
 )
@@ -36,6 +38,41 @@ def crew(ctx: Context, role: Role = Role.ADMIN, email: str | None = None) -> Cre
         role=role,
         password=PASSWORD,
     )
+
+
+@functools.cache
+def _password_hash() -> str:
+    return auth.hash_password(PASSWORD)
+
+
+def crew_fast(ctx: Context, role: Role, email: str) -> CrewMember:
+    """A crew member stored with a password hash computed once per test session."""
+    member = CrewMember(
+        id=new_id("crw"),
+        name=f"{role.value.title()} Person",
+        email=email,
+        role=role,
+        password_hash=_password_hash(),
+        created_at=ctx.now(),
+    )
+    ctx.store.add_crew(member, audit_entry("crew.created"))
+    return member
+
+
+def session_for(ctx: Context, member: CrewMember) -> str:
+    """A signed-in session for ``member`` (as login makes one); returns the bearer token."""
+    token = new_id("tok") + new_id("tok")
+    ctx.store.add_session(
+        Session(
+            auth.hash_token(token),
+            member.id,
+            "csrf-" + member.id,
+            ctx.now(),
+            ctx.now() + timedelta(days=30),
+        ),
+        audit_entry("login"),
+    )
+    return token
 
 
 def event(ctx: Context, by: CrewMember, **kw: Any) -> Event:

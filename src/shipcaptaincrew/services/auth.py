@@ -29,6 +29,10 @@ def actor_of(crew: CrewMember) -> Actor:
     return Actor(ActorKind.CREW, crew.id, crew.name)
 
 
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

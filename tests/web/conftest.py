@@ -1,0 +1,75 @@
+"""An API client on a fresh app and SQLite file, with crew of each role signed in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shipcaptaincrew.domain.models import Role, new_id
+from shipcaptaincrew.services.context import Context
+from shipcaptaincrew.web.app import create_app
+from tests import factories as f
+
+
+@dataclass
+class Api:
+    client: TestClient
+    ctx: Context
+    tokens: dict[Role, str]
+
+    def headers(self, role: Role = Role.ADMIN, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}", **extra}
+
+    def get(self, path: str, role: Role = Role.ADMIN, **kw: Any) -> Any:
+        return self.client.get(path, headers=self.headers(role, **kw.pop("headers", {})), **kw)
+
+    def post(self, path: str, json: Any = None, role: Role = Role.ADMIN, **kw: Any) -> Any:
+        headers = self.headers(role, **kw.pop("headers", {}))
+        return self.client.post(path, json=json, headers=headers, **kw)
+
+    def patch(self, path: str, json: Any = None, role: Role = Role.ADMIN, **kw: Any) -> Any:
+        headers = self.headers(role, **kw.pop("headers", {}))
+        return self.client.patch(path, json=json, headers=headers, **kw)
+
+    def event(self, **kw: Any) -> dict[str, Any]:
+        body = {
+            "title": "Sunset Cruise",
+            "starts_at": "2026-07-01T18:00:00-04:00",
+            "ends_at": "2026-07-01T20:00:00-04:00",
+            "location": "Pier 3",
+            "capacity": 20,
+            "price_cents": 4500,
+            "currency": "USD",
+            **kw,
+        }
+        r = self.post("/api/events", body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def patron(
+        self, event_id: str, name: str = "Pat Doe", email: str | None = None, party_size: int = 1
+    ) -> dict[str, Any]:
+        email = email or f"{name.lower().replace(' ', '.')}.{new_id('p')}@example.com"
+        r = self.post(
+            f"/api/events/{event_id}/roster",
+            {"name": name, "email": email, "party_size": party_size},
+        )
+        assert r.status_code == 201, r.text
+        return r.json()
+
+
+@pytest.fixture
+def api(ctx: Context) -> Iterator[Api]:
+    app = create_app(ctx.settings, store=ctx.store, clock=ctx.clock)
+    app.state.ctx = ctx
+    client = TestClient(app)
+    tokens = {}
+    for role in Role:
+        member = f.crew_fast(ctx, role, email=f"{role.value}@example.org")
+        tokens[role] = f.session_for(ctx, member)
+    yield Api(client, ctx, tokens)
+    client.close()
