@@ -145,3 +145,20 @@ def moto() -> Iterator[MotoServer]:
             mp.setenv(name, value)
         yield server
     server.stop()
+
+
+@pytest.fixture
+def dynamo_ctx(moto: MotoServer, settings: Settings, clock: Clock) -> Iterator[Context]:
+    """A Context on a fresh DynamoDB table in the moto server."""
+    import dataclasses
+
+    from shipcaptaincrew.domain.models import new_id
+    from shipcaptaincrew.storage.dynamodb import DynamoStore
+
+    url = moto.url(new_id("scc"))
+    store = DynamoStore.from_url(url)
+    store.init_schema()
+    yield Context(
+        store=store, settings=dataclasses.replace(settings, database_url=url), clock=clock
+    )
+    store.close()
