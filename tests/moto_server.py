@@ -76,9 +76,7 @@ def _serve(port: int) -> None:
         with lock:
             return list(app(environ, start_response))
 
-    run_simple(
-        "127.0.0.1", port, serial, threaded=True, request_handler=MotoRequestHandler
-    )
+    run_simple("127.0.0.1", port, serial, threaded=True, request_handler=MotoRequestHandler)
 
 
 if __name__ == "__main__":
