@@ -24,6 +24,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/cfn-lint deploy/aws/template.yaml
 
 test: install
 	scripts/system-deps.sh chromium
