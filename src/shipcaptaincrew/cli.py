@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from . import cli_aws
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.models import SYSTEM, Role
@@ -151,6 +152,9 @@ def export(
         f"Wrote {counts['payments']} payments to {out / 'payments.csv'} and "
         f"{counts['bookings']} roster rows to {out / 'roster.csv'}."
     )
+
+
+app.registered_commands += cli_aws.app.registered_commands  # scc package, deploy-console
 
 
 if __name__ == "__main__":  # pragma: no cover
