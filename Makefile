@@ -26,7 +26,13 @@ lint: install
 	$(BIN)/mypy src
 	$(BIN)/cfn-lint deploy/aws/template.yaml
 
-test: install
+# axe-core (npm) for the browser accessibility checks; package-lock.json pins it.
+node_modules/.installed: package.json package-lock.json
+	scripts/system-deps.sh node
+	npm ci --no-audit --no-fund
+	touch $@
+
+test: install node_modules/.installed
 	scripts/system-deps.sh chromium
 	$(MAKE) lint
 	$(BIN)/pytest -q
@@ -36,4 +42,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var dist test-output
+	rm -rf $(VENV) var dist test-output node_modules

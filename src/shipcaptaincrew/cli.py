@@ -94,12 +94,13 @@ def create_user(
 @app.command()
 def demo() -> None:
     """Load a demo organisation (3 events, ~40 patrons) unless one is loaded already."""
-    from .demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, load_demo
+    from .demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, demo_guest_link, load_demo
 
     ctx = _context()
     loaded = load_demo(ctx)
     typer.echo("Demo data loaded." if loaded else "Demo data already present.")
     typer.echo(f"Demo admin: {DEMO_ADMIN_EMAIL}  password: {DEMO_PASSWORD}")
+    typer.echo(f"Demo guest link (sign a waiver): {demo_guest_link(ctx)}")
 
 
 @app.command("import-roster")

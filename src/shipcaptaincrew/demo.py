@@ -7,7 +7,7 @@ import random
 from datetime import datetime, time, timedelta
 
 from .domain.models import SYSTEM, PaymentMethod, Role
-from .services import attendance, auth, events, payments, roster
+from .services import attendance, auth, events, payments, roster, waiver_templates
 from .services.context import Context
 from .services.payments import PaymentRequest
 
@@ -52,6 +52,33 @@ LAST = [
 ]
 
 
+WAIVER_TEXT = """Release of liability, assumption of risk and consent
+
+I am taking part in this trip or class of my own free will. I understand that being on
+the water involves risks, including slips and falls, sudden changes of weather, cold water,
+seasickness and injury, and that these risks cannot be removed entirely.
+
+I will follow the crew's instructions at all times, wear a life jacket when asked, and tell
+the crew before departure about any medical condition that could affect my safety.
+
+To the extent the law allows, I release the organiser, its crew and its agents from claims
+for loss, injury or damage arising from my participation, except where caused by their
+gross negligence or wilful misconduct.
+
+I consent to first aid and emergency medical treatment if the crew consider it necessary."""
+
+
+def demo_guest_link(ctx: Context) -> str | None:
+    """A guest link to try the guest page: the first booking of the first event, preferring
+    one whose waiver is still to sign."""
+    for event in ctx.store.list_events():
+        bookings = ctx.store.list_bookings(event.id)
+        unsigned = [b for b in bookings if not b.waiver_signed]
+        for booking in unsigned or bookings:
+            return f"{ctx.settings.public_url}/g/{booking.guest_token}"
+    return None
+
+
 def load_demo(ctx: Context, *, seed: int = 7) -> bool:
     """Load the demo data; False (and nothing written) if the demo admin already exists."""
     if ctx.store.get_crew_by_email(DEMO_ADMIN_EMAIL) is not None:
@@ -80,6 +107,9 @@ def load_demo(ctx: Context, *, seed: int = 7) -> bool:
         email="crew@demo.shipcaptaincrew.test",
         role=Role.CREW,
         password=DEMO_PASSWORD,
+    )
+    waiver = waiver_templates.create_template(
+        ctx, by=admin, name="Standard participation waiver", text=WAIVER_TEXT
     )
     tz = ctx.settings.tz
     today = ctx.now().astimezone(tz).date()
@@ -120,6 +150,7 @@ def load_demo(ctx: Context, *, seed: int = 7) -> bool:
             capacity=cap,
             price_cents=price,
             currency=ctx.settings.currency,
+            waiver_template_id=waiver.id,
         )
         for i in range(count):
             name = names.pop()

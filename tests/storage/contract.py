@@ -19,6 +19,7 @@ from shipcaptaincrew.domain.models import (
 )
 from shipcaptaincrew.storage.base import PaymentWrite, Store
 from tests import factories as f
+from tests import waiver_factories as w
 from tests.factories import T0
 
 
@@ -297,3 +298,64 @@ class StoreContract:
         assert store.list_audit(event_id="evt_a") == [b, a]
         assert store.list_audit(patron_id="pat_a") == [a]
         assert store.list_audit(limit=2) == [c, b]
+
+    # -- waivers -----------------------------------------------------------------------
+
+    def test_template_versions(self, store: Store) -> None:
+        v1 = w.template_record(name="Zeta", text="one")
+        store.add_waiver_template(v1, f.audit_entry("waiver_template.created"))
+        other = w.template_record(name="Alpha")
+        store.add_waiver_template(other, f.audit_entry("waiver_template.created"))
+        v2 = dataclasses.replace(w.template_record(v1.id, 2, "two"), name="Zeta")
+        store.add_waiver_template(v2, f.audit_entry("waiver_template.edited"))
+        assert store.get_waiver_template(v1.id) == v2
+        assert store.get_waiver_template(v1.id, 1) == v1
+        assert store.get_waiver_template(v1.id, 3) is None
+        assert store.get_waiver_template("wvt_missing") is None
+        assert store.list_waiver_templates() == [other, v2]
+        assert store.list_waiver_template_versions(v1.id) == [v1, v2]
+        assert store.list_waiver_template_versions("wvt_missing") == []
+        with pytest.raises(DuplicateKey):
+            store.add_waiver_template(
+                w.template_record(v1.id, 2, "race"), f.audit_entry("waiver_template.edited")
+            )
+        assert store.get_waiver_template(v1.id, 2) == v2
+        actions = [a.action for a in store.list_audit()]
+        assert actions == ["waiver_template.edited"] + ["waiver_template.created"] * 2
+
+    def test_signature_updates_booking_in_one_transaction(self, store: Store) -> None:
+        event, patron, booking = _event_with_booking(store)
+        template = w.template_record()
+        store.add_waiver_template(template, f.audit_entry())
+        sig = w.signature_record(booking, template)
+        signed = dataclasses.replace(
+            booking,
+            waiver_kind=WaiverKind.ELECTRONIC,
+            waiver_signature_id=sig.id,
+            waiver_at=T0,
+            waiver_by=f"guest:{patron.id}",
+        )
+        store.add_waiver_signature(sig, signed, 1, f.audit_entry("waiver.signed", event.id))
+        assert store.get_waiver_signature(sig.id) == sig
+        assert store.get_booking(event.id, patron.id) == dataclasses.replace(signed, version=2)
+        assert store.list_audit(event_id=event.id)[0].action == "waiver.signed"
+        assert store.get_waiver_signature("wvs_missing") is None
+
+    def test_stale_signature_writes_nothing(self, store: Store) -> None:
+        event, patron, booking = _event_with_booking(store)
+        template = w.template_record()
+        store.add_waiver_template(template, f.audit_entry())
+        sig = w.signature_record(booking, template)
+        signed = dataclasses.replace(
+            booking, waiver_kind=WaiverKind.ELECTRONIC, waiver_signature_id=sig.id
+        )
+        with pytest.raises(StaleWrite):
+            store.add_waiver_signature(sig, signed, 7, f.audit_entry("waiver.signed", event.id))
+        assert store.get_waiver_signature(sig.id) is None
+        assert store.get_booking(event.id, patron.id) == booking
+        assert [a.action for a in store.list_audit(event_id=event.id)] == ["event.created"]
+        store.add_waiver_signature(sig, signed, 1, f.audit_entry("waiver.signed", event.id))
+        again = dataclasses.replace(signed, version=2)
+        with pytest.raises(DuplicateKey):
+            store.add_waiver_signature(sig, again, 2, f.audit_entry("waiver.signed", event.id))
+        assert store.get_booking(event.id, patron.id).version == 2

@@ -1,4 +1,4 @@
-"""Sign-in, sessions, cookies with CSRF, throttling, and that every /api route needs a crew member."""
+"""Sign-in, sessions, cookie CSRF, throttling; every /api route needs a crew member."""
 
 from __future__ import annotations
 

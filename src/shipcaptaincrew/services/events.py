@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ..domain import bookings as rules
@@ -23,6 +23,7 @@ EDITABLE = (
     "price_cents",
     "currency",
     "status",
+    "waiver_template_id",
 )
 
 
@@ -30,6 +31,19 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
     return getattr(value, "value", value)
+
+
+def _check_template(ctx: Context, template_id: str | None) -> None:
+    """An event's waiver template must exist (None: the event has no online waiver)."""
+    if template_id is not None and ctx.store.get_waiver_template(template_id) is None:
+        raise Invalid("No such waiver template.", {"waiver_template_id": template_id})
+
+
+def _utc(value: datetime) -> datetime:
+    """Times are kept in UTC; one without an offset is refused."""
+    if value.tzinfo is None:
+        raise Invalid("Times need a UTC offset, e.g. 2026-07-01T09:00:00-04:00.")
+    return value.astimezone(UTC)
 
 
 def get_event(ctx: Context, *, event_id: str) -> Event:
@@ -51,9 +65,11 @@ def create_event(
     capacity: int | None,
     price_cents: int,
     currency: str | None,
+    waiver_template_id: str | None = None,
 ) -> Event:
     """Create a scheduled event (admins and captains). Writes an audit entry."""
     require_manager(by)
+    _check_template(ctx, waiver_template_id)
     rules.check_event_times(starts_at, ends_at)
     rules.check_capacity(capacity)
     check_amount(price_cents, allow_zero=True, field="price_cents")
@@ -61,6 +77,7 @@ def create_event(
     if not title.strip():
         raise Invalid("The event needs a title.", {"title": title})
     now = ctx.now()
+    starts_at, ends_at = _utc(starts_at), (_utc(ends_at) if ends_at else None)
     event = Event(
         id=new_id("evt"),
         title=title.strip(),
@@ -73,6 +90,7 @@ def create_event(
         status=EventStatus.SCHEDULED,
         created_at=now,
         updated_at=now,
+        waiver_template_id=waiver_template_id,
     )
     data = {k: _jsonable(getattr(event, k)) for k in EDITABLE}
     ctx.store.add_event(
@@ -98,6 +116,9 @@ def update_event(ctx: Context, *, by: CrewMember, event_id: str, changes: dict[s
     if unknown:
         raise Invalid("These fields cannot be changed.", {"fields": sorted(unknown)})
     event = get_event(ctx, event_id=event_id)
+    for name in ("starts_at", "ends_at"):
+        if changes.get(name) is not None:
+            changes[name] = _utc(changes[name])
     if "currency" in changes:
         changes["currency"] = check_currency(changes["currency"])
     if "status" in changes:
@@ -108,6 +129,8 @@ def update_event(ctx: Context, *, by: CrewMember, event_id: str, changes: dict[s
         check_amount(changes["price_cents"], allow_zero=True, field="price_cents")
     if "capacity" in changes:
         rules.check_capacity(changes["capacity"])
+    if "waiver_template_id" in changes:
+        _check_template(ctx, changes["waiver_template_id"])
     updated = dataclasses.replace(event, **changes, updated_at=ctx.now())
     rules.check_event_times(updated.starts_at, updated.ends_at)
     diff = {

@@ -24,6 +24,7 @@ from ..domain.models import (
     Payment,
     Session,
 )
+from ..domain.waivers import WaiverSignature, WaiverTemplate
 
 
 @dataclass(frozen=True)
@@ -115,3 +116,39 @@ class Store(Protocol):
     def list_audit(
         self, *, event_id: str | None = None, patron_id: str | None = None, limit: int = 200
     ) -> list[AuditEntry]: ...
+
+    # waivers
+    def add_waiver_template(self, template: WaiverTemplate, audit: AuditEntry) -> None:
+        """Store one version of a template and the audit entry, atomically. Used both for a
+        new template (version 1) and for an edit (the next version: the caller reads the
+        latest and stores ``latest.version + 1``). Stored versions are never changed or
+        removed. ``DuplicateKey`` (and nothing written) when this (id, version) is already
+        stored, e.g. two editors saving the same next version at once."""
+
+    def get_waiver_template(
+        self, template_id: str, version: int | None = None
+    ) -> WaiverTemplate | None:
+        """That version of the template, or its highest version when ``version`` is None;
+        None when the template (or that version) does not exist."""
+
+    def list_waiver_templates(self) -> list[WaiverTemplate]:
+        """The highest version of every template, ordered by name, then id."""
+
+    def list_waiver_template_versions(self, template_id: str) -> list[WaiverTemplate]:
+        """Every version of one template, oldest (version 1) first; [] when unknown."""
+
+    def add_waiver_signature(
+        self,
+        signature: WaiverSignature,
+        booking: Booking,
+        expected_version: int,
+        audit: AuditEntry,
+    ) -> None:
+        """Store the signature, the booking that now points at it (``booking`` is the new
+        state, stored with its version bumped as in ``update_booking``) and the audit entry
+        in one transaction. ``StaleWrite`` when the stored booking's version is not
+        ``expected_version``; ``DuplicateKey`` when a signature with this id exists. Either
+        error leaves nothing written. Signatures are never changed or removed."""
+
+    def get_waiver_signature(self, signature_id: str) -> WaiverSignature | None:
+        """The signature with this id (PNG bytes included), or None."""

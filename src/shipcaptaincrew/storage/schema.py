@@ -184,3 +184,39 @@ counters = sa.Table(
     sa.Column("name", sa.String(32), primary_key=True),
     sa.Column("value", sa.BigInteger, nullable=False),
 )
+
+waiver_templates = sa.Table(
+    "waiver_templates",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+)
+
+waiver_signatures = sa.Table(
+    "waiver_signatures",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("event_id", sa.String(32), nullable=False),
+    sa.Column("patron_id", sa.String(32), nullable=False),
+    sa.Column("template_id", sa.String(32), nullable=False),
+    sa.Column("template_version", sa.Integer, nullable=False),
+    sa.Column("template_sha256", sa.String(64), nullable=False),
+    sa.Column("signer_name", sa.String(200), nullable=False),
+    sa.Column("signature_png", sa.LargeBinary, nullable=False),
+    sa.Column("signed_at", UTCDateTime, nullable=False),
+    sa.Column("ip", sa.String(64), nullable=False),
+    sa.Column("user_agent", sa.String(500), nullable=False),
+    sa.Column("guardian_name", sa.String(200)),
+    sa.Column("guardian_relationship", sa.String(100)),
+    sa.ForeignKeyConstraint(["event_id", "patron_id"], ["bookings.event_id", "bookings.patron_id"]),
+    sa.ForeignKeyConstraint(
+        ["template_id", "template_version"],
+        ["waiver_templates.id", "waiver_templates.version"],
+    ),
+    sa.Index("ix_waiver_signatures_booking", "event_id", "patron_id"),
+)

@@ -16,7 +16,7 @@ from ..storage.base import Store
 from . import errors
 from .deps import current_principal
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import audit, auth, crew, events, payments, roster
+from .routes import audit, auth, crew, events, guest, payments, roster, waivers
 from .schemas import HealthOut
 
 STATIC = Path(__file__).with_name("static")
@@ -47,7 +47,7 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    for module in (events, roster, payments, audit, crew):
+    for module in (events, roster, payments, audit, crew, waivers):
         api.include_router(module.router)
     api.include_router(auth.api)
     app.include_router(public)
@@ -57,6 +57,7 @@ def create_app(
     from .docs import install as install_docs
 
     install_docs(app)
+    guest.install(app)
     if (STATIC / "index.html").exists():
         app.mount("/", StaticFiles(directory=STATIC, html=True), name="console")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -104,7 +104,14 @@ def install(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_r: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(_r: Request, exc: StarletteHTTPException) -> Response:
+        if _r.url.path.startswith("/g/"):
+            from .routes.guest import html_error  # guest pages answer with HTML
+
+            return html_error(
+                exc.status_code,
+                "Page not found." if exc.status_code == 404 else "This request cannot be handled.",
+            )
         code = HTTP_CODES.get(exc.status_code, "error")
         message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         if exc.status_code == 404:

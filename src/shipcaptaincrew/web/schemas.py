@@ -5,13 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role
-from ..domain.money import MAX_AMOUNT_CENTS
+from ..domain.money import CURRENCIES, MAX_AMOUNT_CENTS
 
-Cents = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_CENTS)]
-Currency = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$")]
+
+def _whole_number(value: object) -> object:
+    """JSON numbers that are whole (4500 or 4500.0) but never strings, booleans or 45.5."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number of cents")
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+Cents = Annotated[WholeNumber, Field(ge=0, le=MAX_AMOUNT_CENTS)]
+Currency = Literal[tuple(sorted(CURRENCIES))]  # type: ignore[valid-type]
 Text = Annotated[str, Field(max_length=500)]
 
 
@@ -63,9 +76,10 @@ class EventIn(In):
     starts_at: AwareDatetime
     ends_at: AwareDatetime | None = None
     location: Annotated[str, Field(max_length=300)] = ""
-    capacity: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
+    capacity: Annotated[WholeNumber, Field(ge=1, le=10_000)] | None = None
     price_cents: Cents
     currency: Currency | None = None
+    waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class EventPatch(In):
@@ -73,10 +87,11 @@ class EventPatch(In):
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     location: Annotated[str, Field(max_length=300)] | None = None
-    capacity: Annotated[StrictInt, Field(ge=1, le=10_000)] | None = None
+    capacity: Annotated[WholeNumber, Field(ge=1, le=10_000)] | None = None
     price_cents: Cents | None = None
     currency: Currency | None = None
     status: EventStatus | None = None
+    waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class CountsOut(BaseModel):
@@ -101,6 +116,7 @@ class EventOut(BaseModel):
     price_cents: int
     currency: str
     status: EventStatus
+    waiver_template_id: str | None = None
     counts: CountsOut | None = None
 
 
@@ -113,7 +129,7 @@ class RosterIn(In):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     email: Annotated[str, Field(min_length=3, max_length=320)]
     phone: Annotated[str, Field(max_length=40)] = ""
-    party_size: Annotated[StrictInt, Field(ge=1, le=50)] = 1
+    party_size: Annotated[WholeNumber, Field(ge=1, le=50)] = 1
 
 
 class BookingOut(BaseModel):
@@ -274,3 +290,32 @@ class AuditListOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: Literal["ok"]
+
+
+# -- waiver templates ------------------------------------------------------------------------
+class WaiverTemplateIn(In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=50_000)]
+
+
+class WaiverTemplateEdit(In):
+    text: Annotated[str, Field(min_length=1, max_length=50_000)]
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class WaiverTemplateOut(BaseModel):
+    id: str
+    name: str
+    version: int
+    text: str
+    sha256: str
+    created_at: datetime
+    created_by: str
+
+
+class WaiverTemplateListOut(BaseModel):
+    templates: list[WaiverTemplateOut]
+
+
+class WaiverTemplateVersionsOut(BaseModel):
+    versions: list[WaiverTemplateOut]

@@ -38,6 +38,7 @@ def event_out(e: Event, counts: RosterCounts | None = None) -> EventOut:
         price_cents=e.price_cents,
         currency=e.currency,
         status=e.status,
+        waiver_template_id=e.waiver_template_id,
         counts=counts_out(counts) if counts else None,
     )
 

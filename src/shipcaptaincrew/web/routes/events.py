@@ -30,6 +30,7 @@ def create_event(body: EventIn, ctx: Ctx, crew: Crew) -> EventOut:
         capacity=body.capacity,
         price_cents=body.price_cents,
         currency=body.currency,
+        waiver_template_id=body.waiver_template_id,
     )
     return event_out(event, rules.count([]))
 
@@ -43,7 +44,7 @@ def get_event(event_id: str, ctx: Ctx, crew: Crew) -> EventOut:
 @router.patch("/{event_id}", response_model=EventOut)
 def update_event(event_id: str, body: EventPatch, ctx: Ctx, crew: Crew) -> EventOut:
     changes = body.model_dump(exclude_unset=True)
-    nullable = {"ends_at", "capacity"}
+    nullable = {"ends_at", "capacity", "waiver_template_id"}
     changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
     event = events.update_event(ctx, by=crew, event_id=event_id, changes=changes)
     return event_out(event, rules.count(ctx.store.list_bookings(event_id)))
