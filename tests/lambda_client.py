@@ -27,6 +27,14 @@ def _is_text(content_type: str) -> bool:
     return any(t in content_type for t in TEXT_MIME_TYPES)
 
 
+def _utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def function_url_event(
     method: str,
     path: str,
@@ -42,7 +50,7 @@ def function_url_event(
     headers["host"] = URL_DOMAIN
     headers.setdefault("x-forwarded-proto", "https")
     headers.setdefault("x-forwarded-for", "203.0.113.7")
-    binary = bool(body) and not _is_text(headers.get("content-type", ""))
+    binary = bool(body) and not (_is_text(headers.get("content-type", "")) and _utf8(body))
     now = time.time()
     event: dict[str, Any] = {
         "version": "2.0",

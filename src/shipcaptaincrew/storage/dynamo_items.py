@@ -4,6 +4,7 @@ the few top-level attributes that keys, indexes and conditions need."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import threading
@@ -92,6 +93,13 @@ def single_key(kind: str, ident: str) -> dict[str, Any]:
 
 
 CREW_PK = "CREW"
+WAIVER_PK = "WAIVER"
+
+
+def waiver_sk(template_id: str, version: int) -> str:
+    return f"{template_id}#V{version:06d}"
+
+
 AUDIT_PK = "AUDIT"
 COUNTER_KEY = {"PK": S("COUNTER"), "SK": S("receipt")}
 
@@ -102,6 +110,8 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
     return value
 
 
@@ -120,6 +130,8 @@ def _converters(cls: type) -> dict[str, Any]:
         target = args[0]
         if target is datetime:
             out[name] = datetime.fromisoformat
+        elif target is bytes:
+            out[name] = base64.b64decode
         elif isinstance(target, type) and issubclass(target, Enum):
             out[name] = target
     return out

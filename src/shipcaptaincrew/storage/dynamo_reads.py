@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.models import AuditEntry, Booking, CrewMember, Event, Patron, Payment, Session
+from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .dynamo_items import (
     AUDIT_PK,
     CREW_PK,
+    WAIVER_PK,
     S,
     booking_key,
     decode,
@@ -18,6 +20,7 @@ from .dynamo_items import (
     single_key,
     sort_time,
     unique_key,
+    waiver_sk,
 )
 
 
@@ -32,7 +35,7 @@ class DynamoReads:
     def _index(self, index: str, pk: str) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
 
-    def _partition(self, pk: str, prefix: str) -> Iterator[dict[str, Any]]:
+    def _partition(self, pk: str, prefix: str = "") -> Iterator[dict[str, Any]]:
         raise NotImplementedError
 
     def _owner(self, kind: str, value: str) -> dict[str, Any] | None:
@@ -155,3 +158,35 @@ class DynamoReads:
             if len(entries) >= limit:
                 break
         return entries
+
+    # -- waivers ------------------------------------------------------------------------------
+    def get_waiver_template(
+        self, template_id: str, version: int | None = None
+    ) -> WaiverTemplate | None:
+        if version is not None:
+            item = self._get({"PK": S(WAIVER_PK), "SK": S(waiver_sk(template_id, version))})
+            return decode(WaiverTemplate, item) if item else None
+        items = self._query(
+            KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
+            ExpressionAttributeValues={":pk": S(WAIVER_PK), ":p": S(f"{template_id}#V")},
+            ScanIndexForward=False,
+            Limit=1,
+        )
+        for item in items:
+            return decode(WaiverTemplate, item)
+        return None
+
+    def list_waiver_templates(self) -> list[WaiverTemplate]:
+        latest: dict[str, WaiverTemplate] = {}
+        for item in self._partition(WAIVER_PK, ""):
+            template = decode(WaiverTemplate, item)
+            latest[template.id] = template  # versions come in ascending order
+        return sorted(latest.values(), key=lambda t: (t.name, t.id))
+
+    def list_waiver_template_versions(self, template_id: str) -> list[WaiverTemplate]:
+        items = self._partition(WAIVER_PK, f"{template_id}#V")
+        return [decode(WaiverTemplate, i) for i in items]
+
+    def get_waiver_signature(self, signature_id: str) -> WaiverSignature | None:
+        item = self._get(single_key("SIGNATURE", signature_id))
+        return decode(WaiverSignature, item) if item else None

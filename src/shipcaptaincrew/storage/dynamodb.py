@@ -69,6 +69,7 @@ from ..domain.models import (
     Payment,
     Session,
 )
+from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .base import PaymentWrite
 from .dynamo_items import (
     ATTRIBUTES,
@@ -79,6 +80,7 @@ from .dynamo_items import (
     KEY_SCHEMA,
     TRANSACTION_LIMIT,
     TTL_ATTRIBUTE,
+    WAIVER_PK,
     N,
     S,
     booking_key,
@@ -90,6 +92,7 @@ from .dynamo_items import (
     single_key,
     sort_time,
     unique_key,
+    waiver_sk,
 )
 from .dynamo_reads import DynamoReads
 
@@ -546,6 +549,38 @@ class DynamoStore(DynamoReads):
                 *self._booking_update(write.booking, write.expected_version, held),
                 (self._audit_put(audit), None),
                 *self._outbox_puts(outbox),
+            ]
+        )
+
+    # -- waivers ----------------------------------------------------------------------------
+    def add_waiver_template(self, template: WaiverTemplate, audit: AuditEntry) -> None:
+        item = {
+            "PK": S(WAIVER_PK),
+            "SK": S(waiver_sk(template.id, template.version)),
+            "doc": encode(template),
+        }
+        dup = DuplicateKey(
+            "This template version exists already; reload and retry.",
+            {"template_id": template.id, "version": template.version},
+        )
+        self._commit(
+            lambda _h: [(self._put_new(item), _raiser(dup)), (self._audit_put(audit), None)]
+        )
+
+    def add_waiver_signature(
+        self,
+        signature: WaiverSignature,
+        booking: Booking,
+        expected_version: int,
+        audit: AuditEntry,
+    ) -> None:
+        item = {**single_key("SIGNATURE", signature.id), "doc": encode(signature)}
+        dup = DuplicateKey("This signature exists already.", {"signature_id": signature.id})
+        self._commit(
+            lambda held: [
+                (self._put_new(item), _raiser(dup)),
+                *self._booking_update(booking, expected_version, held),
+                (self._audit_put(audit), None),
             ]
         )
 
