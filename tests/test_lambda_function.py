@@ -4,12 +4,14 @@ the environment on the first event, and the scheduled outbox event."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from shipcaptaincrew import lambda_function
 from shipcaptaincrew.domain.models import Role, new_id
@@ -21,8 +23,9 @@ from tests.moto_server import MotoServer
 
 
 class Env:
-    def __init__(self, store: DynamoStore, token: str) -> None:
-        self.store = store
+    def __init__(self, ctx: Any, token: str) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
         self.token = token
 
     def call(self, method: str, path: str, **kw: Any) -> tuple[int, dict[str, Any], Any]:
@@ -52,7 +55,7 @@ def env(moto: MotoServer, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
     ctx = Context(store=store, settings=Settings.from_env(), clock=Clock(datetime.now(UTC)))
     admin = f.crew(ctx, Role.ADMIN, email="boss@example.org")
-    yield Env(store, f.session_for(ctx, admin))
+    yield Env(ctx, f.session_for(ctx, admin))
     store.close()
 
 
@@ -162,3 +165,24 @@ def test_scheduled_event_does_not_serve_http(env: Env) -> None:
     }
     assert lambda_function.lambda_handler(scheduled, None) == {"delivered": 0}
     assert lambda_function._handler is None  # the web app was not built for it
+
+
+def test_binary_pdf_comes_back_base64_encoded(env: Env) -> None:
+    from shipcaptaincrew.services import waiver_templates, waivers
+    from tests import waiver_factories as w
+
+    admin = env.store.get_crew_by_email("boss@example.org")
+    template = waiver_templates.create_template(env.ctx, by=admin, name="Std", text=w.WAIVER_TEXT)
+    event = f.event(env.ctx, admin, waiver_template_id=template.id)
+    booking = f.booking(env.ctx, admin, event.id, name="Pat Doe")
+    req = waivers.SignRequest(template.id, 1, template.sha256, "Pat Doe", w.png())
+    waivers.sign_waiver(env.ctx, booking=booking, req=req, ip="198.51.100.7", user_agent="UA/1")
+    path = f"/api/events/{event.id}/{booking.patron_id}/waiver.pdf"
+    status, result, body = env.call("GET", path, headers=env.bearer())
+    assert status == 200
+    assert result["isBase64Encoded"] is True
+    assert result["headers"]["content-type"] == "application/pdf"
+    assert body.startswith(b"%PDF-")
+    text = PdfReader(io.BytesIO(body)).pages[0].extract_text()
+    assert "Typed name: Pat Doe" in text
+    assert f"SHA-256 of text: {template.sha256}" in text
