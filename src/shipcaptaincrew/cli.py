@@ -157,6 +157,9 @@ def export(
 
 app.registered_commands += cli_aws.app.registered_commands  # scc package, deploy-console
 
+from .cli_outbox import outbox_app  # noqa: E402
+
+app.add_typer(outbox_app, name="outbox")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -22,6 +23,35 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a whole number") from None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false")
+
+
+SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+def _smtp(env: Mapping[str, str]) -> dict[str, Any]:
+    security = (env.get("SCC_SMTP_SECURITY") or "starttls").lower()
+    if security not in SMTP_PORTS:
+        raise SettingsError("SCC_SMTP_SECURITY must be starttls, ssl or none")
+    return {
+        "smtp_host": env.get("SCC_SMTP_HOST") or "",
+        "smtp_port": _int(env, "SCC_SMTP_PORT", SMTP_PORTS[security]),
+        "smtp_username": env.get("SCC_SMTP_USERNAME") or "",
+        "smtp_password": env.get("SCC_SMTP_PASSWORD") or "",
+        "smtp_security": security,
+        "smtp_timeout": _int(env, "SCC_SMTP_TIMEOUT", 20),
+        "smtp_ca_file": env.get("SCC_SMTP_CA_FILE") or "",
+    }
 
 
 def _local_secret(var_dir: Path) -> str:
@@ -54,6 +84,19 @@ class Settings:
     mail_backend: str = "console"
     mail_from: str = "ShipCaptainCrew <no-reply@example.org>"
     mail_reply_to: str = ""
+    mail_after_commit: bool = True  # deliver in-process after each change (off on Lambda)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_security: str = "starttls"  # starttls, ssl or none
+    smtp_timeout: int = 20
+    smtp_ca_file: str = ""  # extra CA bundle for a mail server with a private certificate
+    gmail_service_account_json: str = field(default="", repr=False)
+    gmail_sender: str = ""
+    gmail_api_url: str = "https://gmail.googleapis.com"
+    gmail_token_url: str = ""  # empty: the token_uri in the service account key
+    receipt_font: str = ""  # a .ttf for receipts; empty: built-in Helvetica (Windows-1252)
     extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
@@ -95,8 +138,17 @@ class Settings:
             cookie_secure=(env.get("SCC_COOKIE_SECURE") or "").lower() in ("1", "true", "yes")
             or public.startswith("https://"),
             max_body_bytes=_int(env, "SCC_MAX_BODY_BYTES", 256 * 1024),
-            mail_backend=env.get("SCC_MAIL_BACKEND") or "console",
+            mail_backend=(env.get("SCC_MAIL_BACKEND") or "console").lower(),
             mail_from=env.get("SCC_MAIL_FROM") or "ShipCaptainCrew <no-reply@example.org>",
             mail_reply_to=env.get("SCC_MAIL_REPLY_TO") or "",
+            mail_after_commit=_bool(env, "SCC_MAIL_AFTER_COMMIT", True),
+            **_smtp(env),
+            gmail_service_account_json=env.get("SCC_GMAIL_SERVICE_ACCOUNT_JSON") or "",
+            gmail_sender=env.get("SCC_GMAIL_SENDER") or "",
+            gmail_api_url=(env.get("SCC_GMAIL_API_URL") or "https://gmail.googleapis.com").rstrip(
+                "/"
+            ),
+            gmail_token_url=env.get("SCC_GMAIL_TOKEN_URL") or "",
+            receipt_font=env.get("SCC_RECEIPT_FONT") or "",
             extra={k: v for k, v in env.items() if k.startswith("SCC_")},
         )

@@ -21,6 +21,7 @@ from shipcaptaincrew.storage.base import PaymentWrite, Store
 from tests import factories as f
 from tests import waiver_factories as w
 from tests.factories import T0
+from tests.storage.contract_outbox import OutboxContract
 
 
 def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None = 10):
@@ -37,7 +38,7 @@ def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None 
     return event, patron, booking
 
 
-class StoreContract:
+class StoreContract(OutboxContract):
     # -- crew and sessions -------------------------------------------------------------
     def test_crew_round_trip_and_unique_email(self, store: Store) -> None:
         member = f.crew_record("ann@example.org")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..domain import bookings as rules
+from ..domain import outbox as ob
 from ..domain import payments as pay
 from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound
 from ..domain.models import AuditEntry, Booking, CrewMember, Payment, PaymentMethod, new_id
@@ -15,6 +16,7 @@ from . import audit
 from .auth import actor_of, require_manager
 from .context import Context, retry_stale
 from .events import get_event
+from .outbox import payment_message
 from .roster import get_booking
 
 MAX_BATCH = 100
@@ -148,8 +150,9 @@ def log_payment(
     req: PaymentRequest,
     idempotency_key: str | None = None,
 ) -> Logged:
-    """Record a payment, re-settle the booking (``payment_cleared`` once paid >= due) and
-    write an audit entry, all in one transaction.
+    """Record a payment, re-settle the booking (``payment_cleared`` once paid >= due),
+    write an audit entry and queue the patron's receipt email, all in one transaction;
+    then hand the email to ``ctx.after_commit``.
 
     With an idempotency key a repeat returns the first result (created=False). Without
     one, the same amount and method for the same booking within 60 seconds is refused
@@ -165,12 +168,14 @@ def log_payment(
             if existing is not None:
                 return _replay(ctx, existing, event_id, req)
         write = _prepare(ctx, by=by, event_id=event_id, req=req, key=idempotency_key)
+        mail = payment_message(ctx, payment=write.payment, booking=write.booking, kind=ob.RECEIPT)
         try:
-            [stored] = ctx.store.add_payments([write], [_entry(ctx, by, write)])
+            [stored] = ctx.store.add_payments([write], [_entry(ctx, by, write)], [mail])
         except DuplicateKey:
             if idempotency_key and ctx.store.get_payment_by_key(idempotency_key):
                 return attempt()  # a concurrent request with the same key won the race
             raise
+        ctx.after_commit([mail])
         return Logged(
             stored, dataclasses.replace(write.booking, version=write.expected_version + 1), True
         )
@@ -188,8 +193,9 @@ def log_batch(
 ) -> list[Logged]:
     """Log payments for several patrons of one event at once: all of them or none.
     Each payment is attributed to ``by`` and gets its own audit entry. An item without
-    an amount pays the balance left. With an idempotency key a repeat returns the first
-    results."""
+    an amount pays the balance left. Queues one receipt email per patron in the same
+    transaction and hands them to ``ctx.after_commit``. With an idempotency key a repeat
+    returns the first results (and queues nothing)."""
     if not 1 <= len(requests) <= MAX_BATCH:
         raise Invalid(f"A batch holds 1 to {MAX_BATCH} payments.", {"count": len(requests)})
     patrons = [r.patron_id for r in requests]
@@ -216,12 +222,19 @@ def log_batch(
                 raise type(err)(
                     f"{req.patron_id}: {err.message}", {**err.details, "patron_id": req.patron_id}
                 ) from None
+        mails = [
+            payment_message(ctx, payment=w.payment, booking=w.booking, kind=ob.RECEIPT)
+            for w in writes
+        ]
         try:
-            stored = ctx.store.add_payments(writes, [_entry(ctx, by, w, batch_id) for w in writes])
+            stored = ctx.store.add_payments(
+                writes, [_entry(ctx, by, w, batch_id) for w in writes], mails
+            )
         except DuplicateKey:
             if idempotency_key:
                 return attempt()
             raise
+        ctx.after_commit(mails)
         return [
             Logged(p, dataclasses.replace(w.booking, version=w.expected_version + 1), True)
             for p, w in zip(stored, writes, strict=True)
@@ -232,7 +245,8 @@ def log_batch(
 
 def void_payment(ctx: Context, *, by: CrewMember, payment_id: str, reason: str) -> Logged:
     """Void a payment with a reason (admins and captains). The payment stays on record;
-    the booking's balance re-opens. Writes an audit entry."""
+    the booking's balance re-opens. Writes an audit entry and queues the patron's
+    correction email in the same transaction, then hands it to ``ctx.after_commit``."""
     require_manager(by)
 
     def attempt() -> Logged:
@@ -249,6 +263,7 @@ def void_payment(ctx: Context, *, by: CrewMember, payment_id: str, reason: str) 
         ]
         settled = pay.settle(booking, history, now=now)
         write = PaymentWrite(voided, settled, booking.version)
+        mail = payment_message(ctx, payment=voided, booking=settled, kind=ob.VOID)
         ctx.store.void_payment(
             payment,
             write,
@@ -267,7 +282,9 @@ def void_payment(ctx: Context, *, by: CrewMember, payment_id: str, reason: str) 
                     "payment_cleared": settled.payment_cleared,
                 },
             ),
+            [mail],
         )
+        ctx.after_commit([mail])
         return Logged(voided, dataclasses.replace(settled, version=booking.version + 1), True)
 
     return retry_stale(attempt)

@@ -111,6 +111,54 @@ class Store(Protocol):
     def get_payment_by_key(self, idempotency_key: str) -> Payment | None: ...
     def list_payments(self, event_id: str, patron_id: str | None = None) -> list[Payment]: ...
 
+    # outbox (emails written with their cause; see domain/outbox.py for statuses)
+    def list_outbox(self, *, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
+        """Messages newest first (``created_at`` then ``id``, descending), at most ``limit``,
+        only those with ``status`` when given. Changes nothing."""
+        ...
+
+    def get_outbox(self, message_id: str) -> OutboxMessage | None: ...
+    def list_outbox_for_event(self, event_id: str, kinds: Sequence[str]) -> list[OutboxMessage]:
+        """Every message of ``event_id`` whose kind is in ``kinds``, in any order. One read
+        (the roster asks this once for all its bookings)."""
+        ...
+
+    def claim_outbox(
+        self,
+        *,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        ids: Sequence[str] | None = None,
+    ) -> list[OutboxMessage]:
+        """Claim up to ``limit`` due messages for delivery and return them as claimed.
+
+        Due: status ``queued`` or ``sending`` (a worker's lease that ran out) with
+        ``next_attempt_at <= now``; restricted to ``ids`` when given. Earliest
+        ``next_attempt_at`` first (then ``created_at``). Each claimed message is stored with status
+        ``sending``, ``attempts + 1`` and ``next_attempt_at = lease_until``, atomically per
+        message, so while a lease runs no other caller can claim it: two workers calling
+        at once never get the same message.
+        """
+        ...
+
+    def finish_outbox(self, message: OutboxMessage, audit: AuditEntry) -> bool:
+        """Record the outcome of a delivery attempt: store ``message``'s ``status``
+        (``sent``, ``queued`` for a retry or ``failed``), ``next_attempt_at``,
+        ``last_error`` and ``sent_at``, with the audit entry, in one transaction. Only if
+        the stored message is still ``sending`` with the same ``attempts`` (the claim this
+        worker holds); otherwise writes nothing and returns False."""
+        ...
+
+    def requeue_outbox(
+        self, message_id: str, *, now: datetime, audit: AuditEntry
+    ) -> OutboxMessage | None:
+        """Queue a ``failed`` or ``queued`` message for delivery now: status ``queued``,
+        ``attempts`` 0, ``next_attempt_at = now`` (``last_error`` kept), with the audit
+        entry, atomically. Returns the stored message, or None (writing nothing) when there
+        is no such message or it is ``sending`` or ``sent``."""
+        ...
+
     # audit
     def add_audit(self, entry: AuditEntry) -> None: ...
     def list_audit(

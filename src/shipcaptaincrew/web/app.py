@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -11,33 +12,59 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..config import Settings
+from ..notify.base import Sender
 from ..services.context import Context, utc_now
+from ..services.outbox import AfterCommitDelivery
 from ..storage.base import Store
 from . import errors
 from .deps import current_principal
 from .middleware import BodyLimit, SecurityHeaders
-from .routes import audit, auth, crew, events, guest, payments, roster, waivers
+from .routes import audit, auth, crew, events, guest, outbox, payments, receipts, roster, waivers
 from .schemas import HealthOut
 
 STATIC = Path(__file__).with_name("static")
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While serving, deliver due emails (retries, anything queued offline) in the background."""
+    mail: AfterCommitDelivery | None = app.state.mail
+    if mail is not None:
+        mail.start()
+    yield
+    if mail is not None:
+        mail.close()
+
+
 def create_app(
-    settings: Settings, *, store: Store | None = None, clock: Callable[[], datetime] = utc_now
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    sender: Sender | None = None,
 ) -> FastAPI:
-    """A new app on ``store`` (built from settings when not given)."""
+    """A new app on ``store`` and ``sender`` (built from settings when not given)."""
     if store is None:
         from ..bootstrap import build_store
 
         store = build_store(settings)
+    if sender is None:
+        from ..bootstrap import build_sender
+
+        sender = build_sender(settings)
     app = FastAPI(
+        lifespan=_lifespan,
         title="ShipCaptainCrew",
         version=__version__,
         description="Events, rosters, attendance, waivers and payments for crews.",
         docs_url=None,
         redoc_url=None,
     )
-    app.state.ctx = Context(store=store, settings=settings, clock=clock)
+    app.state.ctx = ctx = Context(store=store, settings=settings, clock=clock)
+    app.state.sender = sender
+    app.state.mail = None
+    if settings.mail_after_commit:
+        app.state.mail = ctx.after_commit = AfterCommitDelivery(ctx, sender)
     errors.install(app)
 
     public = APIRouter(prefix="/api", tags=["health"])
@@ -47,7 +74,7 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    for module in (events, roster, payments, audit, crew, waivers):
+    for module in (events, roster, payments, audit, crew, waivers, outbox, receipts):
         api.include_router(module.router)
     api.include_router(auth.api)
     app.include_router(public)

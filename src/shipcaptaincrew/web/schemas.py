@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
 
 from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role
 from ..domain.money import CURRENCIES, MAX_AMOUNT_CENTS
@@ -24,8 +32,19 @@ def _whole_number(value: object) -> object:
 
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 Cents = Annotated[WholeNumber, Field(ge=0, le=MAX_AMOUNT_CENTS)]
-Currency = Literal[tuple(sorted(CURRENCIES))]  # type: ignore[valid-type]
+
+
+def _known_currency(value: str) -> str:
+    if value not in CURRENCIES:
+        raise ValueError(f"must be one of {', '.join(sorted(CURRENCIES))}")
+    return value
+
+
+Currency = Annotated[
+    str, AfterValidator(_known_currency), Field(json_schema_extra={"enum": sorted(CURRENCIES)})
+]
 Text = Annotated[str, Field(max_length=500)]
+ReceiptEmail = Literal["queued", "sent", "failed"]
 
 
 class In(BaseModel):
@@ -154,9 +173,12 @@ class BookingOut(BaseModel):
     waiver_at: datetime | None
     ready: bool
     guest_url: str
+    receipt_email: ReceiptEmail | None = Field(
+        None, description="Status of the latest receipt or correction email; null if none."
+    )
 
     @classmethod
-    def of(cls, b: Booking, public_url: str) -> BookingOut:
+    def of(cls, b: Booking, public_url: str, receipt_email: str | None = None) -> BookingOut:
         return cls(
             patron_id=b.patron_id,
             event_id=b.event_id,
@@ -179,6 +201,7 @@ class BookingOut(BaseModel):
             waiver_at=b.waiver_at,
             ready=b.ready,
             guest_url=f"{public_url}/g/{b.guest_token}",
+            receipt_email=receipt_email,  # type: ignore[arg-type]
         )
 
 
@@ -286,6 +309,26 @@ class AuditOut(BaseModel):
 
 class AuditListOut(BaseModel):
     entries: list[AuditOut]
+
+
+# -- outbox ---------------------------------------------------------------------------------
+class OutboxOut(BaseModel):
+    id: str
+    kind: str
+    to: str
+    status: ReceiptEmail
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    event_id: str | None
+    patron_id: str | None
+    payment_id: str | None
+
+
+class OutboxListOut(BaseModel):
+    messages: list[OutboxOut]
 
 
 class HealthOut(BaseModel):

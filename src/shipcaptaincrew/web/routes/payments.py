@@ -7,6 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from ...services import payments
+from ...services.context import Context
+from ...services.outbox import receipt_email_status
 from ...services.payments import PaymentRequest
 from ..deps import Crew, Ctx
 from ..schemas import (
@@ -28,9 +30,15 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _logged(result: payments.Logged, url: str) -> PaymentLoggedOut:
+def _logged(
+    ctx: Context, result: payments.Logged, emails: dict[str, str] | None = None
+) -> PaymentLoggedOut:
+    b = result.booking
+    if emails is None:
+        emails = receipt_email_status(ctx, event_id=b.event_id)
     return PaymentLoggedOut(
-        payment=payment_out(result.payment), booking=BookingOut.of(result.booking, url)
+        payment=payment_out(result.payment),
+        booking=BookingOut.of(b, ctx.settings.public_url, emails.get(b.patron_id)),
     )
 
 
@@ -58,7 +66,8 @@ def log_batch(
     )
     if not any(r.created for r in results):
         response.status_code = 200
-    return BatchOut(payments=[_logged(r, ctx.settings.public_url) for r in results])
+    emails = receipt_email_status(ctx, event_id=event_id)
+    return BatchOut(payments=[_logged(ctx, r, emails) for r in results])
 
 
 @router.post(
@@ -89,7 +98,7 @@ def log_payment(
     )
     if not result.created:
         response.status_code = 200
-    return _logged(result, ctx.settings.public_url)
+    return _logged(ctx, result)
 
 
 @router.get("/events/{event_id}/{patron_id}/payment", response_model=PaymentStatusOut)
@@ -114,4 +123,4 @@ def get_payment(payment_id: str, ctx: Ctx, crew: Crew) -> PaymentOut:
 @router.post("/payments/{payment_id}/void", response_model=PaymentLoggedOut)
 def void_payment(payment_id: str, body: VoidIn, ctx: Ctx, crew: Crew) -> PaymentLoggedOut:
     result = payments.void_payment(ctx, by=crew, payment_id=payment_id, reason=body.reason)
-    return _logged(result, ctx.settings.public_url)
+    return _logged(ctx, result)

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from ...domain import bookings as rules
 from ...services import attendance, roster
+from ...services.outbox import receipt_email_status
 from ..deps import Crew, Ctx
 from ..schemas import AttendanceIn, BookingOut, CancelIn, RosterIn, RosterOut, WaiverIn, WaiverOut
 from .common import ERRORS, counts_out, event_out
@@ -18,10 +19,11 @@ def get_roster(event_id: str, ctx: Ctx, crew: Crew) -> RosterOut:
     event, bookings = roster.roster(ctx, event_id=event_id)
     counts = rules.count(bookings)
     url = ctx.settings.public_url
+    emails = receipt_email_status(ctx, event_id=event_id)
     return RosterOut(
         event=event_out(event, counts),
         counts=counts_out(counts),
-        roster=[BookingOut.of(b, url) for b in bookings],
+        roster=[BookingOut.of(b, url, emails.get(b.patron_id)) for b in bookings],
     )
 
 

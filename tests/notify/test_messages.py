@@ -1,0 +1,82 @@
+"""Payment emails: both parts, the PDF, escaping of what patrons typed."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+
+from tests.notify.samples import composed
+
+
+def _parts(msg):
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    [pdf] = list(msg.iter_attachments())
+    return text, html, pdf
+
+
+def test_receipt_email_has_text_html_and_the_pdf() -> None:
+    msg = composed()
+    assert msg["Subject"] == "Payment received: receipt 7 for Sunset Cruise"
+    assert msg["From"] == "Harbour Co <boats@harbour.example>"
+    assert msg["To"] == "Zoë O'Brien <zoe@example.com>"
+    assert msg["Reply-To"] == "Harbour Office <office@harbour.example>"
+    assert msg["Message-ID"] == "<msg_0123456789abcdef@harbour.example>"
+    text, html, pdf = _parts(msg)
+    assert "Hello Zoë O'Brien," in text
+    assert "Harbour Co. received your payment for Sunset Cruise on Wednesday 01 July 2026" in text
+    assert "Amount:     $45.00" in text
+    assert "Method:     card (T-1001)" in text
+    assert "You are all paid up." in text
+    assert "https://boats.example/g/tok123" in text
+    assert "write to office@harbour.example" in text
+    assert "<p>Hello Zoë O&#39;Brien,</p>" in html
+    assert '<a href="https://boats.example/g/tok123">' in html
+    assert pdf.get_filename() == "receipt-7.pdf"
+    assert pdf.get_content_type() == "application/pdf"
+    page = pypdf.PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text()
+    assert "Receipt no. 7" in page
+    assert "Zoë O'Brien" in page
+
+
+def test_patron_text_with_markup_arrives_as_text() -> None:
+    name = '<script>alert("x")</script> <b>Bo</b>'
+    msg = composed(patron_name=name, event_title="Cruise & <i>Dine</i>")
+    text, html, _pdf = _parts(msg)
+    assert f"Hello {name}," in text
+    assert "<script>" not in html
+    assert "<b>Bo</b>" not in html
+    assert "Hello &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &lt;b&gt;Bo&lt;/b&gt;," in html
+    assert "<strong>Cruise &amp; &lt;i&gt;Dine&lt;/i&gt;</strong>" in html
+
+
+def test_line_breaks_in_names_cannot_add_headers() -> None:
+    msg = composed(patron_name="Eve\r\nBcc: all@example.com", event_title="Trip\nX-Evil: 1")
+    assert msg["Bcc"] is None
+    assert msg["X-Evil"] is None
+    assert msg["To"] == '"Eve Bcc: all@example.com" <zoe@example.com>'
+    assert msg["Subject"] == "Payment received: receipt 7 for Trip X-Evil: 1"
+
+
+def test_correction_email_for_a_voided_payment() -> None:
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from shipcaptaincrew.notify.messages import compose
+    from shipcaptaincrew.receipts.pdf import render_receipt
+    from tests.notify.samples import payment_email
+
+    mail = dataclasses.replace(
+        payment_email(voided_at=datetime(2026, 7, 1, 13, tzinfo=UTC), void_reason="Wrong guest"),
+        void=True,
+        balance_cents=4500,
+    )
+    msg = compose(mail, render_receipt(mail.receipt))
+    assert msg["Subject"] == "Correction: payment voided, receipt 7 for Sunset Cruise"
+    text, _html, pdf = _parts(msg)
+    assert "receipt no 7, has been voided." in text
+    assert "Reason: Wrong guest" in text
+    assert "Still to pay: $45.00" in text
+    assert pdf.get_filename() == "receipt-7-void.pdf"
+    assert "VOID" in pypdf.PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text()

@@ -1,0 +1,72 @@
+"""Receipt PDFs, read back with pypdf."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from shipcaptaincrew.receipts.pdf import render_receipt, to_cp1252
+from tests.notify.samples import RECEIPT
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def _text(pdf: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_receipt_lists_the_payment() -> None:
+    text = _text(render_receipt(RECEIPT))
+    assert text.splitlines() == [
+        "Harbour Co.",
+        "Receipt no. 7",
+        "Received from Zoë O'Brien",
+        "Email zoe@example.com",
+        "Event Sunset Cruise",
+        "Date Wed 01 Jul 2026, 18:30 UTC",
+        "Amount $45.00 (USD)",
+        "Method card",
+        "Reference T-1001",
+        "Logged by Jordan Blake",
+        "Logged at Wed 01 Jul 2026, 12:00 UTC",
+        "Thank you. Keep this receipt for your records. Harbour Co.",
+    ]
+
+
+def test_same_data_same_bytes() -> None:
+    assert render_receipt(RECEIPT) == render_receipt(RECEIPT)
+
+
+def test_voided_receipt_says_void() -> None:
+    voided = dataclasses.replace(
+        RECEIPT, voided_at=datetime(2026, 7, 1, 13, 5, tzinfo=UTC), void_reason="Wrong guest"
+    )
+    lines = _text(render_receipt(voided)).splitlines()
+    assert lines[2:4] == ["VOID", "Voided Wed 01 Jul 2026, 13:05 UTC: Wrong guest"]
+
+
+def test_names_outside_windows_1252_are_transliterated() -> None:
+    data = dataclasses.replace(
+        RECEIPT, patron_name="Łukasz Dvořák 山田 <b>x</b>", amount_cents=1250, currency="EUR"
+    )
+    text = _text(render_receipt(data))
+    assert "Received from Lukasz Dvorák ?? <b>x</b>" in text
+    assert "Amount €12.50 (EUR)" in text
+
+
+def test_to_cp1252() -> None:
+    assert to_cp1252("Zoë “Ø” – Łódź\nnext") == "Zoë “Ø” – Lódz next"
+    assert to_cp1252("Ǆ ﬁ 😀") == "DZ fi ?"
+
+
+@pytest.mark.skipif(not DEJAVU.exists(), reason="DejaVu fonts are not installed")
+def test_a_truetype_font_keeps_every_letter_it_has() -> None:
+    data = dataclasses.replace(RECEIPT, patron_name="Łukasz Dvořák")
+    text = _text(render_receipt(data, font_path=str(DEJAVU)))
+    assert "Received from Łukasz Dvořák" in text
