@@ -47,6 +47,7 @@ def env(moto: MotoServer, tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         "SCC_SECRET_KEY": "lambda-secret-key-0123456789",
         "SCC_PUBLIC_URL": "https://d111111abcdef8.cloudfront.net",
         "SCC_VAR_DIR": str(tmp_path / "var"),
+        "SCC_MAIL_AFTER_COMMIT": "false",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(lambda_function, "_handler", None)  # a cold start
@@ -151,7 +152,19 @@ def test_errors_keep_the_json_shape(env: Env) -> None:
     assert json.loads(body)["error"]["code"] == "unauthenticated"
 
 
-def test_scheduled_event_does_not_serve_http(env: Env) -> None:
+def test_scheduled_event_delivers_due_outbox_messages(env: Env, tmp_path) -> None:
+    admin = env.store.get_crew_by_email("boss@example.org")
+    event = f.event(env.ctx, admin)
+    booking = f.booking(env.ctx, admin, event.id, name="Pat Doe", email="pat@example.com")
+    status, _r, _b = env.call(
+        "POST",
+        f"/api/events/{event.id}/{booking.patron_id}/payment",
+        headers=env.bearer(**{"content-type": "application/json"}),
+        body=b'{"amount_cents": 4500, "method": "cash"}',
+    )
+    assert status == 201
+    [queued] = env.store.list_outbox(status="queued")
+    assert queued.to == "pat@example.com"
     scheduled = {
         "version": "0",
         "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
@@ -163,8 +176,17 @@ def test_scheduled_event_does_not_serve_http(env: Env) -> None:
         "resources": ["arn:aws:events:us-east-1:123456789012:rule/scc-outbox"],
         "detail": {},
     }
-    assert lambda_function.lambda_handler(scheduled, None) == {"delivered": 0}
-    assert lambda_function._handler is None  # the web app was not built for it
+    result = lambda_function.lambda_handler(scheduled, None)
+    assert result == {
+        "delivered": 1,
+        "claimed": 1,
+        "sent": 1,
+        "retrying": 0,
+        "failed": 0,
+        "lost": 0,
+    }
+    assert env.store.get_outbox(queued.id).status == "sent"
+    assert lambda_function.lambda_handler(scheduled, None)["claimed"] == 0
 
 
 def test_binary_pdf_comes_back_base64_encoded(env: Env) -> None:

@@ -53,18 +53,21 @@ def _http_handler() -> Handler:
 
 
 def deliver_outbox() -> dict[str, Any]:
-    """Deliver due outbox messages (the scheduled invocation)."""
-    try:
-        from .notify import outbox  # type: ignore[attr-defined]
-    except ImportError:
-        return {"delivered": 0}
-    from .bootstrap import build_store
+    """Deliver due outbox messages (the scheduled invocation); returns the counts."""
+    import dataclasses
+
+    from .bootstrap import build_sender, build_store
     from .config import Settings
+    from .services.context import Context
+    from .services.outbox import deliver_due
 
     settings = Settings.from_env()
     store = build_store(settings)
-    delivered = outbox.deliver_due(settings=settings, store=store)
-    return {"delivered": int(delivered)}
+    try:
+        report = deliver_due(Context(store=store, settings=settings), build_sender(settings))
+    finally:
+        store.close()
+    return {"delivered": report.sent, **dataclasses.asdict(report)}
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

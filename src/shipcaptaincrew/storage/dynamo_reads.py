@@ -3,11 +3,20 @@ methods use the store's ``_get``/``_query`` plumbing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from ..domain.models import AuditEntry, Booking, CrewMember, Event, Patron, Payment, Session
+from ..domain.models import (
+    AuditEntry,
+    Booking,
+    CrewMember,
+    Event,
+    OutboxMessage,
+    Patron,
+    Payment,
+    Session,
+)
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .dynamo_items import (
     AUDIT_PK,
@@ -158,6 +167,32 @@ class DynamoReads:
             if len(entries) >= limit:
                 break
         return entries
+
+    # -- outbox -------------------------------------------------------------------------------
+    def get_outbox(self, message_id: str) -> OutboxMessage | None:
+        item = self._get({"PK": S("OUTBOX"), "SK": S(f"MSG#{message_id}")})
+        return decode(OutboxMessage, item) if item else None
+
+    def list_outbox(self, *, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
+        """Reads the status's index partition (or the whole outbox): an admin view."""
+        if status is not None:
+            items = self._index("GSI1", f"OUTBOX#{status}")
+        else:
+            items = self._partition("OUTBOX", "MSG#")
+        messages = [decode(OutboxMessage, i) for i in items]
+        if status is not None:  # the index may lag; the doc is the truth
+            messages = [m for m in messages if m.status == status]
+        messages.sort(key=lambda m: (m.created_at, m.id), reverse=True)
+        return messages[:limit]
+
+    def list_outbox_for_event(self, event_id: str, kinds: Sequence[str]) -> list[OutboxMessage]:
+        wanted = set(kinds)
+        items = self._query(
+            IndexName="GSI2",
+            KeyConditionExpression="GSI2PK = :pk",
+            ExpressionAttributeValues={":pk": S(f"OUTBOX#EVENT#{event_id}")},
+        )
+        return [m for m in (decode(OutboxMessage, i) for i in items) if m.kind in wanted]
 
     # -- waivers ------------------------------------------------------------------------------
     def get_waiver_template(

@@ -17,7 +17,8 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
     login failure    LOGINFAIL#{key}       {at_utc}#{random}        (TTL attribute ``expires``)
     audit entry      AUDIT                 {write_ns}#{id}          AUDIT#EVENT#{id} -> SK
                                                                     GSI2: AUDIT#PATRON#{id} -> SK
-    outbox message   OUTBOX#{id}           OUTBOX                   OUTBOX#{status} -> {due}#{id}
+    outbox message   OUTBOX                MSG#{id}                 OUTBOX#{status} -> {due}#{id}
+                                                                    GSI2: OUTBOX#EVENT#{id} -> id
     receipt counter  COUNTER               receipt  (attribute ``n``: last number issued)
 
 Access paths: a roster is one Query (``PK=EVENT#id, SK begins_with BOOKING#``); a booking's
@@ -69,6 +70,7 @@ from ..domain.models import (
     Payment,
     Session,
 )
+from ..domain.outbox import QUEUED, SENDING, SENT
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .base import PaymentWrite
 from .dynamo_items import (
@@ -84,6 +86,7 @@ from .dynamo_items import (
     N,
     S,
     booking_key,
+    decode,
     encode,
     epoch,
     event_key,
@@ -201,12 +204,28 @@ class DynamoStore(DynamoReads):
 
     @staticmethod
     def _outbox_item(m: OutboxMessage) -> dict[str, Any]:
-        return {
-            **single_key("OUTBOX", m.id),
+        item = {
+            "PK": S("OUTBOX"),
+            "SK": S(f"MSG#{m.id}"),
+            "st": S(m.status),
+            "attempts": N(m.attempts),
             "GSI1PK": S(f"OUTBOX#{m.status}"),
             "GSI1SK": S(f"{sort_time(m.next_attempt_at)}#{m.id}"),
             "doc": encode(m),
         }
+        if m.event_id:
+            item |= {"GSI2PK": S(f"OUTBOX#EVENT#{m.event_id}"), "GSI2SK": S(m.id)}
+        return item
+
+    def _outbox_replace(self, old: OutboxMessage, new: OutboxMessage) -> dict[str, Any]:
+        """Store ``new`` if the stored message still has ``old``'s status and attempts."""
+        item = self._outbox_item(new)
+        return self._op(
+            "Put",
+            "st = :st AND attempts = :att",
+            Item=item,
+            ExpressionAttributeValues={":st": S(old.status), ":att": N(old.attempts)},
+        )
 
     def _transact(self, items: list[dict[str, Any]]) -> None:
         if len(items) > TRANSACTION_LIMIT:
@@ -551,6 +570,72 @@ class DynamoStore(DynamoReads):
                 *self._outbox_puts(outbox),
             ]
         )
+
+    # -- outbox -----------------------------------------------------------------------------
+    def claim_outbox(
+        self,
+        *,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        ids: Sequence[str] | None = None,
+    ) -> list[OutboxMessage]:
+        if ids is not None:
+            found = (self.get_outbox(i) for i in ids)
+            candidates = [m for m in found if m is not None]
+        else:
+            candidates = [
+                decode(OutboxMessage, item)
+                for status in (QUEUED, SENDING)
+                for item in self._query(
+                    IndexName="GSI1",
+                    KeyConditionExpression="GSI1PK = :pk AND GSI1SK <= :due",
+                    ExpressionAttributeValues={
+                        ":pk": S(f"OUTBOX#{status}"),
+                        ":due": S(f"{sort_time(now)}~"),
+                    },
+                )
+            ]
+        due = sorted(
+            (m for m in candidates if m.status in (QUEUED, SENDING) and m.next_attempt_at <= now),
+            key=lambda m: (m.next_attempt_at, m.created_at, m.id),
+        )
+        claimed: list[OutboxMessage] = []
+        for m in due:
+            if len(claimed) >= limit:
+                break
+            mine = dataclasses.replace(
+                m, status=SENDING, attempts=m.attempts + 1, next_attempt_at=lease_until
+            )
+            try:
+                self._transact([self._outbox_replace(m, mine)])
+            except _Cancelled:
+                continue  # another worker claimed it, or the index was behind
+            claimed.append(mine)
+        return claimed
+
+    def finish_outbox(self, message: OutboxMessage, audit: AuditEntry) -> bool:
+        held = dataclasses.replace(message, status=SENDING)
+        try:
+            self._transact([self._outbox_replace(held, message), self._audit_put(audit)])
+        except _Cancelled:
+            return False
+        return True
+
+    def requeue_outbox(
+        self, message_id: str, *, now: datetime, audit: AuditEntry
+    ) -> OutboxMessage | None:
+        for _attempt in range(MAX_ATTEMPTS):
+            current = self.get_outbox(message_id)
+            if current is None or current.status in (SENDING, SENT):
+                return None
+            queued = dataclasses.replace(current, status=QUEUED, attempts=0, next_attempt_at=now)
+            try:
+                self._transact([self._outbox_replace(current, queued), self._audit_put(audit)])
+            except _Cancelled:
+                continue
+            return queued
+        return None
 
     # -- waivers ----------------------------------------------------------------------------
     def add_waiver_template(self, template: WaiverTemplate, audit: AuditEntry) -> None:
