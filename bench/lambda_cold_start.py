@@ -60,12 +60,13 @@ def cold_start(moto: MotoServer, runs: int = 7) -> dict[str, float]:
 
 
 def requests_per_operation(moto: MotoServer) -> dict[str, dict[str, int]]:
+    from tests import factories as f
+
     from shipcaptaincrew.config import Settings
     from shipcaptaincrew.domain.models import Role
     from shipcaptaincrew.services import attendance, payments, roster
     from shipcaptaincrew.services.context import Context
     from shipcaptaincrew.storage.dynamodb import DynamoStore
-    from tests import factories as f
 
     store = DynamoStore.from_url(moto.url("bench-ops"))
     store.init_schema()

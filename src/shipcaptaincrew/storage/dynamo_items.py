@@ -140,7 +140,7 @@ def _converters(cls: type) -> dict[str, Any]:
 def decode(cls: type[T], item: dict[str, Any], **override: Any) -> T:
     """The record stored in ``item``'s doc, with ``override`` (e.g. the live version)."""
     raw = json.loads(item["doc"]["S"])
-    conv = _converters(cls)
+    conv = _converters(cls)  # type: ignore[arg-type]
     names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
     values = {}
     for name, value in raw.items():
