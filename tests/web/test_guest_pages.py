@@ -218,3 +218,39 @@ def test_form_token_expires_after_12_hours(setup, ctx, clock) -> None:
     clock.advance(seconds=-2)
     r = client.post(f"/g/{booking.guest_token}/waiver", data=form)
     assert r.status_code == 303
+
+
+def test_guest_downloads_own_receipts_only(setup, ctx) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    client, admin, _t, event, booking = setup
+    other = f.booking(ctx, admin, event.id, name="Other Guest")
+    mine = payments.log_payment(
+        ctx,
+        by=admin,
+        event_id=event.id,
+        req=PaymentRequest(
+            patron_id=booking.patron_id, amount_cents=5000, method=PaymentMethod.CASH
+        ),
+    ).payment
+    theirs = payments.log_payment(
+        ctx,
+        by=admin,
+        event_id=event.id,
+        req=PaymentRequest(patron_id=other.patron_id, amount_cents=4500, method=PaymentMethod.CARD),
+    ).payment
+    page = client.get(f"/g/{booking.guest_token}").text
+    link = f"/g/{booking.guest_token}/receipts/{mine.id}.pdf"
+    assert f'href="{link}"' in page
+    r = client.get(link)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(r.content)).pages)
+    assert f"{mine.receipt_no}" in text
+    assert "$50.00" in text
+    stolen = client.get(f"/g/{booking.guest_token}/receipts/{theirs.id}.pdf")
+    assert stolen.status_code == 404
+    assert stolen.headers["content-type"].startswith("text/html")
+    assert client.get(f"/g/not-a-token/receipts/{mine.id}.pdf").status_code == 404

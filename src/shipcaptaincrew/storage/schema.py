@@ -176,6 +176,7 @@ outbox = sa.Table(
     sa.Column("event_id", sa.String(32)),
     sa.Column("patron_id", sa.String(32)),
     sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+    sa.Index("ix_outbox_event", "event_id", "patron_id"),
 )
 
 counters = sa.Table(

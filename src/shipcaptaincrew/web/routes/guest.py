@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader
 from ...domain.errors import Conflict, DomainError, Invalid, NotFound
 from ...domain.models import Booking
 from ...domain.money import format_money
-from ...services import waivers
+from ...services import receipts, waivers
 from ...services.context import Context
 from ...services.guest import guest_view
 from ..deps import Ctx
@@ -212,6 +212,25 @@ def signed_pdf(token: str, ctx: Ctx) -> Response:
         media_type="application/pdf",
         headers={
             "Content-Disposition": 'attachment; filename="signed-waiver.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/{token}/receipts/{payment_id}.pdf")
+def receipt(token: str, payment_id: str, ctx: Ctx) -> Response:
+    """A receipt of this booking's payment; another booking's payment is a plain 404."""
+    try:
+        booking = _booking(ctx, token)
+        pdf = receipts.receipt_pdf(ctx, payment_id=payment_id, booking=booking)
+    except NotFound:
+        return html_error(404, "There is no such receipt for this link.")
+    name = receipts.receipt_filename(payment_id, None)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "no-store",
         },
     )
