@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -99,15 +100,31 @@ def response_of(result: dict[str, Any]) -> tuple[int, list[tuple[str, str]], byt
     return int(result["statusCode"]), headers, body
 
 
+_INSTANCE = ThreadPoolExecutor(1, thread_name_prefix="lambda-instance")
+
+
+def in_thread(fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` on one long-lived thread, as one Lambda instance serves its invocations
+    (and with no event loop of the caller's: a test process may run one, e.g. Playwright)."""
+    return _INSTANCE.submit(fn).result()
+
+
 class LambdaTransport(httpx.BaseTransport):
     def __init__(self, make: Callable[[], Callable[..., dict[str, Any]]]) -> None:
         self._make = make
         self._local = threading.local()
+        self._pool = ThreadPoolExecutor(8, thread_name_prefix="lambda")
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
+    def _handler(self) -> Callable[..., dict[str, Any]]:
         handler = getattr(self._local, "handler", None)
         if handler is None:
             handler = self._local.handler = self._make()
+        return handler
+
+    def close(self) -> None:
+        self._pool.shutdown()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
         cookie = request.headers.get("cookie")
         event = function_url_event(
             request.method,
@@ -117,7 +134,8 @@ class LambdaTransport(httpx.BaseTransport):
             cookies=cookie.split("; ") if cookie else None,
             body=request.read(),
         )
-        status, headers, body = response_of(handler(event, None))
+        result = self._pool.submit(lambda: self._handler()(event, None)).result()
+        status, headers, body = response_of(result)
         return httpx.Response(status, headers=headers, content=body, request=request)
 
 

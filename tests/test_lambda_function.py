@@ -18,7 +18,7 @@ from shipcaptaincrew.domain.models import Role, new_id
 from shipcaptaincrew.storage.dynamodb import DynamoStore
 from tests import factories as f
 from tests.conftest import Clock
-from tests.lambda_client import function_url_event, response_of
+from tests.lambda_client import function_url_event, in_thread, response_of
 from tests.moto_server import MotoServer
 
 
@@ -29,7 +29,9 @@ class Env:
         self.token = token
 
     def call(self, method: str, path: str, **kw: Any) -> tuple[int, dict[str, Any], Any]:
-        result = lambda_function.lambda_handler(function_url_event(method, path, **kw), None)
+        result = in_thread(
+            lambda: lambda_function.lambda_handler(function_url_event(method, path, **kw), None)
+        )
         status, headers, body = response_of(result)
         return status, result, body
 
@@ -107,7 +109,7 @@ def test_base64_encoded_request_body(env: Env) -> None:
     )
     event["body"] = base64.b64encode(event["body"].encode()).decode()
     event["isBase64Encoded"] = True
-    result = lambda_function.lambda_handler(event, None)
+    result = in_thread(lambda: lambda_function.lambda_handler(event, None))
     assert result["statusCode"] == 201
     assert json.loads(result["body"])["title"] == "Encoded"
 

@@ -5,7 +5,8 @@ here (the versions the tests ran against), wheels are binary wheels for the Lamb
 platform kept in a local cache, and the zip has sorted entries, one fixed timestamp and
 fixed permissions.
 
-What goes in: this package (without the console in ``web/static``, which S3 serves) and
+What goes in: this package (without the console in ``web/static``, which S3 serves; the
+guest pages' assets in ``web/static/guest`` stay, they are served under ``/g/``) and
 the runtime dependencies, minus what Lambda does not use: uvicorn (Lambda calls the app
 through Mangum) and typer (the CLI). boto3 is not bundled: the Lambda Python runtime
 provides it, which keeps the package well under the 15 MB aim.
@@ -111,7 +112,8 @@ def _keep(rel: Path, names: set[str]) -> bool:
     name = rel.name
     if "__pycache__" in parts or rel.suffix in (".pyc", ".pyo", ".map") or parts[0] == "bin":
         return False
-    if parts[:3] == ("shipcaptaincrew", "web", "static") or "testing" in parts[1:2]:
+    console = parts[:3] == ("shipcaptaincrew", "web", "static") and parts[3:4] != ("guest",)
+    if console or "testing" in parts[1:2]:
         return False
     if ".cpython-" in name and name.endswith(".so"):
         twin = (rel.parent / (name.split(".cpython-")[0] + ".py")).as_posix()
