@@ -9,11 +9,12 @@ deferred transactions and never block writers (WAL).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -44,13 +45,34 @@ from .base import PaymentWrite
 T = TypeVar("T")
 
 
+@functools.cache
+def _field_names(cls: Any) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
 def _from_row(cls: type[T], row: Mapping[str, Any], **enums: type[Enum]) -> T:
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    names = _field_names(cast(Any, cls))
     values = {k: v for k, v in row.items() if k in names}
     for name, enum in enums.items():
         if values.get(name) is not None:
             values[name] = enum(values[name])
     return cls(**values)
+
+
+@functools.cache
+def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, type[Enum]], ...]) -> Any:
+    """A fast row -> record function for one record type and one column order."""
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    if not set(names) <= set(keys):
+        return lambda row: _from_row(cls, dict(zip(keys, row, strict=True)), **dict(enums))
+
+    conv = dict(enums)
+    plan = [(keys.index(n), conv.get(n)) for n in names]
+
+    def load(row: Sequence[Any]) -> Any:
+        return cls(*[row[i] if c is None or row[i] is None else c(row[i]) for i, c in plan])
+
+    return load
 
 
 def _to_row(obj: Any, *, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -135,14 +157,22 @@ class SqlStore:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
-    def _one(self, query: sa.Select[Any]) -> Any:
-        with self._read() as conn:
-            row = conn.execute(query).mappings().first()
-        return row
+    def _one(self, query: sa.Select[Any]) -> dict[str, Any] | None:
+        rows = self._all(query)
+        return rows[0] if rows else None
 
-    def _all(self, query: sa.Select[Any]) -> list[Any]:
+    def _records(self, query: sa.Select[Any], cls: type[T], **enums: type[Enum]) -> list[T]:
         with self._read() as conn:
-            return list(conn.execute(query).mappings())
+            result = conn.execute(query)
+            load = _loader(cast(Any, cls), tuple(result.keys()), tuple(sorted(enums.items())))
+            return [load(row) for row in result]
+
+    def _all(self, query: sa.Select[Any]) -> list[dict[str, Any]]:
+        """Rows as plain dicts (cheaper to turn into records than RowMappings)."""
+        with self._read() as conn:
+            result = conn.execute(query)
+            keys = list(result.keys())
+            return [dict(zip(keys, row, strict=True)) for row in result]
 
     @staticmethod
     def _insert_audit(conn: Connection, entries: Sequence[AuditEntry]) -> None:
@@ -238,7 +268,7 @@ class SqlStore:
 
     def list_events(self) -> list[Event]:
         q = sa.select(t.events).order_by(t.events.c.starts_at, t.events.c.id)
-        return [_event(r) for r in self._all(q)]
+        return self._records(q, Event, status=EventStatus)
 
     # -- patrons and bookings ------------------------------------------------------------------
     def get_patron(self, patron_id: str) -> Patron | None:
@@ -308,7 +338,7 @@ class SqlStore:
             .where(t.bookings.c.event_id == event_id)
             .order_by(t.bookings.c.patron_name, t.bookings.c.patron_id)
         )
-        return [_booking(r) for r in self._all(q)]
+        return self._records(q, Booking, status=BookingStatus, waiver_kind=WaiverKind)
 
     @staticmethod
     def _update_booking(conn: Connection, booking: Booking, expected_version: int) -> None:
@@ -409,7 +439,7 @@ class SqlStore:
         if patron_id is not None:
             q = q.where(t.payments.c.patron_id == patron_id)
         q = q.order_by(t.payments.c.logged_at, t.payments.c.receipt_no)
-        return [_payment(r) for r in self._all(q)]
+        return self._records(q, Payment, method=PaymentMethod)
 
     # -- outbox ----------------------------------------------------------------------------
     def list_outbox(self, *, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
@@ -516,7 +546,7 @@ class SqlStore:
         if patron_id is not None:
             q = q.where(t.audit.c.patron_id == patron_id)
         q = q.order_by(t.audit.c.seq.desc()).limit(limit)
-        return [_audit(r) for r in self._all(q)]
+        return self._records(q, AuditEntry)
 
     # -- waivers ----------------------------------------------------------------------------
     def add_waiver_template(self, template: WaiverTemplate, audit: AuditEntry) -> None:

@@ -179,7 +179,8 @@ class BookingOut(BaseModel):
 
     @classmethod
     def of(cls, b: Booking, public_url: str, receipt_email: str | None = None) -> BookingOut:
-        return cls(
+        """Built from a stored booking without re-validating it (a 500-patron roster is hot)."""
+        return cls.model_construct(
             patron_id=b.patron_id,
             event_id=b.event_id,
             name=b.patron_name,
