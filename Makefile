@@ -24,6 +24,7 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
+	$(BIN)/cfn-lint deploy/aws/template.yaml
 
 # axe-core (npm) for the browser accessibility checks; package-lock.json pins it.
 node_modules/.installed: package.json package-lock.json

@@ -13,6 +13,7 @@ import pytest
 from shipcaptaincrew.config import Settings
 from shipcaptaincrew.services.context import Context
 from shipcaptaincrew.storage.sql import SqlStore
+from tests.moto_server import CREDENTIALS, MotoServer
 from tests.server import LiveServer
 
 
@@ -132,3 +133,32 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[MotoServer]:
+    """moto's DynamoDB on a free local port for the session; dummy credentials for boto3."""
+    server = MotoServer()
+    server.start()
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in CREDENTIALS.items():
+            mp.setenv(name, value)
+        yield server
+    server.stop()
+
+
+@pytest.fixture
+def dynamo_ctx(moto: MotoServer, settings: Settings, clock: Clock) -> Iterator[Context]:
+    """A Context on a fresh DynamoDB table in the moto server."""
+    import dataclasses
+
+    from shipcaptaincrew.domain.models import new_id
+    from shipcaptaincrew.storage.dynamodb import DynamoStore
+
+    url = moto.url(new_id("scc"))
+    store = DynamoStore.from_url(url)
+    store.init_schema()
+    yield Context(
+        store=store, settings=dataclasses.replace(settings, database_url=url), clock=clock
+    )
+    store.close()

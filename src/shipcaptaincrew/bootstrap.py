@@ -10,8 +10,12 @@ from .storage.base import Store
 
 
 def build_store(settings: Settings) -> Store:
-    """A Store for ``settings.database_url``: sqlite:///..., postgresql://... ."""
+    """A Store for ``settings.database_url``: sqlite:///..., postgresql://..., dynamodb://... ."""
     url = settings.database_url
+    if url.startswith("dynamodb://"):
+        from .storage.dynamodb import DynamoStore
+
+        return DynamoStore.from_url(url)
     if url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
         from .storage.sql import SqlStore
 
@@ -20,7 +24,7 @@ def build_store(settings: Settings) -> Store:
 
             Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
         return SqlStore(url)
-    raise SettingsError("SCC_DATABASE_URL must start with sqlite:/// or postgresql://")
+    raise SettingsError("SCC_DATABASE_URL must start with sqlite:///, postgresql:// or dynamodb://")
 
 
 def build_sender(settings: Settings) -> Sender:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from . import cli_aws
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.models import SYSTEM, Role
@@ -153,6 +154,8 @@ def export(
         f"{counts['bookings']} roster rows to {out / 'roster.csv'}."
     )
 
+
+app.registered_commands += cli_aws.app.registered_commands  # scc package, deploy-console
 
 from .cli_outbox import outbox_app  # noqa: E402
 

@@ -13,11 +13,12 @@ from shipcaptaincrew.domain.models import Role, new_id
 from shipcaptaincrew.services.context import Context
 from shipcaptaincrew.web.app import create_app
 from tests import factories as f
+from tests.lambda_client import LambdaClient
 
 
 @dataclass
 class Api:
-    client: TestClient
+    client: Any  # TestClient or LambdaClient
     ctx: Context
     tokens: dict[Role, str]
 
@@ -62,11 +63,15 @@ class Api:
         return r.json()
 
 
-@pytest.fixture
-def api(ctx: Context) -> Iterator[Api]:
+@pytest.fixture(params=["asgi", "lambda"])
+def api(request: pytest.FixtureRequest, ctx: Context) -> Iterator[Api]:
+    """Each API test runs twice: in-process on SQLite, and through the Lambda Function URL
+    handler on DynamoDB (moto server)."""
+    if request.param == "lambda":
+        ctx = request.getfixturevalue("dynamo_ctx")
     app = create_app(ctx.settings, store=ctx.store, clock=ctx.clock)
     app.state.ctx = ctx
-    client = TestClient(app)
+    client: Any = TestClient(app) if request.param == "asgi" else LambdaClient(app)
     tokens = {}
     for role in Role:
         member = f.crew_fast(ctx, role, email=f"{role.value}@example.org")

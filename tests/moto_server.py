@@ -1,0 +1,84 @@
+"""moto's server mode on a free local port, as a separate process (DynamoDB for tests).
+
+moto's DynamoDB backend is not thread-safe: a cancelled transaction restores a copy of
+the whole table taken when it started, wiping writes that other threads made meanwhile.
+Real DynamoDB serialises conflicting writes per item, so the server here answers one
+request at a time (``python -m tests.moto_server PORT``); clients still run concurrently.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class MotoServer:
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.moto_server", str(self.port)],
+            cwd=ROOT,
+            env={**os.environ, **CREDENTIALS},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("moto server exited") from None
+                time.sleep(0.1)
+        raise RuntimeError("moto server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+    def url(self, table: str) -> str:
+        return f"dynamodb://{table}?region=us-east-1&endpoint_url={self.endpoint}"
+
+
+def _serve(port: int) -> None:
+    from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import run_simple
+
+    app = DomainDispatcherApplication(create_backend_app)
+    lock = threading.Lock()
+
+    def serial(environ: dict[str, Any], start_response: Any) -> Any:
+        with lock:
+            return list(app(environ, start_response))
+
+    run_simple("127.0.0.1", port, serial, threaded=True, request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("MOTO_PORT", sys.argv[1])
+    _serve(int(sys.argv[1]))
