@@ -78,13 +78,13 @@ def payment_json(p: Payment) -> dict[str, object]:
 
 
 def _prepare(
-    ctx: Context, *, by: CrewMember, event_id: str, req: PaymentRequest, key: str | None
+    ctx: Context, *, by: CrewMember, booking: Booking, req: PaymentRequest, key: str | None
 ) -> PaymentWrite:
-    """Validate one payment against the current booking and return the write to make.
+    """Validate one payment against ``booking`` (as just read) and return the write to make.
     Without an idempotency key, the same amount and method within 60 seconds is a
     Conflict naming the earlier payment."""
     _check_text(req)
-    booking = get_booking(ctx, event_id=event_id, patron_id=req.patron_id)
+    event_id = booking.event_id
     history = ctx.store.list_payments(event_id, req.patron_id)
     now = ctx.now()
     amount = booking.balance_cents if req.amount_cents is None else req.amount_cents
@@ -163,11 +163,15 @@ def log_payment(
     rules.check_open(get_event(ctx, event_id=event_id))
 
     def attempt() -> Logged:
+        # The booking is read before the key is looked up: if another phone's payment with
+        # this key commits in between, our write is stale and the retry replays it, instead
+        # of refusing it as "already paid".
+        booking = get_booking(ctx, event_id=event_id, patron_id=req.patron_id)
         if idempotency_key:
             existing = ctx.store.get_payment_by_key(idempotency_key)
             if existing is not None:
                 return _replay(ctx, existing, event_id, req)
-        write = _prepare(ctx, by=by, event_id=event_id, req=req, key=idempotency_key)
+        write = _prepare(ctx, by=by, booking=booking, req=req, key=idempotency_key)
         mail = payment_message(ctx, payment=write.payment, booking=write.booking, kind=ob.RECEIPT)
         try:
             [stored] = ctx.store.add_payments([write], [_entry(ctx, by, write)], [mail])
@@ -206,6 +210,14 @@ def log_batch(
     batch_id = new_id("bat")
 
     def attempt() -> list[Logged]:
+        bookings = []  # read before the keys, as in log_payment
+        for req in requests:
+            try:
+                bookings.append(get_booking(ctx, event_id=event_id, patron_id=req.patron_id))
+            except NotFound as err:
+                raise NotFound(
+                    f"{req.patron_id}: {err.message}", {**err.details, "patron_id": req.patron_id}
+                ) from None
         if idempotency_key:
             found = [ctx.store.get_payment_by_key(k) for k in keys if k]
             if any(found):
@@ -215,9 +227,9 @@ def log_batch(
                     _replay(ctx, p, event_id, r) for p, r in zip(found, requests, strict=True) if p
                 ]
         writes = []
-        for req, key in zip(requests, keys, strict=True):
+        for req, key, booking in zip(requests, keys, bookings, strict=True):
             try:
-                writes.append(_prepare(ctx, by=by, event_id=event_id, req=req, key=key))
+                writes.append(_prepare(ctx, by=by, booking=booking, req=req, key=key))
             except (Invalid, Conflict, NotFound) as err:
                 raise type(err)(
                     f"{req.patron_id}: {err.message}", {**err.details, "patron_id": req.patron_id}
