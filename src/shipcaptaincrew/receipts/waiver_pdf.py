@@ -14,8 +14,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from fpdf import FPDF
-
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 
 _REPLACE = {
@@ -106,6 +104,8 @@ def render_waiver_pdf(data: WaiverPdfData) -> bytes:
     texts = [data.template.text, data.patron_name, data.event_title, data.org_name]
     texts += [v for _k, v in audit_lines(data)]
     folded = any(to_latin1(x) != x for x in texts)
+
+    from fpdf import FPDF  # imported here: it costs ~0.2 s, paid only when rendering
 
     pdf = FPDF(format="A4")
     pdf.set_creation_date(data.signature.signed_at)

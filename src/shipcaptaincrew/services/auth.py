@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -16,8 +17,14 @@ from . import audit
 from .context import Context
 
 _hasher = PasswordHasher()
-# A real hash to verify against when the email is unknown, so both paths cost the same.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A real hash to verify against when the email is unknown, so both paths cost the
+    same. Made on first use: hashing at import would slow every cold start."""
+    return _hasher.hash("not-a-real-password")
+
 
 MIN_PASSWORD = 10
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -105,7 +112,7 @@ def login(ctx: Context, *, email: str, password: str, ip: str) -> SignedIn:
             )
     crew = ctx.store.get_crew_by_email(email)
     try:
-        _hasher.verify(crew.password_hash if crew else _DUMMY_HASH, password)
+        _hasher.verify(crew.password_hash if crew else _dummy_hash(), password)
         ok = crew is not None and crew.active
     except (VerificationError, InvalidHashError):
         ok = False
