@@ -47,15 +47,10 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from ..domain.bookings import fits
 from ..domain.errors import DuplicateKey, Invalid, NotFound, StaleWrite
@@ -70,63 +65,29 @@ from ..domain.models import (
     Payment,
     Session,
 )
-from ..domain.outbox import QUEUED, SENDING, SENT
-from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .base import PaymentWrite
+from .dynamo_base import Check, _raiser, _share
 from .dynamo_items import (
-    ATTRIBUTES,
-    AUDIT_PK,
     COUNTER_KEY,
     CREW_PK,
-    INDEXES,
-    KEY_SCHEMA,
-    TRANSACTION_LIMIT,
     TTL_ATTRIBUTE,
-    WAIVER_PK,
     N,
     S,
     booking_key,
-    decode,
     encode,
     epoch,
     event_key,
-    next_seq,
     payment_key,
     single_key,
     sort_time,
-    unique_key,
-    waiver_sk,
 )
-from .dynamo_reads import DynamoReads
-
-MAX_ATTEMPTS = 25
-# A check on a failed transaction item: raises a domain error, or returns to retry.
-Check = Callable[[], None]
+from .dynamo_outbox import DynamoOutbox
+from .dynamo_waivers import DynamoWaivers
 
 
-class _Cancelled(Exception):
-    def __init__(self, codes: list[str]) -> None:
-        super().__init__(codes)
-        self.codes = codes
-
-
-def _share(b: Booking) -> int:
-    return b.party_size if b.status == BookingStatus.BOOKED else 0
-
-
-def _backoff(attempt: int) -> None:
-    time.sleep(min(0.005 * 2**attempt, 0.2) * (0.5 + secrets.randbelow(100) / 100))
-
-
-class DynamoStore(DynamoReads):
-    def __init__(self, table: str, *, region: str | None = None, endpoint_url: str | None = None):
-        self.table = table
-        self._client = boto3.client(
-            "dynamodb",
-            region_name=region,
-            endpoint_url=endpoint_url,
-            config=Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=32),
-        )
+class DynamoStore(DynamoOutbox, DynamoWaivers):
+    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, outbox and waiver writes
+    in ``dynamo_outbox.py``/``dynamo_waivers.py``."""
 
     @classmethod
     def from_url(cls, url: str) -> DynamoStore:
@@ -136,204 +97,6 @@ class DynamoStore(DynamoReads):
         if not parts.netloc:
             raise Invalid("The DynamoDB URL needs a table name: dynamodb://TABLE")
         return cls(parts.netloc, region=query.get("region"), endpoint_url=query.get("endpoint_url"))
-
-    # -- plumbing ---------------------------------------------------------------------------
-    def _get(self, key: dict[str, Any]) -> dict[str, Any] | None:
-        res = self._client.get_item(TableName=self.table, Key=key, ConsistentRead=True)
-        return res.get("Item")
-
-    def _query(self, **kwargs: Any) -> Iterator[dict[str, Any]]:
-        kwargs["TableName"] = self.table
-        if "IndexName" not in kwargs:
-            kwargs["ConsistentRead"] = True
-        while True:
-            res = self._client.query(**kwargs)
-            yield from res.get("Items", [])
-            if "LastEvaluatedKey" not in res:
-                return
-            kwargs["ExclusiveStartKey"] = res["LastEvaluatedKey"]
-
-    def _index(self, index: str, pk: str) -> Iterator[dict[str, Any]]:
-        return self._query(
-            IndexName=index,
-            KeyConditionExpression="#pk = :pk",
-            ExpressionAttributeNames={"#pk": f"{index}PK"},
-            ExpressionAttributeValues={":pk": S(pk)},
-        )
-
-    def _partition(self, pk: str, prefix: str = "") -> Iterator[dict[str, Any]]:
-        if not prefix:
-            return self._query(
-                KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": S(pk)}
-            )
-        return self._query(
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :p)",
-            ExpressionAttributeValues={":pk": S(pk), ":p": S(prefix)},
-        )
-
-    def _op(self, kind: str, cond: str | None = None, **body: Any) -> dict[str, Any]:
-        body["TableName"] = self.table
-        if cond:
-            body["ConditionExpression"] = cond
-        return {kind: body}
-
-    def _put_new(self, item: dict[str, Any]) -> dict[str, Any]:
-        return self._op("Put", "attribute_not_exists(PK)", Item=item)
-
-    def _unique(self, kind: str, value: str, owner: dict[str, Any]) -> dict[str, Any]:
-        item = {**unique_key(kind, value), "ref_pk": owner["PK"], "ref_sk": owner["SK"]}
-        return self._put_new(item)
-
-    def _audit_put(self, entry: AuditEntry) -> dict[str, Any]:
-        seq = f"{next_seq()}#{entry.id}"
-        item: dict[str, Any] = {"PK": S(AUDIT_PK), "SK": S(seq), "doc": encode(entry)}
-        if entry.event_id:
-            item |= {"GSI1PK": S(f"AUDIT#EVENT#{entry.event_id}"), "GSI1SK": S(seq)}
-        if entry.patron_id:
-            item |= {"GSI2PK": S(f"AUDIT#PATRON#{entry.patron_id}"), "GSI2SK": S(seq)}
-        return self._op("Put", Item=item)
-
-    def _outbox_puts(self, messages: Sequence[OutboxMessage]) -> list[tuple[dict, Check | None]]:
-        ops: list[tuple[dict, Check | None]] = []
-        for m in messages:
-            item = self._outbox_item(m)
-            dup = DuplicateKey("An outbox message with this key exists.", {"key": m.dedup_key})
-            ops.append((self._put_new(item), None))
-            ops.append((self._unique("OUTBOXKEY", m.dedup_key, item), _raiser(dup)))
-        return ops
-
-    @staticmethod
-    def _outbox_item(m: OutboxMessage) -> dict[str, Any]:
-        item = {
-            "PK": S("OUTBOX"),
-            "SK": S(f"MSG#{m.id}"),
-            "st": S(m.status),
-            "attempts": N(m.attempts),
-            "GSI1PK": S(f"OUTBOX#{m.status}"),
-            "GSI1SK": S(f"{sort_time(m.next_attempt_at)}#{m.id}"),
-            "doc": encode(m),
-        }
-        if m.event_id:
-            item |= {"GSI2PK": S(f"OUTBOX#EVENT#{m.event_id}"), "GSI2SK": S(m.id)}
-        return item
-
-    def _outbox_replace(self, old: OutboxMessage, new: OutboxMessage) -> dict[str, Any]:
-        """Store ``new`` if the stored message still has ``old``'s status and attempts."""
-        item = self._outbox_item(new)
-        return self._op(
-            "Put",
-            "st = :st AND attempts = :att",
-            Item=item,
-            ExpressionAttributeValues={":st": S(old.status), ":att": N(old.attempts)},
-        )
-
-    def _transact(self, items: list[dict[str, Any]]) -> None:
-        if len(items) > TRANSACTION_LIMIT:
-            raise Invalid(
-                "Too many changes for one DynamoDB transaction; log fewer payments at once.",
-                {"items": len(items), "limit": TRANSACTION_LIMIT},
-            )
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                self._client.transact_write_items(TransactItems=items)
-                return
-            except ClientError as err:
-                code = err.response.get("Error", {}).get("Code", "")
-                if code == "TransactionCanceledException":
-                    reasons = err.response.get("CancellationReasons") or []
-                    codes = [r.get("Code", "None") for r in reasons]
-                    if "ConditionalCheckFailed" in codes:
-                        raise _Cancelled(codes) from None
-                elif code not in ("TransactionConflictException", "ThrottlingException"):
-                    raise
-                _backoff(attempt)
-        raise StaleWrite("The database is busy; retry.")
-
-    def _commit(self, build: Callable[[dict[Any, int]], list[tuple[dict, Check | None]]]) -> None:
-        """Run the transaction ``build(held)`` makes; on a failed condition run that item's
-        check (raise a domain error, or learn and retry). ``held`` collects the stored
-        ``held`` of bookings whose share of their event's places changed."""
-        held: dict[Any, int] = {}
-        for attempt in range(MAX_ATTEMPTS):
-            ops = build(held)
-            try:
-                self._transact([op for op, _check in ops])
-                return
-            except _Cancelled as err:
-                for (_op, check), code in zip(ops, err.codes, strict=False):
-                    if code == "ConditionalCheckFailed" and check is not None:
-                        check()
-            _backoff(attempt)
-        raise StaleWrite("The record is busy; reload and retry.")
-
-    def _booking_update(
-        self, b: Booking, expected: int, held: dict[Any, int]
-    ) -> list[tuple[dict, Check | None]]:
-        """Store ``b`` at ``expected + 1`` if still at ``expected``; move the event's places."""
-        ref = (b.event_id, b.patron_id)
-        new_held = _share(b)
-        old_held = held.get(ref, new_held)
-        stored = dataclasses.replace(b, version=expected + 1)
-        update = self._op(
-            "Update",
-            "#ver = :ev AND #held = :oh",
-            Key=booking_key(*ref),
-            UpdateExpression="SET #doc = :doc, #ver = :v, #held = :nh",
-            ExpressionAttributeNames={"#doc": "doc", "#ver": "version", "#held": "held"},
-            ExpressionAttributeValues={
-                ":doc": encode(stored),
-                ":v": N(expected + 1),
-                ":ev": N(expected),
-                ":oh": N(old_held),
-                ":nh": N(new_held),
-            },
-        )
-
-        def check() -> None:
-            item = self._get(booking_key(*ref))
-            if item is None or int(item["version"]["N"]) != expected:
-                raise StaleWrite(
-                    "The booking was changed by someone else; reload and retry.",
-                    {"event_id": b.event_id, "patron_id": b.patron_id},
-                )
-            held[ref] = int(item["held"]["N"])
-
-        ops: list[tuple[dict, Check | None]] = [(update, check)]
-        if new_held != old_held:
-            ops.append((self._places(b.event_id, new_held - old_held), None))
-        return ops
-
-    def _places(self, event_id: str, delta: int) -> dict[str, Any]:
-        return self._op(
-            "Update",
-            "attribute_exists(PK)",
-            Key=event_key(event_id),
-            UpdateExpression="SET places = places + :d",
-            ExpressionAttributeValues={":d": N(delta)},
-        )
-
-    def init_schema(self) -> None:
-        """Create the table (on-demand, with TTL) unless it exists."""
-        try:
-            self._client.describe_table(TableName=self.table)
-            return
-        except self._client.exceptions.ResourceNotFoundException:
-            pass
-        self._client.create_table(
-            TableName=self.table,
-            KeySchema=KEY_SCHEMA,
-            AttributeDefinitions=ATTRIBUTES,
-            GlobalSecondaryIndexes=INDEXES,
-            BillingMode="PAY_PER_REQUEST",
-        )
-        self._client.get_waiter("table_exists").wait(TableName=self.table)
-        self._client.update_time_to_live(
-            TableName=self.table,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
-        )
-
-    def close(self) -> None:
-        self._client.close()
 
     # -- crew and sessions ----------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
@@ -571,111 +334,6 @@ class DynamoStore(DynamoReads):
             ]
         )
 
-    # -- outbox -----------------------------------------------------------------------------
-    def claim_outbox(
-        self,
-        *,
-        now: datetime,
-        lease_until: datetime,
-        limit: int,
-        ids: Sequence[str] | None = None,
-    ) -> list[OutboxMessage]:
-        if ids is not None:
-            found = (self.get_outbox(i) for i in ids)
-            candidates = [m for m in found if m is not None]
-        else:
-            candidates = [
-                decode(OutboxMessage, item)
-                for status in (QUEUED, SENDING)
-                for item in self._query(
-                    IndexName="GSI1",
-                    KeyConditionExpression="GSI1PK = :pk AND GSI1SK <= :due",
-                    ExpressionAttributeValues={
-                        ":pk": S(f"OUTBOX#{status}"),
-                        ":due": S(f"{sort_time(now)}~"),
-                    },
-                )
-            ]
-        due = sorted(
-            (m for m in candidates if m.status in (QUEUED, SENDING) and m.next_attempt_at <= now),
-            key=lambda m: (m.next_attempt_at, m.created_at, m.id),
-        )
-        claimed: list[OutboxMessage] = []
-        for m in due:
-            if len(claimed) >= limit:
-                break
-            mine = dataclasses.replace(
-                m, status=SENDING, attempts=m.attempts + 1, next_attempt_at=lease_until
-            )
-            try:
-                self._transact([self._outbox_replace(m, mine)])
-            except _Cancelled:
-                continue  # another worker claimed it, or the index was behind
-            claimed.append(mine)
-        return claimed
-
-    def finish_outbox(self, message: OutboxMessage, audit: AuditEntry) -> bool:
-        held = dataclasses.replace(message, status=SENDING)
-        try:
-            self._transact([self._outbox_replace(held, message), self._audit_put(audit)])
-        except _Cancelled:
-            return False
-        return True
-
-    def requeue_outbox(
-        self, message_id: str, *, now: datetime, audit: AuditEntry
-    ) -> OutboxMessage | None:
-        for _attempt in range(MAX_ATTEMPTS):
-            current = self.get_outbox(message_id)
-            if current is None or current.status in (SENDING, SENT):
-                return None
-            queued = dataclasses.replace(current, status=QUEUED, attempts=0, next_attempt_at=now)
-            try:
-                self._transact([self._outbox_replace(current, queued), self._audit_put(audit)])
-            except _Cancelled:
-                continue
-            return queued
-        return None
-
-    # -- waivers ----------------------------------------------------------------------------
-    def add_waiver_template(self, template: WaiverTemplate, audit: AuditEntry) -> None:
-        item = {
-            "PK": S(WAIVER_PK),
-            "SK": S(waiver_sk(template.id, template.version)),
-            "doc": encode(template),
-        }
-        dup = DuplicateKey(
-            "This template version exists already; reload and retry.",
-            {"template_id": template.id, "version": template.version},
-        )
-        self._commit(
-            lambda _h: [(self._put_new(item), _raiser(dup)), (self._audit_put(audit), None)]
-        )
-
-    def add_waiver_signature(
-        self,
-        signature: WaiverSignature,
-        booking: Booking,
-        expected_version: int,
-        audit: AuditEntry,
-    ) -> None:
-        item = {**single_key("SIGNATURE", signature.id), "doc": encode(signature)}
-        dup = DuplicateKey("This signature exists already.", {"signature_id": signature.id})
-        self._commit(
-            lambda held: [
-                (self._put_new(item), _raiser(dup)),
-                *self._booking_update(booking, expected_version, held),
-                (self._audit_put(audit), None),
-            ]
-        )
-
     # -- audit ------------------------------------------------------------------------------
     def add_audit(self, entry: AuditEntry) -> None:
         self._client.transact_write_items(TransactItems=[self._audit_put(entry)])
-
-
-def _raiser(error: Exception) -> Check:
-    def check() -> None:
-        raise error
-
-    return check

@@ -9,19 +9,12 @@ deferred transactions and never block writers (WAL).
 from __future__ import annotations
 
 import dataclasses
-import functools
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
-from enum import Enum
-from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy import event as sa_event
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from ..domain import outbox as ob
 from ..domain.errors import DuplicateKey, NotFound, StaleWrite
 from ..domain.models import (
     AuditEntry,
@@ -34,158 +27,20 @@ from ..domain.models import (
     Patron,
     Payment,
     PaymentMethod,
-    Role,
     Session,
     WaiverKind,
 )
-from ..domain.waivers import WaiverSignature, WaiverTemplate
 from . import schema as t
 from .base import PaymentWrite
+from .sql_base import _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
+from .sql_outbox import SqlOutbox
+from .sql_waivers import SqlWaivers
 
-T = TypeVar("T")
-
-
-@functools.cache
-def _field_names(cls: Any) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls))
+__all__ = ["SqlStore", "make_engine"]
 
 
-def _from_row(cls: type[T], row: Mapping[str, Any], **enums: type[Enum]) -> T:
-    names = _field_names(cast(Any, cls))
-    values = {k: v for k, v in row.items() if k in names}
-    for name, enum in enums.items():
-        if values.get(name) is not None:
-            values[name] = enum(values[name])
-    return cls(**values)
-
-
-@functools.cache
-def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, type[Enum]], ...]) -> Any:
-    """A fast row -> record function for one record type and one column order."""
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    if not set(names) <= set(keys):
-        return lambda row: _from_row(cls, dict(zip(keys, row, strict=True)), **dict(enums))
-
-    conv = dict(enums)
-    plan = [(keys.index(n), conv.get(n)) for n in names]
-
-    def load(row: Sequence[Any]) -> Any:
-        return cls(*[row[i] if c is None or row[i] is None else c(row[i]) for i, c in plan])
-
-    return load
-
-
-def _to_row(obj: Any, *, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
-    row = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        row[(rename or {}).get(f.name, f.name)] = value.value if isinstance(value, Enum) else value
-    return row
-
-
-def _crew(row: Mapping[str, Any]) -> CrewMember:
-    return _from_row(CrewMember, row, role=Role)
-
-
-def _event(row: Mapping[str, Any]) -> Event:
-    return _from_row(Event, row, status=EventStatus)
-
-
-def _booking(row: Mapping[str, Any]) -> Booking:
-    return _from_row(Booking, row, status=BookingStatus, waiver_kind=WaiverKind)
-
-
-def _payment(row: Mapping[str, Any]) -> Payment:
-    return _from_row(Payment, row, method=PaymentMethod)
-
-
-def _outbox(row: Mapping[str, Any]) -> OutboxMessage:
-    return _from_row(OutboxMessage, {**row, "to": row["to_addr"]})
-
-
-def _audit(row: Mapping[str, Any]) -> AuditEntry:
-    return _from_row(AuditEntry, row)
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for ``sqlite:///path`` or ``postgresql://...``, set up for this app."""
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(
-            url,
-            connect_args={"timeout": 30, "check_same_thread": False},
-            pool_size=8,
-            max_overflow=8,
-        )
-
-        @sa_event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
-        @sa_event.listens_for(engine, "begin")
-        def _on_begin(conn: Connection) -> None:
-            write = conn.get_execution_options().get("scc_write", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-        return engine
-    return sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
-
-
-class SqlStore:
-    def __init__(self, url: str, engine: Engine | None = None) -> None:
-        self.url = url
-        self.engine = engine or make_engine(url)
-        self._pg = self.engine.dialect.name == "postgresql"
-
-    # -- plumbing -------------------------------------------------------------------------
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(scc_write=True)
-            with conn.begin():
-                yield conn
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
-
-    def _one(self, query: sa.Select[Any]) -> dict[str, Any] | None:
-        rows = self._all(query)
-        return rows[0] if rows else None
-
-    def _records(self, query: sa.Select[Any], cls: type[T], **enums: type[Enum]) -> list[T]:
-        with self._read() as conn:
-            result = conn.execute(query)
-            load = _loader(cast(Any, cls), tuple(result.keys()), tuple(sorted(enums.items())))
-            return [load(row) for row in result]
-
-    def _all(self, query: sa.Select[Any]) -> list[dict[str, Any]]:
-        """Rows as plain dicts (cheaper to turn into records than RowMappings)."""
-        with self._read() as conn:
-            result = conn.execute(query)
-            keys = list(result.keys())
-            return [dict(zip(keys, row, strict=True)) for row in result]
-
-    @staticmethod
-    def _insert_audit(conn: Connection, entries: Sequence[AuditEntry]) -> None:
-        if entries:
-            conn.execute(t.audit.insert(), [_to_row(e) for e in entries])
-
-    def init_schema(self) -> None:
-        from .migrate import upgrade
-
-        upgrade(self.engine)
-
-    def close(self) -> None:
-        self.engine.dispose()
+class SqlStore(SqlOutbox, SqlWaivers):
+    """Plumbing in ``sql_base.py``; outbox and waivers in ``sql_outbox.py``/``sql_waivers.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
@@ -340,24 +195,6 @@ class SqlStore:
         )
         return self._records(q, Booking, status=BookingStatus, waiver_kind=WaiverKind)
 
-    @staticmethod
-    def _update_booking(conn: Connection, booking: Booking, expected_version: int) -> None:
-        row = _to_row(dataclasses.replace(booking, version=expected_version + 1))
-        res = conn.execute(
-            t.bookings.update()
-            .where(
-                t.bookings.c.event_id == booking.event_id,
-                t.bookings.c.patron_id == booking.patron_id,
-                t.bookings.c.version == expected_version,
-            )
-            .values(row)
-        )
-        if res.rowcount != 1:
-            raise StaleWrite(
-                "The booking was changed by someone else; reload and retry.",
-                {"event_id": booking.event_id, "patron_id": booking.patron_id},
-            )
-
     def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
         with self._write() as conn:
             self._update_booking(conn, booking, expected_version)
@@ -419,11 +256,6 @@ class SqlStore:
             self._insert_audit(conn, [audit])
             self._insert_outbox(conn, outbox)
 
-    @staticmethod
-    def _insert_outbox(conn: Connection, outbox: Sequence[OutboxMessage]) -> None:
-        if outbox:
-            conn.execute(t.outbox.insert(), [_to_row(m, rename={"to": "to_addr"}) for m in outbox])
-
     def get_payment(self, payment_id: str) -> Payment | None:
         row = self._one(sa.select(t.payments).where(t.payments.c.id == payment_id))
         return _payment(row) if row else None
@@ -441,97 +273,6 @@ class SqlStore:
         q = q.order_by(t.payments.c.logged_at, t.payments.c.receipt_no)
         return self._records(q, Payment, method=PaymentMethod)
 
-    # -- outbox ----------------------------------------------------------------------------
-    def list_outbox(self, *, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
-        q = sa.select(t.outbox)
-        if status is not None:
-            q = q.where(t.outbox.c.status == status)
-        q = q.order_by(t.outbox.c.created_at.desc(), t.outbox.c.id.desc()).limit(limit)
-        return [_outbox(r) for r in self._all(q)]
-
-    def get_outbox(self, message_id: str) -> OutboxMessage | None:
-        row = self._one(sa.select(t.outbox).where(t.outbox.c.id == message_id))
-        return _outbox(row) if row else None
-
-    def list_outbox_for_event(self, event_id: str, kinds: Sequence[str]) -> list[OutboxMessage]:
-        q = sa.select(t.outbox).where(
-            t.outbox.c.event_id == event_id, t.outbox.c.kind.in_(list(kinds))
-        )
-        return [_outbox(r) for r in self._all(q)]
-
-    def claim_outbox(
-        self,
-        *,
-        now: datetime,
-        lease_until: datetime,
-        limit: int,
-        ids: Sequence[str] | None = None,
-    ) -> list[OutboxMessage]:
-        due = sa.and_(
-            t.outbox.c.status.in_([ob.QUEUED, ob.SENDING]), t.outbox.c.next_attempt_at <= now
-        )
-        q = sa.select(t.outbox.c.id).where(due)
-        if ids is not None:
-            q = q.where(t.outbox.c.id.in_(list(ids)))
-        q = q.order_by(t.outbox.c.next_attempt_at, t.outbox.c.created_at, t.outbox.c.id).limit(
-            limit
-        )
-        if self._pg:  # SQLite already holds the write lock for the whole transaction
-            q = q.with_for_update(skip_locked=True)
-        with self._write() as conn:
-            picked = list(conn.execute(q).scalars())
-            if not picked:
-                return []
-            conn.execute(
-                t.outbox.update()
-                .where(t.outbox.c.id.in_(picked), due)
-                .values(
-                    status=ob.SENDING,
-                    attempts=t.outbox.c.attempts + 1,
-                    next_attempt_at=lease_until,
-                )
-            )
-            rows = conn.execute(sa.select(t.outbox).where(t.outbox.c.id.in_(picked))).mappings()
-            claimed = [_outbox(dict(r)) for r in rows]
-        order = {mid: i for i, mid in enumerate(picked)}
-        return sorted(claimed, key=lambda m: order[m.id])
-
-    def finish_outbox(self, message: OutboxMessage, audit: AuditEntry) -> bool:
-        with self._write() as conn:
-            res = conn.execute(
-                t.outbox.update()
-                .where(
-                    t.outbox.c.id == message.id,
-                    t.outbox.c.status == ob.SENDING,
-                    t.outbox.c.attempts == message.attempts,
-                )
-                .values(
-                    status=message.status,
-                    next_attempt_at=message.next_attempt_at,
-                    last_error=message.last_error,
-                    sent_at=message.sent_at,
-                )
-            )
-            if res.rowcount != 1:
-                return False  # the claim was lost; nothing was changed
-            self._insert_audit(conn, [audit])
-        return True
-
-    def requeue_outbox(
-        self, message_id: str, *, now: datetime, audit: AuditEntry
-    ) -> OutboxMessage | None:
-        with self._write() as conn:
-            res = conn.execute(
-                t.outbox.update()
-                .where(t.outbox.c.id == message_id, t.outbox.c.status.in_([ob.QUEUED, ob.FAILED]))
-                .values(status=ob.QUEUED, attempts=0, next_attempt_at=now)
-            )
-            if res.rowcount != 1:
-                return None
-            self._insert_audit(conn, [audit])
-            row = conn.execute(sa.select(t.outbox).where(t.outbox.c.id == message_id)).mappings()
-            return _outbox(dict(row.one()))
-
     # -- audit ------------------------------------------------------------------------------
     def add_audit(self, entry: AuditEntry) -> None:
         with self._write() as conn:
@@ -547,68 +288,3 @@ class SqlStore:
             q = q.where(t.audit.c.patron_id == patron_id)
         q = q.order_by(t.audit.c.seq.desc()).limit(limit)
         return self._records(q, AuditEntry)
-
-    # -- waivers ----------------------------------------------------------------------------
-    def add_waiver_template(self, template: WaiverTemplate, audit: AuditEntry) -> None:
-        try:
-            with self._write() as conn:
-                conn.execute(t.waiver_templates.insert().values(_to_row(template)))
-                self._insert_audit(conn, [audit])
-        except IntegrityError:
-            raise DuplicateKey(
-                "This template version exists already; reload and retry.",
-                {"template_id": template.id, "version": template.version},
-            ) from None
-
-    def get_waiver_template(
-        self, template_id: str, version: int | None = None
-    ) -> WaiverTemplate | None:
-        wt = t.waiver_templates
-        q = sa.select(wt).where(wt.c.id == template_id)
-        q = q.where(wt.c.version == version) if version is not None else q
-        row = self._one(q.order_by(wt.c.version.desc()).limit(1))
-        return _from_row(WaiverTemplate, row) if row else None
-
-    def list_waiver_templates(self) -> list[WaiverTemplate]:
-        wt = t.waiver_templates
-        latest = (
-            sa.select(wt.c.id, sa.func.max(wt.c.version).label("version"))
-            .group_by(wt.c.id)
-            .subquery()
-        )
-        q = (
-            sa.select(wt)
-            .join(latest, sa.and_(wt.c.id == latest.c.id, wt.c.version == latest.c.version))
-            .order_by(wt.c.name, wt.c.id)
-        )
-        return [_from_row(WaiverTemplate, r) for r in self._all(q)]
-
-    def list_waiver_template_versions(self, template_id: str) -> list[WaiverTemplate]:
-        wt = t.waiver_templates
-        q = sa.select(wt).where(wt.c.id == template_id).order_by(wt.c.version)
-        return [_from_row(WaiverTemplate, r) for r in self._all(q)]
-
-    def add_waiver_signature(
-        self,
-        signature: WaiverSignature,
-        booking: Booking,
-        expected_version: int,
-        audit: AuditEntry,
-    ) -> None:
-        try:
-            with self._write() as conn:
-                conn.execute(t.waiver_signatures.insert().values(_to_row(signature)))
-                self._update_booking(conn, booking, expected_version)
-                self._insert_audit(conn, [audit])
-        except IntegrityError:
-            raise DuplicateKey(
-                "This signature exists already.", {"signature_id": signature.id}
-            ) from None
-
-    def get_waiver_signature(self, signature_id: str) -> WaiverSignature | None:
-        ws = t.waiver_signatures
-        row = self._one(sa.select(ws).where(ws.c.id == signature_id))
-        if row is None:
-            return None
-        sig = _from_row(WaiverSignature, row)
-        return dataclasses.replace(sig, signature_png=bytes(sig.signature_png))
