@@ -63,6 +63,11 @@ class OutboxContract:
         assert sorted(found, key=lambda m: m.id) == sorted(mine, key=lambda m: m.id)
         assert store.list_outbox_for_event(mine[0].event_id, [ob.VOID]) == []
         assert store.list_outbox_for_event("evt_missing", [ob.RECEIPT]) == []
+        mine_only = store.list_outbox_for_event(
+            mine[0].event_id, [ob.RECEIPT], patron_id=mine[0].patron_id
+        )
+        assert sorted(m.id for m in mine_only) == sorted(m.id for m in mine)
+        assert store.list_outbox_for_event(mine[0].event_id, [ob.RECEIPT], "pat_other") == []
 
     def test_claim_takes_due_messages_and_holds_them_for_the_lease(self, store: Store) -> None:
         m0, m1, m2 = _with_messages(store, 3)

@@ -186,10 +186,13 @@ def retry(ctx: Context, *, actor: Actor, message_id: str) -> OutboxMessage:
     return queued
 
 
-def receipt_email_status(ctx: Context, *, event_id: str) -> dict[str, str]:
-    """Each patron's latest receipt or correction email status on the event
-    (queued / sent / failed), in one read. Changes nothing."""
-    return ob.latest_by_patron(ctx.store.list_outbox_for_event(event_id, ob.RECEIPT_KINDS))
+def receipt_email_status(
+    ctx: Context, *, event_id: str, patron_id: str | None = None
+) -> dict[str, str]:
+    """Each patron's (or only ``patron_id``'s) latest receipt or correction email status on
+    the event (queued / sent / failed), in one read. Changes nothing."""
+    messages = ctx.store.list_outbox_for_event(event_id, ob.RECEIPT_KINDS, patron_id)
+    return ob.latest_by_patron(messages)
 
 
 class AfterCommitDelivery:

@@ -118,9 +118,12 @@ class Store(Protocol):
         ...
 
     def get_outbox(self, message_id: str) -> OutboxMessage | None: ...
-    def list_outbox_for_event(self, event_id: str, kinds: Sequence[str]) -> list[OutboxMessage]:
-        """Every message of ``event_id`` whose kind is in ``kinds``, in any order. One read
-        (the roster asks this once for all its bookings)."""
+    def list_outbox_for_event(
+        self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
+    ) -> list[OutboxMessage]:
+        """Every message of ``event_id`` (only ``patron_id``'s when given) whose kind is in
+        ``kinds``, in any order. One read (the roster asks this once for all its bookings;
+        a payment response for its one booking)."""
         ...
 
     def claim_outbox(

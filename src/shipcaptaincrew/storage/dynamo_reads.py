@@ -185,14 +185,20 @@ class DynamoReads:
         messages.sort(key=lambda m: (m.created_at, m.id), reverse=True)
         return messages[:limit]
 
-    def list_outbox_for_event(self, event_id: str, kinds: Sequence[str]) -> list[OutboxMessage]:
+    def list_outbox_for_event(
+        self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
+    ) -> list[OutboxMessage]:
         wanted = set(kinds)
         items = self._query(
             IndexName="GSI2",
             KeyConditionExpression="GSI2PK = :pk",
             ExpressionAttributeValues={":pk": S(f"OUTBOX#EVENT#{event_id}")},
         )
-        return [m for m in (decode(OutboxMessage, i) for i in items) if m.kind in wanted]
+        return [
+            m
+            for m in (decode(OutboxMessage, i) for i in items)
+            if m.kind in wanted and patron_id in (None, m.patron_id)
+        ]
 
     # -- waivers ------------------------------------------------------------------------------
     def get_waiver_template(

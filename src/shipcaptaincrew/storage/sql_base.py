@@ -5,8 +5,10 @@ See ``sql.py`` for the transaction rules (``BEGIN IMMEDIATE`` on SQLite writes).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import Enum
@@ -133,11 +135,15 @@ class SqlBase:
         self.url = url
         self.engine = engine or make_engine(url)
         self._pg = self.engine.dialect.name == "postgresql"
+        # SQLite allows one writer. Threads of this process queue on this lock and wake the
+        # moment it is free; left to SQLite's busy handler they would sleep in steps of up
+        # to 100 ms. Other processes sharing the file still meet the busy timeout.
+        self._write_lock = threading.Lock() if not self._pg else contextlib.nullcontext()
 
     # -- plumbing -------------------------------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        with self._write_lock, self.engine.connect() as conn:
             conn = conn.execution_options(scc_write=True)
             with conn.begin():
                 yield conn

@@ -25,10 +25,14 @@ class SqlOutbox(SqlBase):
         row = self._one(sa.select(t.outbox).where(t.outbox.c.id == message_id))
         return _outbox(row) if row else None
 
-    def list_outbox_for_event(self, event_id: str, kinds: Sequence[str]) -> list[OutboxMessage]:
+    def list_outbox_for_event(
+        self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
+    ) -> list[OutboxMessage]:
         q = sa.select(t.outbox).where(
             t.outbox.c.event_id == event_id, t.outbox.c.kind.in_(list(kinds))
         )
+        if patron_id is not None:
+            q = q.where(t.outbox.c.patron_id == patron_id)
         return [_outbox(r) for r in self._all(q)]
 
     def claim_outbox(

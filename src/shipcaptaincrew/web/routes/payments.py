@@ -35,7 +35,7 @@ def _logged(
 ) -> PaymentLoggedOut:
     b = result.booking
     if emails is None:
-        emails = receipt_email_status(ctx, event_id=b.event_id)
+        emails = receipt_email_status(ctx, event_id=b.event_id, patron_id=b.patron_id)
     return PaymentLoggedOut(
         payment=payment_out(result.payment),
         booking=BookingOut.of(b, ctx.settings.public_url, emails.get(b.patron_id)),
