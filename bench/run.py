@@ -72,7 +72,7 @@ def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict[str
     out = subprocess.run(
         [
             "wrk",
-            "-t2",
+            f"-t{min(2, connections)}",
             f"-c{connections}",
             f"-d{duration}s",
             "--timeout",
@@ -149,21 +149,26 @@ def main() -> None:
                             "kind": kind,
                         }
                     )
-                    figures = run_wrk(server.url, script, args.duration, args.connections)
-                    results.append({"workers": workers, "workload": kind, **figures})
+                    # One connection first: the latency of a single request, unqueued.
+                    for conns in (1, args.connections):
+                        figures = run_wrk(server.url, script, args.duration, conns)
+                        results.append(
+                            {"workers": workers, "workload": kind, "conns": conns, **figures}
+                        )
             finally:
                 server.stop()
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"wrk -t2 -c{args.connections} -d{args.duration}s, SQLite, {args.patrons} patrons")
+    print(f"wrk -d{args.duration}s, SQLite, {args.patrons} patrons")
     print(
-        f"{'workers':>7} {'workload':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'workers':>7} {'workload':<9} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'requests':>9} {'failed':>7}"
     )
     for r in results:
         print(
-            f"{r['workers']:>7} {r['workload']:<9} {r['rps']:>8.0f} {r['p50_ms']:>8.2f} "
+            f"{r['workers']:>7} {r['workload']:<9} {r['conns']:>5} {r['rps']:>8.0f} "
+            f"{r['p50_ms']:>8.2f} "
             f"{r['p99_ms']:>8.2f} {r['requests']:>9} {r['failed']:>7}"
         )
 
