@@ -1,0 +1,76 @@
+"""The one place adapters are chosen from settings."""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+
+from .config import Settings, SettingsError
+from .notify.base import Sender
+from .storage.base import Store
+
+
+def build_store(settings: Settings) -> Store:
+    """A Store for ``settings.database_url``: sqlite:///..., postgresql://..., dynamodb://... ."""
+    url = settings.database_url
+    if url.startswith("dynamodb://"):
+        from .storage.dynamodb import DynamoStore
+
+        return DynamoStore.from_url(url)
+    if url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+        from .storage.sql import SqlStore
+
+        if url.startswith("sqlite:///"):
+            from pathlib import Path
+
+            Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        return SqlStore(url)
+    raise SettingsError("SCC_DATABASE_URL must start with sqlite:///, postgresql:// or dynamodb://")
+
+
+def build_sender(settings: Settings) -> Sender:
+    """The mail sender for ``settings.mail_backend``: console (``.eml`` files under
+    var/outbox/), smtp or gmail. Missing settings are named, never their values."""
+    backend = settings.mail_backend
+    if backend == "console":
+        from .notify.console import ConsoleSender
+
+        return ConsoleSender(settings.var_dir / "outbox")
+    if backend == "smtp":
+        from .notify.smtp import SmtpSender
+
+        if not settings.smtp_host:
+            raise SettingsError("SCC_SMTP_HOST is required when SCC_MAIL_BACKEND=smtp")
+        if settings.smtp_username and not settings.smtp_password:
+            raise SettingsError("SCC_SMTP_PASSWORD is required with SCC_SMTP_USERNAME")
+        return SmtpSender(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            security=settings.smtp_security,
+            timeout=settings.smtp_timeout,
+            ca_file=settings.smtp_ca_file,
+        )
+    if backend == "gmail":
+        try:
+            from .notify.gmail import GmailSender, load_key
+        except ImportError:
+            raise SettingsError(
+                "SCC_MAIL_BACKEND=gmail needs the gmail extra: pip install 'shipcaptaincrew[gmail]'"
+            ) from None
+        if not settings.gmail_service_account_json:
+            raise SettingsError("SCC_GMAIL_SERVICE_ACCOUNT_JSON is required for the gmail backend")
+        sender = settings.gmail_sender or parseaddr(settings.mail_from)[1]
+        if not sender:
+            raise SettingsError("SCC_GMAIL_SENDER is required for the gmail backend")
+        try:
+            return GmailSender(
+                key=load_key(settings.gmail_service_account_json),
+                sender=sender,
+                api_url=settings.gmail_api_url,
+                token_url=settings.gmail_token_url,
+                timeout=settings.smtp_timeout,
+            )
+        except ValueError as err:
+            raise SettingsError(str(err)) from None
+    raise SettingsError("SCC_MAIL_BACKEND must be console, smtp or gmail")

@@ -1,0 +1,86 @@
+"""``scc outbox``: deliver, list and retry patron emails."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Annotated
+
+import typer
+
+from .config import Settings
+from .domain import outbox as ob
+from .domain.errors import DomainError
+from .domain.models import Actor, ActorKind
+
+outbox_app = typer.Typer(
+    help="Patron emails: deliver what is due, list, retry.", no_args_is_help=True
+)
+
+
+def _context():  # noqa: ANN202 - imported lazily so that `scc --help` stays fast
+    from .bootstrap import build_store
+    from .services.context import Context
+
+    settings = Settings.from_env()
+    return Context(store=build_store(settings), settings=settings)
+
+
+@outbox_app.command("run")
+def run(
+    loop: Annotated[bool, typer.Option(help="Keep delivering until interrupted.")] = False,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds with --loop.")] = 10,
+    limit: Annotated[int, typer.Option(help="Messages per round.")] = 100,
+) -> None:
+    """Deliver the messages that are due (new ones and retries whose time has come)."""
+    from .bootstrap import build_sender
+    from .services.outbox import deliver_due
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    ctx = _context()
+    sender = build_sender(ctx.settings)
+    while True:
+        report = deliver_due(ctx, sender, limit=limit)
+        if report.claimed or not loop:
+            typer.echo(
+                f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
+                + (f", {report.lost} taken over" if report.lost else "")
+            )
+        if not loop:
+            return
+        if report.claimed < limit:  # caught up: wait; otherwise go straight on
+            try:
+                time.sleep(interval)
+            except KeyboardInterrupt:
+                return
+
+
+@outbox_app.command("list")
+def list_messages(
+    status: Annotated[str | None, typer.Option(help="queued, sending, sent or failed.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
+) -> None:
+    """Show messages, newest first."""
+    if status is not None and status not in ob.STATUSES:
+        typer.secho("--status must be queued, sending, sent or failed", fg="red", err=True)
+        raise typer.Exit(2)
+    ctx = _context()
+    for m in ctx.store.list_outbox(status=status, limit=limit):
+        when = (m.sent_at or m.next_attempt_at).isoformat(timespec="seconds")
+        line = f"{m.id}  {m.status:<7}  {m.attempts}  {when}  {m.kind}  {m.to}"
+        typer.echo(line + (f"  [{m.last_error}]" if m.last_error else ""))
+
+
+@outbox_app.command("retry")
+def retry(message_id: str) -> None:
+    """Queue a failed message again, for delivery at the next run."""
+    from .services.outbox import retry as requeue
+
+    ctx = _context()
+    actor = Actor(ActorKind.SYSTEM, "cli", "Command line")
+    try:
+        m = requeue(ctx, actor=actor, message_id=message_id)
+    except DomainError as err:
+        typer.secho(err.message, fg="red", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{m.id} queued for {m.to}.")

@@ -1,0 +1,1 @@
+"""Pure domain: dataclasses, enums, money and rules. No I/O, no frameworks."""

@@ -1,0 +1,70 @@
+"""Rules for events, bookings, attendance and paper waivers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from .errors import Conflict, Invalid
+from .models import Booking, BookingStatus, Event, EventStatus, RosterCounts
+
+MAX_PARTY = 50
+MAX_CAPACITY = 10_000
+
+
+def check_event_times(starts_at: datetime, ends_at: datetime | None) -> None:
+    if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
+        raise Invalid("Times need a UTC offset, e.g. 2026-07-01T09:00:00-04:00.")
+    if ends_at is not None and ends_at <= starts_at:
+        raise Invalid(
+            "The event must end after it starts.",
+            {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
+        )
+
+
+def check_open(event: Event) -> None:
+    """Bookings, check-ins and payments only happen on scheduled events."""
+    if event.status == EventStatus.CANCELLED:
+        raise Conflict("This event is cancelled.", {"event_id": event.id})
+
+
+def check_party_size(party_size: int) -> None:
+    if not 1 <= party_size <= MAX_PARTY:
+        raise Invalid(f"Party size must be between 1 and {MAX_PARTY}.", {"party_size": party_size})
+
+
+def check_capacity(capacity: int | None) -> None:
+    if capacity is not None and not 1 <= capacity <= MAX_CAPACITY:
+        raise Invalid(f"Capacity must be between 1 and {MAX_CAPACITY}.", {"capacity": capacity})
+
+
+def fits(capacity: int | None, places_booked: int, party_size: int) -> bool:
+    """Whether a party still fits; otherwise the booking goes on the waitlist."""
+    return capacity is None or places_booked + party_size <= capacity
+
+
+def check_active(booking: Booking) -> None:
+    if booking.status == BookingStatus.CANCELLED:
+        raise Conflict("This booking is cancelled.", {"patron_id": booking.patron_id})
+
+
+def count(bookings: Iterable[Booking]) -> RosterCounts:
+    booked = places = waitlisted = checked_in = waivers = paid = ready = 0
+    due = collected = 0
+    for b in bookings:
+        collected += b.amount_paid_cents
+        if b.status == BookingStatus.WAITLISTED:
+            waitlisted += 1
+            continue
+        if b.status != BookingStatus.BOOKED:
+            continue
+        booked += 1
+        places += b.party_size
+        due += b.amount_due_cents
+        checked_in += b.checked_in
+        waivers += b.waiver_signed
+        paid += b.payment_cleared
+        ready += b.ready
+    return RosterCounts(
+        booked, places, waitlisted, checked_in, waivers, paid, ready, due, collected
+    )

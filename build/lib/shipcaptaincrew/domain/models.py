@@ -1,0 +1,256 @@
+"""The records the rest of the system passes around. Plain dataclasses, no I/O."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+def new_id(prefix: str) -> str:
+    """A short, unguessable identifier such as ``evt_4f0c9a1be27d5c30``."""
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def new_guest_token() -> str:
+    """A guest link token: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    CAPTAIN = "captain"
+    CREW = "crew"
+
+    @property
+    def manages(self) -> bool:
+        """Admins and captains run events, void payments and manage crew."""
+        return self in (Role.ADMIN, Role.CAPTAIN)
+
+
+class EventStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class BookingStatus(StrEnum):
+    BOOKED = "booked"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+    CARD = "card"
+    CHECK = "check"
+    TRANSFER = "transfer"
+    APP = "app"
+    STRIPE = "stripe"
+    PAYPAL = "paypal"
+    COMP = "comp"
+    OTHER = "other"
+
+
+class WaiverKind(StrEnum):
+    PAPER = "paper"
+    ELECTRONIC = "electronic"
+
+
+class ActorKind(StrEnum):
+    CREW = "crew"
+    GUEST = "guest"
+    PROVIDER = "provider"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: a crew member, a guest (by booking), a provider or the system."""
+
+    kind: ActorKind
+    id: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+SYSTEM = Actor(ActorKind.SYSTEM, "system", "System")
+
+
+@dataclass(frozen=True)
+class CrewMember:
+    id: str
+    name: str
+    email: str
+    role: Role
+    password_hash: str
+    created_at: datetime
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in crew member. The token itself is never stored, only its hash."""
+
+    token_hash: str
+    crew_id: str
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    capacity: int | None
+    price_cents: int
+    currency: str
+    status: EventStatus
+    created_at: datetime
+    updated_at: datetime
+    waiver_template_id: str | None = None
+    version: int = 1
+
+
+@dataclass(frozen=True)
+class Patron:
+    id: str
+    name: str
+    email: str
+    phone: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Booking:
+    """One patron's place on an event: the roster entry.
+
+    ``patron_name``/``patron_email``/``patron_phone`` are copied from the
+    patron so that a roster is one read. ``version`` guards concurrent writes:
+    a store refuses an update whose expected version is not the current one.
+    """
+
+    event_id: str
+    patron_id: str
+    patron_name: str
+    patron_email: str
+    patron_phone: str
+    party_size: int
+    amount_due_cents: int
+    currency: str
+    status: BookingStatus
+    guest_token: str
+    created_at: datetime
+    amount_paid_cents: int = 0
+    payment_cleared: bool = False
+    cleared_at: datetime | None = None
+    checked_in_at: datetime | None = None
+    checked_in_by: str | None = None
+    waiver_kind: WaiverKind | None = None
+    waiver_at: datetime | None = None
+    waiver_by: str | None = None
+    waiver_signature_id: str | None = None
+    cancelled_at: datetime | None = None
+    version: int = 1
+
+    @property
+    def checked_in(self) -> bool:
+        return self.checked_in_at is not None
+
+    @property
+    def waiver_signed(self) -> bool:
+        return self.waiver_kind is not None
+
+    @property
+    def balance_cents(self) -> int:
+        return max(self.amount_due_cents - self.amount_paid_cents, 0)
+
+    @property
+    def ready(self) -> bool:
+        """Ready to board: paid, waiver in hand, checked in."""
+        return (
+            self.status == BookingStatus.BOOKED
+            and self.payment_cleared
+            and self.waiver_signed
+            and self.checked_in
+        )
+
+
+@dataclass(frozen=True)
+class Payment:
+    id: str
+    event_id: str
+    patron_id: str
+    amount_cents: int
+    currency: str
+    method: PaymentMethod
+    reference: str
+    note: str
+    logged_by: str
+    logged_by_name: str
+    logged_at: datetime
+    idempotency_key: str | None = None
+    receipt_no: int | None = None
+    voided_at: datetime | None = None
+    voided_by: str | None = None
+    void_reason: str | None = None
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Append-only record of one change. Never updated or deleted."""
+
+    id: str
+    at: datetime
+    actor: str
+    actor_name: str
+    action: str
+    subject: str
+    event_id: str | None = None
+    patron_id: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """An email to send, written in the same transaction as its cause."""
+
+    id: str
+    dedup_key: str
+    kind: str
+    to: str
+    payload: dict[str, Any]
+    created_at: datetime
+    next_attempt_at: datetime
+    status: str = "queued"
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+    event_id: str | None = None
+    patron_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RosterCounts:
+    booked: int = 0
+    places: int = 0
+    waitlisted: int = 0
+    checked_in: int = 0
+    waivers: int = 0
+    paid: int = 0
+    ready: int = 0
+    amount_due_cents: int = 0
+    amount_collected_cents: int = 0

@@ -1,0 +1,62 @@
+"""Outbox rules: message statuses, retry backoff and what crew see. Pure."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .models import OutboxMessage
+
+QUEUED = "queued"  # waiting for its next attempt (at ``next_attempt_at``)
+SENDING = "sending"  # claimed by a worker until ``next_attempt_at`` (the lease)
+SENT = "sent"
+FAILED = "failed"  # gave up after MAX_ATTEMPTS; ``scc outbox retry`` queues it again
+STATUSES = (QUEUED, SENDING, SENT, FAILED)
+
+RECEIPT = "payment_receipt"
+VOID = "payment_void"
+RECEIPT_KINDS = (RECEIPT, VOID)
+
+MAX_ATTEMPTS = 8
+FIRST_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=1)
+LEASE = timedelta(minutes=2)
+MAX_ERROR = 500
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait after the ``attempts``-th failed attempt: 30 s, 1 min, 2 min, ... capped at 1 h."""
+    return min(FIRST_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+
+
+def next_attempt(attempts: int, now: datetime) -> datetime | None:
+    """When to try again after ``attempts`` failed attempts; None once it is time to give up."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return now + retry_delay(attempts)
+
+
+def crew_status(status: str) -> str:
+    """What crew see: a message being sent right now is still "queued"."""
+    return QUEUED if status == SENDING else status
+
+
+def dedup_key(payment_id: str, kind: str) -> str:
+    return f"payment:{payment_id}:{'void' if kind == VOID else 'receipt'}"
+
+
+def short_error(text: str, *secrets: str) -> str:
+    """An error for ``last_error``: one line, bounded, with any secret blanked out."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    line = " ".join(text.split())
+    return line if len(line) <= MAX_ERROR else line[: MAX_ERROR - 1] + "\u2026"
+
+
+def latest_by_patron(messages: list[OutboxMessage]) -> dict[str, str]:
+    """Crew status of each patron's most recent message (by created_at, then id)."""
+    out: dict[str, str] = {}
+    for m in sorted(messages, key=lambda m: (m.created_at, m.id)):
+        if m.patron_id:
+            out[m.patron_id] = crew_status(m.status)
+    return out

@@ -1,0 +1,1 @@
+"""Documents for patrons: receipt PDFs."""

@@ -1,0 +1,146 @@
+"""The signed-waiver PDF (fpdf2). Pure: data in, bytes out.
+
+fpdf2's core fonts cover Latin-1 only. Rather than ship a font file, text is folded to
+Latin-1 here: typographic punctuation becomes its ASCII twin, accented letters outside
+Latin-1 lose their accent (``Łódź`` -> ``Lódz``), and anything left (e.g. CJK) is written
+as ``<U+XXXX>`` so that no character disappears silently. The PDF says so in its footer
+when it happened; the SHA-256 always refers to the exact stored text, not the folding.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.waivers import WaiverSignature, WaiverTemplate
+
+_REPLACE = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": ",",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u2013": "-",
+    "\u2014": "--",
+    "\u2026": "...",
+    "\u2022": "*",
+    "\u20ac": "EUR",
+    "\u2122": "(TM)",
+    "\u0141": "L",
+    "\u0142": "l",
+    "\u0110": "D",
+    "\u0111": "d",
+    "\u0152": "OE",
+    "\u0153": "oe",
+    "\u00a0": " ",
+    "\u2009": " ",
+    "\u200b": "",
+    "\t": "    ",
+}
+
+
+def to_latin1(text: str) -> str:
+    """``text`` with every character a Latin-1 core font can draw (see the module doc)."""
+    out = []
+    for ch in text:
+        if ch == "\n" or (" " <= ch <= "~") or ("\xa1" <= ch <= "\xff"):
+            out.append(ch)
+            continue
+        if ch in _REPLACE:
+            out.append(_REPLACE[ch])
+            continue
+        folded = "".join(
+            c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
+        )
+        if folded and all((" " <= c <= "~") or ("\xa1" <= c <= "\xff") for c in folded):
+            out.append(folded)
+        elif unicodedata.category(ch).startswith("C"):
+            continue  # control and format characters draw nothing
+        else:
+            out.append(f"<U+{ord(ch):04X}>")
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class WaiverPdfData:
+    org_name: str
+    event_title: str
+    event_starts_at: datetime  # already in the organisation's time zone
+    patron_name: str
+    template: WaiverTemplate
+    signature: WaiverSignature
+    timezone: str
+
+
+def _fmt(at: datetime) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def audit_lines(data: WaiverPdfData) -> list[tuple[str, str]]:
+    """The audit footer, as (label, value) pairs."""
+    s, t = data.signature, data.template
+    lines = [
+        ("Template", f"{t.name} ({t.id}), version {t.version}"),
+        ("SHA-256 of text", s.template_sha256),
+        ("Typed name", s.signer_name),
+        ("Signed at (UTC)", _fmt(s.signed_at)),
+        ("IP address", s.ip or "-"),
+        ("User agent", s.user_agent or "-"),
+        ("Signature id", s.id),
+    ]
+    if s.for_minor:
+        lines.insert(3, ("Guardian", f"{s.guardian_name} ({s.guardian_relationship})"))
+        lines.insert(4, ("Signed for minor", data.patron_name))
+    return lines
+
+
+def render_waiver_pdf(data: WaiverPdfData) -> bytes:
+    """The signed waiver: heading, event, the waiver text, the signature image and an
+    audit footer with the template version, SHA-256, typed name, time, IP, user agent
+    and guardian."""
+    texts = [data.template.text, data.patron_name, data.event_title, data.org_name]
+    texts += [v for _k, v in audit_lines(data)]
+    folded = any(to_latin1(x) != x for x in texts)
+
+    from fpdf import FPDF  # imported here: it costs ~0.2 s, paid only when rendering
+
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(data.signature.signed_at)
+    pdf.set_title(to_latin1(f"Signed waiver - {data.patron_name}"))
+    pdf.set_author(to_latin1(data.org_name))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 8, to_latin1(data.org_name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 11)
+    when = data.event_starts_at.strftime("%A %d %B %Y, %H:%M")
+    heading = f"Signed waiver: {data.event_title}, {when} ({data.timezone})"
+    pdf.multi_cell(0, 6, to_latin1(heading), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, to_latin1(f"Patron: {data.patron_name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.multi_cell(0, 6, to_latin1(data.template.name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 10)
+    pdf.multi_cell(0, 5, to_latin1(data.template.text), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 6, "Signature", new_x="LMARGIN", new_y="NEXT")
+    if pdf.get_y() + 45 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.image(io.BytesIO(data.signature.signature_png), w=80, keep_aspect_ratio=True, h=35)
+    pdf.ln(2)
+    pdf.set_font("Helvetica", "B", 9)
+    pdf.cell(0, 5, "Audit record", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", "", 8)
+    for label, value in audit_lines(data):
+        pdf.multi_cell(0, 4, to_latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
+    if folded:
+        note = (
+            "Characters outside Latin-1 are shown approximated or as <U+XXXX>; the SHA-256 "
+            "refers to the exact stored text."
+        )
+        pdf.multi_cell(0, 4, note, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,167 @@
+"""Creating, editing and listing events."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from typing import Any
+
+from ..domain import bookings as rules
+from ..domain.errors import Invalid, NotFound
+from ..domain.models import CrewMember, Event, EventStatus, RosterCounts, new_id
+from ..domain.money import check_amount, check_currency
+from . import audit
+from .auth import actor_of, require_manager
+from .context import Context
+
+EDITABLE = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "location",
+    "capacity",
+    "price_cents",
+    "currency",
+    "status",
+    "waiver_template_id",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return getattr(value, "value", value)
+
+
+def _check_template(ctx: Context, template_id: str | None) -> None:
+    """An event's waiver template must exist (None: the event has no online waiver)."""
+    if template_id is not None and ctx.store.get_waiver_template(template_id) is None:
+        raise Invalid("No such waiver template.", {"waiver_template_id": template_id})
+
+
+def _utc(value: datetime) -> datetime:
+    """Times are kept in UTC; one without an offset is refused."""
+    if value.tzinfo is None:
+        raise Invalid("Times need a UTC offset, e.g. 2026-07-01T09:00:00-04:00.")
+    return value.astimezone(UTC)
+
+
+def get_event(ctx: Context, *, event_id: str) -> Event:
+    """The event, or NotFound. Changes nothing."""
+    event = ctx.store.get_event(event_id)
+    if event is None:
+        raise NotFound("No such event.", {"event_id": event_id})
+    return event
+
+
+def create_event(
+    ctx: Context,
+    *,
+    by: CrewMember,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    location: str,
+    capacity: int | None,
+    price_cents: int,
+    currency: str | None,
+    waiver_template_id: str | None = None,
+) -> Event:
+    """Create a scheduled event (admins and captains). Writes an audit entry."""
+    require_manager(by)
+    _check_template(ctx, waiver_template_id)
+    rules.check_event_times(starts_at, ends_at)
+    rules.check_capacity(capacity)
+    check_amount(price_cents, allow_zero=True, field="price_cents")
+    currency = check_currency(currency or ctx.settings.currency)
+    if not title.strip():
+        raise Invalid("The event needs a title.", {"title": title})
+    now = ctx.now()
+    starts_at, ends_at = _utc(starts_at), (_utc(ends_at) if ends_at else None)
+    event = Event(
+        id=new_id("evt"),
+        title=title.strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location=location.strip(),
+        capacity=capacity,
+        price_cents=price_cents,
+        currency=currency,
+        status=EventStatus.SCHEDULED,
+        created_at=now,
+        updated_at=now,
+        waiver_template_id=waiver_template_id,
+    )
+    data = {k: _jsonable(getattr(event, k)) for k in EDITABLE}
+    ctx.store.add_event(
+        event,
+        audit.entry(
+            ctx,
+            actor=actor_of(by),
+            action="event.created",
+            subject=event.id,
+            event_id=event.id,
+            data=data,
+        ),
+    )
+    return event
+
+
+def update_event(ctx: Context, *, by: CrewMember, event_id: str, changes: dict[str, Any]) -> Event:
+    """Change an event's fields (admins and captains). Writes an audit entry with the
+    before and after of each changed field. A price change applies to new bookings;
+    existing bookings keep the amount they were booked at."""
+    require_manager(by)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise Invalid("These fields cannot be changed.", {"fields": sorted(unknown)})
+    event = get_event(ctx, event_id=event_id)
+    for name in ("starts_at", "ends_at"):
+        if changes.get(name) is not None:
+            changes[name] = _utc(changes[name])
+    if "currency" in changes:
+        changes["currency"] = check_currency(changes["currency"])
+    if "status" in changes:
+        changes["status"] = EventStatus(changes["status"])
+    if "title" in changes and not str(changes["title"]).strip():
+        raise Invalid("The event needs a title.", {"title": changes["title"]})
+    if "price_cents" in changes:
+        check_amount(changes["price_cents"], allow_zero=True, field="price_cents")
+    if "capacity" in changes:
+        rules.check_capacity(changes["capacity"])
+    if "waiver_template_id" in changes:
+        _check_template(ctx, changes["waiver_template_id"])
+    updated = dataclasses.replace(event, **changes, updated_at=ctx.now())
+    rules.check_event_times(updated.starts_at, updated.ends_at)
+    diff = {
+        k: {"from": _jsonable(getattr(event, k)), "to": _jsonable(getattr(updated, k))}
+        for k in changes
+        if getattr(event, k) != getattr(updated, k)
+    }
+    if not diff:
+        return event
+    ctx.store.update_event(
+        updated,
+        event.version,
+        audit.entry(
+            ctx,
+            actor=actor_of(by),
+            action="event.updated",
+            subject=event.id,
+            event_id=event.id,
+            data=diff,
+        ),
+    )
+    return dataclasses.replace(updated, version=event.version + 1)
+
+
+def list_events(ctx: Context) -> list[tuple[Event, RosterCounts]]:
+    """Every event with its roster counts, today's and upcoming first. Changes nothing."""
+    now = ctx.now()
+    events = ctx.store.list_events()
+    upcoming = [
+        e for e in events if (e.ends_at or e.starts_at) >= now or e.starts_at.date() == now.date()
+    ]
+    past = [e for e in events if e not in upcoming]
+    ordered = upcoming + sorted(past, key=lambda e: e.starts_at, reverse=True)
+    return [(e, rules.count(ctx.store.list_bookings(e.id))) for e in ordered]

@@ -1,0 +1,254 @@
+"""Patron emails through the transactional outbox.
+
+A use case that causes an email builds its OutboxMessage with ``payment_message``
+and hands it to the store write that records the change, so the message exists
+exactly when the change does. After the commit ``ctx.after_commit`` may deliver it
+at once; ``deliver_due`` (``scc outbox run``, the scheduled Lambda, the web app's
+background thread) delivers whatever is due, retrying with backoff and giving up
+after ``MAX_ATTEMPTS`` with the last error kept.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+
+from ..domain import outbox as ob
+from ..domain.errors import Conflict, Forbidden, NotFound
+from ..domain.models import (
+    SYSTEM,
+    Actor,
+    Booking,
+    CrewMember,
+    OutboxMessage,
+    Payment,
+    Role,
+    new_id,
+)
+from ..notify.base import Sender, SendError
+from ..notify.messages import PaymentEmail, compose
+from . import audit
+from .context import Context
+from .receipts import receipt_data, render
+
+log = logging.getLogger("shipcaptaincrew.outbox")
+
+
+def payment_message(
+    ctx: Context, *, payment: Payment, booking: Booking, kind: str
+) -> OutboxMessage:
+    """The receipt (or, for ``ob.VOID``, correction) email for a payment, due now.
+    Writes nothing: pass it to the store write that records the payment."""
+    now = ctx.now()
+    return OutboxMessage(
+        id=new_id("msg"),
+        dedup_key=ob.dedup_key(payment.id, kind),
+        kind=kind,
+        to=booking.patron_email,
+        payload={"payment_id": payment.id, "balance_cents": booking.balance_cents},
+        created_at=now,
+        next_attempt_at=now,
+        event_id=payment.event_id,
+        patron_id=payment.patron_id,
+    )
+
+
+def build_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
+    """The MIME message for an outbox message, from the current records. Changes nothing."""
+    if message.kind not in ob.RECEIPT_KINDS:
+        raise SendError(f"Unknown message kind {message.kind!r}", permanent=True)
+    payment = ctx.store.get_payment(str(message.payload.get("payment_id")))
+    if payment is None:
+        raise SendError("The payment of this message does not exist", permanent=True)
+    try:
+        data = receipt_data(ctx, payment)
+    except NotFound as err:
+        raise SendError(err.message, permanent=True) from None
+    booking = ctx.store.get_booking(payment.event_id, payment.patron_id)
+    token = booking.guest_token if booking else ""
+    mail = PaymentEmail(
+        receipt=dataclasses.replace(data, patron_email=message.to),
+        balance_cents=int(message.payload.get("balance_cents", 0)),
+        guest_url=f"{ctx.settings.public_url}/g/{token}",
+        mail_from=ctx.settings.mail_from,
+        reply_to=ctx.settings.mail_reply_to,
+        message_id=message.id,
+        created_at=message.created_at,
+        void=message.kind == ob.VOID,
+    )
+    return compose(mail, render(ctx, data))
+
+
+@dataclass
+class DeliveryReport:
+    claimed: int = 0
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    lost: int = 0  # our lease ran out and another worker took the message over
+
+
+def _attempt(ctx: Context, sender: Sender, m: OutboxMessage) -> tuple[OutboxMessage, str]:
+    """Try one claimed message; return its new state and the audit action."""
+    try:
+        sender.send(build_email(ctx, m))
+    except SendError as err:
+        error, permanent = str(err), err.permanent
+    except Exception as err:  # a bug must not stop the other messages; keep it visible
+        log.exception("building or sending outbox message %s failed", m.id)
+        error, permanent = ob.short_error(f"{type(err).__name__}: {err}"), False
+    else:
+        now = ctx.now()
+        return dataclasses.replace(m, status=ob.SENT, sent_at=now, last_error=None), "email.sent"
+    now = ctx.now()
+    retry_at = None if permanent else ob.next_attempt(m.attempts, now)
+    if retry_at is None:
+        return dataclasses.replace(m, status=ob.FAILED, last_error=error), "email.failed"
+    queued = dataclasses.replace(m, status=ob.QUEUED, next_attempt_at=retry_at, last_error=error)
+    return queued, "email.deferred"
+
+
+def deliver_due(
+    ctx: Context,
+    sender: Sender,
+    *,
+    now: datetime | None = None,
+    limit: int = 100,
+    ids: Sequence[str] | None = None,
+) -> DeliveryReport:
+    """Claim up to ``limit`` due messages (only ``ids`` when given) and send each one.
+    Each outcome is stored with an audit entry by the system: ``email.sent``,
+    ``email.deferred`` (retry later with backoff) or ``email.failed`` (gave up)."""
+    now = now or ctx.now()
+    claimed = ctx.store.claim_outbox(now=now, lease_until=now + ob.LEASE, limit=limit, ids=ids)
+    report = DeliveryReport(claimed=len(claimed))
+    try:
+        for m in claimed:
+            done, action = _attempt(ctx, sender, m)
+            entry = audit.entry(
+                ctx,
+                actor=SYSTEM,
+                action=action,
+                subject=m.id,
+                event_id=m.event_id,
+                patron_id=m.patron_id,
+                data={"kind": m.kind, "attempts": m.attempts, "error": done.last_error},
+            )
+            if not ctx.store.finish_outbox(done, entry):
+                report.lost += 1
+                log.warning("outbox message %s was taken over by another worker", m.id)
+            elif done.status == ob.SENT:
+                report.sent += 1
+            elif done.status == ob.FAILED:
+                report.failed += 1
+                log.warning("outbox message %s failed: %s", m.id, done.last_error)
+            else:
+                report.retrying += 1
+    finally:
+        sender.close()
+    return report
+
+
+def require_admin(crew: CrewMember) -> None:
+    if crew.role != Role.ADMIN:
+        raise Forbidden("Only an admin can see the outbox.", {"role": crew.role.value})
+
+
+def list_messages(
+    ctx: Context, *, by: CrewMember, status: str | None = None, limit: int = 200
+) -> list[OutboxMessage]:
+    """The outbox, newest first (admins). Changes nothing."""
+    require_admin(by)
+    return ctx.store.list_outbox(status=status, limit=limit)
+
+
+def retry(ctx: Context, *, actor: Actor, message_id: str) -> OutboxMessage:
+    """Queue a failed (or waiting) message for delivery now with a fresh set of attempts.
+    A sent message is never sent again (Conflict). Writes an audit entry."""
+    entry = audit.entry(ctx, actor=actor, action="email.requeued", subject=message_id, data={})
+    message = ctx.store.get_outbox(message_id)
+    if message is None:
+        raise NotFound("No such outbox message.", {"message_id": message_id})
+    entry = dataclasses.replace(entry, event_id=message.event_id, patron_id=message.patron_id)
+    queued = ctx.store.requeue_outbox(message_id, now=ctx.now(), audit=entry)
+    if queued is None:
+        raise Conflict(
+            f"This message is {ob.crew_status(message.status)}; only failed or queued "
+            "messages can be retried.",
+            {"message_id": message_id, "status": message.status},
+        )
+    return queued
+
+
+def receipt_email_status(
+    ctx: Context, *, event_id: str, patron_id: str | None = None
+) -> dict[str, str]:
+    """Each patron's (or only ``patron_id``'s) latest receipt or correction email status on
+    the event (queued / sent / failed), in one read. Changes nothing."""
+    messages = ctx.store.list_outbox_for_event(event_id, ob.RECEIPT_KINDS, patron_id)
+    return ob.latest_by_patron(messages)
+
+
+class AfterCommitDelivery:
+    """``Context.after_commit`` for a long-running server: deliver just-committed messages
+    on one background thread, so a slow mail server never delays a response. ``start``
+    also sweeps for due retries every ``every`` seconds. What fails stays queued."""
+
+    def __init__(self, ctx: Context, sender: Sender) -> None:
+        self.ctx, self.sender = ctx, sender
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="scc-mail")
+        self._pending: set[Future[None]] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._sweeper: threading.Thread | None = None
+
+    def __call__(self, messages: Sequence[OutboxMessage]) -> None:
+        if messages:
+            self._submit([m.id for m in messages])
+
+    def _submit(self, ids: list[str] | None) -> None:
+        future = self._pool.submit(self._run, ids)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def _run(self, ids: list[str] | None) -> None:
+        try:
+            deliver_due(self.ctx, self.sender, ids=ids, limit=len(ids) if ids else 100)
+        except Exception:
+            log.exception("background delivery failed; the messages stay queued")
+
+    def start(self, every: float = 30) -> None:
+        """Deliver what is due now and then every ``every`` seconds, until ``close``."""
+
+        def sweep() -> None:
+            while True:
+                self._submit(None)
+                if self._stop.wait(every):
+                    return
+
+        self._sweeper = threading.Thread(target=sweep, name="scc-mail-sweep", daemon=True)
+        self._sweeper.start()
+
+    def drain(self, timeout: float = 30) -> None:
+        """Wait for the deliveries started so far (tests, shutdown)."""
+        with self._lock:
+            pending = list(self._pending)
+        for future in pending:
+            future.result(timeout)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join(5)
+        self._pool.shutdown(wait=True)

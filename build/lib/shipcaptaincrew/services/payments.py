@@ -1,0 +1,315 @@
+"""Logging and voiding payments: production's payment feature."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..domain import bookings as rules
+from ..domain import outbox as ob
+from ..domain import payments as pay
+from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound
+from ..domain.models import AuditEntry, Booking, CrewMember, Payment, PaymentMethod, new_id
+from ..storage.base import PaymentWrite
+from . import audit
+from .auth import actor_of, require_manager
+from .context import Context, retry_stale
+from .events import get_event
+from .outbox import payment_message
+from .roster import get_booking
+
+MAX_BATCH = 100
+
+
+@dataclass(frozen=True)
+class Logged:
+    payment: Payment
+    booking: Booking
+    created: bool  # False when an idempotency key replayed an earlier result
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    patron_id: str
+    amount_cents: int | None  # None in a batch: the balance left
+    method: PaymentMethod
+    reference: str = ""
+    note: str = ""
+    currency: str | None = None
+
+
+def _check_text(req: PaymentRequest) -> None:
+    for name in ("reference", "note"):
+        if len(getattr(req, name)) > pay.MAX_TEXT:
+            raise Invalid(
+                f"The {name} is longer than {pay.MAX_TEXT} characters.",
+                {name: len(getattr(req, name))},
+            )
+
+
+def _replay(ctx: Context, existing: Payment, event_id: str, req: PaymentRequest) -> Logged:
+    """The first result for a repeated idempotency key, if the request matches it."""
+    same = (
+        existing.event_id == event_id
+        and existing.patron_id == req.patron_id
+        and existing.method == req.method
+        and (req.amount_cents is None or existing.amount_cents == req.amount_cents)
+    )
+    if not same:
+        raise Conflict(
+            "This Idempotency-Key was used for a different payment.",
+            {"payment": payment_json(existing)},
+        )
+    return Logged(
+        existing, get_booking(ctx, event_id=event_id, patron_id=req.patron_id), created=False
+    )
+
+
+def payment_json(p: Payment) -> dict[str, object]:
+    return {
+        "id": p.id,
+        "amount_cents": p.amount_cents,
+        "method": p.method.value,
+        "logged_by": p.logged_by_name,
+        "logged_at": p.logged_at.isoformat(),
+        "receipt_no": p.receipt_no,
+    }
+
+
+def _prepare(
+    ctx: Context, *, by: CrewMember, booking: Booking, req: PaymentRequest, key: str | None
+) -> PaymentWrite:
+    """Validate one payment against ``booking`` (as just read) and return the write to make.
+    Without an idempotency key, the same amount and method within 60 seconds is a
+    Conflict naming the earlier payment."""
+    _check_text(req)
+    event_id = booking.event_id
+    history = ctx.store.list_payments(event_id, req.patron_id)
+    now = ctx.now()
+    amount = booking.balance_cents if req.amount_cents is None else req.amount_cents
+    duplicate = (
+        None
+        if key
+        else pay.find_recent_duplicate(history, amount_cents=amount, method=req.method, now=now)
+    )
+    if duplicate is not None:
+        raise Conflict(
+            "This payment was already logged less than a minute ago.",
+            {"payment": payment_json(duplicate)},
+        )
+    pay.check_payment_request(
+        booking, amount_cents=amount, method=req.method, currency=req.currency
+    )
+    payment = Payment(
+        id=new_id("pay"),
+        event_id=event_id,
+        patron_id=req.patron_id,
+        amount_cents=amount,
+        currency=booking.currency,
+        method=req.method,
+        reference=req.reference.strip(),
+        note=req.note.strip(),
+        logged_by=by.id,
+        logged_by_name=by.name,
+        logged_at=now,
+        idempotency_key=key,
+    )
+    settled = pay.settle(booking, [*history, payment], now=now)
+    return PaymentWrite(payment, settled, booking.version)
+
+
+def _entry(ctx: Context, by: CrewMember, w: PaymentWrite, batch: str | None = None) -> AuditEntry:
+    p = w.payment
+    return audit.entry(
+        ctx,
+        actor=actor_of(by),
+        action="payment.logged",
+        subject=p.id,
+        event_id=p.event_id,
+        patron_id=p.patron_id,
+        data={
+            "payment_id": p.id,
+            "amount_cents": p.amount_cents,
+            "currency": p.currency,
+            "method": p.method.value,
+            "reference": p.reference,
+            "note": p.note,
+            "batch": batch,
+            "amount_paid_cents": w.booking.amount_paid_cents,
+            "payment_cleared": w.booking.payment_cleared,
+        },
+    )
+
+
+def log_payment(
+    ctx: Context,
+    *,
+    by: CrewMember,
+    event_id: str,
+    req: PaymentRequest,
+    idempotency_key: str | None = None,
+) -> Logged:
+    """Record a payment, re-settle the booking (``payment_cleared`` once paid >= due),
+    write an audit entry and queue the patron's receipt email, all in one transaction;
+    then hand the email to ``ctx.after_commit``.
+
+    With an idempotency key a repeat returns the first result (created=False). Without
+    one, the same amount and method for the same booking within 60 seconds is refused
+    with Conflict naming the earlier payment.
+    """
+    if req.amount_cents is None:
+        raise Invalid("amount_cents is required.")
+    rules.check_open(get_event(ctx, event_id=event_id))
+
+    def attempt() -> Logged:
+        # The booking is read before the key is looked up: if another phone's payment with
+        # this key commits in between, our write is stale and the retry replays it, instead
+        # of refusing it as "already paid".
+        booking = get_booking(ctx, event_id=event_id, patron_id=req.patron_id)
+        if idempotency_key:
+            existing = ctx.store.get_payment_by_key(idempotency_key)
+            if existing is not None:
+                return _replay(ctx, existing, event_id, req)
+        write = _prepare(ctx, by=by, booking=booking, req=req, key=idempotency_key)
+        mail = payment_message(ctx, payment=write.payment, booking=write.booking, kind=ob.RECEIPT)
+        try:
+            [stored] = ctx.store.add_payments([write], [_entry(ctx, by, write)], [mail])
+        except DuplicateKey:
+            if idempotency_key and ctx.store.get_payment_by_key(idempotency_key):
+                return attempt()  # a concurrent request with the same key won the race
+            raise
+        ctx.after_commit([mail])
+        return Logged(
+            stored, dataclasses.replace(write.booking, version=write.expected_version + 1), True
+        )
+
+    return retry_stale(attempt)
+
+
+def log_batch(
+    ctx: Context,
+    *,
+    by: CrewMember,
+    event_id: str,
+    requests: Sequence[PaymentRequest],
+    idempotency_key: str | None = None,
+) -> list[Logged]:
+    """Log payments for several patrons of one event at once: all of them or none.
+    Each payment is attributed to ``by`` and gets its own audit entry. An item without
+    an amount pays the balance left. Queues one receipt email per patron in the same
+    transaction and hands them to ``ctx.after_commit``. With an idempotency key a repeat
+    returns the first results (and queues nothing)."""
+    if not 1 <= len(requests) <= MAX_BATCH:
+        raise Invalid(f"A batch holds 1 to {MAX_BATCH} payments.", {"count": len(requests)})
+    patrons = [r.patron_id for r in requests]
+    if len(set(patrons)) != len(patrons):
+        raise Invalid("A patron appears twice in the batch.", {"patron_ids": patrons})
+    rules.check_open(get_event(ctx, event_id=event_id))
+    keys = [f"{idempotency_key}:{p}" if idempotency_key else None for p in patrons]
+    batch_id = new_id("bat")
+
+    def attempt() -> list[Logged]:
+        bookings = []  # read before the keys, as in log_payment
+        for req in requests:
+            try:
+                bookings.append(get_booking(ctx, event_id=event_id, patron_id=req.patron_id))
+            except NotFound as err:
+                raise NotFound(
+                    f"{req.patron_id}: {err.message}", {**err.details, "patron_id": req.patron_id}
+                ) from None
+        if idempotency_key:
+            found = [ctx.store.get_payment_by_key(k) for k in keys if k]
+            if any(found):
+                if not all(found):
+                    raise Conflict("This Idempotency-Key was used for a different batch.")
+                return [
+                    _replay(ctx, p, event_id, r) for p, r in zip(found, requests, strict=True) if p
+                ]
+        writes = []
+        for req, key, booking in zip(requests, keys, bookings, strict=True):
+            try:
+                writes.append(_prepare(ctx, by=by, booking=booking, req=req, key=key))
+            except (Invalid, Conflict, NotFound) as err:
+                raise type(err)(
+                    f"{req.patron_id}: {err.message}", {**err.details, "patron_id": req.patron_id}
+                ) from None
+        mails = [
+            payment_message(ctx, payment=w.payment, booking=w.booking, kind=ob.RECEIPT)
+            for w in writes
+        ]
+        try:
+            stored = ctx.store.add_payments(
+                writes, [_entry(ctx, by, w, batch_id) for w in writes], mails
+            )
+        except DuplicateKey:
+            if idempotency_key:
+                return attempt()
+            raise
+        ctx.after_commit(mails)
+        return [
+            Logged(p, dataclasses.replace(w.booking, version=w.expected_version + 1), True)
+            for p, w in zip(stored, writes, strict=True)
+        ]
+
+    return retry_stale(attempt)
+
+
+def void_payment(ctx: Context, *, by: CrewMember, payment_id: str, reason: str) -> Logged:
+    """Void a payment with a reason (admins and captains). The payment stays on record;
+    the booking's balance re-opens. Writes an audit entry and queues the patron's
+    correction email in the same transaction, then hands it to ``ctx.after_commit``."""
+    require_manager(by)
+
+    def attempt() -> Logged:
+        payment = ctx.store.get_payment(payment_id)
+        if payment is None:
+            raise NotFound("No such payment.", {"payment_id": payment_id})
+        why = pay.check_void(payment, reason)
+        booking = get_booking(ctx, event_id=payment.event_id, patron_id=payment.patron_id)
+        now = ctx.now()
+        voided = dataclasses.replace(payment, voided_at=now, voided_by=by.id, void_reason=why)
+        history = [
+            voided if p.id == payment.id else p
+            for p in ctx.store.list_payments(payment.event_id, payment.patron_id)
+        ]
+        settled = pay.settle(booking, history, now=now)
+        write = PaymentWrite(voided, settled, booking.version)
+        mail = payment_message(ctx, payment=voided, booking=settled, kind=ob.VOID)
+        ctx.store.void_payment(
+            payment,
+            write,
+            audit.entry(
+                ctx,
+                actor=actor_of(by),
+                action="payment.voided",
+                subject=payment.id,
+                event_id=payment.event_id,
+                patron_id=payment.patron_id,
+                data={
+                    "payment_id": payment.id,
+                    "amount_cents": payment.amount_cents,
+                    "reason": why,
+                    "amount_paid_cents": settled.amount_paid_cents,
+                    "payment_cleared": settled.payment_cleared,
+                },
+            ),
+            [mail],
+        )
+        ctx.after_commit([mail])
+        return Logged(voided, dataclasses.replace(settled, version=booking.version + 1), True)
+
+    return retry_stale(attempt)
+
+
+def payment_status(ctx: Context, *, event_id: str, patron_id: str) -> tuple[Booking, list[Payment]]:
+    """The booking's payment state and its payments, oldest first. Changes nothing."""
+    booking = get_booking(ctx, event_id=event_id, patron_id=patron_id)
+    return booking, ctx.store.list_payments(event_id, patron_id)
+
+
+def get_payment(ctx: Context, *, payment_id: str) -> Payment:
+    payment = ctx.store.get_payment(payment_id)
+    if payment is None:
+        raise NotFound("No such payment.", {"payment_id": payment_id})
+    return payment

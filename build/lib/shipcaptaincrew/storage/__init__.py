@@ -1,0 +1,1 @@
+"""Storage adapters behind the Store protocol in base.py."""

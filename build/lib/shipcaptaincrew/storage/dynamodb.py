@@ -1,0 +1,339 @@
+"""The Store on DynamoDB: one table, every write one conditional TransactWriteItems.
+
+Selected by ``SCC_DATABASE_URL=dynamodb://TABLE?region=eu-west-1&endpoint_url=...``.
+
+Key design (all keys are strings; ``doc`` holds the record as JSON; GSI1 and GSI2 are
+overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
+
+    item             PK                    SK                       GSI1PK -> GSI1SK
+    event            EVENT#{event_id}      EVENT                    EVENTS -> {starts_utc}#{id}
+    booking          EVENT#{event_id}      BOOKING#{patron_id}      TOKEN#{guest_token} -> BOOKING
+    payment          EVENT#{event_id}      PAYMENT#{patron}#{id}    PAYMENT#{id} -> PAYMENT
+    patron           PATRON#{patron_id}    PATRON
+    crew member      CREW                  CREW#{crew_id}
+    unique value     {KIND}#{value}        UNIQUE   (ref_pk/ref_sk point at the owning item;
+                     KIND: CREWEMAIL, PATRONEMAIL, IDEMPOTENCY, OUTBOXKEY)
+    session          SESSION#{hash}        SESSION                  (TTL attribute ``expires``)
+    login failure    LOGINFAIL#{key}       {at_utc}#{random}        (TTL attribute ``expires``)
+    audit entry      AUDIT                 {write_ns}#{id}          AUDIT#EVENT#{id} -> SK
+                                                                    GSI2: AUDIT#PATRON#{id} -> SK
+    outbox message   OUTBOX                MSG#{id}                 OUTBOX#{status} -> {due}#{id}
+                                                                    GSI2: OUTBOX#EVENT#{id} -> id
+    receipt counter  COUNTER               receipt  (attribute ``n``: last number issued)
+
+Access paths: a roster is one Query (``PK=EVENT#id, SK begins_with BOOKING#``); a booking's
+payments are one Query under the same partition, read strongly consistent because the
+services settle a booking from its payment history. Lookups by guest token and payment id go
+through GSI1 for the key, then a consistent GetItem. Unique values (emails, idempotency keys,
+outbox dedup keys) are their own items written with ``attribute_not_exists`` in the same
+transaction as their owner, so they hold under concurrent Lambdas. Nothing on a request path
+scans. Lists through a GSI (events, audit by event/patron) are eventually consistent.
+
+Concurrency: bookings and events carry ``version`` (the expected version is a condition).
+An event item keeps ``places`` (the party sizes of its booked bookings) and each booking keeps
+``held`` (its share of it), so ``add_booking`` decides booked vs waitlisted with a condition on
+``places`` and a booking whose status or party size changes moves ``places`` in the same
+transaction. Receipt numbers: the counter is read, then set with ``n = :read`` in the payment
+transaction; a concurrent payment cancels it and it is retried, so numbers are sequential
+and never reused.
+
+Limit: a transaction holds at most 100 items. A payment takes 3 (booking, payment, audit
+entry), 4 with an idempotency key, plus the counter and outbox messages: a batch larger than
+that (about 24 payments) is refused with ``Invalid`` rather than split, because a split batch
+would no longer be all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from ..domain.bookings import fits
+from ..domain.errors import DuplicateKey, Invalid, NotFound, StaleWrite
+from ..domain.models import (
+    AuditEntry,
+    Booking,
+    BookingStatus,
+    CrewMember,
+    Event,
+    OutboxMessage,
+    Patron,
+    Payment,
+    Session,
+)
+from .base import PaymentWrite
+from .dynamo_base import Check, _raiser, _share
+from .dynamo_items import (
+    COUNTER_KEY,
+    CREW_PK,
+    TTL_ATTRIBUTE,
+    N,
+    S,
+    booking_key,
+    encode,
+    epoch,
+    event_key,
+    payment_key,
+    single_key,
+    sort_time,
+)
+from .dynamo_outbox import DynamoOutbox
+from .dynamo_waivers import DynamoWaivers
+
+
+class DynamoStore(DynamoOutbox, DynamoWaivers):
+    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, outbox and waiver writes
+    in ``dynamo_outbox.py``/``dynamo_waivers.py``."""
+
+    @classmethod
+    def from_url(cls, url: str) -> DynamoStore:
+        """``dynamodb://TABLE?region=...&endpoint_url=...``"""
+        parts = urlsplit(url)
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if not parts.netloc:
+            raise Invalid("The DynamoDB URL needs a table name: dynamodb://TABLE")
+        return cls(parts.netloc, region=query.get("region"), endpoint_url=query.get("endpoint_url"))
+
+    # -- crew and sessions ----------------------------------------------------------------------
+    def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
+        item = {"PK": S(CREW_PK), "SK": S(f"CREW#{member.id}"), "doc": encode(member)}
+        dup = DuplicateKey("A crew member with this email exists.", {"email": member.email})
+        self._commit(
+            lambda _held: [
+                (self._put_new(item), _raiser(dup)),
+                (self._unique("CREWEMAIL", member.email.lower(), item), _raiser(dup)),
+                (self._audit_put(audit), None),
+            ]
+        )
+
+    def add_session(self, session: Session, audit: AuditEntry) -> None:
+        item = {
+            **single_key("SESSION", session.token_hash),
+            "doc": encode(session),
+            TTL_ATTRIBUTE: N(epoch(session.expires_at + timedelta(days=1))),
+        }
+        self._commit(
+            lambda _h: [(self._op("Put", Item=item), None), (self._audit_put(audit), None)]
+        )
+
+    def delete_session(self, token_hash: str, audit: AuditEntry) -> None:
+        delete = self._op("Delete", Key=single_key("SESSION", token_hash))
+        self._commit(lambda _h: [(delete, None), (self._audit_put(audit), None)])
+
+    def add_login_failure(self, keys: Sequence[str], at: datetime, audit: AuditEntry) -> None:
+        expires = N(epoch(at + timedelta(days=2)))
+        puts = [
+            self._op(
+                "Put",
+                Item={
+                    "PK": S(f"LOGINFAIL#{key}"),
+                    "SK": S(f"{sort_time(at)}#{secrets.token_hex(6)}"),
+                    TTL_ATTRIBUTE: expires,
+                },
+            )
+            for key in keys
+        ]
+        self._commit(lambda _h: [*((p, None) for p in puts), (self._audit_put(audit), None)])
+
+    def clear_login_failures(self, key: str) -> None:
+        keys = [{"PK": i["PK"], "SK": i["SK"]} for i in self._partition(f"LOGINFAIL#{key}")]
+        for start in range(0, len(keys), 25):
+            requests = [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]
+            pending: dict[str, Any] = {self.table: requests}
+            while pending:
+                pending = self._client.batch_write_item(RequestItems=pending).get(
+                    "UnprocessedItems", {}
+                )
+
+    # -- events -----------------------------------------------------------------------------
+    def add_event(self, event: Event, audit: AuditEntry) -> None:
+        item = {
+            **event_key(event.id),
+            "GSI1PK": S("EVENTS"),
+            "GSI1SK": S(f"{sort_time(event.starts_at)}#{event.id}"),
+            "version": N(event.version),
+            "places": N(0),
+            "doc": encode(event),
+        }
+        dup = DuplicateKey("An event with this id exists.", {"event_id": event.id})
+        self._commit(
+            lambda _h: [(self._put_new(item), _raiser(dup)), (self._audit_put(audit), None)]
+        )
+
+    def update_event(self, event: Event, expected_version: int, audit: AuditEntry) -> None:
+        stored = dataclasses.replace(event, version=expected_version + 1)
+        update = self._op(
+            "Update",
+            "#ver = :ev",
+            Key=event_key(event.id),
+            UpdateExpression="SET #doc = :doc, #ver = :v, GSI1SK = :sk",
+            ExpressionAttributeNames={"#doc": "doc", "#ver": "version"},
+            ExpressionAttributeValues={
+                ":doc": encode(stored),
+                ":v": N(expected_version + 1),
+                ":ev": N(expected_version),
+                ":sk": S(f"{sort_time(event.starts_at)}#{event.id}"),
+            },
+        )
+        stale = StaleWrite(
+            "The event was changed by someone else; reload and retry.", {"event_id": event.id}
+        )
+        self._commit(lambda _h: [(update, _raiser(stale)), (self._audit_put(audit), None)])
+
+    # -- patrons and bookings -------------------------------------------------------------------
+    def add_booking(
+        self,
+        *,
+        patron: Patron,
+        new_patron: bool,
+        booking: Booking,
+        capacity: int | None,
+        audit: AuditEntry,
+    ) -> Booking:
+        result: list[Booking] = []
+        dup = DuplicateKey(
+            "This patron is already on the event.", {"patron_id": patron.id, "email": patron.email}
+        )
+
+        def event_check() -> None:
+            if self._get(event_key(booking.event_id)) is None:
+                raise NotFound("No such event.", {"event_id": booking.event_id})
+
+        def build(_held: dict[Any, int]) -> list[tuple[dict, Check | None]]:
+            item = self._get(event_key(booking.event_id))
+            if item is None:
+                raise NotFound("No such event.", {"event_id": booking.event_id})
+            places = int(item["places"]["N"])
+            booked = fits(capacity, places, booking.party_size)
+            status = BookingStatus.BOOKED if booked else BookingStatus.WAITLISTED
+            stored = dataclasses.replace(booking, status=status)
+            result[:] = [stored]
+            # The decision holds only while places is what was read.
+            guard = self._op(
+                "Update" if booked else "ConditionCheck",
+                "places = :read",
+                Key=event_key(booking.event_id),
+                ExpressionAttributeValues={":read": N(places)}
+                | ({":n": N(booking.party_size)} if booked else {}),
+                **({"UpdateExpression": "SET places = places + :n"} if booked else {}),
+            )
+            b_item = {
+                **booking_key(booking.event_id, booking.patron_id),
+                "GSI1PK": S(f"TOKEN#{booking.guest_token}"),
+                "GSI1SK": S("BOOKING"),
+                "version": N(stored.version),
+                "held": N(_share(stored)),
+                "doc": encode(stored),
+            }
+            entry = dataclasses.replace(audit, data={**audit.data, "status": status.value})
+            ops: list[tuple[dict, Check | None]] = [
+                (guard, event_check),
+                (self._put_new(b_item), _raiser(dup)),
+                (self._audit_put(entry), None),
+            ]
+            if new_patron:
+                p_item = {**single_key("PATRON", patron.id), "doc": encode(patron)}
+                ops.append((self._put_new(p_item), _raiser(dup)))
+                ops.append(
+                    (self._unique("PATRONEMAIL", patron.email.lower(), p_item), _raiser(dup))
+                )
+            return ops
+
+        self._commit(build)
+        return result[0]
+
+    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
+        self._commit(
+            lambda held: [
+                *self._booking_update(booking, expected_version, held),
+                (self._audit_put(audit), None),
+            ]
+        )
+
+    # -- payments ---------------------------------------------------------------------------
+    def add_payments(
+        self,
+        writes: Sequence[PaymentWrite],
+        audit: Sequence[AuditEntry],
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> list[Payment]:
+        result: list[Payment] = []
+        keys = [w.payment.idempotency_key for w in writes]
+        dup = DuplicateKey(
+            "A payment with this idempotency key exists.", {"idempotency_keys": keys}
+        )
+
+        def build(held: dict[Any, int]) -> list[tuple[dict, Check | None]]:
+            counter = self._get(COUNTER_KEY)
+            last = int(counter["n"]["N"]) if counter else 0
+            ops: list[tuple[dict, Check | None]] = []
+            result.clear()
+            for i, w in enumerate(writes, start=1):
+                payment = dataclasses.replace(w.payment, receipt_no=last + i)
+                result.append(payment)
+                item = {
+                    **payment_key(payment.event_id, payment.patron_id, payment.id),
+                    "GSI1PK": S(f"PAYMENT#{payment.id}"),
+                    "GSI1SK": S("PAYMENT"),
+                    "doc": encode(payment),
+                }
+                ops += self._booking_update(w.booking, w.expected_version, held)
+                ops.append((self._put_new(item), _raiser(dup)))
+                if payment.idempotency_key:
+                    ops.append(
+                        (self._unique("IDEMPOTENCY", payment.idempotency_key, item), _raiser(dup))
+                    )
+            ops += [(self._audit_put(e), None) for e in audit]
+            ops += self._outbox_puts(outbox)
+            # Last: a lost race for the counter only retries once nothing else failed.
+            ops.append((self._counter(last, last + len(writes)), None))
+            return ops
+
+        self._commit(build)
+        return list(result)
+
+    def _counter(self, last: int, new: int) -> dict[str, Any]:
+        return self._op(
+            "Update",
+            "attribute_not_exists(n)" if last == 0 else "n = :last",
+            Key=COUNTER_KEY,
+            UpdateExpression="SET n = :new",
+            ExpressionAttributeValues={":new": N(new)} | ({":last": N(last)} if last else {}),
+        )
+
+    def void_payment(
+        self,
+        payment: Payment,
+        write: PaymentWrite,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
+        voided = write.payment
+        update = self._op(
+            "Update",
+            "attribute_exists(PK) AND attribute_not_exists(voided_at)",
+            Key=payment_key(payment.event_id, payment.patron_id, payment.id),
+            UpdateExpression="SET #doc = :doc, voided_at = :at",
+            ExpressionAttributeNames={"#doc": "doc"},
+            ExpressionAttributeValues={
+                ":doc": encode(voided),
+                ":at": S(sort_time(voided.voided_at or payment.logged_at)),
+            },
+        )
+        stale = StaleWrite("The payment was voided by someone else.", {"payment_id": payment.id})
+        self._commit(
+            lambda held: [
+                (update, _raiser(stale)),
+                *self._booking_update(write.booking, write.expected_version, held),
+                (self._audit_put(audit), None),
+                *self._outbox_puts(outbox),
+            ]
+        )
+
+    # -- audit ------------------------------------------------------------------------------
+    def add_audit(self, entry: AuditEntry) -> None:
+        self._client.transact_write_items(TransactItems=[self._audit_put(entry)])

@@ -1,0 +1,250 @@
+"""SQL tables (SQLAlchemy Core). Migrations under migrations/ create exactly these."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike.
+
+    On SQLite the value is the same text SQLAlchemy's DATETIME writes
+    (``2026-07-01 12:00:00.000000``, UTC), parsed back with ``fromisoformat``, which is
+    several times faster than the generic parser on a 500-row roster.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            return None if value is None else self.process_bind_param(value, dialect)
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def process(value: str | None) -> datetime | None:
+            return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+        return process
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+crew = sa.Table(
+    "crew",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("crew_id", sa.String(32), sa.ForeignKey("crew.id"), nullable=False),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(320), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_login_failures_key_at", "key", "at"),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("ends_at", UTCDateTime),
+    sa.Column("location", sa.String(300), nullable=False, default=""),
+    sa.Column("capacity", sa.Integer),
+    sa.Column("price_cents", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("waiver_template_id", sa.String(32)),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+patrons = sa.Table(
+    "patrons",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("phone", sa.String(40), nullable=False, default=""),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+bookings = sa.Table(
+    "bookings",
+    metadata,
+    sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), primary_key=True),
+    sa.Column("patron_id", sa.String(32), sa.ForeignKey("patrons.id"), primary_key=True),
+    sa.Column("patron_name", sa.String(200), nullable=False),
+    sa.Column("patron_email", sa.String(320), nullable=False),
+    sa.Column("patron_phone", sa.String(40), nullable=False),
+    sa.Column("party_size", sa.Integer, nullable=False),
+    sa.Column("amount_due_cents", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("guest_token", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("amount_paid_cents", sa.BigInteger, nullable=False),
+    sa.Column("payment_cleared", sa.Boolean, nullable=False),
+    sa.Column("cleared_at", UTCDateTime),
+    sa.Column("checked_in_at", UTCDateTime),
+    sa.Column("checked_in_by", sa.String(64)),
+    sa.Column("waiver_kind", sa.String(16)),
+    sa.Column("waiver_at", UTCDateTime),
+    sa.Column("waiver_by", sa.String(64)),
+    sa.Column("waiver_signature_id", sa.String(32)),
+    sa.Column("cancelled_at", UTCDateTime),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+payments = sa.Table(
+    "payments",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("event_id", sa.String(32), nullable=False),
+    sa.Column("patron_id", sa.String(32), nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("reference", sa.String(500), nullable=False),
+    sa.Column("note", sa.String(500), nullable=False),
+    sa.Column("logged_by", sa.String(64), nullable=False),
+    sa.Column("logged_by_name", sa.String(200), nullable=False),
+    sa.Column("logged_at", UTCDateTime, nullable=False),
+    sa.Column("idempotency_key", sa.String(200), unique=True),
+    sa.Column("receipt_no", sa.Integer, unique=True),
+    sa.Column("voided_at", UTCDateTime),
+    sa.Column("voided_by", sa.String(64)),
+    sa.Column("void_reason", sa.String(500)),
+    sa.ForeignKeyConstraint(["event_id", "patron_id"], ["bookings.event_id", "bookings.patron_id"]),
+    sa.Index("ix_payments_booking", "event_id", "patron_id"),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(32), nullable=False, unique=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("actor_name", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("event_id", sa.String(32)),
+    sa.Column("patron_id", sa.String(32)),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Index("ix_audit_event", "event_id", "seq"),
+    sa.Index("ix_audit_patron", "patron_id", "seq"),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("dedup_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("to_addr", sa.String(320), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.String(1000)),
+    sa.Column("sent_at", UTCDateTime),
+    sa.Column("event_id", sa.String(32)),
+    sa.Column("patron_id", sa.String(32)),
+    sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+    sa.Index("ix_outbox_event", "event_id", "patron_id"),
+)
+
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
+waiver_templates = sa.Table(
+    "waiver_templates",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+)
+
+waiver_signatures = sa.Table(
+    "waiver_signatures",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("event_id", sa.String(32), nullable=False),
+    sa.Column("patron_id", sa.String(32), nullable=False),
+    sa.Column("template_id", sa.String(32), nullable=False),
+    sa.Column("template_version", sa.Integer, nullable=False),
+    sa.Column("template_sha256", sa.String(64), nullable=False),
+    sa.Column("signer_name", sa.String(200), nullable=False),
+    sa.Column("signature_png", sa.LargeBinary, nullable=False),
+    sa.Column("signed_at", UTCDateTime, nullable=False),
+    sa.Column("ip", sa.String(64), nullable=False),
+    sa.Column("user_agent", sa.String(500), nullable=False),
+    sa.Column("guardian_name", sa.String(200)),
+    sa.Column("guardian_relationship", sa.String(100)),
+    sa.ForeignKeyConstraint(["event_id", "patron_id"], ["bookings.event_id", "bookings.patron_id"]),
+    sa.ForeignKeyConstraint(
+        ["template_id", "template_version"],
+        ["waiver_templates.id", "waiver_templates.version"],
+    ),
+    sa.Index("ix_waiver_signatures_booking", "event_id", "patron_id"),
+)

@@ -1,0 +1,290 @@
+"""The Store on SQLAlchemy Core: SQLite (WAL, the embedded default) or PostgreSQL.
+
+Write methods run in one transaction each. On SQLite a write transaction
+starts with ``BEGIN IMMEDIATE`` so that two processes sharing the file queue
+on the busy timeout instead of failing on a lock upgrade; reads use plain
+deferred transactions and never block writers (WAL).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.errors import DuplicateKey, NotFound, StaleWrite
+from ..domain.models import (
+    AuditEntry,
+    Booking,
+    BookingStatus,
+    CrewMember,
+    Event,
+    EventStatus,
+    OutboxMessage,
+    Patron,
+    Payment,
+    PaymentMethod,
+    Session,
+    WaiverKind,
+)
+from . import schema as t
+from .base import PaymentWrite
+from .sql_base import _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
+from .sql_outbox import SqlOutbox
+from .sql_waivers import SqlWaivers
+
+__all__ = ["SqlStore", "make_engine"]
+
+
+class SqlStore(SqlOutbox, SqlWaivers):
+    """Plumbing in ``sql_base.py``; outbox and waivers in ``sql_outbox.py``/``sql_waivers.py``."""
+
+    # -- crew and sessions ------------------------------------------------------------------
+    def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
+        try:
+            with self._write() as conn:
+                conn.execute(t.crew.insert().values(_to_row(member)))
+                self._insert_audit(conn, [audit])
+        except IntegrityError:
+            raise DuplicateKey(
+                "A crew member with this email exists.", {"email": member.email}
+            ) from None
+
+    def get_crew(self, crew_id: str) -> CrewMember | None:
+        row = self._one(sa.select(t.crew).where(t.crew.c.id == crew_id))
+        return _crew(row) if row else None
+
+    def get_crew_by_email(self, email: str) -> CrewMember | None:
+        row = self._one(sa.select(t.crew).where(t.crew.c.email == email.lower()))
+        return _crew(row) if row else None
+
+    def list_crew(self) -> list[CrewMember]:
+        return [_crew(r) for r in self._all(sa.select(t.crew).order_by(t.crew.c.name))]
+
+    def add_session(self, session: Session, audit: AuditEntry) -> None:
+        with self._write() as conn:
+            conn.execute(t.sessions.insert().values(_to_row(session)))
+            self._insert_audit(conn, [audit])
+
+    def get_session(self, token_hash: str) -> Session | None:
+        row = self._one(sa.select(t.sessions).where(t.sessions.c.token_hash == token_hash))
+        return _from_row(Session, row) if row else None
+
+    def delete_session(self, token_hash: str, audit: AuditEntry) -> None:
+        with self._write() as conn:
+            conn.execute(t.sessions.delete().where(t.sessions.c.token_hash == token_hash))
+            self._insert_audit(conn, [audit])
+
+    def count_login_failures(self, key: str, since: datetime) -> int:
+        q = (
+            sa.select(sa.func.count())
+            .select_from(t.login_failures)
+            .where(t.login_failures.c.key == key, t.login_failures.c.at >= since)
+        )
+        with self._read() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    def add_login_failure(self, keys: Sequence[str], at: datetime, audit: AuditEntry) -> None:
+        with self._write() as conn:
+            conn.execute(t.login_failures.insert(), [{"key": k, "at": at} for k in keys])
+            self._insert_audit(conn, [audit])
+
+    def clear_login_failures(self, key: str) -> None:
+        with self._write() as conn:
+            conn.execute(t.login_failures.delete().where(t.login_failures.c.key == key))
+
+    # -- events -----------------------------------------------------------------------------
+    def add_event(self, event: Event, audit: AuditEntry) -> None:
+        with self._write() as conn:
+            conn.execute(t.events.insert().values(_to_row(event)))
+            self._insert_audit(conn, [audit])
+
+    def update_event(self, event: Event, expected_version: int, audit: AuditEntry) -> None:
+        row = _to_row(dataclasses.replace(event, version=expected_version + 1))
+        with self._write() as conn:
+            res = conn.execute(
+                t.events.update()
+                .where(t.events.c.id == event.id, t.events.c.version == expected_version)
+                .values(row)
+            )
+            if res.rowcount != 1:
+                raise StaleWrite(
+                    "The event was changed by someone else; reload and retry.",
+                    {"event_id": event.id},
+                )
+            self._insert_audit(conn, [audit])
+
+    def get_event(self, event_id: str) -> Event | None:
+        row = self._one(sa.select(t.events).where(t.events.c.id == event_id))
+        return _event(row) if row else None
+
+    def list_events(self) -> list[Event]:
+        q = sa.select(t.events).order_by(t.events.c.starts_at, t.events.c.id)
+        return self._records(q, Event, status=EventStatus)
+
+    # -- patrons and bookings ------------------------------------------------------------------
+    def get_patron(self, patron_id: str) -> Patron | None:
+        row = self._one(sa.select(t.patrons).where(t.patrons.c.id == patron_id))
+        return _from_row(Patron, row) if row else None
+
+    def get_patron_by_email(self, email: str) -> Patron | None:
+        row = self._one(sa.select(t.patrons).where(t.patrons.c.email == email.lower()))
+        return _from_row(Patron, row) if row else None
+
+    def add_booking(
+        self,
+        *,
+        patron: Patron,
+        new_patron: bool,
+        booking: Booking,
+        capacity: int | None,
+        audit: AuditEntry,
+    ) -> Booking:
+        from ..domain.bookings import fits
+
+        try:
+            with self._write() as conn:
+                # Serialise bookings per event (SQLite already holds the write lock).
+                lock = sa.select(t.events.c.id).where(t.events.c.id == booking.event_id)
+                if conn.execute(lock.with_for_update() if self._pg else lock).first() is None:
+                    raise NotFound("No such event.", {"event_id": booking.event_id})
+                places = conn.execute(
+                    sa.select(sa.func.coalesce(sa.func.sum(t.bookings.c.party_size), 0)).where(
+                        t.bookings.c.event_id == booking.event_id,
+                        t.bookings.c.status == BookingStatus.BOOKED.value,
+                    )
+                ).scalar_one()
+                status = (
+                    BookingStatus.BOOKED
+                    if fits(capacity, int(places), booking.party_size)
+                    else BookingStatus.WAITLISTED
+                )
+                stored = dataclasses.replace(booking, status=status)
+                if new_patron:
+                    conn.execute(t.patrons.insert().values(_to_row(patron)))
+                conn.execute(t.bookings.insert().values(_to_row(stored)))
+                audit = dataclasses.replace(audit, data={**audit.data, "status": status.value})
+                self._insert_audit(conn, [audit])
+        except IntegrityError:
+            raise DuplicateKey(
+                "This patron is already on the event.",
+                {"patron_id": patron.id, "email": patron.email},
+            ) from None
+        return stored
+
+    def get_booking(self, event_id: str, patron_id: str) -> Booking | None:
+        row = self._one(
+            sa.select(t.bookings).where(
+                t.bookings.c.event_id == event_id, t.bookings.c.patron_id == patron_id
+            )
+        )
+        return _booking(row) if row else None
+
+    def get_booking_by_token(self, token: str) -> Booking | None:
+        row = self._one(sa.select(t.bookings).where(t.bookings.c.guest_token == token))
+        return _booking(row) if row else None
+
+    def list_bookings(self, event_id: str) -> list[Booking]:
+        q = (
+            sa.select(t.bookings)
+            .where(t.bookings.c.event_id == event_id)
+            .order_by(t.bookings.c.patron_name, t.bookings.c.patron_id)
+        )
+        return self._records(q, Booking, status=BookingStatus, waiver_kind=WaiverKind)
+
+    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
+        with self._write() as conn:
+            self._update_booking(conn, booking, expected_version)
+            self._insert_audit(conn, [audit])
+
+    # -- payments ---------------------------------------------------------------------------
+    def add_payments(
+        self,
+        writes: Sequence[PaymentWrite],
+        audit: Sequence[AuditEntry],
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> list[Payment]:
+        stored: list[Payment] = []
+        try:
+            with self._write() as conn:
+                for w in writes:
+                    self._update_booking(conn, w.booking, w.expected_version)
+                    number = conn.execute(
+                        t.counters.update()
+                        .where(t.counters.c.name == "receipt")
+                        .values(value=t.counters.c.value + 1)
+                        .returning(t.counters.c.value)
+                    ).scalar_one()
+                    payment = dataclasses.replace(w.payment, receipt_no=int(number))
+                    conn.execute(t.payments.insert().values(_to_row(payment)))
+                    stored.append(payment)
+                self._insert_audit(conn, audit)
+                self._insert_outbox(conn, outbox)
+        except IntegrityError:
+            keys = [w.payment.idempotency_key for w in writes]
+            raise DuplicateKey(
+                "A payment with this idempotency key exists.", {"idempotency_keys": keys}
+            ) from None
+        return stored
+
+    def void_payment(
+        self,
+        payment: Payment,
+        write: PaymentWrite,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
+        voided = write.payment
+        with self._write() as conn:
+            res = conn.execute(
+                t.payments.update()
+                .where(t.payments.c.id == payment.id, t.payments.c.voided_at.is_(None))
+                .values(
+                    voided_at=voided.voided_at,
+                    voided_by=voided.voided_by,
+                    void_reason=voided.void_reason,
+                )
+            )
+            if res.rowcount != 1:
+                raise StaleWrite(
+                    "The payment was voided by someone else.", {"payment_id": payment.id}
+                )
+            self._update_booking(conn, write.booking, write.expected_version)
+            self._insert_audit(conn, [audit])
+            self._insert_outbox(conn, outbox)
+
+    def get_payment(self, payment_id: str) -> Payment | None:
+        row = self._one(sa.select(t.payments).where(t.payments.c.id == payment_id))
+        return _payment(row) if row else None
+
+    def get_payment_by_key(self, idempotency_key: str) -> Payment | None:
+        row = self._one(
+            sa.select(t.payments).where(t.payments.c.idempotency_key == idempotency_key)
+        )
+        return _payment(row) if row else None
+
+    def list_payments(self, event_id: str, patron_id: str | None = None) -> list[Payment]:
+        q = sa.select(t.payments).where(t.payments.c.event_id == event_id)
+        if patron_id is not None:
+            q = q.where(t.payments.c.patron_id == patron_id)
+        q = q.order_by(t.payments.c.logged_at, t.payments.c.receipt_no)
+        return self._records(q, Payment, method=PaymentMethod)
+
+    # -- audit ------------------------------------------------------------------------------
+    def add_audit(self, entry: AuditEntry) -> None:
+        with self._write() as conn:
+            self._insert_audit(conn, [entry])
+
+    def list_audit(
+        self, *, event_id: str | None = None, patron_id: str | None = None, limit: int = 200
+    ) -> list[AuditEntry]:
+        q = sa.select(t.audit)
+        if event_id is not None:
+            q = q.where(t.audit.c.event_id == event_id)
+        if patron_id is not None:
+            q = q.where(t.audit.c.patron_id == patron_id)
+        q = q.order_by(t.audit.c.seq.desc()).limit(limit)
+        return self._records(q, AuditEntry)

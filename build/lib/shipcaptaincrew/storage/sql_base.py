@@ -1,0 +1,207 @@
+"""Plumbing of ``SqlStore``: the engine, transactions, and rows <-> records.
+
+See ``sql.py`` for the transaction rules (``BEGIN IMMEDIATE`` on SQLite writes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import functools
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any, TypeVar, cast
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Connection, Engine
+
+from ..domain.errors import StaleWrite
+from ..domain.models import (
+    AuditEntry,
+    Booking,
+    BookingStatus,
+    CrewMember,
+    Event,
+    EventStatus,
+    OutboxMessage,
+    Payment,
+    PaymentMethod,
+    Role,
+    WaiverKind,
+)
+from . import schema as t
+
+T = TypeVar("T")
+
+
+@functools.cache
+def _field_names(cls: Any) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
+
+
+def _from_row(cls: type[T], row: Mapping[str, Any], **enums: type[Enum]) -> T:
+    names = _field_names(cast(Any, cls))
+    values = {k: v for k, v in row.items() if k in names}
+    for name, enum in enums.items():
+        if values.get(name) is not None:
+            values[name] = enum(values[name])
+    return cls(**values)
+
+
+@functools.cache
+def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, type[Enum]], ...]) -> Any:
+    """A fast row -> record function for one record type and one column order."""
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    if not set(names) <= set(keys):
+        return lambda row: _from_row(cls, dict(zip(keys, row, strict=True)), **dict(enums))
+
+    conv = dict(enums)
+    plan = [(keys.index(n), conv.get(n)) for n in names]
+
+    def load(row: Sequence[Any]) -> Any:
+        return cls(*[row[i] if c is None or row[i] is None else c(row[i]) for i, c in plan])
+
+    return load
+
+
+def _to_row(obj: Any, *, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
+    row = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        row[(rename or {}).get(f.name, f.name)] = value.value if isinstance(value, Enum) else value
+    return row
+
+
+def _crew(row: Mapping[str, Any]) -> CrewMember:
+    return _from_row(CrewMember, row, role=Role)
+
+
+def _event(row: Mapping[str, Any]) -> Event:
+    return _from_row(Event, row, status=EventStatus)
+
+
+def _booking(row: Mapping[str, Any]) -> Booking:
+    return _from_row(Booking, row, status=BookingStatus, waiver_kind=WaiverKind)
+
+
+def _payment(row: Mapping[str, Any]) -> Payment:
+    return _from_row(Payment, row, method=PaymentMethod)
+
+
+def _outbox(row: Mapping[str, Any]) -> OutboxMessage:
+    return _from_row(OutboxMessage, {**row, "to": row["to_addr"]})
+
+
+def _audit(row: Mapping[str, Any]) -> AuditEntry:
+    return _from_row(AuditEntry, row)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``sqlite:///path`` or ``postgresql://...``, set up for this app."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            pool_size=8,
+            max_overflow=8,
+        )
+
+        @sa_event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @sa_event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            write = conn.get_execution_options().get("scc_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+    return sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+
+
+class SqlBase:
+    def __init__(self, url: str, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or make_engine(url)
+        self._pg = self.engine.dialect.name == "postgresql"
+        # SQLite allows one writer. Threads of this process queue on this lock and wake the
+        # moment it is free; left to SQLite's busy handler they would sleep in steps of up
+        # to 100 ms. Other processes sharing the file still meet the busy timeout.
+        self._write_lock = threading.Lock() if not self._pg else contextlib.nullcontext()
+
+    # -- plumbing -------------------------------------------------------------------------
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._write_lock, self.engine.connect() as conn:
+            conn = conn.execution_options(scc_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def _one(self, query: sa.Select[Any]) -> dict[str, Any] | None:
+        rows = self._all(query)
+        return rows[0] if rows else None
+
+    def _records(self, query: sa.Select[Any], cls: type[T], **enums: type[Enum]) -> list[T]:
+        with self._read() as conn:
+            result = conn.execute(query)
+            load = _loader(cast(Any, cls), tuple(result.keys()), tuple(sorted(enums.items())))
+            return [load(row) for row in result]
+
+    def _all(self, query: sa.Select[Any]) -> list[dict[str, Any]]:
+        """Rows as plain dicts (cheaper to turn into records than RowMappings)."""
+        with self._read() as conn:
+            result = conn.execute(query)
+            keys = list(result.keys())
+            return [dict(zip(keys, row, strict=True)) for row in result]
+
+    @staticmethod
+    def _insert_audit(conn: Connection, entries: Sequence[AuditEntry]) -> None:
+        if entries:
+            conn.execute(t.audit.insert(), [_to_row(e) for e in entries])
+
+    def init_schema(self) -> None:
+        from .migrate import upgrade
+
+        upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @staticmethod
+    def _insert_outbox(conn: Connection, outbox: Sequence[OutboxMessage]) -> None:
+        if outbox:
+            conn.execute(t.outbox.insert(), [_to_row(m, rename={"to": "to_addr"}) for m in outbox])
+
+    @staticmethod
+    def _update_booking(conn: Connection, booking: Booking, expected_version: int) -> None:
+        row = _to_row(dataclasses.replace(booking, version=expected_version + 1))
+        res = conn.execute(
+            t.bookings.update()
+            .where(
+                t.bookings.c.event_id == booking.event_id,
+                t.bookings.c.patron_id == booking.patron_id,
+                t.bookings.c.version == expected_version,
+            )
+            .values(row)
+        )
+        if res.rowcount != 1:
+            raise StaleWrite(
+                "The booking was changed by someone else; reload and retry.",
+                {"event_id": booking.event_id, "patron_id": booking.patron_id},
+            )

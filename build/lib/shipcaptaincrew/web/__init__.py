@@ -1,0 +1,1 @@
+"""HTTP layer: FastAPI app factory, routes, schemas, auth and error mapping."""

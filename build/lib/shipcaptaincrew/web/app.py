@@ -1,0 +1,100 @@
+"""The app factory: ``create_app(settings)`` builds a fresh app with its adapters."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+
+from .. import __version__
+from ..config import Settings
+from ..notify.base import Sender
+from ..services.context import Context, utc_now
+from ..services.outbox import AfterCommitDelivery
+from ..storage.base import Store
+from . import errors
+from .deps import current_principal
+from .middleware import BodyLimit, SecurityHeaders
+from .routes import audit, auth, crew, events, guest, outbox, payments, receipts, roster, waivers
+from .schemas import HealthOut
+
+STATIC = Path(__file__).with_name("static")
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """While serving, deliver due emails (retries, anything queued offline) in the background."""
+    mail: AfterCommitDelivery | None = app.state.mail
+    if mail is not None:
+        mail.start()
+    yield
+    if mail is not None:
+        mail.close()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    sender: Sender | None = None,
+) -> FastAPI:
+    """A new app on ``store`` and ``sender`` (built from settings when not given)."""
+    if store is None:
+        from ..bootstrap import build_store
+
+        store = build_store(settings)
+    if sender is None:
+        from ..bootstrap import build_sender
+
+        sender = build_sender(settings)
+    app = FastAPI(
+        lifespan=_lifespan,
+        title="ShipCaptainCrew",
+        version=__version__,
+        description="Events, rosters, attendance, waivers and payments for crews.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.ctx = ctx = Context(store=store, settings=settings, clock=clock)
+    app.state.sender = sender
+    app.state.mail = None
+    if settings.mail_after_commit:
+        app.state.mail = ctx.after_commit = AfterCommitDelivery(ctx, sender)
+    errors.install(app)
+
+    public = APIRouter(prefix="/api", tags=["health"])
+
+    @public.get("/health", response_model=HealthOut)
+    def health() -> HealthOut:
+        return HealthOut(status="ok")
+
+    api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
+    for module in (events, roster, payments, audit, crew, waivers, outbox, receipts):
+        api.include_router(module.router)
+    api.include_router(auth.api)
+    app.include_router(public)
+    app.include_router(api)
+    app.include_router(auth.admin)
+
+    from .docs import install as install_docs
+
+    install_docs(app)
+    guest.install(app)
+    if (STATIC / "index.html").exists():
+        app.mount("/", StaticFiles(directory=STATIC, html=True), name="console")
+    # A 500-patron roster is ~250 KB of JSON and ~25 KB gzipped: it matters on a phone.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` and the CLI: settings from the environment."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,61 @@
+"""Typed dependencies: the use-case context and the signed-in crew member."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ..domain.errors import Forbidden, Unauthenticated
+from ..domain.models import CrewMember, Session
+from ..services import auth
+from ..services.context import Context
+
+SESSION_COOKIE = "scc_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def get_ctx(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+@dataclass(frozen=True)
+class Principal:
+    session: Session
+    crew: CrewMember
+    via_cookie: bool
+
+
+def current_principal(request: Request, ctx: Annotated[Context, Depends(get_ctx)]) -> Principal:
+    """The crew member behind a bearer token or the session cookie. Cookie requests that
+    change state must carry the session's CSRF token in the X-CSRF-Token header."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    via_cookie = False
+    if scheme.lower() != "bearer" or not token.strip():
+        token = request.cookies.get(SESSION_COOKIE, "")
+        via_cookie = True
+    if not token:
+        raise Unauthenticated("Please sign in.")
+    session, crew = auth.authenticate(ctx, token=token.strip())
+    if via_cookie and request.method not in SAFE_METHODS:
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
+            raise Forbidden(
+                "Missing or wrong CSRF token; reload the page and try again.",
+                {"header": CSRF_HEADER},
+            )
+    request.state.principal = principal = Principal(session, crew, via_cookie)
+    return principal
+
+
+def current_crew(principal: Annotated[Principal, Depends(current_principal)]) -> CrewMember:
+    return principal.crew
+
+
+Ctx = Annotated[Context, Depends(get_ctx)]
+Crew = Annotated[CrewMember, Depends(current_crew)]

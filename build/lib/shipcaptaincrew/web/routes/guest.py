@@ -1,0 +1,243 @@
+"""Guest pages under ``/g/{token}``: HTML rendered on the server, authenticated by the
+unguessable token in the path only. Errors here are HTML pages, never JSON."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader
+
+from ...domain.errors import Conflict, DomainError, Invalid, NotFound
+from ...domain.models import Booking
+from ...domain.money import format_money
+from ...services import receipts, waivers
+from ...services.context import Context
+from ...services.guest import guest_view
+from ..deps import Ctx
+
+TEMPLATES = Path(__file__).parent.parent / "templates"
+ASSETS = Path(__file__).parent.parent / "static" / "guest"
+FORM_TOKEN_TTL_S = 12 * 3600
+MAX_FORM_FIELDS = 20
+
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+_env.filters["money"] = lambda cents, currency: format_money(cents, currency)
+
+router = APIRouter(prefix="/g", include_in_schema=False)
+
+
+def render(name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    html = _env.get_template(name).render(**values)
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def html_error(status: int, message: str) -> HTMLResponse:
+    """A plain error page for guest URLs (used by web/errors.py for /g/ paths too)."""
+    titles = {400: "Bad request", 403: "Not allowed", 404: "Page not found", 409: "Conflict"}
+    return render("guest_error.html", status, title=titles.get(status, "Error"), message=message)
+
+
+def _form_token(ctx: Context, token: str, issued: int) -> str:
+    key = ctx.settings.secret_key.encode()
+    mac = hmac.new(key, f"guest-waiver:{token}:{issued}".encode(), hashlib.sha256).hexdigest()
+    return f"{issued}.{mac}"
+
+
+def _form_token_ok(ctx: Context, token: str, sent: str) -> bool:
+    issued_raw, _, _mac = sent.partition(".")
+    if not issued_raw.isdigit():
+        return False
+    issued = int(issued_raw)
+    if not 0 <= ctx.now().timestamp() - issued <= FORM_TOKEN_TTL_S:
+        return False
+    return hmac.compare_digest(_form_token(ctx, token, issued), sent)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _same_origin(ctx: Context, request: Request) -> bool:
+    """The form post came from our own page: Fetch Metadata when the browser sends it,
+    else the Origin header when it names a real origin."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return site is not None or origin is None
+    allowed = {_origin(str(request.base_url)), _origin(ctx.settings.public_url)}
+    return origin.lower() in allowed
+
+
+def client_ip(ctx: Context, request: Request) -> str:
+    """The client's address; the first X-Forwarded-For hop only when SCC_TRUST_PROXY=1
+    (behind CloudFront / a load balancer that sets it)."""
+    if ctx.settings.extra.get("SCC_TRUST_PROXY") == "1":
+        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if forwarded:
+            return forwarded
+    return request.client.host if request.client else ""
+
+
+def _booking(ctx: Context, token: str) -> Booking:
+    return waivers.booking_for_token(ctx, token=token)
+
+
+@router.get("/{token}", response_class=HTMLResponse)
+def guest_page(token: str, ctx: Ctx, signed: str | None = None) -> Response:
+    try:
+        view = guest_view(ctx, token=token)
+    except NotFound:
+        return html_error(404, "This guest link is not valid. Please check the address.")
+    return render("guest_booking.html", view=view, token=token, just_signed=signed == "1")
+
+
+def _waiver_form(
+    ctx: Context, token: str, status: int = 200, error: str = "", form: dict[str, str] | None = None
+) -> Response:
+    view = guest_view(ctx, token=token)
+    if view.booking.waiver_signed:
+        return RedirectResponse(f"/g/{token}", status_code=303)
+    if view.template is None:
+        return html_error(404, "This event has no online waiver. Crew will help you at the dock.")
+    if not view.can_sign:
+        return html_error(409, view.cannot_sign_reason)
+    return render(
+        "guest_waiver.html",
+        status,
+        view=view,
+        token=token,
+        form_token=_form_token(ctx, token, int(ctx.now().timestamp())),
+        error=error,
+        form=form or {},
+    )
+
+
+@router.get("/{token}/waiver", response_class=HTMLResponse)
+def waiver_page(token: str, ctx: Ctx) -> Response:
+    try:
+        return _waiver_form(ctx, token)
+    except NotFound:
+        return html_error(404, "This guest link is not valid. Please check the address.")
+
+
+def _signature_bytes(data_url: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    if not data_url.startswith(prefix):
+        raise Invalid("Please draw your signature in the box.", {"field": "signature"})
+    try:
+        return base64.b64decode(data_url[len(prefix) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid("The signature could not be read.", {"field": "signature"}) from None
+
+
+async def _read_form(request: Request) -> dict[str, str]:
+    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        raise Invalid("Please send the form from the waiver page.")
+    try:
+        text = (await request.body()).decode("utf-8")
+        parsed = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+    except (UnicodeDecodeError, ValueError):
+        raise Invalid("The form could not be read.") from None
+    return {k: v[0] for k, v in parsed.items()}
+
+
+@router.post("/{token}/waiver", response_class=HTMLResponse)
+async def sign(token: str, request: Request, ctx: Ctx) -> Response:
+    try:
+        booking = _booking(ctx, token)
+    except NotFound:
+        return html_error(404, "This guest link is not valid. Please check the address.")
+    if not _same_origin(ctx, request):
+        return html_error(403, "Please sign from the waiver page itself.")
+    try:
+        form = await _read_form(request)
+    except Invalid as err:
+        return html_error(400, err.message)
+    if not _form_token_ok(ctx, token, form.get("form_token", "")):
+        return html_error(403, "This page has expired. Please reload it and sign again.")
+    if booking.waiver_signed:
+        return RedirectResponse(f"/g/{token}", status_code=303)
+    kept = {k: form.get(k, "") for k in ("signer_name", "guardian_name", "guardian_relationship")}
+    kept["minor"] = "on" if form.get("minor") else ""
+    try:
+        version = form.get("template_version", "")
+        req = waivers.SignRequest(
+            template_id=form.get("template_id", ""),
+            template_version=int(version) if version.isdigit() else 0,
+            template_sha256=form.get("template_sha256", ""),
+            signer_name=form.get("signer_name", ""),
+            signature_png=_signature_bytes(form.get("signature", "")),
+            minor=bool(form.get("minor")),
+            guardian_name=form.get("guardian_name", ""),
+            guardian_relationship=form.get("guardian_relationship", ""),
+        )
+        if not form.get("agree"):
+            raise Invalid("Please tick the box to confirm you agree.", {"field": "agree"})
+        waivers.sign_waiver(
+            ctx,
+            booking=booking,
+            req=req,
+            ip=client_ip(ctx, request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+    except Invalid as err:
+        return _waiver_form(ctx, token, 400, err.message, kept)
+    except Conflict as err:
+        return _waiver_form(ctx, token, 409, err.message, kept)
+    except DomainError as err:
+        return html_error(404 if isinstance(err, NotFound) else 400, err.message)
+    return RedirectResponse(f"/g/{token}?signed=1", status_code=303)
+
+
+@router.get("/{token}/waiver.pdf")
+def signed_pdf(token: str, ctx: Ctx) -> Response:
+    try:
+        pdf = waivers.waiver_pdf(ctx, booking=_booking(ctx, token))
+    except NotFound:
+        return html_error(404, "There is no signed online waiver for this link.")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": 'attachment; filename="signed-waiver.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/{token}/receipts/{payment_id}.pdf")
+def receipt(token: str, payment_id: str, ctx: Ctx) -> Response:
+    """A receipt of this booking's payment; another booking's payment is a plain 404."""
+    try:
+        booking = _booking(ctx, token)
+        pdf = receipts.receipt_pdf(ctx, payment_id=payment_id, booking=booking)
+    except NotFound:
+        return html_error(404, "There is no such receipt for this link.")
+    name = receipts.receipt_filename(payment_id, None)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Serve the guest pages and their assets (under /g/ so CloudFront sends both to the
+    app)."""
+    app.mount("/g/assets", StaticFiles(directory=ASSETS), name="guest-assets")
+    app.include_router(router)

@@ -1,0 +1,126 @@
+"""Payments: production's routes, batch logging and voids."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from ...services import payments
+from ...services.context import Context
+from ...services.outbox import receipt_email_status
+from ...services.payments import PaymentRequest
+from ..deps import Crew, Ctx
+from ..schemas import (
+    BatchIn,
+    BatchOut,
+    BookingOut,
+    PaymentIn,
+    PaymentLoggedOut,
+    PaymentOut,
+    PaymentStatusOut,
+    VoidIn,
+)
+from .common import ERRORS, payment_out
+
+router = APIRouter(tags=["payments"], responses=ERRORS)
+
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+]
+
+
+def _logged(
+    ctx: Context, result: payments.Logged, emails: dict[str, str] | None = None
+) -> PaymentLoggedOut:
+    b = result.booking
+    if emails is None:
+        emails = receipt_email_status(ctx, event_id=b.event_id, patron_id=b.patron_id)
+    return PaymentLoggedOut(
+        payment=payment_out(result.payment),
+        booking=BookingOut.of(b, ctx.settings.public_url, emails.get(b.patron_id)),
+    )
+
+
+@router.post("/events/{event_id}/payments/batch", response_model=BatchOut, status_code=201)
+def log_batch(
+    event_id: str,
+    body: BatchIn,
+    response: Response,
+    ctx: Ctx,
+    crew: Crew,
+    idempotency_key: IdempotencyKey = None,
+) -> BatchOut:
+    reqs = [
+        PaymentRequest(
+            patron_id=i.patron_id,
+            amount_cents=i.amount_cents,
+            method=i.method,
+            reference=i.reference,
+            note=i.note,
+        )
+        for i in body.payments
+    ]
+    results = payments.log_batch(
+        ctx, by=crew, event_id=event_id, requests=reqs, idempotency_key=idempotency_key
+    )
+    if not any(r.created for r in results):
+        response.status_code = 200
+    emails = receipt_email_status(ctx, event_id=event_id)
+    return BatchOut(payments=[_logged(ctx, r, emails) for r in results])
+
+
+@router.post(
+    "/events/{event_id}/{patron_id}/payment",
+    response_model=PaymentLoggedOut,
+    status_code=201,
+    responses={200: {"description": "Replay of an Idempotency-Key", "model": PaymentLoggedOut}},
+)
+def log_payment(
+    event_id: str,
+    patron_id: str,
+    body: PaymentIn,
+    response: Response,
+    ctx: Ctx,
+    crew: Crew,
+    idempotency_key: IdempotencyKey = None,
+) -> PaymentLoggedOut:
+    req = PaymentRequest(
+        patron_id=patron_id,
+        amount_cents=body.amount_cents,
+        method=body.method,
+        reference=body.reference,
+        note=body.note,
+        currency=body.currency,
+    )
+    result = payments.log_payment(
+        ctx, by=crew, event_id=event_id, req=req, idempotency_key=idempotency_key
+    )
+    if not result.created:
+        response.status_code = 200
+    return _logged(ctx, result)
+
+
+@router.get("/events/{event_id}/{patron_id}/payment", response_model=PaymentStatusOut)
+def payment_status(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> PaymentStatusOut:
+    booking, history = payments.payment_status(ctx, event_id=event_id, patron_id=patron_id)
+    return PaymentStatusOut(
+        payment_cleared=booking.payment_cleared,
+        cleared_at=booking.cleared_at,
+        amount_due_cents=booking.amount_due_cents,
+        amount_paid_cents=booking.amount_paid_cents,
+        balance_cents=booking.balance_cents,
+        currency=booking.currency,
+        payments=[payment_out(p) for p in history],
+    )
+
+
+@router.get("/payments/{payment_id}", response_model=PaymentOut)
+def get_payment(payment_id: str, ctx: Ctx, crew: Crew) -> PaymentOut:
+    return payment_out(payments.get_payment(ctx, payment_id=payment_id))
+
+
+@router.post("/payments/{payment_id}/void", response_model=PaymentLoggedOut)
+def void_payment(payment_id: str, body: VoidIn, ctx: Ctx, crew: Crew) -> PaymentLoggedOut:
+    result = payments.void_payment(ctx, by=crew, payment_id=payment_id, reason=body.reason)
+    return _logged(ctx, result)

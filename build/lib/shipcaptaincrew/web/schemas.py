@@ -1,0 +1,365 @@
+"""Request and response models. Separate from the domain records on purpose."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+)
+
+from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role
+from ..domain.money import CURRENCIES, MAX_AMOUNT_CENTS
+
+
+def _whole_number(value: object) -> object:
+    """JSON numbers that are whole (4500 or 4500.0) but never strings, booleans or 45.5."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number of cents")
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+Cents = Annotated[WholeNumber, Field(ge=0, le=MAX_AMOUNT_CENTS)]
+
+
+def _known_currency(value: str) -> str:
+    if value not in CURRENCIES:
+        raise ValueError(f"must be one of {', '.join(sorted(CURRENCIES))}")
+    return value
+
+
+Currency = Annotated[
+    str, AfterValidator(_known_currency), Field(json_schema_extra={"enum": sorted(CURRENCIES)})
+]
+Text = Annotated[str, Field(max_length=500)]
+ReceiptEmail = Literal["queued", "sent", "failed"]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- auth and crew ---------------------------------------------------------------------------
+class LoginIn(In):
+    email: Annotated[str, Field(min_length=1, max_length=320)]
+    password: Annotated[str, Field(min_length=1, max_length=1000)]
+
+
+class CrewOut(BaseModel):
+    id: str
+    name: str
+    email: str
+    role: Role
+
+
+class LoginOut(BaseModel):
+    token: str
+    csrf_token: str
+    csrf_header: str
+    crew: CrewOut
+
+
+class MeOut(BaseModel):
+    crew: CrewOut
+    csrf_token: str
+    csrf_header: str
+    org_name: str
+
+
+class CrewIn(In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: Annotated[str, Field(min_length=3, max_length=320)]
+    role: Role
+    password: Annotated[str, Field(min_length=10, max_length=1000)]
+
+
+class CrewListOut(BaseModel):
+    crew: list[CrewOut]
+
+
+# -- events ---------------------------------------------------------------------------------
+class EventIn(In):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
+    location: Annotated[str, Field(max_length=300)] = ""
+    capacity: Annotated[WholeNumber, Field(ge=1, le=10_000)] | None = None
+    price_cents: Cents
+    currency: Currency | None = None
+    waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class EventPatch(In):
+    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    location: Annotated[str, Field(max_length=300)] | None = None
+    capacity: Annotated[WholeNumber, Field(ge=1, le=10_000)] | None = None
+    price_cents: Cents | None = None
+    currency: Currency | None = None
+    status: EventStatus | None = None
+    waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
+class CountsOut(BaseModel):
+    booked: int
+    places: int
+    waitlisted: int
+    checked_in: int
+    waivers: int
+    paid: int
+    ready: int
+    amount_due_cents: int
+    amount_collected_cents: int
+
+
+class EventOut(BaseModel):
+    id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    capacity: int | None
+    price_cents: int
+    currency: str
+    status: EventStatus
+    waiver_template_id: str | None = None
+    counts: CountsOut | None = None
+
+
+class EventListOut(BaseModel):
+    events: list[EventOut]
+
+
+# -- roster ---------------------------------------------------------------------------------
+class RosterIn(In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: Annotated[str, Field(min_length=3, max_length=320)]
+    phone: Annotated[str, Field(max_length=40)] = ""
+    party_size: Annotated[WholeNumber, Field(ge=1, le=50)] = 1
+
+
+class BookingOut(BaseModel):
+    patron_id: str
+    event_id: str
+    name: str
+    email: str
+    phone: str
+    party_size: int
+    status: BookingStatus
+    amount_due_cents: int
+    amount_paid_cents: int
+    balance_cents: int
+    currency: str
+    payment_cleared: bool
+    cleared_at: datetime | None
+    checked_in: bool
+    checked_in_at: datetime | None
+    checked_in_by: str | None
+    waiver_signed: bool
+    waiver_kind: str | None
+    waiver_at: datetime | None
+    ready: bool
+    guest_url: str
+    receipt_email: ReceiptEmail | None = Field(
+        None, description="Status of the latest receipt or correction email; null if none."
+    )
+
+    @classmethod
+    def of(cls, b: Booking, public_url: str, receipt_email: str | None = None) -> BookingOut:
+        """Built from a stored booking without re-validating it (a 500-patron roster is hot)."""
+        return cls.model_construct(
+            patron_id=b.patron_id,
+            event_id=b.event_id,
+            name=b.patron_name,
+            email=b.patron_email,
+            phone=b.patron_phone,
+            party_size=b.party_size,
+            status=b.status,
+            amount_due_cents=b.amount_due_cents,
+            amount_paid_cents=b.amount_paid_cents,
+            balance_cents=b.balance_cents,
+            currency=b.currency,
+            payment_cleared=b.payment_cleared,
+            cleared_at=b.cleared_at,
+            checked_in=b.checked_in,
+            checked_in_at=b.checked_in_at,
+            checked_in_by=b.checked_in_by,
+            waiver_signed=b.waiver_signed,
+            waiver_kind=b.waiver_kind.value if b.waiver_kind else None,
+            waiver_at=b.waiver_at,
+            ready=b.ready,
+            guest_url=f"{public_url}/g/{b.guest_token}",
+            receipt_email=receipt_email,  # type: ignore[arg-type]
+        )
+
+
+class RosterOut(BaseModel):
+    event: EventOut
+    counts: CountsOut
+    roster: list[BookingOut]
+
+
+class CancelIn(In):
+    reason: Text = ""
+
+
+class AttendanceIn(In):
+    checked_in: StrictBool
+
+
+class WaiverIn(In):
+    kind: Literal["paper"] = "paper"
+
+
+class WaiverOut(BaseModel):
+    waiver_signed: bool
+    kind: str | None
+    at: datetime | None
+    by: str | None
+    booking: BookingOut
+
+
+# -- payments -------------------------------------------------------------------------------
+class PaymentIn(In):
+    amount_cents: Cents
+    method: PaymentMethod
+    reference: Text = ""
+    note: Text = ""
+    currency: Currency | None = None
+
+
+class PaymentOut(BaseModel):
+    id: str
+    event_id: str
+    patron_id: str
+    amount_cents: int
+    currency: str
+    method: PaymentMethod
+    reference: str
+    note: str
+    logged_by: str
+    logged_by_id: str
+    logged_at: datetime
+    receipt_no: int | None
+    voided: bool
+    voided_at: datetime | None
+    voided_by: str | None
+    void_reason: str | None
+
+
+class PaymentLoggedOut(BaseModel):
+    payment: PaymentOut
+    booking: BookingOut
+
+
+class PaymentStatusOut(BaseModel):
+    payment_cleared: bool
+    cleared_at: datetime | None
+    amount_due_cents: int
+    amount_paid_cents: int
+    balance_cents: int
+    currency: str
+    payments: list[PaymentOut]
+
+
+class BatchItem(In):
+    patron_id: Annotated[str, Field(min_length=1, max_length=64)]
+    amount_cents: Cents | None = None
+    method: PaymentMethod
+    reference: Text = ""
+    note: Text = ""
+
+
+class BatchIn(In):
+    payments: Annotated[list[BatchItem], Field(min_length=1, max_length=100)]
+
+
+class BatchOut(BaseModel):
+    payments: list[PaymentLoggedOut]
+
+
+class VoidIn(In):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+# -- audit ----------------------------------------------------------------------------------
+class AuditOut(BaseModel):
+    id: str
+    at: datetime
+    actor: str
+    actor_name: str
+    action: str
+    subject: str
+    event_id: str | None
+    patron_id: str | None
+    data: dict[str, object]
+
+
+class AuditListOut(BaseModel):
+    entries: list[AuditOut]
+
+
+# -- outbox ---------------------------------------------------------------------------------
+class OutboxOut(BaseModel):
+    id: str
+    kind: str
+    to: str
+    status: ReceiptEmail
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    event_id: str | None
+    patron_id: str | None
+    payment_id: str | None
+
+
+class OutboxListOut(BaseModel):
+    messages: list[OutboxOut]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"]
+
+
+# -- waiver templates ------------------------------------------------------------------------
+class WaiverTemplateIn(In):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    text: Annotated[str, Field(min_length=1, max_length=50_000)]
+
+
+class WaiverTemplateEdit(In):
+    text: Annotated[str, Field(min_length=1, max_length=50_000)]
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class WaiverTemplateOut(BaseModel):
+    id: str
+    name: str
+    version: int
+    text: str
+    sha256: str
+    created_at: datetime
+    created_by: str
+
+
+class WaiverTemplateListOut(BaseModel):
+    templates: list[WaiverTemplateOut]
+
+
+class WaiverTemplateVersionsOut(BaseModel):
+    versions: list[WaiverTemplateOut]

@@ -1,0 +1,43 @@
+// The event's activity log (admins and captains): who did what, when.
+import { apiFetch } from './api.js';
+import { clear, h } from './el.js';
+import { money, when } from './format.js';
+import { openModal } from './modal.js';
+import { getBooking, rosterEvent } from './roster-state.js';
+import { ui } from './sel.js';
+
+function summary(entry, currency) {
+  const d = entry.data || {};
+  const parts = [];
+  if (typeof d.amount_cents === 'number') parts.push(money(d.amount_cents, d.currency || currency));
+  for (const key of ['method', 'reason', 'checked_in', 'kind']) {
+    if (d[key] !== undefined && d[key] !== null && d[key] !== '') parts.push(`${key.replace('_', ' ')}: ${d[key]}`);
+  }
+  return parts.join(' · ');
+}
+
+function entryItem(entry, currency) {
+  const patron = entry.patron_id && getBooking(entry.patron_id);
+  return h(
+    'li',
+    { class: 'audit-entry' },
+    h('p', {}, h('strong', { text: entry.action.replaceAll('.', ' ').replaceAll('_', ' ') }), patron ? ` · ${patron.name}` : ''),
+    h('p', { class: 'muted', text: `${when(entry.at)} · ${entry.actor_name}` }),
+    summary(entry, currency) ? h('p', { text: summary(entry, currency) }) : null,
+  );
+}
+
+export async function openAudit(opener = ui('showAudit')) {
+  const event = rosterEvent();
+  ui('auditTitle').textContent = `Activity log · ${event.title}`;
+  ui('auditError').textContent = '';
+  const list = clear(ui('auditList'));
+  openModal(ui('auditDialog'), opener);
+  try {
+    const { entries } = await apiFetch(`/api/audit?event_id=${encodeURIComponent(event.id)}&limit=500`);
+    if (!entries.length) list.append(h('li', { text: 'Nothing recorded yet.' }));
+    list.append(...entries.map((e) => entryItem(e, event.currency)));
+  } catch (err) {
+    ui('auditError').textContent = err.message;
+  }
+}

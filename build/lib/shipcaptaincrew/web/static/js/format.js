@@ -1,0 +1,67 @@
+// Money (integer minor units + ISO currency) and dates, shown in the phone's locale.
+const formatters = new Map();
+const LOCALE = navigator.language || 'en';
+
+function moneyFormat(currency) {
+  if (!formatters.has(currency)) {
+    formatters.set(currency, new Intl.NumberFormat(LOCALE, { style: 'currency', currency }));
+  }
+  return formatters.get(currency);
+}
+
+export function minorDigits(currency) {
+  return moneyFormat(currency).resolvedOptions().maximumFractionDigits;
+}
+
+export function money(cents, currency) {
+  return moneyFormat(currency).format(cents / 10 ** minorDigits(currency));
+}
+
+// "12.5" -> 1250 for USD, without floating point. Returns null when not a valid amount.
+export function parseMoney(text, currency) {
+  const digits = minorDigits(currency);
+  const clean = String(text).trim().replace(/[\s,]/g, '').replace(/^[^\d.]+/, '');
+  const match = /^(\d{1,9})(?:\.(\d*))?$/.exec(clean);
+  if (!match || (match[2] && match[2].length > digits)) return null;
+  const fraction = (match[2] || '').padEnd(digits, '0');
+  return Number(match[1]) * 10 ** digits + Number(fraction || 0);
+}
+
+export function amountInput(cents, currency) {
+  const digits = minorDigits(currency);
+  if (!digits) return String(cents);
+  const whole = Math.floor(cents / 10 ** digits);
+  return `${whole}.${String(cents % 10 ** digits).padStart(digits, '0')}`;
+}
+
+const dateTime = new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeStyle: 'short' });
+const timeOnly = new Intl.DateTimeFormat(LOCALE, { timeStyle: 'short' });
+
+export function when(iso) {
+  return iso ? dateTime.format(new Date(iso)) : '';
+}
+
+export function clock(iso) {
+  return iso ? timeOnly.format(new Date(iso)) : '';
+}
+
+function pad(n) {
+  return String(n).padStart(2, '0');
+}
+
+// datetime-local value <-> ISO 8601 with this phone's offset
+export function toLocalInput(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function fromLocalInput(value) {
+  if (!value) return null;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return null;
+  const offset = -d.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const abs = Math.abs(offset);
+  return `${value.length === 16 ? `${value}:00` : value}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

@@ -1,0 +1,74 @@
+// Payment history for one booking, with receipt downloads and (admins and captains)
+// voiding a payment with a reason.
+import { apiFetch } from './api.js';
+import { clear, h } from './el.js';
+import { money, when } from './format.js';
+import { methodName } from './methods.js';
+import { openModal } from './modal.js';
+import { currentCrew, isManager } from './session.js';
+import { ui } from './sel.js';
+import { wireVoid, startVoid } from './void-form.js';
+
+let current = null;
+
+// The API names the voider by crew id; we can name the people we know.
+function voider(p) {
+  const me = currentCrew();
+  if (me && p.voided_by === me.id) return ` by ${me.name}`;
+  if (p.voided_by === p.logged_by_id) return ` by ${p.logged_by}`;
+  return '';
+}
+
+function paymentItem(p) {
+  const text = `${money(p.amount_cents, p.currency)} · ${methodName(p.method)}`;
+  const by = `Logged by ${p.logged_by}, ${when(p.logged_at)}`;
+  const extra = [p.reference && `Reference: ${p.reference}`, p.note && `Note: ${p.note}`];
+  return h(
+    'li',
+    { class: `payment${p.voided ? ' is-voided' : ''}`, data: { payment: p.id } },
+    h('p', { class: 'payment-amount' }, h('strong', { text }), p.voided ? ' · VOIDED' : ''),
+    h('p', { text: by }),
+    ...extra.filter(Boolean).map((t) => h('p', { text: t })),
+    p.voided ? h('p', { text: `Voided${voider(p)}: ${p.void_reason || ''}` }) : null,
+    h(
+      'div',
+      { class: 'card-actions' },
+      h('a', { class: 'btn', href: `/api/payments/${encodeURIComponent(p.id)}/receipt.pdf`, download: `receipt-${p.receipt_no || p.id}.pdf`, text: `Receipt ${p.receipt_no ? `#${p.receipt_no}` : ''}`.trim() }),
+      isManager() && !p.voided
+        ? h('button', { type: 'button', class: 'btn btn-danger', data: { void: p.id }, text: 'Void' })
+        : null,
+    ),
+  );
+}
+
+export async function loadHistory() {
+  const { booking } = current;
+  const url = `/api/events/${encodeURIComponent(booking.event_id)}/${encodeURIComponent(booking.patron_id)}/payment`;
+  const s = await apiFetch(url);
+  ui('historySummary').textContent = `Paid ${money(s.amount_paid_cents, s.currency)} of ${money(s.amount_due_cents, s.currency)}${s.payment_cleared ? ' · paid in full' : ` · ${money(s.balance_cents, s.currency)} left`}`;
+  const list = clear(ui('historyList'));
+  if (!s.payments.length) list.append(h('li', { text: 'No payments yet.' }));
+  list.append(...s.payments.map(paymentItem));
+}
+
+export async function openHistory(booking, opener) {
+  current = { booking };
+  ui('historyTitle').textContent = `Payments · ${booking.name}`;
+  ui('historyError').textContent = '';
+  ui('voidForm').hidden = true;
+  clear(ui('historyList'));
+  ui('historySummary').textContent = 'Loading…';
+  openModal(ui('historyDialog'), opener);
+  try {
+    await loadHistory();
+  } catch (err) {
+    ui('historyError').textContent = err.message;
+  }
+}
+
+// Loaded on first use (lazy.js): wiring happens when the module is first imported.
+ui('historyList').addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-void]');
+  if (button && current) startVoid(button.dataset.void, current.booking, button);
+});
+wireVoid(loadHistory);

@@ -1,0 +1,43 @@
+// Behaviours that are needed only after a tap (batch payment, payment history, waivers,
+// the activity log, managing events and patrons) load on first use, so the first load of
+// the console stays small. A failed load says so in plain words.
+import { ui } from './sel.js';
+import { showError } from './status.js';
+
+const LOADERS = {
+  batch: () => import('./batch-modal.js'),
+  waiver: () => import('./waiver-modal.js'),
+  history: () => import('./history-modal.js'),
+  audit: () => import('./audit-modal.js'),
+  eventForm: () => import('./event-form.js'),
+  patronForm: () => import('./patron-form.js'),
+  csvImport: () => import('./csv-import.js'),
+};
+
+export function lazy(module, name) {
+  return async (...args) => {
+    let loaded;
+    try {
+      loaded = await LOADERS[module]();
+    } catch {
+      showError(new Error('This part of the console could not be loaded. Check the connection and try again.'));
+      return undefined;
+    }
+    return loaded[name](...args);
+  };
+}
+
+const BUTTONS = [
+  ['batchOpen', lazy('batch', 'openBatch')],
+  ['showAudit', lazy('audit', 'openAudit')],
+  ['newEvent', lazy('eventForm', 'openNewEvent')],
+  ['editEvent', lazy('eventForm', 'openEditEvent')],
+  ['addPatron', lazy('patronForm', 'openPatronForm')],
+  ['importCsv', lazy('csvImport', 'openImport')],
+];
+
+export function wireLazyButtons() {
+  for (const [name, open] of BUTTONS) {
+    ui(name).addEventListener('click', (event) => open(event.currentTarget));
+  }
+}

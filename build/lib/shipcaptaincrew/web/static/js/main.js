@@ -1,0 +1,67 @@
+// Start-up: wire every behaviour, restore the session (GET /api/me) and show the view
+// the address asks for.
+import { wireBatchBar } from './batch-bar.js';
+import { loadEvents } from './events-view.js';
+import { applyRole, wireHeader } from './header.js';
+import { wireLazyButtons } from './lazy.js';
+import { wireLogin } from './login.js';
+import { wireModals } from './modal.js';
+import { wirePayment } from './payment-modal.js';
+import { wireRosterActions } from './roster-actions.js';
+import { wireFilters } from './roster-filters.js';
+import { loadRoster, wireRosterView } from './roster-view.js';
+import { notifyRoute, onRoute } from './router.js';
+import { currentCrew, onSessionChange, restore } from './session.js';
+import { ui } from './sel.js';
+import { clearError, showError, wireStatus } from './status.js';
+import { showView } from './views.js';
+
+async function show(route) {
+  clearError();
+  if (!currentCrew()) {
+    showView('loginView');
+    return;
+  }
+  try {
+    if (route.name === 'roster') {
+      await loadRoster(route.eventId);
+      applyRole();
+      showView('rosterView');
+    } else {
+      await loadEvents();
+      document.title = 'Events · Dispatch console';
+      showView('eventsView');
+    }
+  } catch (err) {
+    showError(err);
+    if (route.name === 'roster' && err.status === 404) location.hash = '#/';
+  }
+}
+
+function wire() {
+  wireStatus();
+  wireModals();
+  wireHeader();
+  wireLogin();
+  wireFilters();
+  wireRosterView();
+  wireRosterActions();
+  wireBatchBar();
+  wirePayment();
+  wireLazyButtons();
+  onRoute(show);
+  onSessionChange(() => notifyRoute());
+}
+
+async function start() {
+  wire();
+  try {
+    await restore();
+  } catch (err) {
+    showView('loginView');
+    showError(err);
+  }
+  ui('main').dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,24 @@
+// Payment methods the server accepts, with the words crew see.
+import { h } from './el.js';
+
+export const METHODS = [
+  ['cash', 'Cash'],
+  ['card', 'Card'],
+  ['check', 'Check'],
+  ['transfer', 'Bank transfer'],
+  ['app', 'Payment app'],
+  ['stripe', 'Stripe'],
+  ['paypal', 'PayPal'],
+  ['comp', 'Comp (free)'],
+  ['other', 'Other'],
+];
+
+export function methodName(value) {
+  const found = METHODS.find(([v]) => v === value);
+  return found ? found[1] : value;
+}
+
+export function fillMethods(select) {
+  if (select.options.length) return;
+  select.append(...METHODS.map(([value, label]) => h('option', { value, text: label })));
+}

@@ -1,0 +1,36 @@
+// Starts the first requests (who am I, and the roster when the address names an event)
+// while the rest of the console's modules are still loading. main.js picks them up.
+import { apiFetch } from './api.js';
+import { currentRoute } from './router.js';
+
+function early(promise) {
+  promise.catch(() => {}); // handled by whoever takes it; never an unhandled rejection
+  return promise;
+}
+
+const route = currentRoute();
+const pending = {
+  me: early(apiFetch('/api/me')),
+  roster:
+    route.name === 'roster'
+      ? { eventId: route.eventId, data: early(apiFetch(`/api/events/${encodeURIComponent(route.eventId)}/roster`)) }
+      : null,
+};
+
+export function takeMe() {
+  const me = pending.me;
+  pending.me = null;
+  return me;
+}
+
+// After signing in, answers fetched before it are stale (they were 401s).
+export function dropPrefetched() {
+  pending.me = null;
+  pending.roster = null;
+}
+
+export function takeRoster(eventId) {
+  const found = pending.roster && pending.roster.eventId === eventId ? pending.roster.data : null;
+  pending.roster = null;
+  return found;
+}

@@ -1,0 +1,32 @@
+// One listener on the roster list sends each card button to its behaviour.
+import { getBooking, setPicked } from './roster-state.js';
+import { updateBatchBar } from './batch-bar.js';
+import { toggleCheckIn } from './checkin.js';
+import { lazy } from './lazy.js';
+import { openPayment } from './payment-modal.js';
+import { ui } from './sel.js';
+
+const HANDLERS = {
+  pay: openPayment,
+  checkin: toggleCheckIn,
+  waiver: lazy('waiver', 'openWaiver'),
+  history: lazy('history', 'openHistory'),
+};
+
+export function wireRosterActions() {
+  const list = ui('rosterList');
+  list.addEventListener('click', (event) => {
+    const target = event.target.closest('button[data-action]');
+    if (!target) return;
+    const card = target.closest('li[data-patron]');
+    const booking = card && getBooking(card.dataset.patron);
+    const handler = HANDLERS[target.dataset.action];
+    if (booking && handler) handler(booking, target);
+  });
+  list.addEventListener('change', (event) => {
+    const box = event.target;
+    if (box.dataset.action !== 'pick') return;
+    setPicked(box.closest('li[data-patron]').dataset.patron, box.checked);
+    updateBatchBar();
+  });
+}

@@ -1,0 +1,90 @@
+// One roster card per booking: name, party size, badges and the card's actions.
+// Cards are rebuilt from data (never from HTML strings) whenever a booking changes.
+import { h } from './el.js';
+import { money } from './format.js';
+import { isPicked, canPick, putBooking } from './roster-state.js';
+import { cardOf, ui } from './sel.js';
+
+function paymentBadge(b) {
+  if (b.payment_cleared) return h('li', { class: 'badge badge-ok', text: 'Paid' });
+  const left = money(b.balance_cents, b.currency);
+  if (b.amount_paid_cents > 0) {
+    return h('li', { class: 'badge badge-warn', text: `Partly paid · ${left} left` });
+  }
+  return h('li', { class: 'badge badge-bad', text: `Unpaid · ${left} left` });
+}
+
+function badges(b) {
+  const waiver = b.waiver_kind === 'electronic' ? 'Waiver signed online' : 'Paper waiver';
+  return h(
+    'ul',
+    { class: 'badges', 'aria-label': 'Status' },
+    b.status !== 'booked' ? h('li', { class: 'badge badge-bad', text: b.status }) : null,
+    paymentBadge(b),
+    b.waiver_signed
+      ? h('li', { class: 'badge badge-ok', text: waiver })
+      : h('li', { class: 'badge badge-bad', text: 'No waiver' }),
+    b.checked_in
+      ? h('li', { class: 'badge badge-ok', text: 'Checked in' })
+      : h('li', { class: 'badge badge-bad', text: 'Not checked in' }),
+    b.ready ? h('li', { class: 'badge badge-ready', text: 'Ready to board' }) : null,
+    b.receipt_email
+      ? h('li', { class: `badge badge-mail-${b.receipt_email}`, text: `Receipt email ${b.receipt_email}` })
+      : null,
+  );
+}
+
+function actions(b, nameId) {
+  const open = b.status !== 'cancelled';
+  const described = { 'aria-describedby': nameId };
+  return h(
+    'div',
+    { class: 'card-actions' },
+    open && !b.payment_cleared
+      ? h('button', { type: 'button', class: 'btn btn-primary', data: { action: 'pay' }, ...described, text: 'Log payment' })
+      : null,
+    open
+      ? h('button', { type: 'button', class: 'btn btn-toggle', data: { action: 'checkin' }, 'aria-pressed': String(b.checked_in), ...described, text: 'Checked in' })
+      : null,
+    open && !b.waiver_signed
+      ? h('button', { type: 'button', class: 'btn', data: { action: 'waiver' }, ...described, text: 'Paper waiver' })
+      : null,
+    h('button', { type: 'button', class: 'btn', data: { action: 'history' }, ...described, text: 'Payments' }),
+  );
+}
+
+export function buildCard(b) {
+  const nameId = `name-${b.patron_id}`;
+  const pickId = `pick-${b.patron_id}`;
+  return h(
+    'li',
+    { class: `card${b.ready ? ' is-ready' : ''}`, data: { patron: b.patron_id } },
+    h(
+      'div',
+      { class: 'card-head' },
+      h('input', { type: 'checkbox', id: pickId, class: 'pick', data: { action: 'pick' }, checked: isPicked(b.patron_id), disabled: !canPick(b), 'aria-describedby': nameId }),
+      h('label', { for: pickId, class: 'visually-hidden', text: 'Select for batch payment' }),
+      h('h2', { class: 'card-name', id: nameId, text: b.name }),
+      h('span', { class: 'party', text: b.party_size === 1 ? '1 person' : `Party of ${b.party_size}` }),
+    ),
+    badges(b),
+    actions(b, nameId),
+  );
+}
+
+// Replace a booking's card in place (or add it at the end when new).
+export function renderCard(booking) {
+  const card = buildCard(booking);
+  const old = cardOf(booking.patron_id);
+  if (old) {
+    card.hidden = old.hidden;
+    old.replaceWith(card);
+  } else ui('rosterList').append(card);
+  return card;
+}
+
+// After a payment: store the booking the server sent back and re-render its card,
+// without reloading the page.
+export function renderPaymentCard(booking) {
+  return putBooking(booking);
+}

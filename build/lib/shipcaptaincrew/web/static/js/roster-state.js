@@ -1,0 +1,62 @@
+// The open event's roster in memory: bookings by patron id, in roster order, plus the
+// cards picked for a batch payment. Changes are pushed to listeners (cards, totals).
+const state = { event: null, byId: new Map(), order: [], picked: new Set() };
+const listeners = new Set();
+
+export function setRoster(event, roster) {
+  state.event = event;
+  state.byId = new Map(roster.map((b) => [b.patron_id, b]));
+  state.order = roster.map((b) => b.patron_id);
+  state.picked.clear();
+}
+
+export function rosterEvent() {
+  return state.event;
+}
+
+export function setRosterEvent(event) {
+  state.event = { ...state.event, ...event };
+}
+
+export function getBooking(patronId) {
+  return state.byId.get(patronId);
+}
+
+export function allBookings() {
+  return state.order.map((id) => state.byId.get(id));
+}
+
+export function onBookingChange(listener) {
+  listeners.add(listener);
+}
+
+export function putBooking(booking) {
+  const known = state.byId.has(booking.patron_id);
+  const merged = { ...(state.byId.get(booking.patron_id) || {}), ...booking };
+  state.byId.set(booking.patron_id, merged);
+  if (!known) state.order.push(booking.patron_id);
+  if (!canPick(merged)) state.picked.delete(merged.patron_id);
+  for (const listener of listeners) listener(merged, { added: !known });
+  return merged;
+}
+
+export function canPick(booking) {
+  return booking.status !== 'cancelled' && !booking.payment_cleared && booking.balance_cents > 0;
+}
+
+export function setPicked(patronId, on) {
+  if (on) state.picked.add(patronId);
+  else state.picked.delete(patronId);
+}
+
+export function isPicked(patronId) {
+  return state.picked.has(patronId);
+}
+
+export function pickedBookings() {
+  return state.order.filter((id) => state.picked.has(id)).map((id) => state.byId.get(id));
+}
+
+export function clearPicked() {
+  state.picked.clear();
+}

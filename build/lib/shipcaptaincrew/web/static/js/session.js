@@ -1,0 +1,56 @@
+// Who is signed in: restore on page load (GET /api/me), sign in, sign out.
+import { apiFetch, onSignedOut, setCsrf } from './api.js';
+import { dropPrefetched, takeMe } from './prefetch.js';
+
+const state = { crew: null, orgName: null };
+const listeners = new Set();
+
+function set(crew, csrfToken, csrfHeader, orgName) {
+  state.crew = crew;
+  if (orgName) state.orgName = orgName;
+  setCsrf(csrfToken, csrfHeader);
+  for (const listener of listeners) listener(state.crew);
+}
+
+export function onSessionChange(listener) {
+  listeners.add(listener);
+}
+
+export function currentCrew() {
+  return state.crew;
+}
+
+export function orgName() {
+  return state.orgName;
+}
+
+export function isManager() {
+  return Boolean(state.crew && (state.crew.role === 'admin' || state.crew.role === 'captain'));
+}
+
+export async function restore() {
+  try {
+    const me = await (takeMe() || apiFetch('/api/me'));
+    set(me.crew, me.csrf_token, me.csrf_header, me.org_name);
+  } catch (err) {
+    if (err.status !== 401) throw err;
+    set(null, null);
+  }
+  return state.crew;
+}
+
+export async function signIn(email, password) {
+  const out = await apiFetch('/admin/login', { method: 'POST', body: { email, password } });
+  dropPrefetched();
+  set(out.crew, out.csrf_token, out.csrf_header);
+  return out.crew;
+}
+
+export async function signOut() {
+  await apiFetch('/admin/logout', { method: 'POST' });
+  set(null, null);
+}
+
+onSignedOut(() => {
+  if (state.crew) set(null, null);
+});
