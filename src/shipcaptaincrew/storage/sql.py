@@ -122,8 +122,8 @@ class SqlStore(SqlOutbox, SqlWaivers):
         return _event(row) if row else None
 
     def list_events(self) -> list[Event]:
-        q = sa.select(t.events).order_by(t.events.c.starts_at, t.events.c.id)
-        return self._records(q, Event, status=EventStatus)
+        order = [t.events.c.starts_at, t.events.c.id]
+        return self._records(sa.select(t.events), Event, order_by=order, status=EventStatus)
 
     # -- patrons and bookings ------------------------------------------------------------------
     def get_patron(self, patron_id: str) -> Patron | None:
@@ -188,12 +188,11 @@ class SqlStore(SqlOutbox, SqlWaivers):
         return _booking(row) if row else None
 
     def list_bookings(self, event_id: str) -> list[Booking]:
-        q = (
-            sa.select(t.bookings)
-            .where(t.bookings.c.event_id == event_id)
-            .order_by(t.bookings.c.patron_name, t.bookings.c.patron_id)
+        q = sa.select(t.bookings).where(t.bookings.c.event_id == event_id)
+        order = [t.bookings.c.patron_name, t.bookings.c.patron_id]
+        return self._records(
+            q, Booking, order_by=order, status=BookingStatus, waiver_kind=WaiverKind
         )
-        return self._records(q, Booking, status=BookingStatus, waiver_kind=WaiverKind)
 
     def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
         with self._write() as conn:
@@ -270,8 +269,8 @@ class SqlStore(SqlOutbox, SqlWaivers):
         q = sa.select(t.payments).where(t.payments.c.event_id == event_id)
         if patron_id is not None:
             q = q.where(t.payments.c.patron_id == patron_id)
-        q = q.order_by(t.payments.c.logged_at, t.payments.c.receipt_no)
-        return self._records(q, Payment, method=PaymentMethod)
+        order = [t.payments.c.logged_at, t.payments.c.receipt_no]
+        return self._records(q, Payment, order_by=order, method=PaymentMethod)
 
     # -- audit ------------------------------------------------------------------------------
     def add_audit(self, entry: AuditEntry) -> None:
@@ -286,5 +285,4 @@ class SqlStore(SqlOutbox, SqlWaivers):
             q = q.where(t.audit.c.event_id == event_id)
         if patron_id is not None:
             q = q.where(t.audit.c.patron_id == patron_id)
-        q = q.order_by(t.audit.c.seq.desc()).limit(limit)
-        return self._records(q, AuditEntry)
+        return self._records(q.limit(limit), AuditEntry, order_by=[t.audit.c.seq.desc()])

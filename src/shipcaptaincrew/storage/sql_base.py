@@ -8,9 +8,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, TypeVar, cast
 
@@ -52,8 +54,9 @@ def _from_row(cls: type[T], row: Mapping[str, Any], **enums: type[Enum]) -> T:
 
 
 @functools.cache
-def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, type[Enum]], ...]) -> Any:
-    """A fast row -> record function for one record type and one column order."""
+def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, Any], ...]) -> Any:
+    """A fast row -> record function for one record type and one column order; ``enums``
+    maps field names to converters (enum classes, or parsers for packed SQLite values)."""
     names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
     if not set(names) <= set(keys):
         return lambda row: _from_row(cls, dict(zip(keys, row, strict=True)), **dict(enums))
@@ -65,6 +68,21 @@ def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, type[Enum]]
         return cls(*[row[i] if c is None or row[i] is None else c(row[i]) for i, c in plan])
 
     return load
+
+
+def _utc_from_text(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _from_json_value(kind: Any) -> Any:
+    """How a column's value comes back out of SQLite's json_array (None: as it is)."""
+    if isinstance(kind, t.UTCDateTime):
+        return _utc_from_text
+    if isinstance(kind, sa.Boolean):
+        return bool
+    if isinstance(kind, sa.JSON):
+        return json.loads
+    return None
 
 
 def _to_row(obj: Any, *, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -157,11 +175,43 @@ class SqlBase:
         rows = self._all(query)
         return rows[0] if rows else None
 
-    def _records(self, query: sa.Select[Any], cls: type[T], **enums: type[Enum]) -> list[T]:
+    def _records(
+        self,
+        query: sa.Select[Any],
+        cls: type[T],
+        *,
+        order_by: Sequence[Any],
+        **enums: type[Enum],
+    ) -> list[T]:
+        """The rows of ``query`` (without its ORDER BY) as records, in ``order_by`` order.
+
+        On SQLite the rows come back packed in one JSON value: the driver releases the
+        interpreter lock for every row it steps through, and with several requests reading
+        at once each release queues behind the other threads (a 500-row roster read ran
+        at well under half its single-thread rate with four threads; packed, it keeps it).
+        """
+        load_enums = tuple(sorted(enums.items()))
+        if self._pg:
+            with self._read() as conn:
+                result = conn.execute(query.order_by(*order_by))
+                load = _loader(cast(Any, cls), tuple(result.keys()), load_enums)
+                return [load(row) for row in result]
+        rank = sa.func.row_number().over(order_by=list(order_by)).label("_rank")
+        inner = query.order_by(*order_by).add_columns(rank).subquery()
+        cols = list(inner.c)[:-1]
+        packed = sa.select(
+            sa.func.json_group_array(sa.func.json_array(*cols, inner.c._rank))
+        ).select_from(inner)
         with self._read() as conn:
-            result = conn.execute(query)
-            load = _loader(cast(Any, cls), tuple(result.keys()), tuple(sorted(enums.items())))
-            return [load(row) for row in result]
+            rows = json.loads(conn.execute(packed).scalar_one())
+        rows.sort(key=lambda row: row[-1])
+        converters = dict(enums)
+        for c in cols:
+            if (f := _from_json_value(c.type)) is not None:
+                converters[c.key] = f
+        keys = (*(c.key for c in cols), "_rank")
+        load = _loader(cast(Any, cls), keys, tuple(sorted(converters.items(), key=str)))
+        return [load(row) for row in rows]
 
     def _all(self, query: sa.Select[Any]) -> list[dict[str, Any]]:
         """Rows as plain dicts (cheaper to turn into records than RowMappings)."""

@@ -28,12 +28,14 @@ class SqlOutbox(SqlBase):
     def list_outbox_for_event(
         self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
     ) -> list[OutboxMessage]:
-        q = sa.select(t.outbox).where(
+        columns = [c.label("to") if c.name == "to_addr" else c for c in t.outbox.c]
+        q = sa.select(*columns).where(
             t.outbox.c.event_id == event_id, t.outbox.c.kind.in_(list(kinds))
         )
         if patron_id is not None:
             q = q.where(t.outbox.c.patron_id == patron_id)
-        return [_outbox(r) for r in self._all(q)]
+        # A roster asks this for every booking's messages: read them packed (see _records).
+        return self._records(q, OutboxMessage, order_by=[t.outbox.c.created_at, t.outbox.c.id])
 
     def claim_outbox(
         self,
