@@ -9,7 +9,9 @@ import contextlib
 import dataclasses
 import functools
 import json
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -117,6 +119,28 @@ def _audit(row: Mapping[str, Any]) -> AuditEntry:
     return _from_row(AuditEntry, row)
 
 
+WRITE_WAIT_S = 30.0
+
+
+def _begin_immediate(dbapi_conn: Any) -> None:
+    """Take SQLite's write lock, polling every millisecond or so while another process
+    holds it. SQLite's own busy handler backs off to 100 ms sleeps, which left writers
+    of a second worker process idle long after the lock was free (p99 over a second)."""
+    deadline = time.monotonic() + WRITE_WAIT_S
+    dbapi_conn.execute("PRAGMA busy_timeout=0")
+    try:
+        while True:
+            try:
+                dbapi_conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.001)
+    finally:
+        dbapi_conn.execute("PRAGMA busy_timeout=30000")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``sqlite:///path`` or ``postgresql://...``, set up for this app."""
     if url.startswith("postgresql://"):
@@ -141,8 +165,10 @@ def make_engine(url: str) -> Engine:
 
         @sa_event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
-            write = conn.get_execution_options().get("scc_write", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            if conn.get_execution_options().get("scc_write", False):
+                _begin_immediate(conn.connection.driver_connection)
+            else:
+                conn.exec_driver_sql("BEGIN")
 
         return engine
     return sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
