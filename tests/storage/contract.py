@@ -56,7 +56,10 @@ class StoreContract(OutboxContract):
         session = Session("h" * 64, member.id, "csrf", T0, T0 + timedelta(hours=12))
         store.add_session(session, f.audit_entry("login"))
         assert store.get_session("h" * 64) == session
+        assert store.get_signed_in("h" * 64) == (session, member)
+        assert store.get_signed_in("x" * 64) is None
         store.delete_session("h" * 64, f.audit_entry("logout"))
+        assert store.get_signed_in("h" * 64) is None
         assert store.get_session("h" * 64) is None
 
     def test_login_failures_count_within_window(self, store: Store) -> None:

@@ -142,11 +142,11 @@ def login(ctx: Context, *, email: str, password: str, ip: str) -> SignedIn:
 
 def authenticate(ctx: Context, *, token: str) -> tuple[Session, CrewMember]:
     """The session and crew member for a bearer token or cookie. Changes nothing."""
-    session = ctx.store.get_session(hash_token(token)) if token else None
-    if session is None or session.expires_at <= ctx.now():
+    found = ctx.store.get_signed_in(hash_token(token)) if token else None
+    if found is None:
         raise Unauthenticated("Please sign in.")
-    crew = ctx.store.get_crew(session.crew_id)
-    if crew is None or not crew.active:
+    session, crew = found
+    if session.expires_at <= ctx.now() or not crew.active:
         raise Unauthenticated("Please sign in.")
     return session, crew
 

@@ -75,6 +75,11 @@ class DynamoReads:
         item = self._get(single_key("SESSION", token_hash))
         return decode(Session, item) if item else None
 
+    def get_signed_in(self, token_hash: str) -> tuple[Session, CrewMember] | None:
+        session = self.get_session(token_hash)
+        crew = self.get_crew(session.crew_id) if session else None
+        return (session, crew) if session and crew else None
+
     def count_login_failures(self, key: str, since: datetime) -> int:
         items = self._query(
             KeyConditionExpression="PK = :pk AND SK >= :since",

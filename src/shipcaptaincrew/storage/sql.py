@@ -73,6 +73,20 @@ class SqlStore(SqlOutbox, SqlWaivers):
         row = self._one(sa.select(t.sessions).where(t.sessions.c.token_hash == token_hash))
         return _from_row(Session, row) if row else None
 
+    def get_signed_in(self, token_hash: str) -> tuple[Session, CrewMember] | None:
+        s, c = t.sessions, t.crew
+        crew_cols = [col.label(f"crew_{col.name}") for col in c.c]
+        q = (
+            sa.select(s, *crew_cols)
+            .join(c, c.c.id == s.c.crew_id)
+            .where(s.c.token_hash == token_hash)
+        )
+        row = self._one(q)
+        if row is None:
+            return None
+        member = {k.removeprefix("crew_"): v for k, v in row.items() if k.startswith("crew_")}
+        return _from_row(Session, row), _crew(member)
+
     def delete_session(self, token_hash: str, audit: AuditEntry) -> None:
         with self._write() as conn:
             conn.execute(t.sessions.delete().where(t.sessions.c.token_hash == token_hash))
