@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import functools
 import json
+import operator
 import sqlite3
 import threading
 import time
@@ -64,10 +65,15 @@ def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, Any], ...])
         return lambda row: _from_row(cls, dict(zip(keys, row, strict=True)), **dict(enums))
 
     conv = dict(enums)
-    plan = [(keys.index(n), conv.get(n)) for n in names]
+    pick = operator.itemgetter(*[keys.index(n) for n in names])
+    plan = [(pos, conv[n]) for pos, n in enumerate(names) if n in conv]
 
     def load(row: Sequence[Any]) -> Any:
-        return cls(*[row[i] if c is None or row[i] is None else c(row[i]) for i, c in plan])
+        values = list(pick(row))
+        for pos, convert in plan:
+            if values[pos] is not None:
+                values[pos] = convert(values[pos])
+        return cls(*values)
 
     return load
 
