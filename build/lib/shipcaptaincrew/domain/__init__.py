@@ -1,1 +1,0 @@
-"""Pure domain: dataclasses, enums, money and rules. No I/O, no frameworks."""

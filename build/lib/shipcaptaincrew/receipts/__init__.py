@@ -1,1 +1,0 @@
-"""Documents for patrons: receipt PDFs."""

@@ -1,1 +1,0 @@
-"""Storage adapters behind the Store protocol in base.py."""

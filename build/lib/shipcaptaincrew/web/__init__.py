@@ -1,1 +1,0 @@
-"""HTTP layer: FastAPI app factory, routes, schemas, auth and error mapping."""

@@ -1,1 +1,0 @@
-"""Routers, one per area. Every router here except health requires a signed-in crew member."""
