@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from shipcaptaincrew.domain.errors import DuplicateKey, NotFound, StaleWrite
+from shipcaptaincrew.domain.errors import Conflict, DuplicateKey, NotFound, StaleWrite
 from shipcaptaincrew.domain.models import (
     BookingStatus,
     OutboxMessage,
@@ -134,6 +134,41 @@ class StoreContract(OutboxContract):
             audit=f.audit_entry(),
         )
         assert third.status == BookingStatus.BOOKED
+
+    def test_promote_waitlisted_only_when_it_fits(self, store: Store) -> None:
+        event, _p, first = _event_with_booking(store, party_size=3, capacity=4)
+        patron = f.patron_record()
+        waiting = store.add_booking(
+            patron=patron,
+            new_patron=True,
+            booking=f.booking_record(event, patron, party_size=2),
+            capacity=4,
+            audit=f.audit_entry(),
+        )
+        assert waiting.status == BookingStatus.WAITLISTED
+        promoted = dataclasses.replace(waiting, status=BookingStatus.BOOKED)
+        before = store.list_audit(limit=1000)
+        with pytest.raises(Conflict):
+            store.promote_booking(promoted, 1, 4, f.audit_entry("booking.promoted"))
+        assert store.get_booking(event.id, patron.id) == waiting
+        assert store.list_audit(limit=1000) == before
+        # The first party cancels: now there is room.
+        cancelled = dataclasses.replace(first, status=BookingStatus.CANCELLED, cancelled_at=T0)
+        store.update_booking(cancelled, 1, f.audit_entry("booking.cancelled"))
+        with pytest.raises(StaleWrite):
+            store.promote_booking(promoted, 7, 4, f.audit_entry())
+        store.promote_booking(promoted, 1, 4, f.audit_entry("booking.promoted"))
+        assert store.get_booking(event.id, patron.id) == dataclasses.replace(promoted, version=2)
+        # Its places count: a new party of 3 no longer fits.
+        third = f.patron_record()
+        late = store.add_booking(
+            patron=third,
+            new_patron=True,
+            booking=f.booking_record(event, third, party_size=3),
+            capacity=4,
+            audit=f.audit_entry(),
+        )
+        assert late.status == BookingStatus.WAITLISTED
 
     def test_unknown_event_booking_is_not_found(self, store: Store) -> None:
         event = f.event_record()

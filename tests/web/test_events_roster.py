@@ -104,6 +104,31 @@ def test_capacity_waitlists(api) -> None:
     assert (counts["booked"], counts["places"], counts["waitlisted"]) == (2, 3, 1)
 
 
+def test_waitlisted_patron_is_promoted_when_a_place_frees(api) -> None:
+    event = api.event(capacity=3)
+    a = api.patron(event["id"], "A One", party_size=2)
+    b = api.patron(event["id"], "B Two", party_size=2)
+    assert b["status"] == "waitlisted"
+    path = f"/api/events/{event['id']}/{b['patron_id']}/promote"
+    assert api.post(path, role=Role.CREW).status_code == 403
+    full = api.post(path, role=Role.CAPTAIN)
+    assert full.status_code == 409
+    assert full.json()["error"]["details"] == {"places_booked": 2, "capacity": 3, "party_size": 2}
+    api.post(f"/api/events/{event['id']}/{a['patron_id']}/cancel", {"reason": "sick"})
+    r = api.post(path, role=Role.CAPTAIN)
+    assert r.status_code == 200
+    assert r.json()["status"] == "booked"
+    again = api.post(path, role=Role.CAPTAIN)
+    assert again.status_code == 409
+    assert again.json()["error"]["message"] == "This booking is booked, not waitlisted."
+    counts = api.get(f"/api/events/{event['id']}/roster").json()["counts"]
+    assert (counts["booked"], counts["places"], counts["waitlisted"]) == (1, 2, 0)
+    actions = [
+        e["action"] for e in api.get(f"/api/audit?patron_id={b['patron_id']}").json()["entries"]
+    ]
+    assert actions[0] == "booking.promoted"
+
+
 def test_check_in_and_undo_are_audited_with_actor(api, clock) -> None:
     event = api.event()
     p = api.patron(event["id"])

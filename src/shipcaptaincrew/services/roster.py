@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..domain import bookings as rules
-from ..domain.errors import DuplicateKey, Invalid, NotFound
+from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound
 from ..domain.models import (
     Booking,
     BookingStatus,
@@ -109,6 +109,37 @@ def add_patron(
                 raise
             # Another request added this email at the same moment: book that patron.
     raise DuplicateKey("This patron is already on the event.", {"email": email})
+
+
+def promote_booking(ctx: Context, *, by: CrewMember, event_id: str, patron_id: str) -> Booking:
+    """Book a waitlisted patron onto the event (admins and captains), if the party fits
+    the places left; Conflict when it does not or the booking is not waitlisted. Writes
+    an audit entry."""
+    require_manager(by)
+    event = get_event(ctx, event_id=event_id)
+    rules.check_open(event)
+
+    def attempt() -> Booking:
+        booking = get_booking(ctx, event_id=event_id, patron_id=patron_id)
+        if booking.status != BookingStatus.WAITLISTED:
+            raise Conflict(
+                f"This booking is {booking.status.value}, not waitlisted.",
+                {"status": booking.status.value},
+            )
+        promoted = dataclasses.replace(booking, status=BookingStatus.BOOKED)
+        entry = audit.entry(
+            ctx,
+            actor=actor_of(by),
+            action="booking.promoted",
+            subject=f"{event_id}/{patron_id}",
+            event_id=event_id,
+            patron_id=patron_id,
+            data={"from": "waitlisted", "party_size": booking.party_size},
+        )
+        ctx.store.promote_booking(promoted, booking.version, event.capacity, entry)
+        return dataclasses.replace(promoted, version=booking.version + 1)
+
+    return retry_stale(attempt)
 
 
 def cancel_booking(

@@ -89,6 +89,13 @@ class Store(Protocol):
     def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
         """Store ``booking`` (with its version bumped) if the current version matches."""
 
+    def promote_booking(
+        self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
+    ) -> None:
+        """Store ``booking`` (a waitlisted booking now booked) as ``update_booking`` does, but
+        only if its party fits the places the event's other booked parties leave under
+        ``capacity``, decided atomically with the write; ``Conflict`` when it does not."""
+
     # payments
     def add_payments(
         self,

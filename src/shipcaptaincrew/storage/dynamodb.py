@@ -53,7 +53,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..domain.bookings import fits
-from ..domain.errors import DuplicateKey, Invalid, NotFound, StaleWrite
+from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound, StaleWrite
 from ..domain.models import (
     AuditEntry,
     Booking,
@@ -253,6 +253,43 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
                 (self._audit_put(audit), None),
             ]
         )
+
+    def promote_booking(
+        self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
+    ) -> None:
+        ref = (booking.event_id, booking.patron_id)
+
+        def build(held: dict[Any, int]) -> list[tuple[dict, Check | None]]:
+            item = self._get(event_key(booking.event_id))
+            if item is None:
+                raise NotFound("No such event.", {"event_id": booking.event_id})
+            places = int(item["places"]["N"])
+            if not fits(capacity, places, booking.party_size):
+                raise Conflict(
+                    "There is no room on the event for this party.",
+                    {
+                        "places_booked": places,
+                        "capacity": capacity,
+                        "party_size": booking.party_size,
+                    },
+                )
+            held.setdefault(ref, 0)  # a waitlisted booking holds no places
+            [(update, check), *_moves] = self._booking_update(booking, expected_version, held)
+            # The places move carries the capacity decision: it holds only while places
+            # is what was read (otherwise the transaction is rebuilt from a fresh read).
+            grow = self._op(
+                "Update",
+                "places = :read",
+                Key=event_key(booking.event_id),
+                UpdateExpression="SET places = places + :n",
+                ExpressionAttributeValues={
+                    ":read": N(places),
+                    ":n": N(_share(booking) - held[ref]),
+                },
+            )
+            return [(update, check), (grow, None), (self._audit_put(audit), None)]
+
+        self._commit(build)
 
     # -- payments ---------------------------------------------------------------------------
     def add_payments(

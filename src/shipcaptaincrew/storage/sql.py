@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.errors import DuplicateKey, NotFound, StaleWrite
+from ..domain.errors import Conflict, DuplicateKey, NotFound, StaleWrite
 from ..domain.models import (
     AuditEntry,
     Booking,
@@ -148,6 +149,19 @@ class SqlStore(SqlOutbox, SqlWaivers):
         row = self._one(sa.select(t.patrons).where(t.patrons.c.email == email.lower()))
         return _from_row(Patron, row) if row else None
 
+    def _lock_event(self, conn: Connection, event_id: str) -> None:
+        """Serialise bookings per event (SQLite already holds the write lock)."""
+        lock = sa.select(t.events.c.id).where(t.events.c.id == event_id)
+        if conn.execute(lock.with_for_update() if self._pg else lock).first() is None:
+            raise NotFound("No such event.", {"event_id": event_id})
+
+    @staticmethod
+    def _places_booked(conn: Connection, event_id: str) -> int:
+        booked = sa.select(sa.func.coalesce(sa.func.sum(t.bookings.c.party_size), 0)).where(
+            t.bookings.c.event_id == event_id, t.bookings.c.status == BookingStatus.BOOKED.value
+        )
+        return int(conn.execute(booked).scalar_one())
+
     def add_booking(
         self,
         *,
@@ -161,19 +175,11 @@ class SqlStore(SqlOutbox, SqlWaivers):
 
         try:
             with self._write() as conn:
-                # Serialise bookings per event (SQLite already holds the write lock).
-                lock = sa.select(t.events.c.id).where(t.events.c.id == booking.event_id)
-                if conn.execute(lock.with_for_update() if self._pg else lock).first() is None:
-                    raise NotFound("No such event.", {"event_id": booking.event_id})
-                places = conn.execute(
-                    sa.select(sa.func.coalesce(sa.func.sum(t.bookings.c.party_size), 0)).where(
-                        t.bookings.c.event_id == booking.event_id,
-                        t.bookings.c.status == BookingStatus.BOOKED.value,
-                    )
-                ).scalar_one()
+                self._lock_event(conn, booking.event_id)
+                places = self._places_booked(conn, booking.event_id)
                 status = (
                     BookingStatus.BOOKED
-                    if fits(capacity, int(places), booking.party_size)
+                    if fits(capacity, places, booking.party_size)
                     else BookingStatus.WAITLISTED
                 )
                 stored = dataclasses.replace(booking, status=status)
@@ -210,6 +216,26 @@ class SqlStore(SqlOutbox, SqlWaivers):
 
     def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
         with self._write() as conn:
+            self._update_booking(conn, booking, expected_version)
+            self._insert_audit(conn, [audit])
+
+    def promote_booking(
+        self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
+    ) -> None:
+        from ..domain.bookings import fits
+
+        with self._write() as conn:
+            self._lock_event(conn, booking.event_id)
+            places = self._places_booked(conn, booking.event_id)
+            if not fits(capacity, places, booking.party_size):
+                raise Conflict(
+                    "There is no room on the event for this party.",
+                    {
+                        "places_booked": places,
+                        "capacity": capacity,
+                        "party_size": booking.party_size,
+                    },
+                )
             self._update_booking(conn, booking, expected_version)
             self._insert_audit(conn, [audit])
 

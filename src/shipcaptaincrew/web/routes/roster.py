@@ -51,6 +51,12 @@ def cancel(event_id: str, patron_id: str, body: CancelIn, ctx: Ctx, crew: Crew) 
     return BookingOut.of(booking, ctx.settings.public_url)
 
 
+@router.post("/{patron_id}/promote", response_model=BookingOut)
+def promote(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> BookingOut:
+    booking = roster.promote_booking(ctx, by=crew, event_id=event_id, patron_id=patron_id)
+    return BookingOut.of(booking, ctx.settings.public_url)
+
+
 @router.post("/{patron_id}/attendance", response_model=BookingOut)
 def set_attendance(
     event_id: str, patron_id: str, body: AttendanceIn, ctx: Ctx, crew: Crew
