@@ -191,3 +191,29 @@ def test_crew_role_sees_no_manager_controls(page, live_server, api):
     card(page, seeded["ids"]["Priya Silva"]).get_by_role("button", name="Payments").click()
     expect(page.locator("#history-list .payment")).to_have_count(1)
     expect(page.locator("#history-dialog").get_by_role("button", name="Void")).to_have_count(0)
+
+
+def test_waitlisted_patron_is_booked_from_the_card_when_a_place_frees(page, live_server, api):
+    seeded = seed_event(api, ["Ava Okafor"])
+    event_id, ava = seeded["event"]["id"], seeded["ids"]["Ava Okafor"]
+    assert api.patch(f"/api/events/{event_id}", json={"capacity": 1}).status_code == 200
+    r = api.post(f"/api/events/{event_id}/roster", json={"name": "Ben Silva", "email": "b@x.org"})
+    assert r.json()["status"] == "waitlisted"
+    ben = r.json()["patron_id"]
+    open_event(page, live_server, event_id)
+    ben_card = card(page, ben)
+    expect(ben_card.locator(".badge", has_text="waitlisted")).to_have_count(1)
+    button = ben_card.get_by_role("button", name="Book from waitlist")
+    button.click()
+    expect(page.locator("#error-text")).to_contain_text(
+        "There is no room on the event for this party."
+    )
+    assert booking(api, event_id, ben)["status"] == "waitlisted"
+
+    cancel = api.post(f"/api/events/{event_id}/{ava}/cancel", json={"reason": "ill"})
+    assert cancel.status_code == 200
+    ben_card.get_by_role("button", name="Book from waitlist").click()
+    expect(page.locator("#toast-text")).to_have_text("Ben Silva is booked (was on the waitlist).")
+    expect(ben_card.locator(".badge", has_text="waitlisted")).to_have_count(0)
+    expect(ben_card.get_by_role("button", name="Book from waitlist")).to_have_count(0)
+    assert booking(api, event_id, ben)["status"] == "booked"

@@ -4,10 +4,12 @@ import { updateBatchBar } from './batch-bar.js';
 import { toggleCheckIn } from './checkin.js';
 import { lazy } from './lazy.js';
 import { openPayment } from './payment-modal.js';
+import { promoteBooking } from './promote.js';
 import { ui } from './sel.js';
 
 const HANDLERS = {
   pay: openPayment,
+  promote: promoteBooking,
   checkin: toggleCheckIn,
   waiver: lazy('waiver', 'openWaiver'),
   history: lazy('history', 'openHistory'),

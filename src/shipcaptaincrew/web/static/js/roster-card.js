@@ -4,6 +4,7 @@ import { h } from './el.js';
 import { money } from './format.js';
 import { isPicked, canPick, putBooking } from './roster-state.js';
 import { cardOf, ui } from './sel.js';
+import { isManager } from './session.js';
 
 function paymentBadge(b) {
   if (b.payment_cleared) return h('li', { class: 'badge badge-ok', text: 'Paid' });
@@ -40,6 +41,9 @@ function actions(b, nameId) {
   return h(
     'div',
     { class: 'card-actions' },
+    b.status === 'waitlisted' && isManager()
+      ? h('button', { type: 'button', class: 'btn btn-primary', data: { action: 'promote' }, ...described, text: 'Book from waitlist' })
+      : null,
     open && !b.payment_cleared
       ? h('button', { type: 'button', class: 'btn btn-primary', data: { action: 'pay' }, ...described, text: 'Log payment' })
       : null,
