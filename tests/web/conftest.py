@@ -78,3 +78,16 @@ def api(request: pytest.FixtureRequest, ctx: Context) -> Iterator[Api]:
         tokens[role] = f.session_for(ctx, member)
     yield Api(client, ctx, tokens)
     client.close()
+
+
+def client_for(app: Any, ctx: Context, **kw: Any) -> Any:
+    """TestClient for the in-process run, the Function URL client for the DynamoDB run
+    (modules that build their own app override ``ctx`` with ``both_backends``)."""
+    from shipcaptaincrew.storage.sql import SqlStore
+
+    return TestClient(app, **kw) if isinstance(ctx.store, SqlStore) else LambdaClient(app)
+
+
+def both_backends(request: pytest.FixtureRequest, ctx: Context) -> Context:
+    """Body of a module's ``ctx`` override: SQLite in-process, then DynamoDB via Lambda."""
+    return request.getfixturevalue("dynamo_ctx") if request.param == "lambda" else ctx

@@ -13,6 +13,12 @@ from shipcaptaincrew.services.payments import PaymentRequest
 from shipcaptaincrew.web.app import create_app
 from tests import factories as f
 from tests import waiver_factories as w
+from tests.web.conftest import both_backends, client_for
+
+
+@pytest.fixture(params=["asgi", "lambda"])
+def ctx(request, ctx):
+    return both_backends(request, ctx)
 
 
 @pytest.fixture
@@ -22,7 +28,7 @@ def setup(ctx, clock):
     event = f.event(ctx, admin, waiver_template_id=template.id, title="Sunset <Cruise>")
     booking = f.booking(ctx, admin, event.id, name="<script>alert(1)</script> Doe", party_size=2)
     app = create_app(ctx.settings, store=ctx.store, clock=clock)
-    return TestClient(app, follow_redirects=False), admin, template, event, booking
+    return client_for(app, ctx, follow_redirects=False), admin, template, event, booking
 
 
 def _form(client, token: str) -> dict[str, str]:
@@ -112,9 +118,11 @@ def test_sign_through_the_form(setup, ctx) -> None:
     stored = ctx.store.get_booking(event.id, booking.patron_id)
     assert stored.waiver_kind == WaiverKind.ELECTRONIC
     sig = ctx.store.get_waiver_signature(stored.waiver_signature_id)
+    # The Function URL event carries the caller's address as requestContext.http.sourceIp.
+    ip = "testclient" if isinstance(client, TestClient) else "203.0.113.7"
     assert (sig.signer_name, sig.ip, sig.user_agent, sig.guardian_name) == (
         "Pat Doe",
-        "testclient",
+        ip,
         "GuestBrowser/2.0",
         None,
     )
@@ -254,3 +262,24 @@ def test_guest_downloads_own_receipts_only(setup, ctx) -> None:
     assert stolen.status_code == 404
     assert stolen.headers["content-type"].startswith("text/html")
     assert client.get(f"/g/not-a-token/receipts/{mine.id}.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "trust,forwarded,expected",
+    [
+        ("1", "6.6.6.6, 198.51.100.9", "198.51.100.9"),  # the hop our proxy appended
+        ("1", "", "10.0.0.2"),
+        ("", "6.6.6.6, 198.51.100.9", "10.0.0.2"),  # not behind a proxy: ignored
+    ],
+)
+def test_client_ip_trusts_only_the_proxy_hop(tmp_path, trust, forwarded, expected) -> None:
+    from starlette.requests import Request
+
+    from shipcaptaincrew.services.context import Context
+    from shipcaptaincrew.web.routes.guest import client_ip
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, SCC_TRUST_PROXY=trust)
+    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
+    request = Request({"type": "http", "headers": headers, "client": ("10.0.0.2", 5000)})
+    assert client_ip(Context(store=None, settings=settings), request) == expected  # type: ignore[arg-type]

@@ -12,6 +12,12 @@ from shipcaptaincrew.services import waivers
 from shipcaptaincrew.web.app import create_app
 from tests import factories as f
 from tests import waiver_factories as w
+from tests.web.conftest import both_backends, client_for
+
+
+@pytest.fixture(params=["asgi", "lambda"])
+def ctx(request, ctx):
+    return both_backends(request, ctx)
 
 
 @pytest.fixture
@@ -21,7 +27,7 @@ def app(ctx, clock):
 
 def _client(app, ctx, role: Role = Role.ADMIN) -> TestClient:
     member = f.crew(ctx, role)
-    client = TestClient(app)
+    client = client_for(app, ctx)
     r = client.post("/admin/login", json={"email": member.email, "password": f.PASSWORD})
     client.headers["Authorization"] = f"Bearer {r.json()['token']}"
     return client

@@ -81,12 +81,13 @@ def _same_origin(ctx: Context, request: Request) -> bool:
 
 
 def client_ip(ctx: Context, request: Request) -> str:
-    """The client's address; the first X-Forwarded-For hop only when SCC_TRUST_PROXY=1
-    (behind CloudFront / a load balancer that sets it)."""
+    """The client's address. With SCC_TRUST_PROXY=1 (``scc serve`` behind one reverse
+    proxy), the last X-Forwarded-For hop: the one that proxy appended. Earlier hops come
+    from the client and could be anything."""
     if ctx.settings.extra.get("SCC_TRUST_PROXY") == "1":
-        forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded
+        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+        if hops[-1]:
+            return hops[-1]
     return request.client.host if request.client else ""
 
 
