@@ -1,4 +1,5 @@
-"""/docs: Swagger UI served from the installed swagger-ui-bundle, no CDN, no inline script."""
+"""/docs: Swagger UI 5 (it reads OpenAPI 3.1, which FastAPI emits) served from the files the
+fastapi-offline package ships: no CDN, no inline script."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ PAGE = """<!doctype html>
 
 
 def install(app: FastAPI) -> None:
-    import swagger_ui_bundle
+    import fastapi_offline
+
+    assets = Path(fastapi_offline.__file__).with_name("static")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -29,6 +32,4 @@ def install(app: FastAPI) -> None:
     def docs_init() -> FileResponse:
         return FileResponse(INIT_JS, media_type="text/javascript")
 
-    app.mount(
-        "/docs/assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets"
-    )
+    app.mount("/docs/assets", StaticFiles(directory=assets), name="docs-assets")
