@@ -276,10 +276,29 @@ def test_client_ip_trusts_only_the_proxy_hop(tmp_path, trust, forwarded, expecte
     from starlette.requests import Request
 
     from shipcaptaincrew.services.context import Context
-    from shipcaptaincrew.web.routes.guest import client_ip
+    from shipcaptaincrew.web.deps import client_ip
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path, SCC_TRUST_PROXY=trust)
     headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
+    request = Request({"type": "http", "headers": headers, "client": ("10.0.0.2", 5000)})
+    assert client_ip(Context(store=None, settings=settings), request) == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "sent_secret,expected",
+    [("origin-secret-1234", "198.51.100.23"), ("wrong", "10.0.0.2"), ("", "10.0.0.2")],
+)
+def test_client_ip_from_cloudfront_only_with_the_origin_secret(
+    tmp_path, sent_secret, expected
+) -> None:
+    from starlette.requests import Request
+
+    from shipcaptaincrew.services.context import Context
+    from shipcaptaincrew.web.deps import client_ip
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path, SCC_ORIGIN_SECRET="origin-secret-1234")
+    headers = [(b"x-viewer-address", b"198.51.100.23"), (b"x-origin-verify", sent_secret.encode())]
     request = Request({"type": "http", "headers": headers, "client": ("10.0.0.2", 5000)})
     assert client_ip(Context(store=None, settings=settings), request) == expected  # type: ignore[arg-type]

@@ -18,6 +18,26 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+def client_ip(ctx: Context, request: Request) -> str:
+    """The client's address.
+
+    On AWS, CloudFront's viewer-request function puts the viewer's address in
+    X-Viewer-Address and CloudFront adds X-Origin-Verify with SCC_ORIGIN_SECRET; the
+    address is trusted only with that secret (the Function URL itself is public). With
+    SCC_TRUST_PROXY=1 (``scc serve`` behind one reverse proxy), the last X-Forwarded-For
+    hop: the one that proxy appended; earlier hops come from the client."""
+    secret = ctx.settings.extra.get("SCC_ORIGIN_SECRET", "")
+    sent = request.headers.get("x-origin-verify", "")
+    viewer = request.headers.get("x-viewer-address", "").strip()
+    if secret and viewer and hmac.compare_digest(sent.encode(), secret.encode()):
+        return viewer
+    if ctx.settings.extra.get("SCC_TRUST_PROXY") == "1":
+        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
+        if hops[-1]:
+            return hops[-1]
+    return request.client.host if request.client else ""
+
+
 def get_ctx(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from ...services import auth
-from ..deps import CSRF_HEADER, SESSION_COOKIE, Ctx, Principal, current_principal
+from ..deps import CSRF_HEADER, SESSION_COOKIE, Ctx, Principal, client_ip, current_principal
 from ..schemas import CrewOut, LoginIn, LoginOut, MeOut
 from .common import ERRORS
 
@@ -21,7 +21,7 @@ def crew_out(crew: auth.CrewMember) -> CrewOut:
 
 @admin.post("/login", response_model=LoginOut)
 def login(body: LoginIn, request: Request, response: Response, ctx: Ctx) -> LoginOut:
-    ip = request.client.host if request.client else "unknown"
+    ip = client_ip(ctx, request) or "unknown"
     signed = auth.login(ctx, email=body.email, password=body.password, ip=ip)
     response.set_cookie(
         SESSION_COOKIE,

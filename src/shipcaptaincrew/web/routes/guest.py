@@ -22,7 +22,7 @@ from ...domain.money import format_money
 from ...services import receipts, waivers
 from ...services.context import Context
 from ...services.guest import guest_view
-from ..deps import Ctx
+from ..deps import Ctx, client_ip
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 ASSETS = Path(__file__).parent.parent / "static" / "guest"
@@ -78,17 +78,6 @@ def _same_origin(ctx: Context, request: Request) -> bool:
         return site is not None or origin is None
     allowed = {_origin(str(request.base_url)), _origin(ctx.settings.public_url)}
     return origin.lower() in allowed
-
-
-def client_ip(ctx: Context, request: Request) -> str:
-    """The client's address. With SCC_TRUST_PROXY=1 (``scc serve`` behind one reverse
-    proxy), the last X-Forwarded-For hop: the one that proxy appended. Earlier hops come
-    from the client and could be anything."""
-    if ctx.settings.extra.get("SCC_TRUST_PROXY") == "1":
-        hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
-        if hops[-1]:
-            return hops[-1]
-    return request.client.host if request.client else ""
 
 
 def _booking(ctx: Context, token: str) -> Booking:
