@@ -3,6 +3,9 @@ and retried, in a batch) and voiding them."""
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import card, screenshot, seed_event, sign_in
@@ -143,3 +146,39 @@ def test_void_payment_with_reason(page, live_server, api):
     [payment] = payments_of(api, event_id, grace)
     assert (payment["voided"], payment["void_reason"]) == (True, "Logged on the wrong patron")
     screenshot(page, "roster-after-void")
+
+
+def test_receipt_email_badge_and_receipt_download(page, live_server, api):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    seeded = seed_event(api, ["Noor Haddad"])
+    event_id, noor = seeded["event"]["id"], seeded["ids"]["Noor Haddad"]
+    r = api.post(
+        f"/api/events/{event_id}/{noor}/payment", json={"amount_cents": 4000, "method": "card"}
+    )
+    assert r.status_code == 201
+    receipt_no = r.json()["payment"]["receipt_no"]
+
+    # The server mails the receipt right after the response (console sender: a .eml file).
+    def status() -> str | None:
+        roster = api.get(f"/api/events/{event_id}/roster").json()["roster"]
+        return next(b["receipt_email"] for b in roster if b["patron_id"] == noor)
+
+    deadline = time.monotonic() + 20
+    while status() != "sent" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert status() == "sent"
+    assert len(list((live_server.var_dir / "outbox").glob("*.eml"))) == 1
+    open_roster(page, live_server, event_id)
+    expect(card(page, noor).locator(".badge-mail-sent")).to_have_text("Receipt email sent")
+
+    card(page, noor).get_by_role("button", name="Payments").click()
+    with page.expect_download() as download:
+        page.locator("#history-dialog").get_by_role("link", name=f"Receipt #{receipt_no}").click()
+    pdf = Path(download.value.path()).read_bytes()
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf)).pages)
+    assert "Noor Haddad" in text
+    assert "$40.00" in text
+    assert str(receipt_no) in text
