@@ -19,6 +19,7 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+_SECURITY_NAMES = frozenset(name for name, _ in SECURITY_HEADERS)
 
 
 class SecurityHeaders:
@@ -33,9 +34,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [
-                    h
-                    for h in message.get("headers", [])
-                    if h[0].lower() not in {k for k, _ in SECURITY_HEADERS}
+                    h for h in message.get("headers", []) if h[0].lower() not in _SECURITY_NAMES
                 ]
                 message["headers"] = headers + SECURITY_HEADERS
                 if scope["path"].startswith(("/api/", "/admin/")):
