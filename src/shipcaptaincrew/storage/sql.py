@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ..domain.bookings import fits
 from ..domain.errors import Conflict, DuplicateKey, NotFound, StaleWrite
 from ..domain.models import (
     AuditEntry,
@@ -171,7 +172,6 @@ class SqlStore(SqlOutbox, SqlWaivers):
         capacity: int | None,
         audit: AuditEntry,
     ) -> Booking:
-        from ..domain.bookings import fits
 
         try:
             with self._write() as conn:
@@ -222,7 +222,6 @@ class SqlStore(SqlOutbox, SqlWaivers):
     def promote_booking(
         self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
     ) -> None:
-        from ..domain.bookings import fits
 
         with self._write() as conn:
             self._lock_event(conn, booking.event_id)
