@@ -117,10 +117,6 @@ def _payment(row: Mapping[str, Any]) -> Payment:
     return _from_row(Payment, row, method=PaymentMethod)
 
 
-def _outbox(row: Mapping[str, Any]) -> OutboxMessage:
-    return _from_row(OutboxMessage, {**row, "to": row["to_addr"]})
-
-
 def _audit(row: Mapping[str, Any]) -> AuditEntry:
     return _from_row(AuditEntry, row)
 

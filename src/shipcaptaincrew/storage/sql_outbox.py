@@ -10,26 +10,32 @@ import sqlalchemy as sa
 from ..domain import outbox as ob
 from ..domain.models import AuditEntry, OutboxMessage
 from . import schema as t
-from .sql_base import SqlBase, _outbox
+from .sql_base import SqlBase, _from_row
+
+# The outbox's columns as OutboxMessage fields (the recipient column is ``to_addr``).
+MESSAGE = [c.label("to") if c.name == "to_addr" else c for c in t.outbox.c]
+
+
+def _message(row: dict[str, object]) -> OutboxMessage:
+    return _from_row(OutboxMessage, row)
 
 
 class SqlOutbox(SqlBase):
     def list_outbox(self, *, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
-        q = sa.select(t.outbox)
+        q = sa.select(*MESSAGE)
         if status is not None:
             q = q.where(t.outbox.c.status == status)
         q = q.order_by(t.outbox.c.created_at.desc(), t.outbox.c.id.desc()).limit(limit)
-        return [_outbox(r) for r in self._all(q)]
+        return [_message(r) for r in self._all(q)]
 
     def get_outbox(self, message_id: str) -> OutboxMessage | None:
-        row = self._one(sa.select(t.outbox).where(t.outbox.c.id == message_id))
-        return _outbox(row) if row else None
+        row = self._one(sa.select(*MESSAGE).where(t.outbox.c.id == message_id))
+        return _message(row) if row else None
 
     def list_outbox_for_event(
         self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
     ) -> list[OutboxMessage]:
-        columns = [c.label("to") if c.name == "to_addr" else c for c in t.outbox.c]
-        q = sa.select(*columns).where(
+        q = sa.select(*MESSAGE).where(
             t.outbox.c.event_id == event_id, t.outbox.c.kind.in_(list(kinds))
         )
         if patron_id is not None:
@@ -69,8 +75,8 @@ class SqlOutbox(SqlBase):
                     next_attempt_at=lease_until,
                 )
             )
-            rows = conn.execute(sa.select(t.outbox).where(t.outbox.c.id.in_(picked))).mappings()
-            claimed = [_outbox(dict(r)) for r in rows]
+            rows = conn.execute(sa.select(*MESSAGE).where(t.outbox.c.id.in_(picked))).mappings()
+            claimed = [_message(dict(r)) for r in rows]
         order = {mid: i for i, mid in enumerate(picked)}
         return sorted(claimed, key=lambda m: order[m.id])
 
@@ -107,5 +113,5 @@ class SqlOutbox(SqlBase):
             if res.rowcount != 1:
                 return None
             self._insert_audit(conn, [audit])
-            row = conn.execute(sa.select(t.outbox).where(t.outbox.c.id == message_id)).mappings()
-            return _outbox(dict(row.one()))
+            row = conn.execute(sa.select(*MESSAGE).where(t.outbox.c.id == message_id)).mappings()
+            return _message(dict(row.one()))
