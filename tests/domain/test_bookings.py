@@ -1,6 +1,9 @@
 import dataclasses
 
+import pytest
+
 from shipcaptaincrew.domain import bookings as rules
+from shipcaptaincrew.domain.errors import Conflict
 from shipcaptaincrew.domain.models import BookingStatus, WaiverKind
 from tests import factories as f
 from tests.factories import T0
@@ -42,3 +45,31 @@ def test_count_and_ready() -> None:
         1,
     )
     assert (c.amount_due_cents, c.amount_collected_cents) == (3000, 2500)
+
+
+def test_admit_books_a_party_that_fits_and_waitlists_one_that_does_not() -> None:
+    event = f.event_record(capacity=4)
+    booking = f.booking_record(event, f.patron_record(), party_size=3)
+    entry = f.audit_entry("booking.added")
+    stored, logged = rules.admit(booking, entry, capacity=4, places_booked=1)
+    assert (stored.status, logged.data) == (
+        BookingStatus.BOOKED,
+        {**entry.data, "status": "booked"},
+    )
+    stored, logged = rules.admit(booking, entry, capacity=4, places_booked=2)
+    assert stored.status == BookingStatus.WAITLISTED
+    assert logged.data["status"] == "waitlisted"
+    assert rules.admit(booking, entry, capacity=None, places_booked=999)[0].status == (
+        BookingStatus.BOOKED
+    )
+
+
+def test_places_held_only_by_booked_parties_and_room_check() -> None:
+    b = f.booking_record(f.event_record(), f.patron_record(), party_size=3)
+    assert rules.places_held(b) == 3
+    for status in (BookingStatus.WAITLISTED, BookingStatus.CANCELLED):
+        assert rules.places_held(dataclasses.replace(b, status=status)) == 0
+    rules.check_room(b, capacity=5, places_booked=2)
+    with pytest.raises(Conflict) as err:
+        rules.check_room(b, capacity=5, places_booked=3)
+    assert err.value.details == {"places_booked": 3, "capacity": 5, "party_size": 3}

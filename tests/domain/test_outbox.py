@@ -39,3 +39,41 @@ def test_latest_status_per_patron() -> None:
         _m("m2", "p2", ob.FAILED, 5),
     ]
     assert ob.latest_by_patron(messages) == {"p1": "queued", "p2": "failed"}
+
+
+def _msg(status: str, due_in_s: int, attempts: int = 1, created_s: int = 0) -> OutboxMessage:
+    return OutboxMessage(
+        id=f"msg_{status}_{due_in_s}_{created_s}",
+        dedup_key="k",
+        kind=ob.RECEIPT,
+        to="a@example.org",
+        payload={},
+        created_at=T0 + timedelta(seconds=created_s),
+        next_attempt_at=T0 + timedelta(seconds=due_in_s),
+        status=status,
+        attempts=attempts,
+    )
+
+
+def test_due_claim_order_and_claim() -> None:
+    due = [_msg(ob.QUEUED, 0), _msg(ob.SENDING, -5)]
+    not_due = [_msg(ob.QUEUED, 10), _msg(ob.SENT, -5), _msg(ob.FAILED, -5)]
+    assert [ob.is_due(m, T0) for m in due + not_due] == [True, True, False, False, False]
+    same_time = [_msg(ob.QUEUED, 0, created_s=9), _msg(ob.QUEUED, 0, created_s=1)]
+    ordered = sorted([*due, *same_time], key=ob.claim_order)
+    assert [m.id for m in ordered] == [
+        "msg_sending_-5_0",
+        "msg_queued_0_0",
+        "msg_queued_0_1",
+        "msg_queued_0_9",
+    ]
+    lease = T0 + ob.LEASE
+    held = ob.claimed(due[0], lease)
+    assert (held.status, held.attempts, held.next_attempt_at) == (ob.SENDING, 2, lease)
+
+
+def test_only_failed_or_queued_messages_are_requeued() -> None:
+    assert ob.REQUEUEABLE == (ob.QUEUED, ob.FAILED)
+    failed = _msg(ob.FAILED, -60, attempts=8)
+    again = ob.requeued(failed, T0)
+    assert (again.status, again.attempts, again.next_attempt_at) == (ob.QUEUED, 0, T0)

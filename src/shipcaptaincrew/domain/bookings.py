@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 
 from .errors import Conflict, Invalid
-from .models import Booking, BookingStatus, Event, EventStatus, RosterCounts
+from .models import AuditEntry, Booking, BookingStatus, Event, EventStatus, RosterCounts
 
 MAX_PARTY = 50
 MAX_CAPACITY = 10_000
@@ -38,9 +39,43 @@ def check_capacity(capacity: int | None) -> None:
         raise Invalid(f"Capacity must be between 1 and {MAX_CAPACITY}.", {"capacity": capacity})
 
 
+# Only booked parties hold places on their event; waitlisted and cancelled ones hold none.
+HOLDS_PLACES = (BookingStatus.BOOKED,)
+
+
+def places_held(booking: Booking) -> int:
+    """The places of the event's capacity that ``booking`` takes up."""
+    return booking.party_size if booking.status in HOLDS_PLACES else 0
+
+
 def fits(capacity: int | None, places_booked: int, party_size: int) -> bool:
     """Whether a party still fits; otherwise the booking goes on the waitlist."""
     return capacity is None or places_booked + party_size <= capacity
+
+
+def admit(
+    booking: Booking, audit: AuditEntry, *, capacity: int | None, places_booked: int
+) -> tuple[Booking, AuditEntry]:
+    """A new booking as it is stored, given the places the event's booked parties hold
+    (read atomically with the write): booked when the party fits, else waitlisted. The
+    audit entry records which."""
+    booked = fits(capacity, places_booked, booking.party_size)
+    status = BookingStatus.BOOKED if booked else BookingStatus.WAITLISTED
+    entry = dataclasses.replace(audit, data={**audit.data, "status": status.value})
+    return dataclasses.replace(booking, status=status), entry
+
+
+def check_room(booking: Booking, *, capacity: int | None, places_booked: int) -> None:
+    """A waitlisted party may be booked only if it fits the places the others leave."""
+    if not fits(capacity, places_booked, booking.party_size):
+        raise Conflict(
+            "There is no room on the event for this party.",
+            {
+                "places_booked": places_booked,
+                "capacity": capacity,
+                "party_size": booking.party_size,
+            },
+        )
 
 
 def check_active(booking: Booking) -> None:
@@ -59,7 +94,7 @@ def count(bookings: Iterable[Booking]) -> RosterCounts:
         if b.status != BookingStatus.BOOKED:
             continue
         booked += 1
-        places += b.party_size
+        places += places_held(b)
         due += b.amount_due_cents
         checked_in += b.checked_in
         waivers += b.waiver_signed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 
 from .models import OutboxMessage
@@ -11,6 +12,10 @@ SENDING = "sending"  # claimed by a worker until ``next_attempt_at`` (the lease)
 SENT = "sent"
 FAILED = "failed"  # gave up after MAX_ATTEMPTS; ``scc outbox retry`` queues it again
 STATUSES = (QUEUED, SENDING, SENT, FAILED)
+# Due once ``next_attempt_at`` has passed: waiting messages, and claims whose lease ran out.
+DUE_STATUSES = (QUEUED, SENDING)
+# What ``retry`` may queue again: never one being sent or already sent.
+REQUEUEABLE = (QUEUED, FAILED)
 
 RECEIPT = "payment_receipt"
 VOID = "payment_void"
@@ -33,6 +38,29 @@ def next_attempt(attempts: int, now: datetime) -> datetime | None:
     if attempts >= MAX_ATTEMPTS:
         return None
     return now + retry_delay(attempts)
+
+
+def is_due(m: OutboxMessage, now: datetime) -> bool:
+    return m.status in DUE_STATUSES and m.next_attempt_at <= now
+
+
+def claim_order(m: OutboxMessage) -> tuple[datetime, datetime, str]:
+    """Due messages are claimed earliest ``next_attempt_at`` first, then oldest."""
+    return (m.next_attempt_at, m.created_at, m.id)
+
+
+def claimed(m: OutboxMessage, lease_until: datetime) -> OutboxMessage:
+    """A due message as a worker holds it: ``sending`` until the lease runs out, one more
+    attempt counted."""
+    return dataclasses.replace(
+        m, status=SENDING, attempts=m.attempts + 1, next_attempt_at=lease_until
+    )
+
+
+def requeued(m: OutboxMessage, now: datetime) -> OutboxMessage:
+    """A failed or waiting message queued for delivery now with a fresh set of attempts
+    (its last error kept)."""
+    return dataclasses.replace(m, status=QUEUED, attempts=0, next_attempt_at=now)
 
 
 def crew_status(status: str) -> str:

@@ -5,6 +5,11 @@ Updates of a booking carry the version the caller read; the store refuses the
 write with ``StaleWrite`` when the booking has changed since, so concurrent
 crew phones never overwrite each other and the caller can re-read and retry.
 Unique keys (crew email, payment idempotency key) raise ``DuplicateKey``.
+
+A store decides no business rule: what a booking is stored as, what is due and what the
+user is told come from ``domain/`` (``bookings.admit``, ``outbox.claimed``, ``refusals``);
+the store does the atomic read and the conditional write. Emails arrive normalised
+(lower-case) from the services and are matched exactly.
 """
 
 from __future__ import annotations
@@ -46,7 +51,9 @@ class Store(Protocol):
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None: ...
     def get_crew(self, crew_id: str) -> CrewMember | None: ...
     def get_crew_by_email(self, email: str) -> CrewMember | None: ...
-    def list_crew(self) -> list[CrewMember]: ...
+    def list_crew(self) -> list[CrewMember]:
+        """Every crew member, by name, then id."""
+        ...
     def add_session(self, session: Session, audit: AuditEntry) -> None: ...
     def get_session(self, token_hash: str) -> Session | None: ...
     def get_signed_in(self, token_hash: str) -> tuple[Session, CrewMember] | None:
@@ -63,7 +70,9 @@ class Store(Protocol):
     def add_event(self, event: Event, audit: AuditEntry) -> None: ...
     def update_event(self, event: Event, expected_version: int, audit: AuditEntry) -> None: ...
     def get_event(self, event_id: str) -> Event | None: ...
-    def list_events(self) -> list[Event]: ...
+    def list_events(self) -> list[Event]:
+        """Every event, by ``starts_at``, then id."""
+        ...
 
     # patrons and bookings
     def get_patron(self, patron_id: str) -> Patron | None: ...
@@ -77,15 +86,23 @@ class Store(Protocol):
         capacity: int | None,
         audit: AuditEntry,
     ) -> Booking:
-        """Add the patron (when new) and the booking. The booking is stored as
-        booked when its party fits the event's remaining ``capacity``, otherwise
-        as waitlisted; the stored booking is returned. ``DuplicateKey`` when the
-        patron is already on the event."""
+        """Add the patron (when new) and the booking, stored as ``domain.bookings.admit``
+        decides from the places the event's booked parties hold, read atomically with the
+        write (booked when the party fits ``capacity``, else waitlisted); the stored booking
+        is returned. ``DuplicateKey`` when the patron is already on the event."""
         ...
 
     def get_booking(self, event_id: str, patron_id: str) -> Booking | None: ...
     def get_booking_by_token(self, token: str) -> Booking | None: ...
-    def list_bookings(self, event_id: str) -> list[Booking]: ...
+    def list_bookings(self, event_id: str) -> list[Booking]:
+        """The event's bookings (every status), by patron name, then patron id."""
+        ...
+
+    def list_bookings_for_events(self, event_ids: Sequence[str]) -> dict[str, list[Booking]]:
+        """The bookings of each of ``event_ids`` (a key for every id asked, [] when none),
+        each list ordered as ``list_bookings``: one query where the backend can (SQL); on
+        DynamoDB an event's bookings are its own partition, so one Query per event."""
+        ...
     def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
         """Store ``booking`` (with its version bumped) if the current version matches."""
 
@@ -93,8 +110,8 @@ class Store(Protocol):
         self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
     ) -> None:
         """Store ``booking`` (a waitlisted booking now booked) as ``update_booking`` does, but
-        only if its party fits the places the event's other booked parties leave under
-        ``capacity``, decided atomically with the write; ``Conflict`` when it does not."""
+        only if ``domain.bookings.check_room`` passes for the places the event's booked
+        parties hold, read atomically with the write; its ``Conflict`` when it does not."""
 
     # payments
     def add_payments(
@@ -121,7 +138,10 @@ class Store(Protocol):
 
     def get_payment(self, payment_id: str) -> Payment | None: ...
     def get_payment_by_key(self, idempotency_key: str) -> Payment | None: ...
-    def list_payments(self, event_id: str, patron_id: str | None = None) -> list[Payment]: ...
+    def list_payments(self, event_id: str, patron_id: str | None = None) -> list[Payment]:
+        """The event's (or one patron's) payments, voided ones included, by ``logged_at``,
+        then receipt number."""
+        ...
 
     # outbox (emails written with their cause; see domain/outbox.py for statuses)
     def list_outbox(self, *, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
@@ -178,7 +198,10 @@ class Store(Protocol):
     def add_audit(self, entry: AuditEntry) -> None: ...
     def list_audit(
         self, *, event_id: str | None = None, patron_id: str | None = None, limit: int = 200
-    ) -> list[AuditEntry]: ...
+    ) -> list[AuditEntry]:
+        """Entries for the event and/or patron (all when neither), newest first (the order
+        they were written), at most ``limit``."""
+        ...
 
     # waivers
     def add_waiver_template(self, template: WaiverTemplate, audit: AuditEntry) -> None:

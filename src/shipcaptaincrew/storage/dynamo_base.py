@@ -13,8 +13,10 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from ..domain.errors import DuplicateKey, Invalid, StaleWrite
-from ..domain.models import AuditEntry, Booking, BookingStatus, OutboxMessage
+from ..domain import refusals
+from ..domain.bookings import places_held
+from ..domain.errors import Invalid, StaleWrite
+from ..domain.models import AuditEntry, Booking, OutboxMessage
 from .dynamo_items import (
     ATTRIBUTES,
     AUDIT_PK,
@@ -42,10 +44,6 @@ class _Cancelled(Exception):
     def __init__(self, codes: list[str]) -> None:
         super().__init__(codes)
         self.codes = codes
-
-
-def _share(b: Booking) -> int:
-    return b.party_size if b.status == BookingStatus.BOOKED else 0
 
 
 def _backoff(attempt: int) -> None:
@@ -122,7 +120,7 @@ class DynamoBase(DynamoReads):
         ops: list[tuple[dict, Check | None]] = []
         for m in messages:
             item = self._outbox_item(m)
-            dup = DuplicateKey("An outbox message with this key exists.", {"key": m.dedup_key})
+            dup = refusals.outbox_key_taken(m.dedup_key)
             ops.append((self._put_new(item), None))
             ops.append((self._unique("OUTBOXKEY", m.dedup_key, item), _raiser(dup)))
         return ops
@@ -179,14 +177,14 @@ class DynamoBase(DynamoReads):
                     if code == "ConditionalCheckFailed" and check is not None:
                         check()
             _backoff(attempt)
-        raise StaleWrite("The record is busy; reload and retry.")
+        raise refusals.busy()
 
     def _booking_update(
         self, b: Booking, expected: int, held: dict[Any, int]
     ) -> list[tuple[dict, Check | None]]:
         """Store ``b`` at ``expected + 1`` if still at ``expected``; move the event's places."""
         ref = (b.event_id, b.patron_id)
-        new_held = _share(b)
+        new_held = places_held(b)
         old_held = held.get(ref, new_held)
         stored = dataclasses.replace(b, version=expected + 1)
         update = self._op(
@@ -207,16 +205,20 @@ class DynamoBase(DynamoReads):
         def check() -> None:
             item = self._get(booking_key(*ref))
             if item is None or int(item["version"]["N"]) != expected:
-                raise StaleWrite(
-                    "The booking was changed by someone else; reload and retry.",
-                    {"event_id": b.event_id, "patron_id": b.patron_id},
-                )
+                raise refusals.stale_booking(b.event_id, b.patron_id)
             held[ref] = int(item["held"]["N"])
 
         ops: list[tuple[dict, Check | None]] = [(update, check)]
         if new_held != old_held:
             ops.append((self._places(b.event_id, new_held - old_held), None))
         return ops
+
+    def _places_booked(self, event_id: str) -> int:
+        """The places the event's booked parties hold (kept on the event item)."""
+        item = self._get(event_key(event_id))
+        if item is None:
+            raise refusals.no_such_event(event_id)
+        return int(item["places"]["N"])
 
     def _places(self, event_id: str, delta: int) -> dict[str, Any]:
         return self._op(

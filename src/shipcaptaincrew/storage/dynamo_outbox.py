@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from ..domain import outbox as ob
 from ..domain.models import AuditEntry, OutboxMessage
-from ..domain.outbox import QUEUED, SENDING, SENT
 from .dynamo_base import MAX_ATTEMPTS, DynamoBase, _Cancelled
 from .dynamo_items import N, S, decode, sort_time
 
@@ -39,7 +39,7 @@ class DynamoOutbox(DynamoBase):
         else:
             candidates = [
                 decode(OutboxMessage, item)
-                for status in (QUEUED, SENDING)
+                for status in ob.DUE_STATUSES
                 for item in self._query(
                     IndexName="GSI1",
                     KeyConditionExpression="GSI1PK = :pk AND GSI1SK <= :due",
@@ -49,17 +49,12 @@ class DynamoOutbox(DynamoBase):
                     },
                 )
             ]
-        due = sorted(
-            (m for m in candidates if m.status in (QUEUED, SENDING) and m.next_attempt_at <= now),
-            key=lambda m: (m.next_attempt_at, m.created_at, m.id),
-        )
+        due = sorted((m for m in candidates if ob.is_due(m, now)), key=ob.claim_order)
         claimed: list[OutboxMessage] = []
         for m in due:
             if len(claimed) >= limit:
                 break
-            mine = dataclasses.replace(
-                m, status=SENDING, attempts=m.attempts + 1, next_attempt_at=lease_until
-            )
+            mine = ob.claimed(m, lease_until)
             try:
                 self._transact([self._outbox_replace(m, mine)])
             except _Cancelled:
@@ -68,7 +63,7 @@ class DynamoOutbox(DynamoBase):
         return claimed
 
     def finish_outbox(self, message: OutboxMessage, audit: AuditEntry) -> bool:
-        held = dataclasses.replace(message, status=SENDING)
+        held = dataclasses.replace(message, status=ob.SENDING)
         try:
             self._transact([self._outbox_replace(held, message), self._audit_put(audit)])
         except _Cancelled:
@@ -80,9 +75,9 @@ class DynamoOutbox(DynamoBase):
     ) -> OutboxMessage | None:
         for _attempt in range(MAX_ATTEMPTS):
             current = self.get_outbox(message_id)
-            if current is None or current.status in (SENDING, SENT):
+            if current is None or current.status not in ob.REQUEUEABLE:
                 return None
-            queued = dataclasses.replace(current, status=QUEUED, attempts=0, next_attempt_at=now)
+            queued = ob.requeued(current, now)
             try:
                 self._transact([self._outbox_replace(current, queued), self._audit_put(audit)])
             except _Cancelled:

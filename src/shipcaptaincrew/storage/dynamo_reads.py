@@ -64,7 +64,7 @@ class DynamoReads:
         return decode(CrewMember, item) if item else None
 
     def get_crew_by_email(self, email: str) -> CrewMember | None:
-        item = self._owner("CREWEMAIL", email.lower())
+        item = self._owner("CREWEMAIL", email)
         return decode(CrewMember, item) if item else None
 
     def list_crew(self) -> list[CrewMember]:
@@ -106,7 +106,7 @@ class DynamoReads:
         return decode(Patron, item) if item else None
 
     def get_patron_by_email(self, email: str) -> Patron | None:
-        item = self._owner("PATRONEMAIL", email.lower())
+        item = self._owner("PATRONEMAIL", email)
         return decode(Patron, item) if item else None
 
     @staticmethod
@@ -124,6 +124,9 @@ class DynamoReads:
     def list_bookings(self, event_id: str) -> list[Booking]:
         bookings = [self._booking(i) for i in self._partition(f"EVENT#{event_id}", "BOOKING#")]
         return sorted(bookings, key=lambda b: (b.patron_name, b.patron_id))
+
+    def list_bookings_for_events(self, event_ids: Sequence[str]) -> dict[str, list[Booking]]:
+        return {e: self.list_bookings(e) for e in dict.fromkeys(event_ids)}
 
     # -- payments -----------------------------------------------------------------------------
     def get_payment(self, payment_id: str) -> Payment | None:

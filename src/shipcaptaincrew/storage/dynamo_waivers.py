@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..domain.errors import DuplicateKey
+from ..domain import refusals
 from ..domain.models import AuditEntry, Booking
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .dynamo_base import DynamoBase, _raiser
@@ -16,10 +16,7 @@ class DynamoWaivers(DynamoBase):
             "SK": S(waiver_sk(template.id, template.version)),
             "doc": encode(template),
         }
-        dup = DuplicateKey(
-            "This template version exists already; reload and retry.",
-            {"template_id": template.id, "version": template.version},
-        )
+        dup = refusals.template_version_taken(template.id, template.version)
         self._commit(
             lambda _h: [(self._put_new(item), _raiser(dup)), (self._audit_put(audit), None)]
         )
@@ -32,7 +29,7 @@ class DynamoWaivers(DynamoBase):
         audit: AuditEntry,
     ) -> None:
         item = {**single_key("SIGNATURE", signature.id), "doc": encode(signature)}
-        dup = DuplicateKey("This signature exists already.", {"signature_id": signature.id})
+        dup = refusals.signature_taken(signature.id)
         self._commit(
             lambda held: [
                 (self._put_new(item), _raiser(dup)),

@@ -52,12 +52,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ..domain.bookings import fits
-from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound, StaleWrite
+from ..domain import bookings as rules
+from ..domain import refusals
+from ..domain.errors import Invalid
 from ..domain.models import (
     AuditEntry,
     Booking,
-    BookingStatus,
     CrewMember,
     Event,
     OutboxMessage,
@@ -66,7 +66,7 @@ from ..domain.models import (
     Session,
 )
 from .base import PaymentWrite
-from .dynamo_base import Check, _raiser, _share
+from .dynamo_base import Check, _raiser
 from .dynamo_items import (
     COUNTER_KEY,
     CREW_PK,
@@ -101,11 +101,11 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
     # -- crew and sessions ----------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
         item = {"PK": S(CREW_PK), "SK": S(f"CREW#{member.id}"), "doc": encode(member)}
-        dup = DuplicateKey("A crew member with this email exists.", {"email": member.email})
+        dup = refusals.crew_email_taken(member.email)
         self._commit(
             lambda _held: [
                 (self._put_new(item), _raiser(dup)),
-                (self._unique("CREWEMAIL", member.email.lower(), item), _raiser(dup)),
+                (self._unique("CREWEMAIL", member.email, item), _raiser(dup)),
                 (self._audit_put(audit), None),
             ]
         )
@@ -159,7 +159,7 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
             "places": N(0),
             "doc": encode(event),
         }
-        dup = DuplicateKey("An event with this id exists.", {"event_id": event.id})
+        dup = refusals.event_id_taken(event.id)
         self._commit(
             lambda _h: [(self._put_new(item), _raiser(dup)), (self._audit_put(audit), None)]
         )
@@ -179,9 +179,7 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
                 ":sk": S(f"{sort_time(event.starts_at)}#{event.id}"),
             },
         )
-        stale = StaleWrite(
-            "The event was changed by someone else; reload and retry.", {"event_id": event.id}
-        )
+        stale = refusals.stale_event(event.id)
         self._commit(lambda _h: [(update, _raiser(stale)), (self._audit_put(audit), None)])
 
     # -- patrons and bookings -------------------------------------------------------------------
@@ -195,41 +193,34 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
         audit: AuditEntry,
     ) -> Booking:
         result: list[Booking] = []
-        dup = DuplicateKey(
-            "This patron is already on the event.", {"patron_id": patron.id, "email": patron.email}
-        )
+        dup = refusals.patron_already_booked(patron.id, patron.email)
+        missing = refusals.no_such_event(booking.event_id)
 
         def event_check() -> None:
             if self._get(event_key(booking.event_id)) is None:
-                raise NotFound("No such event.", {"event_id": booking.event_id})
+                raise missing
 
         def build(_held: dict[Any, int]) -> list[tuple[dict, Check | None]]:
-            item = self._get(event_key(booking.event_id))
-            if item is None:
-                raise NotFound("No such event.", {"event_id": booking.event_id})
-            places = int(item["places"]["N"])
-            booked = fits(capacity, places, booking.party_size)
-            status = BookingStatus.BOOKED if booked else BookingStatus.WAITLISTED
-            stored = dataclasses.replace(booking, status=status)
+            places = self._places_booked(booking.event_id)
+            stored, entry = rules.admit(booking, audit, capacity=capacity, places_booked=places)
             result[:] = [stored]
+            held = rules.places_held(stored)
             # The decision holds only while places is what was read.
             guard = self._op(
-                "Update" if booked else "ConditionCheck",
+                "Update" if held else "ConditionCheck",
                 "places = :read",
                 Key=event_key(booking.event_id),
-                ExpressionAttributeValues={":read": N(places)}
-                | ({":n": N(booking.party_size)} if booked else {}),
-                **({"UpdateExpression": "SET places = places + :n"} if booked else {}),
+                ExpressionAttributeValues={":read": N(places)} | ({":n": N(held)} if held else {}),
+                **({"UpdateExpression": "SET places = places + :n"} if held else {}),
             )
             b_item = {
                 **booking_key(booking.event_id, booking.patron_id),
                 "GSI1PK": S(f"TOKEN#{booking.guest_token}"),
                 "GSI1SK": S("BOOKING"),
                 "version": N(stored.version),
-                "held": N(_share(stored)),
+                "held": N(held),
                 "doc": encode(stored),
             }
-            entry = dataclasses.replace(audit, data={**audit.data, "status": status.value})
             ops: list[tuple[dict, Check | None]] = [
                 (guard, event_check),
                 (self._put_new(b_item), _raiser(dup)),
@@ -238,9 +229,7 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
             if new_patron:
                 p_item = {**single_key("PATRON", patron.id), "doc": encode(patron)}
                 ops.append((self._put_new(p_item), _raiser(dup)))
-                ops.append(
-                    (self._unique("PATRONEMAIL", patron.email.lower(), p_item), _raiser(dup))
-                )
+                ops.append((self._unique("PATRONEMAIL", patron.email, p_item), _raiser(dup)))
             return ops
 
         self._commit(build)
@@ -260,19 +249,8 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
         ref = (booking.event_id, booking.patron_id)
 
         def build(held: dict[Any, int]) -> list[tuple[dict, Check | None]]:
-            item = self._get(event_key(booking.event_id))
-            if item is None:
-                raise NotFound("No such event.", {"event_id": booking.event_id})
-            places = int(item["places"]["N"])
-            if not fits(capacity, places, booking.party_size):
-                raise Conflict(
-                    "There is no room on the event for this party.",
-                    {
-                        "places_booked": places,
-                        "capacity": capacity,
-                        "party_size": booking.party_size,
-                    },
-                )
+            places = self._places_booked(booking.event_id)
+            rules.check_room(booking, capacity=capacity, places_booked=places)
             held.setdefault(ref, 0)  # a waitlisted booking holds no places
             [(update, check), *_moves] = self._booking_update(booking, expected_version, held)
             # The places move carries the capacity decision: it holds only while places
@@ -284,7 +262,7 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
                 UpdateExpression="SET places = places + :n",
                 ExpressionAttributeValues={
                     ":read": N(places),
-                    ":n": N(_share(booking) - held[ref]),
+                    ":n": N(rules.places_held(booking) - held[ref]),
                 },
             )
             return [(update, check), (grow, None), (self._audit_put(audit), None)]
@@ -300,9 +278,7 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
     ) -> list[Payment]:
         result: list[Payment] = []
         keys = [w.payment.idempotency_key for w in writes]
-        dup = DuplicateKey(
-            "A payment with this idempotency key exists.", {"idempotency_keys": keys}
-        )
+        dup = refusals.idempotency_key_taken(keys)
 
         def build(held: dict[Any, int]) -> list[tuple[dict, Check | None]]:
             counter = self._get(COUNTER_KEY)
@@ -361,7 +337,7 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
                 ":at": S(sort_time(voided.voided_at or payment.logged_at)),
             },
         )
-        stale = StaleWrite("The payment was voided by someone else.", {"payment_id": payment.id})
+        stale = refusals.payment_already_voided(payment.id)
         self._commit(
             lambda held: [
                 (update, _raiser(stale)),

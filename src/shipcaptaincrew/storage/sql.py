@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.bookings import fits
-from ..domain.errors import Conflict, DuplicateKey, NotFound, StaleWrite
+from ..domain import bookings as rules
+from ..domain import refusals
 from ..domain.models import (
     AuditEntry,
     Booking,
@@ -51,20 +51,19 @@ class SqlStore(SqlOutbox, SqlWaivers):
                 conn.execute(t.crew.insert().values(_to_row(member)))
                 self._insert_audit(conn, [audit])
         except IntegrityError:
-            raise DuplicateKey(
-                "A crew member with this email exists.", {"email": member.email}
-            ) from None
+            raise refusals.crew_email_taken(member.email) from None
 
     def get_crew(self, crew_id: str) -> CrewMember | None:
         row = self._one(sa.select(t.crew).where(t.crew.c.id == crew_id))
         return _crew(row) if row else None
 
     def get_crew_by_email(self, email: str) -> CrewMember | None:
-        row = self._one(sa.select(t.crew).where(t.crew.c.email == email.lower()))
+        row = self._one(sa.select(t.crew).where(t.crew.c.email == email))
         return _crew(row) if row else None
 
     def list_crew(self) -> list[CrewMember]:
-        return [_crew(r) for r in self._all(sa.select(t.crew).order_by(t.crew.c.name))]
+        q = sa.select(t.crew).order_by(t.crew.c.name, t.crew.c.id)
+        return [_crew(r) for r in self._all(q)]
 
     def add_session(self, session: Session, audit: AuditEntry) -> None:
         with self._write() as conn:
@@ -127,10 +126,7 @@ class SqlStore(SqlOutbox, SqlWaivers):
                 .values(row)
             )
             if res.rowcount != 1:
-                raise StaleWrite(
-                    "The event was changed by someone else; reload and retry.",
-                    {"event_id": event.id},
-                )
+                raise refusals.stale_event(event.id)
             self._insert_audit(conn, [audit])
 
     def get_event(self, event_id: str) -> Event | None:
@@ -147,19 +143,20 @@ class SqlStore(SqlOutbox, SqlWaivers):
         return _from_row(Patron, row) if row else None
 
     def get_patron_by_email(self, email: str) -> Patron | None:
-        row = self._one(sa.select(t.patrons).where(t.patrons.c.email == email.lower()))
+        row = self._one(sa.select(t.patrons).where(t.patrons.c.email == email))
         return _from_row(Patron, row) if row else None
 
     def _lock_event(self, conn: Connection, event_id: str) -> None:
         """Serialise bookings per event (SQLite already holds the write lock)."""
         lock = sa.select(t.events.c.id).where(t.events.c.id == event_id)
         if conn.execute(lock.with_for_update() if self._pg else lock).first() is None:
-            raise NotFound("No such event.", {"event_id": event_id})
+            raise refusals.no_such_event(event_id)
 
     @staticmethod
     def _places_booked(conn: Connection, event_id: str) -> int:
+        holding = [s.value for s in rules.HOLDS_PLACES]
         booked = sa.select(sa.func.coalesce(sa.func.sum(t.bookings.c.party_size), 0)).where(
-            t.bookings.c.event_id == event_id, t.bookings.c.status == BookingStatus.BOOKED.value
+            t.bookings.c.event_id == event_id, t.bookings.c.status.in_(holding)
         )
         return int(conn.execute(booked).scalar_one())
 
@@ -172,27 +169,17 @@ class SqlStore(SqlOutbox, SqlWaivers):
         capacity: int | None,
         audit: AuditEntry,
     ) -> Booking:
-
         try:
             with self._write() as conn:
                 self._lock_event(conn, booking.event_id)
                 places = self._places_booked(conn, booking.event_id)
-                status = (
-                    BookingStatus.BOOKED
-                    if fits(capacity, places, booking.party_size)
-                    else BookingStatus.WAITLISTED
-                )
-                stored = dataclasses.replace(booking, status=status)
+                stored, entry = rules.admit(booking, audit, capacity=capacity, places_booked=places)
                 if new_patron:
                     conn.execute(t.patrons.insert().values(_to_row(patron)))
                 conn.execute(t.bookings.insert().values(_to_row(stored)))
-                audit = dataclasses.replace(audit, data={**audit.data, "status": status.value})
-                self._insert_audit(conn, [audit])
+                self._insert_audit(conn, [entry])
         except IntegrityError:
-            raise DuplicateKey(
-                "This patron is already on the event.",
-                {"patron_id": patron.id, "email": patron.email},
-            ) from None
+            raise refusals.patron_already_booked(patron.id, patron.email) from None
         return stored
 
     def get_booking(self, event_id: str, patron_id: str) -> Booking | None:
@@ -214,6 +201,18 @@ class SqlStore(SqlOutbox, SqlWaivers):
             q, Booking, order_by=order, status=BookingStatus, waiver_kind=WaiverKind
         )
 
+    def list_bookings_for_events(self, event_ids: Sequence[str]) -> dict[str, list[Booking]]:
+        out: dict[str, list[Booking]] = {e: [] for e in event_ids}
+        if not out:
+            return out
+        q = sa.select(t.bookings).where(t.bookings.c.event_id.in_(list(out)))
+        order = [t.bookings.c.patron_name, t.bookings.c.patron_id]
+        for b in self._records(
+            q, Booking, order_by=order, status=BookingStatus, waiver_kind=WaiverKind
+        ):
+            out[b.event_id].append(b)
+        return out
+
     def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
         with self._write() as conn:
             self._update_booking(conn, booking, expected_version)
@@ -222,19 +221,10 @@ class SqlStore(SqlOutbox, SqlWaivers):
     def promote_booking(
         self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
     ) -> None:
-
         with self._write() as conn:
             self._lock_event(conn, booking.event_id)
             places = self._places_booked(conn, booking.event_id)
-            if not fits(capacity, places, booking.party_size):
-                raise Conflict(
-                    "There is no room on the event for this party.",
-                    {
-                        "places_booked": places,
-                        "capacity": capacity,
-                        "party_size": booking.party_size,
-                    },
-                )
+            rules.check_room(booking, capacity=capacity, places_booked=places)
             self._update_booking(conn, booking, expected_version)
             self._insert_audit(conn, [audit])
 
@@ -263,9 +253,7 @@ class SqlStore(SqlOutbox, SqlWaivers):
                 self._insert_outbox(conn, outbox)
         except IntegrityError:
             keys = [w.payment.idempotency_key for w in writes]
-            raise DuplicateKey(
-                "A payment with this idempotency key exists.", {"idempotency_keys": keys}
-            ) from None
+            raise refusals.idempotency_key_taken(keys) from None
         return stored
 
     def void_payment(
@@ -287,9 +275,7 @@ class SqlStore(SqlOutbox, SqlWaivers):
                 )
             )
             if res.rowcount != 1:
-                raise StaleWrite(
-                    "The payment was voided by someone else.", {"payment_id": payment.id}
-                )
+                raise refusals.payment_already_voided(payment.id)
             self._update_booking(conn, write.booking, write.expected_version)
             self._insert_audit(conn, [audit])
             self._insert_outbox(conn, outbox)

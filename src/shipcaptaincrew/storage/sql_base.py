@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Connection, Engine
 
-from ..domain.errors import StaleWrite
+from ..domain import refusals
 from ..domain.models import (
     AuditEntry,
     Booking,
@@ -279,7 +279,4 @@ class SqlBase:
             .values(row)
         )
         if res.rowcount != 1:
-            raise StaleWrite(
-                "The booking was changed by someone else; reload and retry.",
-                {"event_id": booking.event_id, "patron_id": booking.patron_id},
-            )
+            raise refusals.stale_booking(booking.event_id, booking.patron_id)

@@ -51,34 +51,32 @@ class SqlOutbox(SqlBase):
         limit: int,
         ids: Sequence[str] | None = None,
     ) -> list[OutboxMessage]:
-        due = sa.and_(
-            t.outbox.c.status.in_([ob.QUEUED, ob.SENDING]), t.outbox.c.next_attempt_at <= now
-        )
-        q = sa.select(t.outbox.c.id).where(due)
+        o = t.outbox.c
+        # The due statuses and the claim order of domain/outbox.py, as SQL for the LIMIT.
+        q = sa.select(*MESSAGE).where(o.status.in_(ob.DUE_STATUSES), o.next_attempt_at <= now)
         if ids is not None:
-            q = q.where(t.outbox.c.id.in_(list(ids)))
-        q = q.order_by(t.outbox.c.next_attempt_at, t.outbox.c.created_at, t.outbox.c.id).limit(
-            limit
-        )
+            q = q.where(o.id.in_(list(ids)))
+        q = q.order_by(o.next_attempt_at, o.created_at, o.id).limit(limit)
         if self._pg:  # SQLite already holds the write lock for the whole transaction
             q = q.with_for_update(skip_locked=True)
         with self._write() as conn:
-            picked = list(conn.execute(q).scalars())
-            if not picked:
-                return []
-            conn.execute(
-                t.outbox.update()
-                .where(t.outbox.c.id.in_(picked), due)
-                .values(
-                    status=ob.SENDING,
-                    attempts=t.outbox.c.attempts + 1,
-                    next_attempt_at=lease_until,
+            claimed = [
+                ob.claimed(_message(dict(r)), lease_until) for r in conn.execute(q).mappings()
+            ]
+            if claimed:
+                conn.execute(
+                    t.outbox.update().where(o.id == sa.bindparam("m_id")),
+                    [
+                        {
+                            "m_id": m.id,
+                            "status": m.status,
+                            "attempts": m.attempts,
+                            "next_attempt_at": m.next_attempt_at,
+                        }
+                        for m in claimed
+                    ],
                 )
-            )
-            rows = conn.execute(sa.select(*MESSAGE).where(t.outbox.c.id.in_(picked))).mappings()
-            claimed = [_message(dict(r)) for r in rows]
-        order = {mid: i for i, mid in enumerate(picked)}
-        return sorted(claimed, key=lambda m: order[m.id])
+        return claimed
 
     def finish_outbox(self, message: OutboxMessage, audit: AuditEntry) -> bool:
         with self._write() as conn:
@@ -104,14 +102,26 @@ class SqlOutbox(SqlBase):
     def requeue_outbox(
         self, message_id: str, *, now: datetime, audit: AuditEntry
     ) -> OutboxMessage | None:
+        o = t.outbox.c
         with self._write() as conn:
-            res = conn.execute(
-                t.outbox.update()
-                .where(t.outbox.c.id == message_id, t.outbox.c.status.in_([ob.QUEUED, ob.FAILED]))
-                .values(status=ob.QUEUED, attempts=0, next_attempt_at=now)
+            row = (
+                conn.execute(
+                    sa.select(*MESSAGE).where(o.id == message_id, o.status.in_(ob.REQUEUEABLE))
+                )
+                .mappings()
+                .first()
             )
-            if res.rowcount != 1:
+            if row is None:
                 return None
+            queued = ob.requeued(_message(dict(row)), now)
+            conn.execute(
+                t.outbox.update()
+                .where(o.id == message_id)
+                .values(
+                    status=queued.status,
+                    attempts=queued.attempts,
+                    next_attempt_at=queued.next_attempt_at,
+                )
+            )
             self._insert_audit(conn, [audit])
-            row = conn.execute(sa.select(*MESSAGE).where(t.outbox.c.id == message_id)).mappings()
-            return _message(dict(row.one()))
+            return queued

@@ -7,7 +7,7 @@ import dataclasses
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.errors import DuplicateKey
+from ..domain import refusals
 from ..domain.models import AuditEntry, Booking
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 from . import schema as t
@@ -21,10 +21,7 @@ class SqlWaivers(SqlBase):
                 conn.execute(t.waiver_templates.insert().values(_to_row(template)))
                 self._insert_audit(conn, [audit])
         except IntegrityError:
-            raise DuplicateKey(
-                "This template version exists already; reload and retry.",
-                {"template_id": template.id, "version": template.version},
-            ) from None
+            raise refusals.template_version_taken(template.id, template.version) from None
 
     def get_waiver_template(
         self, template_id: str, version: int | None = None
@@ -67,9 +64,7 @@ class SqlWaivers(SqlBase):
                 self._update_booking(conn, booking, expected_version)
                 self._insert_audit(conn, [audit])
         except IntegrityError:
-            raise DuplicateKey(
-                "This signature exists already.", {"signature_id": signature.id}
-            ) from None
+            raise refusals.signature_taken(signature.id) from None
 
     def get_waiver_signature(self, signature_id: str) -> WaiverSignature | None:
         ws = t.waiver_signatures
