@@ -87,7 +87,7 @@ def event(ctx: Context, by: CrewMember, **kw: Any) -> Event:
         "currency": "USD",
     }
     args.update(kw)
-    return events.create_event(ctx, by=by, **args)
+    return events.create_event(ctx, by=by, **args).event
 
 
 def booking(

@@ -11,7 +11,6 @@ import typer
 from .config import Settings
 from .domain import outbox as ob
 from .domain.errors import DomainError
-from .domain.models import Actor, ActorKind
 
 outbox_app = typer.Typer(
     help="Patron emails: deliver what is due, list, retry.", no_args_is_help=True
@@ -77,9 +76,8 @@ def retry(message_id: str) -> None:
     from .services.outbox import retry as requeue
 
     ctx = _context()
-    actor = Actor(ActorKind.SYSTEM, "cli", "Command line")
     try:
-        m = requeue(ctx, actor=actor, message_id=message_id)
+        m = requeue(ctx, by=None, message_id=message_id)
     except DomainError as err:
         typer.secho(err.message, fg="red", err=True)
         raise typer.Exit(1) from None

@@ -151,7 +151,7 @@ def load_demo(ctx: Context, *, seed: int = 7) -> bool:
             price_cents=price,
             currency=ctx.settings.currency,
             waiver_template_id=waiver.id,
-        )
+        ).event
         for i in range(count):
             name = names.pop()
             email = name.lower().replace(" ", ".").replace("'", "") + "@example.com"

@@ -15,7 +15,7 @@ from shipcaptaincrew.domain.errors import Conflict, Forbidden, NotFound
 from shipcaptaincrew.domain.models import SYSTEM, PaymentMethod, Role
 from shipcaptaincrew.notify.console import ConsoleSender
 from shipcaptaincrew.notify.smtp import SmtpSender
-from shipcaptaincrew.services import outbox, payments
+from shipcaptaincrew.services import outbox, payments, views
 from shipcaptaincrew.services.payments import PaymentRequest
 from tests import factories as f
 from tests.mailserver import SmtpServer
@@ -118,7 +118,7 @@ def test_retries_back_off_then_give_up_and_an_admin_retry_delivers(setup, clock)
             clock.now = m.next_attempt_at
     assert waits == [30, 60, 120, 240, 480, 960, 1920]
     assert (m.status, m.attempts) == (ob.FAILED, ob.MAX_ATTEMPTS)
-    assert outbox.receipt_email_status(ctx, event_id=event.id) == {booking.patron_id: "failed"}
+    assert views.receipt_email_status(ctx, event_id=event.id) == {booking.patron_id: "failed"}
     clock.advance(days=1)
     assert outbox.deliver_due(ctx, sender).claimed == 0
 
@@ -133,7 +133,7 @@ def test_retries_back_off_then_give_up_and_an_admin_retry_delivers(setup, clock)
         assert len(server.wait_for(1)) == 1
     finally:
         server.stop()
-    assert outbox.receipt_email_status(ctx, event_id=event.id) == {booking.patron_id: "sent"}
+    assert views.receipt_email_status(ctx, event_id=event.id) == {booking.patron_id: "sent"}
     with pytest.raises(Conflict, match="This message is sent"):
         outbox.retry(ctx, actor=SYSTEM, message_id=m.id)
     with pytest.raises(NotFound):

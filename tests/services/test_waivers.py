@@ -83,7 +83,7 @@ def test_event_template_must_exist(ctx) -> None:
     updated = events.update_event(
         ctx, by=admin, event_id=event.id, changes={"waiver_template_id": t.id}
     )
-    assert updated.waiver_template_id == t.id
+    assert updated.event.waiver_template_id == t.id
     assert ctx.store.get_event(event.id).waiver_template_id == t.id
 
 

@@ -70,7 +70,7 @@ def api(request: pytest.FixtureRequest, ctx: Context) -> Iterator[Api]:
     if request.param == "lambda":
         ctx = request.getfixturevalue("dynamo_ctx")
     app = create_app(ctx.settings, store=ctx.store, clock=ctx.clock)
-    app.state.ctx = ctx
+    ctx = app.state.ctx  # the app's own wiring, as it serves
     client: Any = TestClient(app) if request.param == "asgi" else LambdaClient(app)
     tokens = {}
     for role in Role:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.models import Actor, AuditEntry, new_id
+from ..domain.models import Actor, AuditEntry, CrewMember, new_id
+from .access import require_manager
 from .context import Context
 
 
@@ -33,7 +34,13 @@ def entry(
 
 
 def list_entries(
-    ctx: Context, *, event_id: str | None = None, patron_id: str | None = None, limit: int = 200
+    ctx: Context,
+    *,
+    by: CrewMember,
+    event_id: str | None = None,
+    patron_id: str | None = None,
+    limit: int = 200,
 ) -> list[AuditEntry]:
-    """Read the trail, newest first. Changes nothing."""
+    """Read the trail, newest first (admins and captains). Changes nothing."""
+    require_manager(by)
     return ctx.store.list_audit(event_id=event_id, patron_id=patron_id, limit=limit)

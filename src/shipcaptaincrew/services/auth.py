@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from ..domain.errors import Forbidden, Invalid, TooManyAttempts, Unauthenticated
 from ..domain.models import Actor, ActorKind, CrewMember, Role, Session, new_id
 from . import audit
+from .access import actor_of, require_manager
 from .context import Context
 
 _hasher = PasswordHasher()
@@ -32,22 +33,12 @@ MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_IP = 30
 
 
-def actor_of(crew: CrewMember) -> Actor:
-    return Actor(ActorKind.CREW, crew.id, crew.name)
-
-
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def require_manager(crew: CrewMember) -> None:
-    """Admins and captains only."""
-    if not crew.role.manages:
-        raise Forbidden("Only an admin or captain can do this.", {"role": crew.role.value})
 
 
 def create_crew(
@@ -156,3 +147,9 @@ def logout(ctx: Context, *, session: Session, crew: CrewMember) -> None:
     ctx.store.delete_session(
         session.token_hash, audit.entry(ctx, actor=actor_of(crew), action="logout", subject=crew.id)
     )
+
+
+def list_crew(ctx: Context, *, by: CrewMember) -> list[CrewMember]:
+    """Every crew account, by name (admins and captains). Changes nothing."""
+    require_manager(by)
+    return ctx.store.list_crew()

@@ -8,11 +8,12 @@ from typing import Any
 
 from ..domain import bookings as rules
 from ..domain.errors import Invalid, NotFound
-from ..domain.models import CrewMember, Event, EventStatus, RosterCounts, new_id
+from ..domain.models import CrewMember, Event, EventStatus, new_id
 from ..domain.money import check_amount, check_currency
 from . import audit
-from .auth import actor_of, require_manager
+from .access import actor_of, require_manager
 from .context import Context
+from .views import EventView
 
 EDITABLE = (
     "title",
@@ -66,7 +67,7 @@ def create_event(
     price_cents: int,
     currency: str | None,
     waiver_template_id: str | None = None,
-) -> Event:
+) -> EventView:
     """Create a scheduled event (admins and captains). Writes an audit entry."""
     require_manager(by)
     _check_template(ctx, waiver_template_id)
@@ -104,10 +105,12 @@ def create_event(
             data=data,
         ),
     )
-    return event
+    return EventView(event, rules.count([]))
 
 
-def update_event(ctx: Context, *, by: CrewMember, event_id: str, changes: dict[str, Any]) -> Event:
+def update_event(
+    ctx: Context, *, by: CrewMember, event_id: str, changes: dict[str, Any]
+) -> EventView:
     """Change an event's fields (admins and captains). Writes an audit entry with the
     before and after of each changed field. A price change applies to new bookings;
     existing bookings keep the amount they were booked at."""
@@ -139,7 +142,7 @@ def update_event(ctx: Context, *, by: CrewMember, event_id: str, changes: dict[s
         if getattr(event, k) != getattr(updated, k)
     }
     if not diff:
-        return event
+        return event_view(ctx, event_id=event_id)
     ctx.store.update_event(
         updated,
         event.version,
@@ -152,11 +155,19 @@ def update_event(ctx: Context, *, by: CrewMember, event_id: str, changes: dict[s
             data=diff,
         ),
     )
-    return dataclasses.replace(updated, version=event.version + 1)
+    updated = dataclasses.replace(updated, version=event.version + 1)
+    return EventView(updated, rules.count(ctx.store.list_bookings(event_id)))
 
 
-def list_events(ctx: Context) -> list[tuple[Event, RosterCounts]]:
-    """Every event with its roster counts, today's and upcoming first. Changes nothing."""
+def event_view(ctx: Context, *, event_id: str) -> EventView:
+    """The event with its roster counts, or NotFound. Changes nothing."""
+    event = get_event(ctx, event_id=event_id)
+    return EventView(event, rules.count(ctx.store.list_bookings(event_id)))
+
+
+def list_events(ctx: Context) -> list[EventView]:
+    """Every event with its roster counts, today's and upcoming first, in two reads.
+    Changes nothing."""
     now = ctx.now()
     events = ctx.store.list_events()
     upcoming = [
@@ -164,4 +175,5 @@ def list_events(ctx: Context) -> list[tuple[Event, RosterCounts]]:
     ]
     past = [e for e in events if e not in upcoming]
     ordered = upcoming + sorted(past, key=lambda e: e.starts_at, reverse=True)
-    return [(e, rules.count(ctx.store.list_bookings(e.id))) for e in ordered]
+    bookings = ctx.store.list_bookings_for_events([e.id for e in ordered])
+    return [EventView(e, rules.count(bookings[e.id])) for e in ordered]

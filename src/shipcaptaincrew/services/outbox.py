@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -24,6 +22,7 @@ from ..domain.errors import Conflict, Forbidden, NotFound
 from ..domain.models import (
     SYSTEM,
     Actor,
+    ActorKind,
     Booking,
     CrewMember,
     OutboxMessage,
@@ -34,6 +33,7 @@ from ..domain.models import (
 from ..notify.base import Sender, SendError
 from ..notify.messages import PaymentEmail, compose
 from . import audit
+from .access import actor_of
 from .context import Context
 from .receipts import receipt_data, render
 
@@ -168,9 +168,16 @@ def list_messages(
     return ctx.store.list_outbox(status=status, limit=limit)
 
 
-def retry(ctx: Context, *, actor: Actor, message_id: str) -> OutboxMessage:
-    """Queue a failed (or waiting) message for delivery now with a fresh set of attempts.
-    A sent message is never sent again (Conflict). Writes an audit entry."""
+CLI = Actor(ActorKind.SYSTEM, "cli", "Command line")
+
+
+def retry(ctx: Context, *, by: CrewMember | None, message_id: str) -> OutboxMessage:
+    """Queue a failed (or waiting) message for delivery now with a fresh set of attempts
+    (admins; ``by`` None is the operator at the command line). A sent message is never sent
+    again (Conflict). Writes an audit entry."""
+    if by is not None:
+        require_admin(by)
+    actor = actor_of(by) if by is not None else CLI
     entry = audit.entry(ctx, actor=actor, action="email.requeued", subject=message_id, data={})
     message = ctx.store.get_outbox(message_id)
     if message is None:
@@ -184,71 +191,3 @@ def retry(ctx: Context, *, actor: Actor, message_id: str) -> OutboxMessage:
             {"message_id": message_id, "status": message.status},
         )
     return queued
-
-
-def receipt_email_status(
-    ctx: Context, *, event_id: str, patron_id: str | None = None
-) -> dict[str, str]:
-    """Each patron's (or only ``patron_id``'s) latest receipt or correction email status on
-    the event (queued / sent / failed), in one read. Changes nothing."""
-    messages = ctx.store.list_outbox_for_event(event_id, ob.RECEIPT_KINDS, patron_id)
-    return ob.latest_by_patron(messages)
-
-
-class AfterCommitDelivery:
-    """``Context.after_commit`` for a long-running server: deliver just-committed messages
-    on one background thread, so a slow mail server never delays a response. ``start``
-    also sweeps for due retries every ``every`` seconds. What fails stays queued."""
-
-    def __init__(self, ctx: Context, sender: Sender) -> None:
-        self.ctx, self.sender = ctx, sender
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="scc-mail")
-        self._pending: set[Future[None]] = set()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._sweeper: threading.Thread | None = None
-
-    def __call__(self, messages: Sequence[OutboxMessage]) -> None:
-        if messages:
-            self._submit([m.id for m in messages])
-
-    def _submit(self, ids: list[str] | None) -> None:
-        future = self._pool.submit(self._run, ids)
-        with self._lock:
-            self._pending.add(future)
-        future.add_done_callback(self._done)
-
-    def _done(self, future: Future[None]) -> None:
-        with self._lock:
-            self._pending.discard(future)
-
-    def _run(self, ids: list[str] | None) -> None:
-        try:
-            deliver_due(self.ctx, self.sender, ids=ids, limit=len(ids) if ids else 100)
-        except Exception:
-            log.exception("background delivery failed; the messages stay queued")
-
-    def start(self, every: float = 30) -> None:
-        """Deliver what is due now and then every ``every`` seconds, until ``close``."""
-
-        def sweep() -> None:
-            while True:
-                self._submit(None)
-                if self._stop.wait(every):
-                    return
-
-        self._sweeper = threading.Thread(target=sweep, name="scc-mail-sweep", daemon=True)
-        self._sweeper.start()
-
-    def drain(self, timeout: float = 30) -> None:
-        """Wait for the deliveries started so far (tests, shutdown)."""
-        with self._lock:
-            pending = list(self._pending)
-        for future in pending:
-            future.result(timeout)
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._sweeper is not None:
-            self._sweeper.join(5)
-        self._pool.shutdown(wait=True)

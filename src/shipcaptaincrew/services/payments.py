@@ -13,11 +13,12 @@ from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound
 from ..domain.models import AuditEntry, Booking, CrewMember, Payment, PaymentMethod, new_id
 from ..storage.base import PaymentWrite
 from . import audit
-from .auth import actor_of, require_manager
+from .access import actor_of, require_manager
+from .bookings import get_booking
 from .context import Context, retry_stale
 from .events import get_event
 from .outbox import payment_message
-from .roster import get_booking
+from .views import booking_view
 
 MAX_BATCH = 100
 
@@ -27,6 +28,7 @@ class Logged:
     payment: Payment
     booking: Booking
     created: bool  # False when an idempotency key replayed an earlier result
+    receipt_email: str | None = ob.QUEUED  # the patron's latest receipt email status
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,8 @@ def _replay(ctx: Context, existing: Payment, event_id: str, req: PaymentRequest)
             "This Idempotency-Key was used for a different payment.",
             {"payment": payment_json(existing)},
         )
-    return Logged(
-        existing, get_booking(ctx, event_id=event_id, patron_id=req.patron_id), created=False
-    )
+    view = booking_view(ctx, get_booking(ctx, event_id=event_id, patron_id=req.patron_id))
+    return Logged(existing, view.booking, created=False, receipt_email=view.receipt_email)
 
 
 def payment_json(p: Payment) -> dict[str, object]:

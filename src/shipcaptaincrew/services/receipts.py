@@ -5,9 +5,9 @@ from __future__ import annotations
 from ..domain.errors import NotFound
 from ..domain.models import Booking, Payment
 from ..receipts.pdf import ReceiptData, render_receipt
+from .bookings import get_booking
 from .context import Context
 from .events import get_event
-from .roster import get_booking
 
 
 def receipt_data(ctx: Context, payment: Payment, booking: Booking | None = None) -> ReceiptData:

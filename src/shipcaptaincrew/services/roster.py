@@ -5,37 +5,36 @@ from __future__ import annotations
 import dataclasses
 
 from ..domain import bookings as rules
-from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound
+from ..domain import refusals
+from ..domain.errors import Conflict, DuplicateKey, Invalid
 from ..domain.models import (
+    AuditEntry,
     Booking,
     BookingStatus,
     CrewMember,
-    Event,
     Patron,
     new_guest_token,
     new_id,
 )
 from . import audit
-from .auth import actor_of, require_manager
-from .context import Context, retry_stale
+from .access import actor_of, require_manager
+from .bookings import Change, change_booking
+from .context import Context
 from .events import get_event
+from .views import BookingView, RosterView, booking_view, receipt_email_status
 
 
-def get_booking(ctx: Context, *, event_id: str, patron_id: str) -> Booking:
-    """The booking, or NotFound (unknown event, or patron not on it). Changes nothing."""
-    booking = ctx.store.get_booking(event_id, patron_id)
-    if booking is None:
-        get_event(ctx, event_id=event_id)
-        raise NotFound(
-            "This patron is not on the event.", {"event_id": event_id, "patron_id": patron_id}
-        )
-    return booking
-
-
-def roster(ctx: Context, *, event_id: str) -> tuple[Event, list[Booking]]:
-    """The event and its bookings, by name. Changes nothing."""
+def roster(ctx: Context, *, event_id: str) -> RosterView:
+    """The event, its counts and its bookings by name, each with its receipt email status.
+    Changes nothing."""
     event = get_event(ctx, event_id=event_id)
-    return event, ctx.store.list_bookings(event_id)
+    bookings = ctx.store.list_bookings(event_id)
+    emails = receipt_email_status(ctx, event_id=event_id)
+    return RosterView(
+        event,
+        rules.count(bookings),
+        [BookingView(b, emails.get(b.patron_id)) for b in bookings],
+    )
 
 
 def add_patron(
@@ -68,9 +67,7 @@ def add_patron(
                 id=new_id("pat"), name=name, email=email, phone=phone, created_at=ctx.now()
             )
         elif ctx.store.get_booking(event_id, patron.id) is not None:
-            raise DuplicateKey(
-                "This patron is already on the event.", {"patron_id": patron.id, "email": email}
-            )
+            raise refusals.patron_already_booked(patron.id, email)
         booking = Booking(
             event_id=event_id,
             patron_id=patron.id,
@@ -108,10 +105,10 @@ def add_patron(
             if not new:
                 raise
             # Another request added this email at the same moment: book that patron.
-    raise DuplicateKey("This patron is already on the event.", {"email": email})
+    raise refusals.patron_already_booked(booking.patron_id, email)
 
 
-def promote_booking(ctx: Context, *, by: CrewMember, event_id: str, patron_id: str) -> Booking:
+def promote_booking(ctx: Context, *, by: CrewMember, event_id: str, patron_id: str) -> BookingView:
     """Book a waitlisted patron onto the event (admins and captains), if the party fits
     the places left; Conflict when it does not or the booking is not waitlisted. Writes
     an audit entry."""
@@ -119,55 +116,44 @@ def promote_booking(ctx: Context, *, by: CrewMember, event_id: str, patron_id: s
     event = get_event(ctx, event_id=event_id)
     rules.check_open(event)
 
-    def attempt() -> Booking:
-        booking = get_booking(ctx, event_id=event_id, patron_id=patron_id)
+    def promote(booking: Booking, version: int, entry: AuditEntry) -> None:
+        ctx.store.promote_booking(booking, version, event.capacity, entry)
+
+    def decide(booking: Booking) -> Change:
         if booking.status != BookingStatus.WAITLISTED:
             raise Conflict(
                 f"This booking is {booking.status.value}, not waitlisted.",
                 {"status": booking.status.value},
             )
-        promoted = dataclasses.replace(booking, status=BookingStatus.BOOKED)
-        entry = audit.entry(
-            ctx,
-            actor=actor_of(by),
-            action="booking.promoted",
-            subject=f"{event_id}/{patron_id}",
-            event_id=event_id,
-            patron_id=patron_id,
-            data={"from": "waitlisted", "party_size": booking.party_size},
+        return Change(
+            dataclasses.replace(booking, status=BookingStatus.BOOKED),
+            "booking.promoted",
+            {"from": "waitlisted", "party_size": booking.party_size},
+            write=promote,
         )
-        ctx.store.promote_booking(promoted, booking.version, event.capacity, entry)
-        return dataclasses.replace(promoted, version=booking.version + 1)
 
-    return retry_stale(attempt)
+    booking = change_booking(
+        ctx, actor=actor_of(by), event_id=event_id, patron_id=patron_id, decide=decide
+    )
+    return booking_view(ctx, booking)
 
 
 def cancel_booking(
     ctx: Context, *, by: CrewMember, event_id: str, patron_id: str, reason: str = ""
-) -> Booking:
+) -> BookingView:
     """Cancel a booking (admins and captains). Payments stay as they are; void them
     separately if money is returned. Writes an audit entry."""
     require_manager(by)
 
-    def attempt() -> Booking:
-        booking = get_booking(ctx, event_id=event_id, patron_id=patron_id)
+    def decide(booking: Booking) -> Change:
         rules.check_active(booking)
-        updated = dataclasses.replace(
-            booking, status=BookingStatus.CANCELLED, cancelled_at=ctx.now()
+        return Change(
+            dataclasses.replace(booking, status=BookingStatus.CANCELLED, cancelled_at=ctx.now()),
+            "booking.cancelled",
+            {"reason": reason.strip(), "from": booking.status.value},
         )
-        ctx.store.update_booking(
-            updated,
-            booking.version,
-            audit.entry(
-                ctx,
-                actor=actor_of(by),
-                action="booking.cancelled",
-                subject=f"{event_id}/{patron_id}",
-                event_id=event_id,
-                patron_id=patron_id,
-                data={"reason": reason.strip(), "from": booking.status.value},
-            ),
-        )
-        return dataclasses.replace(updated, version=booking.version + 1)
 
-    return retry_stale(attempt)
+    booking = change_booking(
+        ctx, actor=actor_of(by), event_id=event_id, patron_id=patron_id, decide=decide
+    )
+    return booking_view(ctx, booking)

@@ -6,7 +6,7 @@ from ..domain.errors import Conflict, DuplicateKey, NotFound
 from ..domain.models import AuditEntry, CrewMember, new_id
 from ..domain.waivers import WaiverTemplate, check_template, text_sha256
 from . import audit
-from .auth import actor_of, require_manager
+from .access import actor_of, require_manager
 from .context import Context
 
 

@@ -4,6 +4,7 @@ and the signed-waiver PDF for the patron and for crew."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import string
 from dataclasses import dataclass
 
@@ -19,10 +20,9 @@ from ..domain.waivers import (
     check_signature_png,
 )
 from ..receipts.waiver_pdf import WaiverPdfData, render_waiver_pdf
-from . import audit
-from .context import Context, retry_stale
+from .bookings import Change, change_booking, get_booking
+from .context import Context
 from .events import get_event
-from .roster import get_booking
 from .waiver_templates import get_template
 
 
@@ -76,8 +76,9 @@ def sign_waiver(
     check_signature_png(req.signature_png)
     actor = Actor(ActorKind.GUEST, booking.patron_id, guardian or signer)
 
-    def attempt() -> tuple[Booking, WaiverSignature]:
-        current = get_booking(ctx, event_id=booking.event_id, patron_id=booking.patron_id)
+    made: list[WaiverSignature] = []
+
+    def decide(current: Booking) -> Change:
         rules.check_active(current)
         if current.waiver_signed:
             raise Conflict(
@@ -100,6 +101,7 @@ def sign_waiver(
             guardian_name=guardian,
             guardian_relationship=relationship,
         )
+        made[:] = [signature]
         updated = dataclasses.replace(
             current,
             waiver_kind=WaiverKind.ELECTRONIC,
@@ -107,30 +109,25 @@ def sign_waiver(
             waiver_at=now,
             waiver_by=actor.label,
         )
-        entry = audit.entry(
-            ctx,
-            actor=actor,
-            action="waiver.signed",
-            subject=f"{current.event_id}/{current.patron_id}",
-            event_id=current.event_id,
-            patron_id=current.patron_id,
-            data={
-                "kind": "electronic",
-                "signature_id": signature.id,
-                "template_id": template.id,
-                "template_version": template.version,
-                "sha256": template.sha256,
-                "signer_name": signer,
-                "guardian_name": guardian,
-                "guardian_relationship": relationship,
-                "ip": signature.ip,
-                "user_agent": signature.user_agent,
-            },
-        )
-        ctx.store.add_waiver_signature(signature, updated, current.version, entry)
-        return dataclasses.replace(updated, version=current.version + 1), signature
+        data = {
+            "kind": "electronic",
+            "signature_id": signature.id,
+            "template_id": template.id,
+            "template_version": template.version,
+            "sha256": template.sha256,
+            "signer_name": signer,
+            "guardian_name": guardian,
+            "guardian_relationship": relationship,
+            "ip": signature.ip,
+            "user_agent": signature.user_agent,
+        }
+        write = functools.partial(ctx.store.add_waiver_signature, signature)
+        return Change(updated, "waiver.signed", data, write=write)
 
-    return retry_stale(attempt)
+    signed = change_booking(
+        ctx, actor=actor, event_id=booking.event_id, patron_id=booking.patron_id, decide=decide
+    )
+    return signed, made[0]
 
 
 def signature_of(ctx: Context, booking: Booking) -> WaiverSignature | None:

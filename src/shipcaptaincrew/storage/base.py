@@ -54,6 +54,7 @@ class Store(Protocol):
     def list_crew(self) -> list[CrewMember]:
         """Every crew member, by name, then id."""
         ...
+
     def add_session(self, session: Session, audit: AuditEntry) -> None: ...
     def get_session(self, token_hash: str) -> Session | None: ...
     def get_signed_in(self, token_hash: str) -> tuple[Session, CrewMember] | None:
@@ -103,6 +104,7 @@ class Store(Protocol):
         each list ordered as ``list_bookings``: one query where the backend can (SQL); on
         DynamoDB an event's bookings are its own partition, so one Query per event."""
         ...
+
     def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
         """Store ``booking`` (with its version bumped) if the current version matches."""
 

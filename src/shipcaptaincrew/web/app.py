@@ -13,9 +13,10 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
 from ..config import Settings
+from ..notify.background import BackgroundDelivery
 from ..notify.base import Sender
 from ..services.context import Context, utc_now
-from ..services.outbox import AfterCommitDelivery
+from ..services.outbox import deliver_due
 from ..storage.base import Store
 from . import errors
 from .deps import current_principal
@@ -29,7 +30,7 @@ STATIC = Path(__file__).with_name("static")
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While serving, deliver due emails (retries, anything queued offline) in the background."""
-    mail: AfterCommitDelivery | None = app.state.mail
+    mail: BackgroundDelivery | None = app.state.mail
     if mail is not None:
         mail.start()
     yield
@@ -65,7 +66,10 @@ def create_app(
     app.state.sender = sender
     app.state.mail = None
     if settings.mail_after_commit:
-        app.state.mail = ctx.after_commit = AfterCommitDelivery(ctx, sender)
+        mail = BackgroundDelivery(
+            lambda ids: deliver_due(ctx, sender, ids=ids, limit=len(ids) if ids else 100)
+        )
+        app.state.mail = ctx.after_commit = mail
     errors.install(app)
 
     public = APIRouter(prefix="/api", tags=["health"])

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ...services import audit
-from ...services.auth import require_manager
 from ..deps import Crew, Ctx
 from ..schemas import AuditListOut, AuditOut
 from .common import ERRORS
@@ -23,6 +22,5 @@ def list_audit(
     patron_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> AuditListOut:
-    require_manager(crew)
-    entries = audit.list_entries(ctx, event_id=event_id, patron_id=patron_id, limit=limit)
+    entries = audit.list_entries(ctx, by=crew, event_id=event_id, patron_id=patron_id, limit=limit)
     return AuditListOut(entries=[AuditOut(**e.__dict__) for e in entries])

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ...domain.models import Event, Payment, RosterCounts
+from ...services.views import BookingView
 from ..errors import ErrorOut
-from ..schemas import CountsOut, EventOut, PaymentOut
+from ..schemas import BookingOut, CountsOut, EventOut, PaymentOut
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": text}
@@ -62,3 +63,7 @@ def payment_out(p: Payment) -> PaymentOut:
         voided_by=p.voided_by,
         void_reason=p.void_reason,
     )
+
+
+def booking_out(view: BookingView, public_url: str) -> BookingOut:
+    return BookingOut.of(view.booking, public_url, view.receipt_email)

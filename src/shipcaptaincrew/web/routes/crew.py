@@ -15,8 +15,7 @@ router = APIRouter(prefix="/crew", tags=["crew"], responses=ERRORS)
 
 @router.get("", response_model=CrewListOut)
 def list_crew(ctx: Ctx, crew: Crew) -> CrewListOut:
-    auth.require_manager(crew)
-    return CrewListOut(crew=[crew_out(c) for c in ctx.store.list_crew()])
+    return CrewListOut(crew=[crew_out(c) for c in auth.list_crew(ctx, by=crew)])
 
 
 @router.post("", response_model=CrewOut, status_code=201)

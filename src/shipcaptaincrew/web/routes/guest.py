@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -23,11 +20,10 @@ from ...services import receipts, waivers
 from ...services.context import Context
 from ...services.guest import guest_view
 from ..deps import Ctx, client_ip
+from ..guest_forms import form_token, form_token_ok, read_form, same_origin
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 ASSETS = Path(__file__).parent.parent / "static" / "guest"
-FORM_TOKEN_TTL_S = 12 * 3600
-MAX_FORM_FIELDS = 20
 
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
 _env.filters["money"] = lambda cents, currency: format_money(cents, currency)
@@ -44,40 +40,6 @@ def html_error(status: int, message: str) -> HTMLResponse:
     """A plain error page for guest URLs (used by web/errors.py for /g/ paths too)."""
     titles = {400: "Bad request", 403: "Not allowed", 404: "Page not found", 409: "Conflict"}
     return render("guest_error.html", status, title=titles.get(status, "Error"), message=message)
-
-
-def _form_token(ctx: Context, token: str, issued: int) -> str:
-    key = ctx.settings.secret_key.encode()
-    mac = hmac.new(key, f"guest-waiver:{token}:{issued}".encode(), hashlib.sha256).hexdigest()
-    return f"{issued}.{mac}"
-
-
-def _form_token_ok(ctx: Context, token: str, sent: str) -> bool:
-    issued_raw, _, _mac = sent.partition(".")
-    if not issued_raw.isdigit():
-        return False
-    issued = int(issued_raw)
-    if not 0 <= ctx.now().timestamp() - issued <= FORM_TOKEN_TTL_S:
-        return False
-    return hmac.compare_digest(_form_token(ctx, token, issued), sent)
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def _same_origin(ctx: Context, request: Request) -> bool:
-    """The form post came from our own page: Fetch Metadata when the browser sends it,
-    else the Origin header when it names a real origin."""
-    site = request.headers.get("sec-fetch-site")
-    if site is not None and site not in ("same-origin", "none"):
-        return False
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return site is not None or origin is None
-    allowed = {_origin(str(request.base_url)), _origin(ctx.settings.public_url)}
-    return origin.lower() in allowed
 
 
 def _booking(ctx: Context, token: str) -> Booking:
@@ -108,7 +70,7 @@ def _waiver_form(
         status,
         view=view,
         token=token,
-        form_token=_form_token(ctx, token, int(ctx.now().timestamp())),
+        form_token=form_token(ctx, token, int(ctx.now().timestamp())),
         error=error,
         form=form or {},
     )
@@ -132,30 +94,19 @@ def _signature_bytes(data_url: str) -> bytes:
         raise Invalid("The signature could not be read.", {"field": "signature"}) from None
 
 
-async def _read_form(request: Request) -> dict[str, str]:
-    if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        raise Invalid("Please send the form from the waiver page.")
-    try:
-        text = (await request.body()).decode("utf-8")
-        parsed = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
-    except (UnicodeDecodeError, ValueError):
-        raise Invalid("The form could not be read.") from None
-    return {k: v[0] for k, v in parsed.items()}
-
-
 @router.post("/{token}/waiver", response_class=HTMLResponse)
 async def sign(token: str, request: Request, ctx: Ctx) -> Response:
     try:
         booking = _booking(ctx, token)
     except NotFound:
         return html_error(404, "This guest link is not valid. Please check the address.")
-    if not _same_origin(ctx, request):
+    if not same_origin(ctx, request):
         return html_error(403, "Please sign from the waiver page itself.")
     try:
-        form = await _read_form(request)
+        form = await read_form(request)
     except Invalid as err:
         return html_error(400, err.message)
-    if not _form_token_ok(ctx, token, form.get("form_token", "")):
+    if not form_token_ok(ctx, token, form.get("form_token", "")):
         return html_error(403, "This page has expired. Please reload it and sign again.")
     if booking.waiver_signed:
         return RedirectResponse(f"/g/{token}", status_code=303)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Header, Response
 
 from ...services import payments
 from ...services.context import Context
-from ...services.outbox import receipt_email_status
 from ...services.payments import PaymentRequest
 from ..deps import Crew, Ctx
 from ..schemas import (
@@ -30,15 +29,10 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _logged(
-    ctx: Context, result: payments.Logged, emails: dict[str, str] | None = None
-) -> PaymentLoggedOut:
-    b = result.booking
-    if emails is None:
-        emails = receipt_email_status(ctx, event_id=b.event_id, patron_id=b.patron_id)
+def _logged(ctx: Context, result: payments.Logged) -> PaymentLoggedOut:
     return PaymentLoggedOut(
         payment=payment_out(result.payment),
-        booking=BookingOut.of(b, ctx.settings.public_url, emails.get(b.patron_id)),
+        booking=BookingOut.of(result.booking, ctx.settings.public_url, result.receipt_email),
     )
 
 
@@ -66,8 +60,7 @@ def log_batch(
     )
     if not any(r.created for r in results):
         response.status_code = 200
-    emails = receipt_email_status(ctx, event_id=event_id)
-    return BatchOut(payments=[_logged(ctx, r, emails) for r in results])
+    return BatchOut(payments=[_logged(ctx, r) for r in results])
 
 
 @router.post(

@@ -1,0 +1,77 @@
+"""Deliver email off the request path: one background thread for a long-running server.
+
+``BackgroundDelivery`` runs ``deliver(ids)`` (ids of just-committed outbox messages, or None
+for everything due) on one worker thread, so a slow mail server never delays a response;
+``start`` also sweeps for due retries every ``every`` seconds. It knows nothing of the
+outbox itself: the app factory hands it the delivery use case.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from ..domain.models import OutboxMessage
+
+log = logging.getLogger("shipcaptaincrew.outbox")
+
+Deliver = Callable[[list[str] | None], object]
+
+
+class BackgroundDelivery:
+    """``Context.after_commit`` for a long-running server. What fails stays queued."""
+
+    def __init__(self, deliver: Deliver) -> None:
+        self._deliver = deliver
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="scc-mail")
+        self._pending: set[Future[None]] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._sweeper: threading.Thread | None = None
+
+    def __call__(self, messages: Sequence[OutboxMessage]) -> None:
+        if messages:
+            self._submit([m.id for m in messages])
+
+    def _submit(self, ids: list[str] | None) -> None:
+        future = self._pool.submit(self._run, ids)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._done)
+
+    def _done(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def _run(self, ids: list[str] | None) -> None:
+        try:
+            self._deliver(ids)
+        except Exception:
+            log.exception("background delivery failed; the messages stay queued")
+
+    def start(self, every: float = 30) -> None:
+        """Deliver what is due now and then every ``every`` seconds, until ``close``."""
+
+        def sweep() -> None:
+            while True:
+                self._submit(None)
+                if self._stop.wait(every):
+                    return
+
+        self._sweeper = threading.Thread(target=sweep, name="scc-mail-sweep", daemon=True)
+        self._sweeper.start()
+
+    def drain(self, timeout: float = 30) -> None:
+        """Wait for the deliveries started so far (tests, shutdown)."""
+        with self._lock:
+            pending = list(self._pending)
+        for future in pending:
+            future.result(timeout)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join(5)
+        self._pool.shutdown(wait=True)

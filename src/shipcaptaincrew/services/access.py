@@ -1,0 +1,16 @@
+"""Who may do what, and who the audit trail names: the checks every use case shares."""
+
+from __future__ import annotations
+
+from ..domain.errors import Forbidden
+from ..domain.models import Actor, ActorKind, CrewMember
+
+
+def actor_of(crew: CrewMember) -> Actor:
+    return Actor(ActorKind.CREW, crew.id, crew.name)
+
+
+def require_manager(crew: CrewMember) -> None:
+    """Admins and captains only."""
+    if not crew.role.manages:
+        raise Forbidden("Only an admin or captain can do this.", {"role": crew.role.value})

@@ -1,0 +1,78 @@
+"""Reading one booking and changing it safely: the helper every booking use case shares.
+
+A change reads the booking, decides its new state (a pure decision, often a domain rule),
+and stores it with the version it read and an audit entry, in one store write. When
+another phone changed the booking in between, the store refuses the write (StaleWrite)
+and the change is read and decided again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.errors import NotFound
+from ..domain.models import Actor, AuditEntry, Booking
+from . import audit
+from .context import Context, retry_stale
+from .events import get_event
+
+# Stores the new booking state with the version it was read at and the audit entry.
+Write = Callable[[Booking, int, AuditEntry], None]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a use case decided for a booking: its new state and what the audit says."""
+
+    booking: Booking
+    action: str
+    data: dict[str, Any] = field(default_factory=dict)
+    write: Write | None = None  # another store write than ``update_booking``
+
+
+def get_booking(ctx: Context, *, event_id: str, patron_id: str) -> Booking:
+    """The booking, or NotFound (unknown event, or patron not on it). Changes nothing."""
+    booking = ctx.store.get_booking(event_id, patron_id)
+    if booking is None:
+        get_event(ctx, event_id=event_id)
+        raise NotFound(
+            "This patron is not on the event.", {"event_id": event_id, "patron_id": patron_id}
+        )
+    return booking
+
+
+def change_booking(
+    ctx: Context,
+    *,
+    actor: Actor,
+    event_id: str,
+    patron_id: str,
+    decide: Callable[[Booking], Change | None],
+) -> Booking:
+    """Read the booking, let ``decide`` return its change (None: nothing to change, and
+    nothing is written), and store it with an audit entry by ``actor`` in one write,
+    retrying from a fresh read when another writer got there first. Returns the booking
+    as stored (the current one when nothing changed)."""
+
+    def attempt() -> Booking:
+        current = get_booking(ctx, event_id=event_id, patron_id=patron_id)
+        change = decide(current)
+        if change is None:
+            return current
+        entry = audit.entry(
+            ctx,
+            actor=actor,
+            action=change.action,
+            subject=f"{event_id}/{patron_id}",
+            event_id=event_id,
+            patron_id=patron_id,
+            data=change.data,
+        )
+        write = change.write or ctx.store.update_booking
+        write(change.booking, current.version, entry)
+        return dataclasses.replace(change.booking, version=current.version + 1)
+
+    return retry_stale(attempt)
