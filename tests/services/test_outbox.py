@@ -12,7 +12,7 @@ import pytest
 
 from shipcaptaincrew.domain import outbox as ob
 from shipcaptaincrew.domain.errors import Conflict, Forbidden, NotFound
-from shipcaptaincrew.domain.models import SYSTEM, PaymentMethod, Role
+from shipcaptaincrew.domain.models import PaymentMethod, Role
 from shipcaptaincrew.notify.console import ConsoleSender
 from shipcaptaincrew.notify.smtp import SmtpSender
 from shipcaptaincrew.services import outbox, payments, views
@@ -122,7 +122,7 @@ def test_retries_back_off_then_give_up_and_an_admin_retry_delivers(setup, clock)
     clock.advance(days=1)
     assert outbox.deliver_due(ctx, sender).claimed == 0
 
-    queued = outbox.retry(ctx, actor=SYSTEM, message_id=m.id)
+    queued = outbox.retry(ctx, by=None, message_id=m.id)
     assert (queued.status, queued.attempts, queued.next_attempt_at) == (ob.QUEUED, 0, clock.now)
     server = SmtpServer(port=port).start()
     try:
@@ -135,9 +135,9 @@ def test_retries_back_off_then_give_up_and_an_admin_retry_delivers(setup, clock)
         server.stop()
     assert views.receipt_email_status(ctx, event_id=event.id) == {booking.patron_id: "sent"}
     with pytest.raises(Conflict, match="This message is sent"):
-        outbox.retry(ctx, actor=SYSTEM, message_id=m.id)
+        outbox.retry(ctx, by=None, message_id=m.id)
     with pytest.raises(NotFound):
-        outbox.retry(ctx, actor=SYSTEM, message_id="msg_missing")
+        outbox.retry(ctx, by=None, message_id="msg_missing")
 
 
 def test_only_admins_list_the_outbox(setup) -> None:
