@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -69,7 +70,10 @@ def api(request: pytest.FixtureRequest, ctx: Context) -> Iterator[Api]:
     handler on DynamoDB (moto server)."""
     if request.param == "lambda":
         ctx = request.getfixturevalue("dynamo_ctx")
-    app = create_app(ctx.settings, store=ctx.store, clock=ctx.clock)
+    # In-process delivery after each commit is tested on its own (test_email.py): here the
+    # outbox stays as the request left it, so answers and audit trails are deterministic.
+    settings = dataclasses.replace(ctx.settings, mail_after_commit=False)
+    app = create_app(settings, store=ctx.store, clock=ctx.clock)
     ctx = app.state.ctx  # the app's own wiring, as it serves
     client: Any = TestClient(app) if request.param == "asgi" else LambdaClient(app)
     tokens = {}

@@ -52,6 +52,7 @@ class PaymentMethod(StrEnum):
     PAYPAL = "paypal"
     COMP = "comp"
     OTHER = "other"
+    UNSPECIFIED = "unspecified"  # production's "confirm paid": the method was not recorded
 
 
 class WaiverKind(StrEnum):

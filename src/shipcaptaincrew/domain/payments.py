@@ -13,6 +13,25 @@ from .money import check_amount
 DUPLICATE_WINDOW = timedelta(seconds=60)
 MAX_TEXT = 500
 
+# The words patrons and crew see for each method (receipts, emails; the console's
+# js/methods.js holds the same words).
+METHOD_LABELS = {
+    PaymentMethod.CASH: "Cash",
+    PaymentMethod.CARD: "Card",
+    PaymentMethod.CHECK: "Check",
+    PaymentMethod.TRANSFER: "Bank transfer",
+    PaymentMethod.APP: "Payment app",
+    PaymentMethod.STRIPE: "Stripe",
+    PaymentMethod.PAYPAL: "PayPal",
+    PaymentMethod.COMP: "Comp (free)",
+    PaymentMethod.OTHER: "Other",
+    PaymentMethod.UNSPECIFIED: "Not recorded",
+}
+
+
+def method_label(method: PaymentMethod) -> str:
+    return METHOD_LABELS.get(method, method.value)
+
 
 def check_payment_request(
     booking: Booking, *, amount_cents: int, method: PaymentMethod, currency: str | None

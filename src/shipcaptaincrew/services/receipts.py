@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..domain import payments as pay
 from ..domain.errors import NotFound
 from ..domain.models import Booking, Payment
 from ..receipts.pdf import ReceiptData, render_receipt
@@ -23,7 +24,7 @@ def receipt_data(ctx: Context, payment: Payment, booking: Booking | None = None)
         event_starts_at=event.starts_at,
         amount_cents=payment.amount_cents,
         currency=payment.currency,
-        method=payment.method.value,
+        method=pay.method_label(payment.method),
         reference=payment.reference,
         logged_by=payment.logged_by_name,
         logged_at=payment.logged_at,

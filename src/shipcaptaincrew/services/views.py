@@ -20,6 +20,7 @@ class BookingView:
 class EventView:
     event: Event
     counts: RosterCounts
+    roster: list[BookingView] | None = None  # only when asked for
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,16 @@ class BookingOut(BaseModel):
         )
 
 
+class EventRosterOut(EventOut):
+    roster: list[BookingOut]
+
+
+class EventRosterListOut(BaseModel):
+    """``GET /api/events?include=roster``: production's smoke test reads patrons from it."""
+
+    events: list[EventRosterOut]
+
+
 class RosterOut(BaseModel):
     event: EventOut
     counts: CountsOut
@@ -234,8 +244,13 @@ class WaiverOut(BaseModel):
 
 # -- payments -------------------------------------------------------------------------------
 class PaymentIn(In):
-    amount_cents: Cents
-    method: PaymentMethod
+    """A payment (``amount_cents`` and ``method`` together), or production's confirmation
+    that the patron paid: no amount and no method (``{}``, ``{"payment_cleared": true}`` or
+    no body at all) logs the balance left with method ``unspecified``."""
+
+    amount_cents: Cents | None = None
+    method: PaymentMethod | None = None
+    payment_cleared: Literal[True] | None = None
     reference: Text = ""
     note: Text = ""
     currency: Currency | None = None

@@ -2,19 +2,47 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
 
 from ...services import events
 from ..deps import Crew, Ctx
-from ..schemas import EventIn, EventListOut, EventOut, EventPatch
-from .common import ERRORS, event_out
+from ..schemas import (
+    EventIn,
+    EventListOut,
+    EventOut,
+    EventPatch,
+    EventRosterListOut,
+    EventRosterOut,
+)
+from .common import ERRORS, booking_out, event_out
 
 router = APIRouter(prefix="/events", tags=["events"], responses=ERRORS)
 
 
-@router.get("", response_model=EventListOut)
-def list_events(ctx: Ctx, crew: Crew) -> EventListOut:
-    return EventListOut(events=[event_out(v.event, v.counts) for v in events.list_events(ctx)])
+@router.get("", response_model=EventListOut | EventRosterListOut)
+def list_events(
+    ctx: Ctx,
+    crew: Crew,
+    include: Annotated[Literal["roster"] | None, Query()] = None,
+) -> EventListOut | Response:
+    """Every event with its counts; ``include=roster`` adds each event's roster (the
+    production-compatible form)."""
+    views = events.list_events(ctx, with_roster=include == "roster")
+    if include is None:
+        return EventListOut(events=[event_out(v.event, v.counts) for v in views])
+    url = ctx.settings.public_url
+    out = EventRosterListOut.model_construct(
+        events=[
+            EventRosterOut.model_construct(
+                **dict(event_out(v.event, v.counts)),
+                roster=[booking_out(b, url) for b in v.roster or []],
+            )
+            for v in views
+        ]
+    )
+    return Response(out.model_dump_json(), media_type="application/json")
 
 
 @router.post("", response_model=EventOut, status_code=201)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response
+from fastapi.responses import JSONResponse
 
+from ...domain.errors import Invalid
+from ...domain.models import Booking, Payment
 from ...services import payments
 from ...services.context import Context
 from ...services.payments import PaymentRequest
@@ -67,36 +70,70 @@ def log_batch(
     "/events/{event_id}/{patron_id}/payment",
     response_model=PaymentLoggedOut,
     status_code=201,
-    responses={200: {"description": "Replay of an Idempotency-Key", "model": PaymentLoggedOut}},
+    responses={
+        200: {
+            "description": "Replay of an Idempotency-Key (the payment it logged), or a "
+            "confirmation without an amount on a booking already paid (its payment status)",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            {"$ref": "#/components/schemas/PaymentLoggedOut"},
+                            {"$ref": "#/components/schemas/PaymentStatusOut"},
+                        ]
+                    }
+                }
+            },
+        }
+    },
 )
 def log_payment(
     event_id: str,
     patron_id: str,
-    body: PaymentIn,
     response: Response,
     ctx: Ctx,
     crew: Crew,
+    body: PaymentIn | None = None,
     idempotency_key: IdempotencyKey = None,
-) -> PaymentLoggedOut:
-    req = PaymentRequest(
-        patron_id=patron_id,
-        amount_cents=body.amount_cents,
-        method=body.method,
-        reference=body.reference,
-        note=body.note,
-        currency=body.currency,
-    )
-    result = payments.log_payment(
-        ctx, by=crew, event_id=event_id, req=req, idempotency_key=idempotency_key
-    )
+) -> Any:
+    body = body or PaymentIn()
+    if body.amount_cents is None and body.method is None and body.currency is None:
+        result: payments.Logged | tuple[Booking, list[Payment]] = payments.confirm_paid(
+            ctx,
+            by=crew,
+            event_id=event_id,
+            patron_id=patron_id,
+            reference=body.reference,
+            note=body.note,
+            idempotency_key=idempotency_key,
+        )
+    elif body.amount_cents is None or body.method is None:
+        missing = "method" if body.method is None else "amount_cents"
+        raise Invalid(
+            f"{missing} is required: send amount_cents with a method, or neither to confirm "
+            "the balance left was paid.",
+            {"fields": [missing]},
+        )
+    else:
+        req = PaymentRequest(
+            patron_id=patron_id,
+            amount_cents=body.amount_cents,
+            method=body.method,
+            reference=body.reference,
+            note=body.note,
+            currency=body.currency,
+        )
+        result = payments.log_payment(
+            ctx, by=crew, event_id=event_id, req=req, idempotency_key=idempotency_key
+        )
+    if isinstance(result, tuple):
+        return JSONResponse(_status_out(*result).model_dump(mode="json"))
     if not result.created:
         response.status_code = 200
     return _logged(ctx, result)
 
 
-@router.get("/events/{event_id}/{patron_id}/payment", response_model=PaymentStatusOut)
-def payment_status(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> PaymentStatusOut:
-    booking, history = payments.payment_status(ctx, event_id=event_id, patron_id=patron_id)
+def _status_out(booking: Booking, history: list[Payment]) -> PaymentStatusOut:
     return PaymentStatusOut(
         payment_cleared=booking.payment_cleared,
         cleared_at=booking.cleared_at,
@@ -106,6 +143,12 @@ def payment_status(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> Payme
         currency=booking.currency,
         payments=[payment_out(p) for p in history],
     )
+
+
+@router.get("/events/{event_id}/{patron_id}/payment", response_model=PaymentStatusOut)
+def payment_status(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> PaymentStatusOut:
+    booking, history = payments.payment_status(ctx, event_id=event_id, patron_id=patron_id)
+    return _status_out(booking, history)
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentOut)
