@@ -18,14 +18,21 @@ class SourceError(Exception):
 
 
 def scan_items(
-    table: str, *, region: str | None = None, endpoint_url: str | None = None
+    table: str,
+    *,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    page_size: int | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every item of ``table``, following ``LastEvaluatedKey`` until the last page."""
+    """Every item of ``table``, following ``LastEvaluatedKey`` until the last page (of at
+    most ``page_size`` items when given; otherwise DynamoDB's 1 MB pages)."""
     try:
         client = boto3.client("dynamodb", region_name=region, endpoint_url=endpoint_url)
     except BotoCoreError as err:  # no region configured, a bad endpoint URL
         raise SourceError(f"Cannot read table {table!r}: {err}") from None
     request: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
+    if page_size:
+        request["Limit"] = page_size
     while True:
         try:
             page = client.scan(**request)

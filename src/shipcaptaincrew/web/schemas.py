@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    WithJsonSchema,
 )
 
 from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role
@@ -44,6 +45,22 @@ Currency = Annotated[
     str, AfterValidator(_known_currency), Field(json_schema_extra={"enum": sorted(CURRENCIES)})
 ]
 Text = Annotated[str, Field(max_length=500)]
+
+
+def _crew_method(value: PaymentMethod) -> PaymentMethod:
+    if value == PaymentMethod.IMPORTED:
+        raise ValueError("imported payments are only made by scc import-legacy")
+    return value
+
+
+# A method crew may log: every method but ``imported``.
+LoggedMethod = Annotated[
+    PaymentMethod,
+    AfterValidator(_crew_method),
+    WithJsonSchema(
+        {"type": "string", "enum": [m.value for m in PaymentMethod if m != PaymentMethod.IMPORTED]}
+    ),
+]
 ReceiptEmail = Literal["queued", "sent", "failed"]
 
 
@@ -235,7 +252,7 @@ class WaiverOut(BaseModel):
 # -- payments -------------------------------------------------------------------------------
 class PaymentIn(In):
     amount_cents: Cents
-    method: PaymentMethod
+    method: LoggedMethod
     reference: Text = ""
     note: Text = ""
     currency: Currency | None = None
@@ -278,7 +295,7 @@ class PaymentStatusOut(BaseModel):
 class BatchItem(In):
     patron_id: Annotated[str, Field(min_length=1, max_length=64)]
     amount_cents: Cents | None = None
-    method: PaymentMethod
+    method: LoggedMethod
     reference: Text = ""
     note: Text = ""
 
