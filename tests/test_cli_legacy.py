@@ -236,3 +236,17 @@ def test_bad_arguments_are_one_line(scc, tmp_path: Path, args: tuple, message: s
     (tmp_path / "broken.json").write_text("")
     (tmp_path / "tz.toml").write_text('timezone = "Mars/Olympus"\n')
     assert scc("import-legacy", *args, code=2).strip() == message
+
+
+def test_missing_credentials_are_one_line(scc, tmp_path: Path, monkeypatch) -> None:
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # it keeps credentials it found
+    out = scc("import-legacy", "--table", "roster", "--region", "us-east-1", code=2)
+    assert out.strip() == (
+        "No AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY."
+    )
+    assert _store_counts() == (0, 0, 0, 0)
