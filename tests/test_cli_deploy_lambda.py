@@ -1,5 +1,6 @@
 """``scc deploy-lambda`` against moto's Lambda (server mode): a function made in the test with
-a small zip, then deployed to: environment merged, code updated, version published."""
+a small zip in the previous system's layout (handler ``lambda_function.lambda_handler``),
+then deployed to: environment merged, handler and runtime set, code updated, version published."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from shipcaptaincrew.cli import app
+from shipcaptaincrew.cli_aws import HANDLER
 from shipcaptaincrew.domain.models import new_id
 from tests.moto_server import MotoServer, free_port
 from tests.server import LiveServer
@@ -44,7 +46,7 @@ def lam(moto: MotoServer) -> Iterator[tuple[object, str]]:
     name = new_id("shipcaptaincrew")
     client.create_function(
         FunctionName=name,
-        Runtime="python3.12",
+        Runtime="python3.11",
         Role=role,
         Handler="lambda_function.lambda_handler",
         Code={"ZipFile": _zip("def lambda_handler(event, context):\n    return 1\n")},
@@ -81,8 +83,10 @@ def test_dry_run_shows_the_merged_environment_masked_and_changes_nothing(scc, la
     env = ["SCC_MAIL_BACKEND=gmail", "SCC_GMAIL_SENDER=crew@example.org", "API_TOKEN=t0k"]
     out = scc("--function-name", name, *(a for e in env for a in ("--env", e)), "--dry-run")
     assert out.splitlines() == [
-        f"Function {name} (python3.12, arm64) in us-east-1",
+        f"Function {name} (python3.11, arm64) in us-east-1",
         "Environment: 6 variables; added: API_TOKEN, SCC_GMAIL_SENDER; changed: SCC_MAIL_BACKEND",
+        f"Handler: lambda_function.lambda_handler -> {HANDLER}",
+        "Runtime: python3.11 -> python3.12",
         "  API_TOKEN=********",
         "  SCC_DATABASE_URL=dynamodb://roster",
         "  SCC_GMAIL_SENDER=crew@example.org",
@@ -95,6 +99,7 @@ def test_dry_run_shows_the_merged_environment_masked_and_changes_nothing(scc, la
     after = client.get_function_configuration(FunctionName=name)
     assert after["Environment"] == before["Environment"]
     assert after["CodeSha256"] == before["CodeSha256"]
+    assert (after["Handler"], after["Runtime"]) == ("lambda_function.lambda_handler", "python3.11")
     assert _versions(client, name) == ["$LATEST"]
 
 
@@ -105,10 +110,12 @@ def test_deploy_merges_the_environment_updates_code_and_publishes(scc, lam, tmp_
     env = ["--env", "SCC_MAIL_BACKEND=gmail", "--env", "SCC_GMAIL_SENDER=crew@example.org"]
     out = scc("--function-name", name, "--zip", "lambda.zip", *env)
     assert out.splitlines() == [
-        f"Function {name} (python3.12, arm64) in us-east-1",
+        f"Function {name} (python3.11, arm64) in us-east-1",
         "Environment: 5 variables; added: SCC_GMAIL_SENDER; changed: SCC_MAIL_BACKEND",
+        f"Handler: lambda_function.lambda_handler -> {HANDLER}",
+        "Runtime: python3.11 -> python3.12",
         f"Package lambda.zip: {len(code) / 1e6:.1f} MB",
-        "Merging the environment...",
+        "Updating the configuration...",
         "Uploading the code...",
         "Waiting for the update to finish...",
         "Published version 1.",
@@ -120,12 +127,14 @@ def test_deploy_merges_the_environment_updates_code_and_publishes(scc, lam, tmp_
         "SCC_MAIL_BACKEND": "gmail",
         "SCC_GMAIL_SENDER": "crew@example.org",
     }
+    assert (config["Handler"], config["Runtime"]) == (HANDLER, "python3.12")
     assert config["CodeSha256"] == base64.b64encode(hashlib.sha256(code).digest()).decode()
     assert _versions(client, name) == ["$LATEST", "1"]
 
     out = scc("--function-name", name, "--zip", "lambda.zip")
     assert "Environment: 5 variables; added: none; changed: none" in out
-    assert "Merging the environment..." not in out
+    assert f"Function {name} (python3.12, arm64) in us-east-1" in out
+    assert "Updating the configuration..." not in out
     assert "Published version 2." in out
     assert (
         client.get_function_configuration(FunctionName=name)["Environment"] == config["Environment"]

@@ -85,6 +85,8 @@ def deploy_console(
 
 # -- scc deploy-lambda: the existing function's update path ----------------------------------
 SECRET_MARKERS = ("SECRET", "PASSWORD", "TOKEN", "KEY", "JSON")
+HANDLER = "shipcaptaincrew.lambda_function.lambda_handler"  # as in deploy/aws/template.yaml
+RUNTIME = "python3.12"  # the oldest runtime the package is built and tested for
 ENV_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
@@ -185,8 +187,8 @@ def deploy_lambda(
     with _aws_errors(function_name, where):
         config = client.get_function_configuration(FunctionName=function_name)
     arch = (config.get("Architectures") or ["x86_64"])[0]
-    python = str(config.get("Runtime", "python3.12")).removeprefix("python")
-    typer.echo(f"Function {function_name} ({config.get('Runtime')}, {arch}) in {where}")
+    runtime = str(config.get("Runtime", ""))
+    typer.echo(f"Function {function_name} ({runtime}, {arch}) in {where}")
     current = (config.get("Environment") or {}).get("Variables", {})
     merged = {**current, **changes}
     added = sorted(k for k in changes if k not in current)
@@ -195,6 +197,15 @@ def deploy_lambda(
         f"Environment: {len(merged)} variables; added: {', '.join(added) or 'none'}; "
         f"changed: {', '.join(changed) or 'none'}"
     )
+    update: dict[str, object] = {"Environment": {"Variables": merged}} if added or changed else {}
+    if config.get("Handler") != HANDLER:
+        typer.echo(f"Handler: {config.get('Handler')} -> {HANDLER}")
+        update["Handler"] = HANDLER
+    minor = runtime.removeprefix("python3.")
+    if not (runtime.startswith("python3.") and minor.isdigit() and int(minor) >= 12):
+        typer.echo(f"Runtime: {runtime} -> {RUNTIME}")
+        update["Runtime"] = runtime = RUNTIME
+    python = runtime.removeprefix("python")
     if dry_run:
         for key in sorted(merged):
             typer.echo(f"  {key}={masked(key, merged[key])}")
@@ -214,13 +225,11 @@ def deploy_lambda(
     typer.echo(f"Package {zip_path}: {len(code) / 1e6:.1f} MB")
     waiter = client.get_waiter("function_updated_v2")
     with _aws_errors(function_name, where):
-        if added or changed:
-            typer.echo("Merging the environment...")
+        if update:
+            typer.echo("Updating the configuration...")
             # The revision read above: a change made since then is refused, not overwritten.
             guard = {"RevisionId": config["RevisionId"]} if config.get("RevisionId") else {}
-            client.update_function_configuration(
-                FunctionName=function_name, Environment={"Variables": merged}, **guard
-            )
+            client.update_function_configuration(FunctionName=function_name, **update, **guard)
             waiter.wait(FunctionName=function_name)
         typer.echo("Uploading the code...")
         res = client.update_function_code(FunctionName=function_name, ZipFile=code)
