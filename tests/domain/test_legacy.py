@@ -185,13 +185,10 @@ def test_event_fields_and_defaults() -> None:
 @pytest.mark.parametrize(
     "changes,message",
     [
-        ({"event_id": None}, "no event id (looked for event_id, id)"),
-        (
-            {"date": None},
-            "no start time (looked for starts_at, start, date, event_date, start_time)",
-        ),
+        ({"event_id": None}, f"no event id (looked for {', '.join(M.event_id)})"),
+        ({"date": None}, f"no start time (looked for {', '.join(M.starts_at)})"),
         ({"date": "someday"}, "start 'someday' is not a date or time"),
-        ({"price": None}, "no price (looked for price_cents, price, price_per_person)"),
+        ({"price": None}, f"no price (looked for {', '.join(M.price_cents + M.price)})"),
         ({"price": "free"}, "price 'free' is not an amount"),
         ({"price": Decimal("1.005")}, "price Decimal('1.005') is not an amount in whole cents"),
         ({"price": -5}, "Amount must be more than zero."),
@@ -227,9 +224,40 @@ def test_participants_from_a_list_or_a_map_and_what_is_skipped() -> None:
     assert e.skipped == (
         ("participant 3", "party size 'lots' is not a whole number"),
         ("participant 4 (p1)", "appears twice in this event"),
-        ("participant 5", "no participant id (looked for patron_id, participant_id, id)"),
+        ("participant 5", f"no participant id (looked for {', '.join(M.participant_id)})"),
         ("participant 6", "not a participant record: 'junk'"),
         ("participant 7", "attendance 'perhaps' is neither yes nor no"),
     )
     keyed = legacy_event(_item(participants={"p9": {"name": "Ed", "email": "ed@x.org"}}), M, NY)
     assert [(p.legacy_id, p.email) for p in keyed.participants] == [("p9", "ed@x.org")]
+
+
+def test_a_bare_date_takes_its_time_of_day_from_the_time_attribute() -> None:
+    def start(**kw: object) -> datetime:
+        return legacy_event(_item(**kw), M, NY).starts_at
+
+    assert start(date="2026-07-04", time="18:30") == datetime(2026, 7, 4, 22, 30, tzinfo=UTC)
+    assert start(date="2026-07-04", time="6:30 PM") == datetime(2026, 7, 4, 22, 30, tzinfo=UTC)
+    assert start(date="2026-07-04", start_time="2026-07-04T18:30:00-04:00") == datetime(
+        2026, 7, 4, 22, 30, tzinfo=UTC
+    )
+    with pytest.raises(Invalid, match="start 'teatime' is not a date or time"):
+        start(date="2026-07-04", time="teatime")
+
+
+def test_waiver_references_count_as_on_file_and_other_name_styles_are_read() -> None:
+    people = [
+        {"patronId": "p1", "firstName": "Ann", "lastName": "Lee", "emailAddress": "a@x.org",
+         "partySize": 3, "checkedIn": "yes", "waiver": "waivers/p1.pdf",
+         "paymentCleared": {"cleared": True, "by": "crew"}},
+        {"patron_id": "p2", "name": "Bo", "waiver": {"signature_ref": "sig_1"},
+         "attendance": {"status": "not_checked_in"}},
+        {"patron_id": "p3", "name": "Cy", "waiver": "unsigned", "attendance": "maybe"},
+    ]  # fmt: skip
+    e = legacy_event(_item(eventId="E9", event_id=None, participants=people), M, NY)
+    assert e.legacy_id == "E9"
+    assert e.participants[0] == LegacyParticipant(
+        "p1", "Ann Lee", "a@x.org", "", 3, True, True, True
+    )
+    assert (e.participants[1].waiver, e.participants[1].checked_in) == (True, False)
+    assert e.skipped == (("participant 3", "attendance 'maybe' is neither yes nor no"),)

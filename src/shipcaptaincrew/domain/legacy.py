@@ -20,37 +20,47 @@ from .errors import Invalid
 
 NO_EMAIL_DOMAIN = "no-email.invalid"  # RFC 2606: never delivers, obviously a placeholder
 TYPE_CODES = frozenset({"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"})
-YES = {"true", "yes", "y", "1", "x", "checked_in", "checked-in", "checked in", "present",
-       "attended", "here", "signed", "on_file", "on file", "received", "paid", "cleared",
-       "complete", "completed", "done"}  # fmt: skip
-NO = {"false", "no", "n", "0", "", "none", "null", "absent", "no_show", "no-show", "missing",
-      "unsigned", "pending", "unpaid", "not_paid", "due", "open"}  # fmt: skip
-FLAG_KEYS = ("checked_in", "present", "attended", "signed", "on_file", "cleared", "paid",
-             "status", "state", "value")  # fmt: skip
+YES = {"true", "yes", "y", "1", "x", "checked_in", "checked-in", "checked in", "checkedin",
+       "present", "attended", "arrived", "boarded", "aboard", "here", "signed", "on_file",
+       "on file", "received", "paid", "cleared", "complete", "completed", "confirmed",
+       "done"}  # fmt: skip
+NO = {"false", "no", "n", "0", "", "-", "none", "null", "n/a", "na", "absent", "no_show",
+      "no-show", "not_checked_in", "not checked in", "not-checked-in", "registered", "booked",
+      "expected", "waiting", "missing", "unsigned", "not_signed", "not signed", "required",
+      "pending", "unpaid", "not_paid", "not paid", "due", "open", "outstanding"}  # fmt: skip
+FLAG_KEYS = ("checked_in", "checkedIn", "present", "attended", "signed", "on_file", "cleared",
+             "paid", "status", "state", "value")  # fmt: skip
 
 
 @dataclass(frozen=True)
 class LegacyMapping:
     """Attribute names (alternatives, first present wins) for each field of an item."""
 
-    event_id: tuple[str, ...] = ("event_id", "id")
-    title: tuple[str, ...] = ("title", "name", "event_name")
-    starts_at: tuple[str, ...] = ("starts_at", "start", "date", "event_date", "start_time")
-    ends_at: tuple[str, ...] = ("ends_at", "end", "end_time")
-    location: tuple[str, ...] = ("location", "place", "venue")
-    price_cents: tuple[str, ...] = ("price_cents",)  # whole cents
-    price: tuple[str, ...] = ("price", "price_per_person")  # dollars (major units): 45.50
+    event_id: tuple[str, ...] = ("event_id", "eventId", "id")
+    title: tuple[str, ...] = ("title", "name", "event_name", "eventName")
+    starts_at: tuple[str, ...] = ("starts_at", "start", "date", "event_date", "startsAt",
+                                  "start_time", "startTime", "datetime")  # fmt: skip
+    start_time: tuple[str, ...] = ("time", "start_time", "startTime")  # beside a bare date
+    ends_at: tuple[str, ...] = ("ends_at", "end", "end_time", "endsAt", "endTime")
+    location: tuple[str, ...] = ("location", "place", "venue", "meeting_point")
+    price_cents: tuple[str, ...] = ("price_cents", "priceCents")  # whole cents
+    price: tuple[str, ...] = ("price", "price_per_person", "pricePerPerson", "ticket_price",
+                              "cost")  # fmt: skip  # dollars (major units): 45.50
     currency: tuple[str, ...] = ("currency",)
-    capacity: tuple[str, ...] = ("capacity",)
-    participants: tuple[str, ...] = ("participants", "roster", "patrons")
-    participant_id: tuple[str, ...] = ("patron_id", "participant_id", "id")
-    name: tuple[str, ...] = ("name", "patron_name", "full_name")
-    email: tuple[str, ...] = ("email", "patron_email")
-    phone: tuple[str, ...] = ("phone",)
-    party_size: tuple[str, ...] = ("party_size", "party")
-    attendance: tuple[str, ...] = ("attendance", "checked_in", "attended")
-    waiver: tuple[str, ...] = ("waiver", "waiver_signed", "waiver_on_file")
-    payment: tuple[str, ...] = ("payment_cleared", "paid")
+    capacity: tuple[str, ...] = ("capacity", "max_participants", "maxParticipants")
+    participants: tuple[str, ...] = ("participants", "roster", "patrons", "attendees")
+    participant_id: tuple[str, ...] = ("patron_id", "participant_id", "patronId",
+                                       "participantId", "id")  # fmt: skip
+    name: tuple[str, ...] = ("name", "patron_name", "full_name", "patronName", "fullName")
+    email: tuple[str, ...] = ("email", "patron_email", "email_address", "emailAddress")
+    phone: tuple[str, ...] = ("phone", "phone_number", "phoneNumber", "mobile")
+    party_size: tuple[str, ...] = ("party_size", "party", "partySize", "seats", "quantity")
+    attendance: tuple[str, ...] = ("attendance", "checked_in", "attended", "checkedIn",
+                                   "present")  # fmt: skip
+    waiver: tuple[str, ...] = ("waiver", "waiver_signed", "waiver_on_file", "waiverSigned",
+                               "waiver_status")  # fmt: skip
+    payment: tuple[str, ...] = ("payment_cleared", "paymentCleared", "paid", "payment_status",
+                                "payment")  # fmt: skip
     timezone: str = ""  # for times without an offset; "" = the configured SCC_TIMEZONE
 
 
@@ -58,8 +68,8 @@ class LegacyMapping:
 PARTICIPANT_FIELDS = {"id": "participant_id", "name": "name", "email": "email",
                       "phone": "phone", "party_size": "party_size", "attendance": "attendance",
                       "waiver": "waiver", "payment": "payment"}  # fmt: skip
-EVENT_FIELDS = ("event_id", "title", "starts_at", "ends_at", "location", "price_cents", "price",
-                "currency", "capacity", "participants")  # fmt: skip
+EVENT_FIELDS = ("event_id", "title", "starts_at", "start_time", "ends_at", "location",
+                "price_cents", "price", "currency", "capacity", "participants")  # fmt: skip
 
 
 def _names(key: str, value: Any) -> tuple[str, ...]:

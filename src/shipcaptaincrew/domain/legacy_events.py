@@ -79,10 +79,11 @@ def _whole(value: Any, what: str) -> int:
     return int(value)
 
 
-def flag(value: Any, what: str) -> bool:
+def flag(value: Any, what: str, *, reference: bool = False) -> bool:
     """Yes/no from the shapes records use: a boolean, 0/1, a word ("yes", "signed",
     "checked_in", "paid"), a time it happened, a list of signatures, or a map holding one
-    of those (``{"checked_in": true, "at": ...}``). Missing means no."""
+    of those (``{"checked_in": true, "at": ...}``). Missing means no. With ``reference``
+    (a waiver), any other text or map is a reference to the signed document: yes."""
     if value is None or isinstance(value, bool):
         return bool(value)
     if isinstance(value, int | Decimal):
@@ -92,10 +93,12 @@ def flag(value: Any, what: str) -> bool:
     if isinstance(value, dict):
         for key in FLAG_KEYS:
             if key in value:
-                return flag(value[key], what)
+                return flag(value[key], what, reference=reference)
         stamps = [v for k, v in value.items() if k in ("at", "time", "timestamp", "date")]
-        stamps += [v for k, v in value.items() if k.endswith("_at")]
-        return any(v not in (None, "") for v in stamps)
+        stamps += [v for k, v in value.items() if k.endswith(("_at", "At"))]
+        if reference and not stamps:
+            stamps = list(value.values())
+        return any(v not in (None, "", False) for v in stamps)
     if isinstance(value, str):
         word = value.strip().lower()
         if word in YES:
@@ -103,10 +106,11 @@ def flag(value: Any, what: str) -> bool:
         if word in NO:
             return False
         try:
-            datetime.fromisoformat(value.strip())
+            datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             return True
         except ValueError:
-            pass
+            if reference:
+                return True
     raise Invalid(f"{what} {value!r} is neither yes nor no")
 
 
@@ -126,6 +130,33 @@ def when(value: Any, what: str, tz: tzinfo) -> datetime:
             raise Invalid(f"{what} {value!r} is not a date or time") from None
         return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).astimezone(UTC)
     raise Invalid(f"{what} {value!r} is not a date or time")
+
+
+def _clock(value: Any) -> time | None:
+    """A time of day: 18:00, 18:00:00, 6:00 PM, 6pm; None when it is not one."""
+    text = str(value).strip().upper().replace(".", "")
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in ("%I:%M %p", "%I:%M%p", "%I %p", "%I%p"):
+        try:
+            return datetime.strptime(text, pattern).time()  # noqa: DTZ007 - a time of day
+        except ValueError:
+            continue
+    return None
+
+
+def _start(raw: Any, raw_time: Any, tz: tzinfo) -> datetime:
+    """The start; a bare date takes its time of day from the start-time attribute."""
+    is_date = isinstance(raw, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw.strip())
+    if not is_date or raw_time is None or raw_time == raw:
+        return when(raw, "start", tz)
+    clock = _clock(raw_time)
+    if clock is None:
+        return when(raw_time, "start", tz)  # a full date and time after all
+    day = date.fromisoformat(raw.strip())
+    return datetime.combine(day, clock, tz).astimezone(UTC)
 
 
 def _cents(record: dict[str, Any], m: LegacyMapping) -> int:
@@ -163,7 +194,9 @@ def participant(
     if not raw_id:
         raise Invalid(f"no participant id (looked for {', '.join(m.participant_id)})")
     legacy_id = _ident(raw_id, "participant id")
-    name = _text(_get(record, m.name) or email, "name")
+    parts = [record.get(k) for k in ("first_name", "firstName", "last_name", "lastName")]
+    full = " ".join(_text(x, "name") for x in parts if x not in (None, ""))
+    name = _text(_get(record, m.name) or full or email, "name")
     if not name:
         raise Invalid(f"no name (looked for {', '.join(m.name)})")
     if "@" not in email or " " in email or email.startswith("@") or email.endswith("@"):
@@ -179,7 +212,7 @@ def participant(
         phone="" if phone is None else _text(phone, "phone")[:40],
         party_size=party_size,
         checked_in=flag(_get(record, m.attendance), "attendance"),
-        waiver=flag(_get(record, m.waiver), "waiver"),
+        waiver=flag(_get(record, m.waiver), "waiver", reference=True),
         paid=flag(_get(record, m.payment), "payment"),
     )
 
@@ -203,7 +236,7 @@ def legacy_event(item: dict[str, Any], m: LegacyMapping, tz: tzinfo) -> LegacyEv
     raw_start = _get(item, m.starts_at)
     if raw_start is None:
         raise Invalid(f"no start time (looked for {', '.join(m.starts_at)})")
-    starts_at = when(raw_start, "start", tz)
+    starts_at = _start(raw_start, _get(item, m.start_time), tz)
     raw_end = _get(item, m.ends_at)
     ends_at = when(raw_end, "end", tz) if raw_end is not None else None
     check_event_times(starts_at, ends_at)
