@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from . import cli_aws
+from . import cli_aws, cli_legacy
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.models import SYSTEM, Role
@@ -156,6 +156,7 @@ def export(
 
 
 app.registered_commands += cli_aws.app.registered_commands  # scc package, deploy-console
+app.registered_commands += cli_legacy.app.registered_commands  # scc import-legacy
 
 from .cli_outbox import outbox_app  # noqa: E402
 

@@ -53,6 +53,7 @@ class PaymentMethod(StrEnum):
     COMP = "comp"
     OTHER = "other"
     UNSPECIFIED = "unspecified"  # production's "confirm paid": the method was not recorded
+    IMPORTED = "imported"  # carried over by `scc import-legacy`; never logged by crew
 
 
 class WaiverKind(StrEnum):
@@ -81,6 +82,7 @@ class Actor:
 
 
 SYSTEM = Actor(ActorKind.SYSTEM, "system", "System")
+IMPORTER = Actor(ActorKind.SYSTEM, "importer", "Legacy import")
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class Event:
     updated_at: datetime
     waiver_template_id: str | None = None
     version: int = 1
+    legacy_id: str | None = None  # the event's id in the system it was imported from
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,7 @@ class Booking:
     waiver_signature_id: str | None = None
     cancelled_at: datetime | None = None
     version: int = 1
+    legacy_id: str | None = None  # the participant's id in the system it was imported from
 
     @property
     def checked_in(self) -> bool:

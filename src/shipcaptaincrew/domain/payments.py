@@ -26,6 +26,7 @@ METHOD_LABELS = {
     PaymentMethod.COMP: "Comp (free)",
     PaymentMethod.OTHER: "Other",
     PaymentMethod.UNSPECIFIED: "Not recorded",
+    PaymentMethod.IMPORTED: "Imported (paid before the move)",
 }
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from ..domain.errors import Forbidden
-from ..domain.models import Actor, ActorKind, CrewMember
+from ..domain.models import IMPORTER, Actor, ActorKind, CrewMember
 
 
 def actor_of(crew: CrewMember) -> Actor:
+    """The audit actor for ``crew``; the legacy importer's stand-in account is the system's
+    ``importer`` actor."""
+    if crew.id == IMPORTER.id:
+        return IMPORTER
     return Actor(ActorKind.CREW, crew.id, crew.name)
 
 

@@ -6,13 +6,13 @@ import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..domain.errors import Forbidden, Invalid, TooManyAttempts, Unauthenticated
-from ..domain.models import Actor, ActorKind, CrewMember, Role, Session, new_id
+from ..domain.models import IMPORTER, Actor, ActorKind, CrewMember, Role, Session, new_id
 from . import audit
 from .access import actor_of, require_manager
 from .context import Context
@@ -31,6 +31,19 @@ MIN_PASSWORD = 10
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_IP = 30
+
+
+# The legacy importer works through the same use cases as an admin, but its changes are
+# recorded as the system's (audit actor ``system:importer``). It cannot sign in.
+IMPORTER_CREW = CrewMember(
+    id=IMPORTER.id,
+    name=IMPORTER.name,
+    email="",
+    role=Role.ADMIN,
+    password_hash="",
+    created_at=datetime(2000, 1, 1, tzinfo=UTC),
+    active=False,
+)
 
 
 def hash_password(password: str) -> str:

@@ -67,8 +67,10 @@ def create_event(
     price_cents: int,
     currency: str | None,
     waiver_template_id: str | None = None,
+    legacy_id: str | None = None,
 ) -> EventView:
-    """Create a scheduled event (admins and captains). Writes an audit entry."""
+    """Create a scheduled event (admins and captains). Writes an audit entry. ``legacy_id``
+    is the event's id in the system it is imported from (kept on the record)."""
     require_manager(by)
     _check_template(ctx, waiver_template_id)
     rules.check_event_times(starts_at, ends_at)
@@ -92,8 +94,11 @@ def create_event(
         created_at=now,
         updated_at=now,
         waiver_template_id=waiver_template_id,
+        legacy_id=legacy_id,
     )
     data = {k: _jsonable(getattr(event, k)) for k in EDITABLE}
+    if legacy_id is not None:
+        data["legacy_id"] = legacy_id
     ctx.store.add_event(
         event,
         audit.entry(

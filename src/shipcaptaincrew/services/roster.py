@@ -46,10 +46,12 @@ def add_patron(
     email: str,
     phone: str = "",
     party_size: int = 1,
+    legacy_id: str | None = None,
 ) -> Booking:
     """Book a patron onto the event (admins and captains). An existing patron is matched by
     email, case-insensitively. The booking is waitlisted when the party does not fit the
-    capacity. Amount due is the event price times the party size. Writes an audit entry."""
+    capacity. Amount due is the event price times the party size. Writes an audit entry.
+    ``legacy_id`` is the booking's id in the system it is imported from (kept on it)."""
     require_manager(by)
     name, email, phone = name.strip(), email.strip().lower(), phone.strip()
     if not name:
@@ -82,6 +84,7 @@ def add_patron(
             created_at=ctx.now(),
             payment_cleared=event.price_cents == 0,
             cleared_at=ctx.now() if event.price_cents == 0 else None,
+            legacy_id=legacy_id,
         )
         entry = audit.entry(
             ctx,
@@ -95,6 +98,7 @@ def add_patron(
                 "email": email,
                 "party_size": party_size,
                 "amount_due_cents": booking.amount_due_cents,
+                **({"legacy_id": legacy_id} if legacy_id is not None else {}),
             },
         )
         try:

@@ -107,6 +107,7 @@ events = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("legacy_id", sa.String(200)),
 )
 
 patrons = sa.Table(
@@ -144,6 +145,7 @@ bookings = sa.Table(
     sa.Column("waiver_signature_id", sa.String(32)),
     sa.Column("cancelled_at", UTCDateTime),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("legacy_id", sa.String(200)),
 )
 
 payments = sa.Table(

@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    WithJsonSchema,
 )
 
 from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role
@@ -44,6 +45,28 @@ Currency = Annotated[
     str, AfterValidator(_known_currency), Field(json_schema_extra={"enum": sorted(CURRENCIES)})
 ]
 Text = Annotated[str, Field(max_length=500)]
+
+
+NOT_LOGGED_BY_CREW = {
+    PaymentMethod.IMPORTED: "imported payments are only made by scc import-legacy",
+    PaymentMethod.UNSPECIFIED: "unspecified is what a confirmation without an amount logs",
+}
+
+
+def _crew_method(value: PaymentMethod) -> PaymentMethod:
+    if value in NOT_LOGGED_BY_CREW:
+        raise ValueError(NOT_LOGGED_BY_CREW[value])
+    return value
+
+
+# A method crew may name: every method but ``imported`` and ``unspecified``.
+LoggedMethod = Annotated[
+    PaymentMethod,
+    AfterValidator(_crew_method),
+    WithJsonSchema(
+        {"type": "string", "enum": [m.value for m in PaymentMethod if m not in NOT_LOGGED_BY_CREW]}
+    ),
+]
 ReceiptEmail = Literal["queued", "sent", "failed"]
 
 
@@ -249,7 +272,7 @@ class PaymentIn(In):
     no body at all) logs the balance left with method ``unspecified``."""
 
     amount_cents: Cents | None = None
-    method: PaymentMethod | None = None
+    method: LoggedMethod | None = None
     payment_cleared: Literal[True] | None = None
     reference: Text = ""
     note: Text = ""
@@ -293,7 +316,7 @@ class PaymentStatusOut(BaseModel):
 class BatchItem(In):
     patron_id: Annotated[str, Field(min_length=1, max_length=64)]
     amount_cents: Cents | None = None
-    method: PaymentMethod
+    method: LoggedMethod
     reference: Text = ""
     note: Text = ""
 

@@ -13,8 +13,14 @@ export const METHODS = [
   ['other', 'Other'],
 ];
 
+// Shown on payments but never offered: made only by `scc import-legacy`.
+const SHOWN_ONLY = [
+  ['imported', 'Imported (paid before the move)'],
+  ['unspecified', 'Not recorded'],
+];
+
 export function methodName(value) {
-  const found = METHODS.find(([v]) => v === value);
+  const found = [...METHODS, ...SHOWN_ONLY].find(([v]) => v === value);
   return found ? found[1] : value;
 }
 
