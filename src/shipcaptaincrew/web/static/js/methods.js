@@ -13,7 +13,8 @@ export const METHODS = [
   ['other', 'Other'],
 ];
 
-// Shown on payments but never offered: made only by `scc import-legacy`.
+// Shown on payments but never offered: made by `scc import-legacy` or by a confirmation
+// without an amount (production's "confirm paid").
 const SHOWN_ONLY = [
   ['imported', 'Imported (paid before the move)'],
   ['unspecified', 'Not recorded'],
