@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -71,7 +71,7 @@ class _SafeWriter:
     def __init__(self, fh: IO[str]) -> None:
         self._writer = csv.writer(fh)
 
-    def writerow(self, row: list[object]) -> None:
+    def writerow(self, row: Sequence[object]) -> None:
         self._writer.writerow([safe_cell(v) for v in row])
 
 
