@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import json
 import operator
+import os
 import sqlite3
 import threading
 import time
@@ -143,11 +144,30 @@ def _begin_immediate(dbapi_conn: Any) -> None:
         dbapi_conn.execute("PRAGMA busy_timeout=30000")
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask, often
+    giving 0644); SQLite gives its -wal and -shm files the mode of the database file."""
+    path = sa.engine.make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``sqlite:///path`` or ``postgresql://...``, set up for this app."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = sa.create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},

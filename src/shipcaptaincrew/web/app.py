@@ -19,7 +19,8 @@ from ..services.outbox import AfterCommitDelivery
 from ..storage.base import Store
 from . import errors
 from .deps import current_principal
-from .middleware import BodyLimit, SecurityHeaders
+from .logs import configure as configure_logging
+from .middleware import BodyLimit, RequestLog, SecurityHeaders
 from .routes import audit, auth, crew, events, guest, outbox, payments, receipts, roster, waivers
 from .schemas import HealthOut
 
@@ -67,6 +68,7 @@ def create_app(
     if settings.mail_after_commit:
         app.state.mail = ctx.after_commit = AfterCommitDelivery(ctx, sender)
     errors.install(app)
+    configure_logging(settings.log_format)
 
     public = APIRouter(prefix="/api", tags=["health"])
 
@@ -91,7 +93,8 @@ def create_app(
     # A 500-patron roster is ~250 KB of JSON and ~25 KB gzipped: it matters on a phone.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=settings.https)
+    app.add_middleware(RequestLog)
     return app
 
 
