@@ -22,6 +22,7 @@ from .deps import current_principal
 from .logs import configure as configure_logging
 from .middleware import BodyLimit, RequestLog, SecurityHeaders
 from .routes import audit, auth, crew, events, guest, outbox, payments, receipts, roster, waivers
+from .routes.ready import router as ready_router
 from .schemas import HealthOut
 
 STATIC = Path(__file__).with_name("static")
@@ -81,6 +82,7 @@ def create_app(
         api.include_router(module.router)
     api.include_router(auth.api)
     app.include_router(public)
+    app.include_router(ready_router)
     app.include_router(api)
     app.include_router(auth.admin)
 
