@@ -193,7 +193,10 @@ def make_engine(url: str) -> Engine:
                 conn.exec_driver_sql("BEGIN")
 
         return engine
-    return sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    # A server that does not answer fails the first query in 10 s, not the OS's minutes.
+    return sa.create_engine(
+        url, pool_size=8, max_overflow=8, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+    )
 
 
 class SqlBase:
@@ -277,6 +280,17 @@ class SqlBase:
         from .migrate import upgrade
 
         upgrade(self.engine)
+
+    def schema_is_current(self) -> bool:
+        """Whether the database is at this version's newest migration (a read only)."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        from .migrate import alembic_config
+
+        heads = set(ScriptDirectory.from_config(alembic_config(self.engine)).get_heads())
+        with self.engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads()) == heads
 
     def close(self) -> None:
         self.engine.dispose()
