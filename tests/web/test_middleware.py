@@ -100,3 +100,29 @@ def test_text_lines_carry_the_request_id(tmp_path, sqlite_store, capsys) -> None
     assert line.endswith(
         f" INFO shipcaptaincrew.request [{rid}] GET /api/health 200 " + line.split()[-2] + " ms"
     )
+
+
+def test_an_unhandled_error_is_logged_with_the_request_id(tmp_path, sqlite_store, capsys) -> None:
+    settings = make_settings(tmp_path, SCC_LOG_FORMAT="json")
+    app = create_app(settings, store=sqlite_store)
+
+    @app.get("/api/_boom", include_in_schema=False)
+    def boom() -> dict:
+        raise RuntimeError("boom")
+
+    app.router.routes.insert(0, app.router.routes.pop())  # before the console mounted at "/"
+    client = TestClient(app, raise_server_exceptions=False)
+    capsys.readouterr()
+    r = client.get("/api/_boom", headers={"X-Request-ID": "dock-boom-0001"})
+    assert r.status_code == 500
+    request, error = _lines(capsys)
+    assert (request["path"], request["status"], request["request_id"]) == (
+        "/api/_boom",
+        500,
+        "dock-boom-0001",
+    )
+    assert (error["message"], error["request_id"]) == (
+        "unhandled error: RuntimeError",
+        "dock-boom-0001",
+    )
+    assert "RuntimeError: boom" in error["exception"]

@@ -173,20 +173,16 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, send_with_id)
-        finally:
-            ms = round((time.perf_counter() - start) * 1000, 1)
-            path = _logged_path(scope["path"])
-            log.info(
-                "%s %s %s %.1f ms",
-                scope["method"],
-                path,
-                status,
-                ms,
-                extra={
-                    "method": scope["method"],
-                    "path": path,
-                    "status": status,
-                    "duration_ms": ms,
-                },
-            )
-            request_id.reset(token)
+        except Exception:
+            # The id stays set: the error handler outside this middleware logs with it.
+            _log_request(scope, status, start)
+            raise
+        _log_request(scope, status, start)
+        request_id.reset(token)
+
+
+def _log_request(scope: Scope, status: int, start: float) -> None:
+    ms = round((time.perf_counter() - start) * 1000, 1)
+    path = _logged_path(scope["path"])
+    fields = {"method": scope["method"], "path": path, "status": status, "duration_ms": ms}
+    log.info("%s %s %s %.1f ms", scope["method"], path, status, ms, extra=fields)
