@@ -1,26 +1,37 @@
 # The two promises: `make run` and `make test`. Everything installs into .venv here.
+# `make run` installs the app with its runtime extras only; `make test` adds the test and
+# lint tools. Each has its own stamp, so neither reinstalls while pyproject.toml is unchanged.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-EXTRAS := postgres,aws,gmail,dev
+RUN_EXTRAS := postgres,aws,gmail
+TEST_EXTRAS := $(RUN_EXTRAS),test,dev
+PIP := $(BIN)/python -m pip install -q --disable-pip-version-check
 
-.PHONY: install run test lint bench bench-console clean
+.PHONY: install install-test run test lint bench bench-console clean
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed-run
+install-test: $(VENV)/.installed-test
 
-$(VENV)/.installed: pyproject.toml
+$(BIN)/python:
 	scripts/system-deps.sh venv
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[$(EXTRAS)]'
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[$(RUN_EXTRAS)]'
 	touch $@
+
+# The test install holds everything the run install does: it stamps both.
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[$(TEST_EXTRAS)]'
+	touch $@ $(VENV)/.installed-run
 
 run: install
 	$(BIN)/scc init-db
 	$(BIN)/scc demo
 	$(BIN)/scc serve
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
@@ -32,17 +43,17 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-test: install node_modules/.installed
+test: install-test node_modules/.installed
 	scripts/system-deps.sh chromium
 	$(MAKE) lint
 	$(BIN)/pytest -q
 
-bench: install
+bench: install-test
 	scripts/system-deps.sh wrk
 	$(BIN)/python bench/run.py
 	$(MAKE) bench-console
 
-bench-console: install
+bench-console: install-test
 	scripts/system-deps.sh chromium
 	$(BIN)/python bench/console.py
 

@@ -22,7 +22,9 @@ def build_store(settings: Settings) -> Store:
         if url.startswith("sqlite:///"):
             from pathlib import Path
 
-            Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+            from .config import private_dir
+
+            private_dir(Path(url[len("sqlite:///") :]).parent)
         return SqlStore(url)
     raise SettingsError("SCC_DATABASE_URL must start with sqlite:///, postgresql:// or dynamodb://")
 

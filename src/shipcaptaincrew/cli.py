@@ -8,16 +8,40 @@ from typing import Annotated
 
 import typer
 
-from . import cli_aws, cli_legacy
+from . import __version__, cli_aws, cli_legacy
+from .cli_errors import USAGE, OperatorError, OperatorGroup
 from .config import Settings
 from .domain.errors import DomainError
 from .domain.models import SYSTEM, Role
 
 app = typer.Typer(
+    cls=OperatorGroup,
     help="ShipCaptainCrew: events, rosters, attendance, waivers and payments.",
+    epilog="Exit codes: 0 done, 1 the work failed, 2 usage or configuration.",
     no_args_is_help=True,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"shipcaptaincrew {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback when a command fails.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """A failing command prints one line saying what to do; --debug shows the traceback."""
+    ctx.meta["scc_debug"] = debug
 
 
 def _context():  # noqa: ANN202 - imported lazily so that `scc --help` stays fast
@@ -33,18 +57,55 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _check_port(host: str, port: int) -> None:
+    """Bind the address as uvicorn will (SO_REUSEADDR) and let go: taken means in use."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as err:
+            raise OperatorError(
+                f"Cannot listen on {host}:{port} ({err.strerror}): another program has the "
+                "port; stop it or choose another with --port or SCC_PORT."
+            ) from None
+
+
+def _check_store(ctx) -> None:  # noqa: ANN001
+    """The database answers a real query and its schema is this version's."""
+    from .services.health import PROBE_ID
+    from .storage.sql_base import SqlBase
+
+    ctx.store.get_crew(PROBE_ID)  # unreachable or without a schema: raises, explained
+    if isinstance(ctx.store, SqlBase) and not ctx.store.schema_is_current():
+        raise OperatorError(
+            "The database schema is older than this version: run scc init-db to migrate it."
+        )
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (SCC_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (SCC_PORT).")] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    port: Annotated[int | None, typer.Option(help="Port (SCC_PORT).", min=1, max=65535)] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
 ) -> None:
-    """Serve the API, guest pages and console with uvicorn."""
+    """Serve the API, guest pages and console with uvicorn.
+
+    Refuses to start when the database cannot be reached, its schema is behind (run
+    scc init-db) or the port is taken."""
     import uvicorn
 
-    settings = Settings.from_env()
+    ctx = _context()
+    try:
+        _check_store(ctx)
+    finally:
+        ctx.store.close()
+    settings = ctx.settings
     host = host or settings.host
     port = port or settings.port
+    _check_port(host, port)
     os.environ.setdefault(
         "SCC_PUBLIC_URL",
         settings.public_url if "SCC_PUBLIC_URL" in os.environ else f"http://{host}:{port}",
@@ -108,31 +169,42 @@ def import_roster(
     event_id: str,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
 ) -> None:
-    """Add patrons from a CSV with columns name,email,phone,party_size."""
-    from .services.imports import import_csv
+    """Add patrons from a CSV with columns name,email,phone,party_size.
 
+    Header names in any case; UTF-8 with or without BOM, or Windows-1252. Exit codes: 0
+    every row booked or waitlisted; 1 some rows rejected (the others landed; each is
+    listed); 2 nothing imported: unknown event, no admin, or not a CSV of that shape."""
+    from .services.imports import decode_csv, import_csv
+
+    try:
+        text = decode_csv(file.read_bytes(), name=file.name)
+    except DomainError as err:
+        raise OperatorError(err.message) from None
     ctx = _context()
     admin = _cli_actor(ctx)
-    with (
-        typer.progressbar(length=file.stat().st_size, label="Importing", file=None) as bar,
-        file.open(newline="", encoding="utf-8-sig") as fh,
-    ):
+    with typer.progressbar(length=len(text.encode()), label="Importing", file=None) as bar:
         try:
-            report = import_csv(ctx, by=admin, event_id=event_id, rows=fh, progress=bar.update)
+            report = import_csv(
+                ctx,
+                by=admin,
+                event_id=event_id,
+                rows=text.splitlines(keepends=True),
+                progress=bar.update,
+            )
         except DomainError as err:
-            raise _fail(err.message) from None
-    typer.echo(f"{report.accepted} rows accepted, {len(report.rejected)} rejected.")
+            raise OperatorError(err.message) from None
+    typer.echo(f"{report.summary()}.")
     for line, reason in report.rejected:
         typer.echo(f"  line {line}: {reason}")
     if report.rejected:
-        raise typer.Exit(2)
+        raise typer.Exit(1)
 
 
 def _cli_actor(ctx):  # noqa: ANN001, ANN202
     """The first admin account, on whose behalf command-line changes are recorded."""
     admins = [c for c in ctx.store.list_crew() if c.role == Role.ADMIN and c.active]
     if not admins:
-        raise _fail("Create an admin first: scc create-user --role admin ...")
+        raise OperatorError("Create an admin first: scc create-user --role admin ...", USAGE)
     return admins[0]
 
 
@@ -143,11 +215,13 @@ def export(
     ),
     event_id: Annotated[str | None, typer.Option(help="Only this event.")] = None,
 ) -> None:
-    """Write payments and rosters as CSV files."""
+    """Write payments and rosters as CSV files.
+
+    The files are 0600, in a folder made 0700. Cells that start like a formula get a
+    leading ' so a spreadsheet shows them as text. An unknown --event-id exits 2."""
     from .services.exports import export_csv
 
     ctx = _context()
-    out.mkdir(parents=True, exist_ok=True)
     counts = export_csv(ctx, folder=out, event_id=event_id)
     typer.echo(
         f"Wrote {counts['payments']} payments to {out / 'payments.csv'} and "

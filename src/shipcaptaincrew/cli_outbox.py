@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from typing import Annotated
 
@@ -34,9 +33,10 @@ def run(
     """Deliver the messages that are due (new ones and retries whose time has come)."""
     from .bootstrap import build_sender
     from .services.outbox import deliver_due
+    from .web.logs import configure
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
     ctx = _context()
+    configure(ctx.settings.log_format)
     sender = build_sender(ctx.settings)
     while True:
         report = deliver_due(ctx, sender, limit=limit)

@@ -6,8 +6,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -15,14 +17,17 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; the message names it (never its value)."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number") from None
+        value = low - 1
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}")
+    return value
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -33,25 +38,87 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
         return True
     if raw in ("0", "false", "no", "off"):
         return False
-    raise SettingsError(f"{name} must be true or false")
+    raise SettingsError(f"{name} must be true or false (1/0, yes/no, on/off)")
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = (env.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be {', '.join(choices[:-1])} or {choices[-1]}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    """An http(s) URL with a host and no query or fragment, without its trailing slash."""
+    raw = (env.get(name) or default).strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(
+            f"{name} must be an http:// or https:// URL with a host, like {default or 'https://host'}"
+        )
+    return raw.rstrip("/")
+
+
+def _address(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or default).strip()
+    if not raw:
+        return ""
+    addr = parseaddr(raw)[1]
+    local, at, domain = addr.rpartition("@")
+    if not (at and local and "." in domain) or any(c in raw for c in "\r\n,;"):
+        raise SettingsError(f"{name} must be one email address, like Name <boats@example.org>")
+    return raw
+
+
+def _file(env: Mapping[str, str], name: str) -> str:
+    path = (env.get(name) or "").strip()
+    if path and not Path(path).is_file():
+        raise SettingsError(f"{name} must be the path of a readable file")
+    return path
 
 
 SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+DATABASE_SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://", "dynamodb://")
 
 
 def _smtp(env: Mapping[str, str]) -> dict[str, Any]:
-    security = (env.get("SCC_SMTP_SECURITY") or "starttls").lower()
-    if security not in SMTP_PORTS:
-        raise SettingsError("SCC_SMTP_SECURITY must be starttls, ssl or none")
+    security = _choice(env, "SCC_SMTP_SECURITY", tuple(SMTP_PORTS))
     return {
-        "smtp_host": env.get("SCC_SMTP_HOST") or "",
-        "smtp_port": _int(env, "SCC_SMTP_PORT", SMTP_PORTS[security]),
+        "smtp_host": (env.get("SCC_SMTP_HOST") or "").strip(),
+        "smtp_port": _int(env, "SCC_SMTP_PORT", SMTP_PORTS[security], 1, 65535),
         "smtp_username": env.get("SCC_SMTP_USERNAME") or "",
         "smtp_password": env.get("SCC_SMTP_PASSWORD") or "",
         "smtp_security": security,
-        "smtp_timeout": _int(env, "SCC_SMTP_TIMEOUT", 20),
-        "smtp_ca_file": env.get("SCC_SMTP_CA_FILE") or "",
+        "smtp_timeout": _int(env, "SCC_SMTP_TIMEOUT", 20, 1, 300),
+        "smtp_ca_file": _file(env, "SCC_SMTP_CA_FILE"),
     }
+
+
+def _mail(env: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "mail_backend": _choice(env, "SCC_MAIL_BACKEND", ("console", "smtp", "gmail")),
+        "mail_from": _address(env, "SCC_MAIL_FROM", "ShipCaptainCrew <no-reply@example.org>"),
+        "mail_reply_to": _address(env, "SCC_MAIL_REPLY_TO", ""),
+        "mail_after_commit": _bool(env, "SCC_MAIL_AFTER_COMMIT", True),
+        **_smtp(env),
+        "gmail_service_account_json": env.get("SCC_GMAIL_SERVICE_ACCOUNT_JSON") or "",
+        "gmail_sender": _address(env, "SCC_GMAIL_SENDER", ""),
+        "gmail_api_url": _url(env, "SCC_GMAIL_API_URL", "https://gmail.googleapis.com"),
+        "gmail_token_url": _url(env, "SCC_GMAIL_TOKEN_URL", ""),
+    }
+
+
+def private_dir(path: Path) -> None:
+    """Make the folder ``path`` (and its parents) if missing; one this makes is 0700."""
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # mkdir's mode passes through the umask; this does not
 
 
 def _local_secret(var_dir: Path) -> str:
@@ -59,7 +126,7 @@ def _local_secret(var_dir: Path) -> str:
     path = var_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    var_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(var_dir)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -81,6 +148,9 @@ class Settings:
     session_hours: int = 12
     cookie_secure: bool = False
     max_body_bytes: int = 256 * 1024
+    trust_proxy: bool = False  # behind one reverse proxy: the last X-Forwarded-For hop
+    origin_secret: str = field(default="", repr=False)  # CloudFront's X-Origin-Verify value
+    log_format: str = "text"  # text or json
     mail_backend: str = "console"
     mail_from: str = "ShipCaptainCrew <no-reply@example.org>"
     mail_reply_to: str = ""
@@ -97,33 +167,51 @@ class Settings:
     gmail_api_url: str = "https://gmail.googleapis.com"
     gmail_token_url: str = ""  # empty: the token_uri in the service account key
     receipt_font: str = ""  # a .ttf for receipts; empty: built-in Helvetica (Windows-1252)
-    extra: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def https(self) -> bool:
+        """Served to the public over TLS: cookies are Secure and responses carry HSTS."""
+        return self.public_url.startswith("https://")
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Every setting read and checked now; the first bad one raises SettingsError with
+        one line naming the variable and what it may be (never its value)."""
         env = os.environ if env is None else env
         var_dir = Path(env.get("SCC_VAR_DIR") or "var").absolute()
         database_url = env.get("SCC_DATABASE_URL") or f"sqlite:///{var_dir / 'scc.db'}"
-        secret = env.get("SCC_SECRET_KEY") or _local_secret(var_dir)
-        if len(secret) < 16:
-            raise SettingsError("SCC_SECRET_KEY must be at least 16 characters")
+        if not database_url.startswith(DATABASE_SCHEMES):
+            raise SettingsError(
+                "SCC_DATABASE_URL must start with sqlite:///, postgresql:// or dynamodb://"
+            )
         timezone = env.get("SCC_TIMEZONE") or "UTC"
         try:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise SettingsError("SCC_TIMEZONE is not a known time zone") from None
+            raise SettingsError("SCC_TIMEZONE must be a time zone name like Europe/Oslo") from None
         currency = (env.get("SCC_CURRENCY") or "USD").upper()
         from .domain.money import CURRENCIES
 
         if currency not in CURRENCIES:
-            raise SettingsError("SCC_CURRENCY is not a known currency code")
-        host = env.get("SCC_HOST") or "127.0.0.1"
-        port = _int(env, "SCC_PORT", 8000)
-        public = env.get("SCC_PUBLIC_URL") or f"http://{host}:{port}"
+            raise SettingsError("SCC_CURRENCY must be an ISO 4217 currency code like USD")
+        host = (env.get("SCC_HOST") or "127.0.0.1").strip()
+        if any(c.isspace() or c in "/@" for c in host):
+            raise SettingsError("SCC_HOST must be an address or host name like 0.0.0.0")
+        port = _int(env, "SCC_PORT", 8000, 1, 65535)
+        public = _url(
+            env, "SCC_PUBLIC_URL", f"http://{f'[{host}]' if ':' in host else host}:{port}"
+        )
+        origin_secret = env.get("SCC_ORIGIN_SECRET") or ""
+        if origin_secret and len(origin_secret) < 16:
+            raise SettingsError("SCC_ORIGIN_SECRET must be at least 16 characters when set")
+        mail = _mail(env)
+        secret = env.get("SCC_SECRET_KEY") or _local_secret(var_dir)
+        if len(secret) < 16:
+            raise SettingsError("SCC_SECRET_KEY must be at least 16 characters")
         return cls(
             database_url=database_url,
             secret_key=secret,
@@ -132,23 +220,14 @@ class Settings:
             timezone=timezone,
             host=host,
             port=port,
-            public_url=public.rstrip("/"),
+            public_url=public,
             var_dir=var_dir,
-            session_hours=_int(env, "SCC_SESSION_HOURS", 12),
-            cookie_secure=(env.get("SCC_COOKIE_SECURE") or "").lower() in ("1", "true", "yes")
-            or public.startswith("https://"),
-            max_body_bytes=_int(env, "SCC_MAX_BODY_BYTES", 256 * 1024),
-            mail_backend=(env.get("SCC_MAIL_BACKEND") or "console").lower(),
-            mail_from=env.get("SCC_MAIL_FROM") or "ShipCaptainCrew <no-reply@example.org>",
-            mail_reply_to=env.get("SCC_MAIL_REPLY_TO") or "",
-            mail_after_commit=_bool(env, "SCC_MAIL_AFTER_COMMIT", True),
-            **_smtp(env),
-            gmail_service_account_json=env.get("SCC_GMAIL_SERVICE_ACCOUNT_JSON") or "",
-            gmail_sender=env.get("SCC_GMAIL_SENDER") or "",
-            gmail_api_url=(env.get("SCC_GMAIL_API_URL") or "https://gmail.googleapis.com").rstrip(
-                "/"
-            ),
-            gmail_token_url=env.get("SCC_GMAIL_TOKEN_URL") or "",
-            receipt_font=env.get("SCC_RECEIPT_FONT") or "",
-            extra={k: v for k, v in env.items() if k.startswith("SCC_")},
+            session_hours=_int(env, "SCC_SESSION_HOURS", 12, 1, 168),
+            cookie_secure=_bool(env, "SCC_COOKIE_SECURE", False) or public.startswith("https://"),
+            max_body_bytes=_int(env, "SCC_MAX_BODY_BYTES", 256 * 1024, 1024, 64 * 1024 * 1024),
+            trust_proxy=_bool(env, "SCC_TRUST_PROXY", False),
+            origin_secret=origin_secret,
+            log_format=_choice(env, "SCC_LOG_FORMAT", ("text", "json")),
+            **mail,
+            receipt_font=_file(env, "SCC_RECEIPT_FONT"),
         )

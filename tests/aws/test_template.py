@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shipcaptaincrew.storage import dynamo_items
-from shipcaptaincrew.web.middleware import CSP
+from shipcaptaincrew.web.middleware import CSP, HSTS
 from tests.aws.cfn import load_template
 
 
@@ -50,3 +50,25 @@ def test_console_gets_the_same_csp_as_the_app() -> None:
     headers = _resources()["ConsoleHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
     csp = headers["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
     assert csp == CSP
+
+
+def _hsts(policy: str) -> dict:
+    config = _resources()[policy]["Properties"]["ResponseHeadersPolicyConfig"]
+    return config["SecurityHeadersConfig"]["StrictTransportSecurity"]
+
+
+def test_every_behaviour_sends_hsts() -> None:
+    """Two years with subdomains, as the app sends itself (web/middleware.py HSTS)."""
+    distribution = _resources()["Distribution"]["Properties"]["DistributionConfig"]
+    behaviours = {b["PathPattern"]: b for b in distribution["CacheBehaviors"]}
+    behaviours["default"] = distribution["DefaultCacheBehavior"]
+    assert {"/api/*", "/g/*", "/admin/*", "default"} <= set(behaviours)
+    hsts = {
+        "AccessControlMaxAgeSec": 63072000,
+        "IncludeSubdomains": True,
+        "Override": True,
+    }
+    assert HSTS[1] == b"max-age=63072000; includeSubDomains"
+    for pattern, behaviour in behaviours.items():
+        policy = behaviour["ResponseHeadersPolicyId"]["Ref"]
+        assert _hsts(policy) == hsts, pattern

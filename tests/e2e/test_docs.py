@@ -15,3 +15,24 @@ def test_docs_render_every_operation_without_csp_violations(page: Page, live_ser
     assert len(operations) >= 30
     expect(page.locator(".info .title")).to_contain_text("ShipCaptainCrew")
     assert [m for m in messages if "Content Security Policy" in m] == []
+
+
+def test_authorize_takes_a_bearer_token_and_write_calls_work(page: Page, live_server) -> None:
+    token = live_server.login().headers["Authorization"].removeprefix("Bearer ")
+    page.goto(live_server.url + "/docs")
+    page.get_by_role("button", name="Authorize").first.click()
+    page.locator(".auth-container input").fill(token)
+    page.locator(".auth-btn-wrapper .authorize").click()
+    page.get_by_role("button", name="Close").click()
+
+    op = page.locator("#operations-events-create_event_api_events_post")
+    op.locator(".opblock-summary").click()
+    op.get_by_role("button", name="Try it out").click()
+    op.locator("textarea.body-param__text").fill(
+        '{"title": "From the docs", "starts_at": "2026-07-01T18:00:00-04:00", '
+        '"price_cents": 4500, "currency": "USD"}'
+    )
+    op.get_by_role("button", name="Execute").click()
+    expect(op.locator(".live-responses-table tbody .response-col_status").first).to_have_text("201")
+    titles = [e["title"] for e in live_server.login().get("/api/events").json()["events"]]
+    assert titles == ["From the docs"]

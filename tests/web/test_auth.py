@@ -103,7 +103,8 @@ def _concrete(path: str) -> str:
 
 
 def test_every_api_route_requires_a_crew_member(api) -> None:
-    """Walk the app's routes: each /api route but health answers 401 without credentials."""
+    """Walk the app's routes: each /api route but health and ready answers 401 without
+    credentials."""
     checked = []
     for route in route_table(api.client.app):
         if not route.path.startswith("/api"):
@@ -114,7 +115,7 @@ def test_every_api_route_requires_a_crew_member(api) -> None:
                 method, _concrete(route.path), headers={"Authorization": "Bearer not-a-token"}
             )
             anonymous = api.client.request(method, _concrete(route.path))
-            if route.path == "/api/health":
+            if route.path in ("/api/health", "/api/ready"):
                 assert r.status_code == 200
                 continue
             assert (r.status_code, anonymous.status_code) == (401, 401), (method, route.path)

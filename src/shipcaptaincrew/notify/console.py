@@ -1,4 +1,5 @@
-"""The console sender: each message becomes a ``.eml`` file, plus one log line."""
+"""The console sender: each message becomes a ``.eml`` file (0600, in a 0700 folder), plus
+one log line naming the message id and file only: never the patron's address or name."""
 
 from __future__ import annotations
 
@@ -18,23 +19,24 @@ class ConsoleSender:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        if not log.handlers:  # the dev backend: make its one line per message visible
-            log.addHandler(logging.StreamHandler())
-            log.setLevel(logging.INFO)
-            log.propagate = False
 
     def send(self, message: EmailMessage) -> None:
         local = str(message.get("Message-ID", "")).strip("<> ").partition("@")[0]
         ident = re.sub(r"[^A-Za-z0-9_.-]", "", local)[:80]
         path = self.folder / f"{ident or 'message'}.eml"
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            if not self.folder.is_dir():
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self.folder.chmod(0o700)
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(message.as_bytes())
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(message.as_bytes())
             os.replace(tmp, path)
         except OSError as err:
             raise SendError(f"Could not write {path}: {err.strerror}") from None
-        log.info("mail to %s: %s -> %s", message["To"], message["Subject"], path)
+        log.info("mail %s written to %s", message.get("Message-ID", "").strip(), path)
 
     def close(self) -> None:
         return None

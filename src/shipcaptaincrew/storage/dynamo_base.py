@@ -53,7 +53,9 @@ def _backoff(attempt: int) -> None:
 class DynamoBase(DynamoReads):
     def __init__(self, table: str, *, region: str | None = None, endpoint_url: str | None = None):
         self.table = table
-        self._client = boto3.client(
+        # A session of its own: credentials are read when the store is built, not cached from
+        # whatever built a client earlier in the process.
+        self._client = boto3.session.Session().client(
             "dynamodb",
             region_name=region,
             endpoint_url=endpoint_url,

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import json
 import operator
+import os
 import sqlite3
 import threading
 import time
@@ -143,11 +144,30 @@ def _begin_immediate(dbapi_conn: Any) -> None:
         dbapi_conn.execute("PRAGMA busy_timeout=30000")
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask, often
+    giving 0644); SQLite gives its -wal and -shm files the mode of the database file."""
+    path = sa.engine.make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``sqlite:///path`` or ``postgresql://...``, set up for this app."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = sa.create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
@@ -173,7 +193,10 @@ def make_engine(url: str) -> Engine:
                 conn.exec_driver_sql("BEGIN")
 
         return engine
-    return sa.create_engine(url, pool_size=8, max_overflow=8, pool_pre_ping=True)
+    # A server that does not answer fails the first query in 10 s, not the OS's minutes.
+    return sa.create_engine(
+        url, pool_size=8, max_overflow=8, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+    )
 
 
 class SqlBase:
@@ -257,6 +280,17 @@ class SqlBase:
         from .migrate import upgrade
 
         upgrade(self.engine)
+
+    def schema_is_current(self) -> bool:
+        """Whether the database is at this version's newest migration (a read only)."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        from .migrate import alembic_config
+
+        heads = set(ScriptDirectory.from_config(alembic_config(self.engine)).get_heads())
+        with self.engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads()) == heads
 
     def close(self) -> None:
         self.engine.dispose()

@@ -20,8 +20,10 @@ from ..services.outbox import deliver_due
 from ..storage.base import Store
 from . import errors
 from .deps import current_principal
-from .middleware import BodyLimit, SecurityHeaders
+from .logs import configure as configure_logging
+from .middleware import BodyLimit, RequestLog, SecurityHeaders
 from .routes import audit, auth, crew, events, guest, outbox, payments, receipts, roster, waivers
+from .routes.ready import router as ready_router
 from .schemas import HealthOut
 
 STATIC = Path(__file__).with_name("static")
@@ -71,6 +73,7 @@ def create_app(
         )
         app.state.mail = ctx.after_commit = mail
     errors.install(app)
+    configure_logging(settings.log_format)
 
     public = APIRouter(prefix="/api", tags=["health"])
 
@@ -83,6 +86,7 @@ def create_app(
         api.include_router(module.router)
     api.include_router(auth.api)
     app.include_router(public)
+    app.include_router(ready_router)
     app.include_router(api)
     app.include_router(auth.admin)
 
@@ -95,7 +99,8 @@ def create_app(
     # A 500-patron roster is ~250 KB of JSON and ~25 KB gzipped: it matters on a phone.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, hsts=settings.https)
+    app.add_middleware(RequestLog)
     return app
 
 

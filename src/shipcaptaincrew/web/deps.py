@@ -26,12 +26,12 @@ def client_ip(ctx: Context, request: Request) -> str:
     address is trusted only with that secret (the Function URL itself is public). With
     SCC_TRUST_PROXY=1 (``scc serve`` behind one reverse proxy), the last X-Forwarded-For
     hop: the one that proxy appended; earlier hops come from the client."""
-    secret = ctx.settings.extra.get("SCC_ORIGIN_SECRET", "")
+    secret = ctx.settings.origin_secret
     sent = request.headers.get("x-origin-verify", "")
     viewer = request.headers.get("x-viewer-address", "").strip()
     if secret and viewer and hmac.compare_digest(sent.encode(), secret.encode()):
         return viewer
-    if ctx.settings.extra.get("SCC_TRUST_PROXY") == "1":
+    if ctx.settings.trust_proxy:
         hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",")]
         if hops[-1]:
             return hops[-1]
