@@ -183,3 +183,17 @@ def test_missing_credentials_are_one_line(scc, tmp_path, monkeypatch) -> None:
     assert out.strip() == (
         "No AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY."
     )
+
+
+def test_without_zip_it_builds_and_a_failed_build_is_one_line(scc, lam, tmp_path) -> None:
+    client, name = lam
+    (tmp_path / "cache").write_text("a file where the wheel cache folder should be")
+    out = scc("--function-name", name, "--cache", "cache", code=1)
+    assert "Building the package for arm64, Python 3.12..." in out
+    assert out.splitlines()[-1] == (
+        "Building the package failed: [Errno 20] Not a directory: 'cache/aarch64-cp312'"
+    )
+    assert client.get_function_configuration(FunctionName=name)["Handler"] == (
+        "lambda_function.lambda_handler"
+    )
+    assert _versions(client, name) == ["$LATEST"]

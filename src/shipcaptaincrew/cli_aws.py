@@ -216,8 +216,11 @@ def deploy_lambda(
         from .aws_package import build
 
         typer.echo(f"Building the package for {arch}, Python {python}...")
-        built = build(out, arch=arch, python=python, cache=cache)
-        zip_path = built.path
+        try:
+            zip_path = build(out, arch=arch, python=python, cache=cache).path
+        except (RuntimeError, ValueError, OSError) as err:
+            first = (str(err).splitlines() or [""])[0]
+            raise _stop(f"Building the package failed: {first}", 1) from None
     try:
         code = zip_path.read_bytes()
     except OSError as err:
