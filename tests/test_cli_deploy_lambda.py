@@ -190,9 +190,8 @@ def test_without_zip_it_builds_and_a_failed_build_is_one_line(scc, lam, tmp_path
     (tmp_path / "cache").write_text("a file where the wheel cache folder should be")
     out = scc("--function-name", name, "--cache", "cache", code=1)
     assert "Building the package for arm64, Python 3.12..." in out
-    assert out.splitlines()[-1] == (
-        "Building the package failed: [Errno 20] Not a directory: 'cache/aarch64-cp312'"
-    )
+    # (the builder's own message; its wording belongs to aws_package)
+    assert out.splitlines()[-1].startswith("Building the package failed: [Errno 20] Not a dir")
     assert client.get_function_configuration(FunctionName=name)["Handler"] == (
         "lambda_function.lambda_handler"
     )
