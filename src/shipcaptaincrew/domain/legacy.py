@@ -155,8 +155,9 @@ def plain_item(item: Any) -> dict[str, Any]:
 
 def items_from_text(text: str) -> Iterator[tuple[str, dict[str, Any] | Invalid]]:
     """The items of ``aws dynamodb scan --output json`` output (one document with ``Items``),
-    of a JSON array of items, or of a DynamoDB export / JSON lines (one ``{"Item": {...}}`` or item per line), each
-    with where it came from; a line that is not JSON comes back as ``Invalid``."""
+    of a JSON array of items, or of a DynamoDB export / JSON lines (one ``{"Item": {...}}``
+    or item per line), each with where it came from; a line that is not JSON comes back as
+    ``Invalid``."""
     stripped = text.strip()
     if stripped.startswith(("{", "[")):
         try:
