@@ -196,3 +196,18 @@ def test_without_zip_it_builds_and_a_failed_build_is_one_line(scc, lam, tmp_path
         "lambda_function.lambda_handler"
     )
     assert _versions(client, name) == ["$LATEST"]
+
+
+def test_masking_by_name_and_url_passwords() -> None:
+    from shipcaptaincrew.cli_aws import masked
+
+    assert masked("SCC_SMTP_PASSWORD", "pw") == "********"
+    assert masked("scc_api_key", "k") == "********"
+    assert masked("SCC_GMAIL_SERVICE_ACCOUNT_JSON", "{}") == "********"
+    assert masked("SCC_DATABASE_URL", "postgresql://scc:hunter2@db:5432/scc") == (
+        "postgresql://scc:********@db:5432/scc"
+    )
+    assert masked("SCC_DATABASE_URL", "dynamodb://roster?region=us-east-1") == (
+        "dynamodb://roster?region=us-east-1"
+    )
+    assert masked("SCC_ORG_NAME", "Harbour Tours") == "Harbour Tours"

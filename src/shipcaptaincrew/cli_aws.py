@@ -108,8 +108,11 @@ def _env_pairs(pairs: list[str]) -> dict[str, str]:
 
 
 def masked(key: str, value: str) -> str:
-    """The value as it may be printed: secrets (by their name) are masked."""
-    return "********" if any(m in key.upper() for m in SECRET_MARKERS) else value
+    """The value as it may be printed: secrets (by their name) are masked, and so is the
+    password of a URL (``postgresql://user:********@host/db``)."""
+    if any(m in key.upper() for m in SECRET_MARKERS):
+        return "********"
+    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1********@", value)
 
 
 def _stop(message: str, code: int = 2) -> typer.Exit:
