@@ -183,3 +183,31 @@ def test_missing_credentials_are_one_line(scc, tmp_path, monkeypatch) -> None:
     assert out.strip() == (
         "No AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY."
     )
+
+
+def test_without_zip_it_builds_and_a_failed_build_is_one_line(scc, lam, tmp_path) -> None:
+    client, name = lam
+    (tmp_path / "cache").write_text("a file where the wheel cache folder should be")
+    out = scc("--function-name", name, "--cache", "cache", code=1)
+    assert "Building the package for arm64, Python 3.12..." in out
+    # (the builder's own message; its wording belongs to aws_package)
+    assert out.splitlines()[-1].startswith("Building the package failed: [Errno 20] Not a dir")
+    assert client.get_function_configuration(FunctionName=name)["Handler"] == (
+        "lambda_function.lambda_handler"
+    )
+    assert _versions(client, name) == ["$LATEST"]
+
+
+def test_masking_by_name_and_url_passwords() -> None:
+    from shipcaptaincrew.cli_aws import masked
+
+    assert masked("SCC_SMTP_PASSWORD", "pw") == "********"
+    assert masked("scc_api_key", "k") == "********"
+    assert masked("SCC_GMAIL_SERVICE_ACCOUNT_JSON", "{}") == "********"
+    assert masked("SCC_DATABASE_URL", "postgresql://scc:hunter2@db:5432/scc") == (
+        "postgresql://scc:********@db:5432/scc"
+    )
+    assert masked("SCC_DATABASE_URL", "dynamodb://roster?region=us-east-1") == (
+        "dynamodb://roster?region=us-east-1"
+    )
+    assert masked("SCC_ORG_NAME", "Harbour Tours") == "Harbour Tours"

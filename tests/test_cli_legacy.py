@@ -250,3 +250,14 @@ def test_missing_credentials_are_one_line(scc, tmp_path: Path, monkeypatch) -> N
         "No AWS credentials: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY."
     )
     assert _store_counts() == (0, 0, 0, 0)
+
+
+def test_a_store_without_its_schema_is_one_line(scc, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SCC_VAR_DIR", str(tmp_path / "empty"))
+    scan = tmp_path / "scan.json"
+    scan.write_text(json.dumps({"Items": ITEMS[:1]}))
+    out = scc("import-legacy", "--file", str(scan), "--dry-run", code=2)
+    assert out.strip() == (
+        "The store failed (OperationalError: (sqlite3.OperationalError) no such table: events)."
+        " Has `scc init-db` been run? (--debug for details)"
+    )

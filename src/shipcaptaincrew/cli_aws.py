@@ -108,8 +108,11 @@ def _env_pairs(pairs: list[str]) -> dict[str, str]:
 
 
 def masked(key: str, value: str) -> str:
-    """The value as it may be printed: secrets (by their name) are masked."""
-    return "********" if any(m in key.upper() for m in SECRET_MARKERS) else value
+    """The value as it may be printed: secrets (by their name) are masked, and so is the
+    password of a URL (``postgresql://user:********@host/db``)."""
+    if any(m in key.upper() for m in SECRET_MARKERS):
+        return "********"
+    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1********@", value)
 
 
 def _stop(message: str, code: int = 2) -> typer.Exit:
@@ -216,8 +219,11 @@ def deploy_lambda(
         from .aws_package import build
 
         typer.echo(f"Building the package for {arch}, Python {python}...")
-        built = build(out, arch=arch, python=python, cache=cache)
-        zip_path = built.path
+        try:
+            zip_path = build(out, arch=arch, python=python, cache=cache).path
+        except (RuntimeError, ValueError, OSError) as err:
+            first = (str(err).splitlines() or [""])[0]
+            raise _stop(f"Building the package failed: {first}", 1) from None
     try:
         code = zip_path.read_bytes()
     except OSError as err:

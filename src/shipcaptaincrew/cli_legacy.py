@@ -103,6 +103,7 @@ def import_legacy(
     dry_run: Annotated[bool, typer.Option(help="Show what would be created; write nothing.")] = (
         False
     ),
+    debug: Annotated[bool, typer.Option(help="Show the full error of a failing store.")] = False,
 ) -> None:
     """Import events, patrons and bookings (check-ins, waivers, payments) from the previous
     system's one-item-per-event DynamoDB table. Safe to run again: nothing is imported twice."""
@@ -126,6 +127,14 @@ def import_legacy(
                 report = run(ctx, events=events, dry_run=dry_run, progress=bar.update)
         else:
             report = run(ctx, events=events, dry_run=dry_run)
+    except Exception as err:  # the store itself failed: one line unless --debug
+        if debug:
+            raise
+        first = (str(err).splitlines() or [""])[0]
+        raise _fail(
+            f"The store failed ({type(err).__name__}: {first}). Has `scc init-db` been run? "
+            "(--debug for details)"
+        ) from None
     finally:
         ctx.store.close()
     _print(report, unreadable, settings.currency)

@@ -65,6 +65,7 @@ def test_items_from_scan_output_and_from_export_lines() -> None:
         ("item 1", {"event_id": {"S": "a"}}),
         ("item 2", {"event_id": {"S": "b"}}),
     ]
+    assert list(items_from_text('[{"event_id": "a"}]')) == [("item 1", {"event_id": "a"})]
     export = '{"Item": {"event_id": {"S": "a"}}}\n\n{not json\n{"event_id": {"S": "c"}}\n'
     found = list(items_from_text(export))
     assert found[0] == ("line 1", {"event_id": {"S": "a"}})

@@ -154,17 +154,19 @@ def plain_item(item: Any) -> dict[str, Any]:
 
 
 def items_from_text(text: str) -> Iterator[tuple[str, dict[str, Any] | Invalid]]:
-    """The items of ``aws dynamodb scan --output json`` output (one document with ``Items``)
-    or of a DynamoDB export / JSON lines (one ``{"Item": {...}}`` or item per line), each
-    with where it came from; a line that is not JSON comes back as ``Invalid``."""
+    """The items of ``aws dynamodb scan --output json`` output (one document with ``Items``),
+    of a JSON array of items, or of a DynamoDB export / JSON lines (one ``{"Item": {...}}``
+    or item per line), each with where it came from; a line that is not JSON comes back as
+    ``Invalid``."""
     stripped = text.strip()
-    if stripped.startswith("{"):
+    if stripped.startswith(("{", "[")):
         try:
             doc = json.loads(stripped)
         except json.JSONDecodeError:
             doc = None
-        if isinstance(doc, dict) and isinstance(doc.get("Items"), list):
-            for n, item in enumerate(doc["Items"], 1):
+        items = doc.get("Items") if isinstance(doc, dict) else doc
+        if isinstance(items, list):  # scan output, or a JSON array of items
+            for n, item in enumerate(items, 1):
                 yield f"item {n}", item
             return
     for n, line in enumerate(text.splitlines(), 1):

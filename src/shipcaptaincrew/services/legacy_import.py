@@ -112,10 +112,6 @@ def import_payment(
     return retry_stale(attempt)
 
 
-def _find_event(ctx: Context, legacy_id: str) -> Event | None:
-    return next((e for e in ctx.store.list_events() if e.legacy_id == legacy_id), None)
-
-
 def _steps(event: Event, p: LegacyParticipant, booking: Booking | None, paid: bool) -> list[str]:
     """What is still to do for a participant, given its booking (None: not imported yet)
     and whether it has an imported payment already."""
@@ -179,11 +175,12 @@ def _counts(r: LegacyReport) -> tuple[int, int, int, int]:
     return r.bookings, r.check_ins, r.waivers, r.payments
 
 
-def _event(ctx: Context, le: LegacyEvent, r: LegacyReport) -> None:
-    event = _find_event(ctx, le.legacy_id)
+def _event(ctx: Context, le: LegacyEvent, known: dict[str, Event], r: LegacyReport) -> None:
+    """Import one event; ``known`` maps legacy ids to the events imported so far."""
+    event = known.get(le.legacy_id)
     new = event is None
     if event is None:
-        event = _new_event(ctx, le, r.dry_run)
+        event = known[le.legacy_id] = _new_event(ctx, le, r.dry_run)
         r.events += 1
     else:
         r.already += 1
@@ -252,9 +249,10 @@ def import_legacy(
     With ``dry_run`` nothing is written; the report says what would be. ``progress`` is
     called with 1 after each event."""
     report = LegacyReport(dry_run=dry_run)
+    known = {e.legacy_id: e for e in ctx.store.list_events() if e.legacy_id}
     for le in events:
         try:
-            _event(ctx, le, report)
+            _event(ctx, le, known, report)
         except DomainError as err:
             report.problems.append((le.legacy_id, f"event not imported: {err.message}"))
         progress(1)
