@@ -88,7 +88,11 @@ def test_a_missing_driver_names_the_extra(env, monkeypatch) -> None:
     )
 
 
-def test_missing_aws_credentials_say_where_to_set_them(env, tmp_path) -> None:
+def test_missing_aws_credentials_say_where_to_set_them(env, tmp_path, monkeypatch) -> None:
+    import boto3
+
+    # A fresh process has no default session; one left by earlier tests holds their keys.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     out = scc(
         env,
         "init-db",
