@@ -3,7 +3,7 @@ import dataclasses
 import pytest
 
 from shipcaptaincrew.domain import bookings as rules
-from shipcaptaincrew.domain.errors import Conflict
+from shipcaptaincrew.domain.errors import Conflict, Invalid
 from shipcaptaincrew.domain.models import BookingStatus, WaiverKind
 from tests import factories as f
 from tests.factories import T0
@@ -73,3 +73,16 @@ def test_places_held_only_by_booked_parties_and_room_check() -> None:
     with pytest.raises(Conflict) as err:
         rules.check_room(b, capacity=5, places_booked=3)
     assert err.value.details == {"places_booked": 3, "capacity": 5, "party_size": 3}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0001-01-01T00:00:00+00:01", "9999-12-31T23:59:59-14:00", "1999-12-31T23:00:00+00:00"],
+)
+def test_event_times_far_from_today_are_refused_before_any_conversion(text) -> None:
+    from datetime import datetime
+
+    with pytest.raises(Invalid) as err:
+        rules.check_event_times(datetime.fromisoformat(text), None)
+    assert err.value.details == {"starts_at": text}
+    rules.check_event_times(datetime.fromisoformat("2099-12-31T23:00:00-14:00"), None)

@@ -154,6 +154,19 @@ def test_oversized_body(api, booked) -> None:
             None,
         ),
         ({"title": "T", "starts_at": "yesterday", "price_cents": 1}, None),
+        (
+            {"title": "T", "starts_at": "0001-01-01T00:00:00+00:01", "price_cents": 1},
+            "starts_at must be between 2000 and 2099.",
+        ),
+        (
+            {
+                "title": "T",
+                "starts_at": "2026-07-02T10:00:00Z",
+                "ends_at": "9999-12-31T23:59:59-14:00",
+                "price_cents": 1,
+            },
+            "ends_at must be between 2000 and 2099.",
+        ),
     ],
 )
 def test_bad_events_are_refused(api, body, message) -> None:

@@ -13,7 +13,25 @@ MAX_PARTY = 50
 MAX_CAPACITY = 10_000
 
 
+# Event times the API takes: years 2000 to 2099 (wide enough for any real departure, and
+# far from the calendar's ends, where converting to UTC would overflow).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def check_time_range(value: datetime, field: str) -> None:
+    """Refuse a time outside the years events can have (checked on the written year, so
+    that nothing is converted first)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise Invalid(
+            f"{field} must be between {FIRST_YEAR} and {LAST_YEAR}.",
+            {field: value.isoformat()},
+        )
+
+
 def check_event_times(starts_at: datetime, ends_at: datetime | None) -> None:
+    check_time_range(starts_at, "starts_at")
+    if ends_at is not None:
+        check_time_range(ends_at, "ends_at")
     if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
         raise Invalid("Times need a UTC offset, e.g. 2026-07-01T09:00:00-04:00.")
     if ends_at is not None and ends_at <= starts_at:

@@ -40,8 +40,10 @@ def _check_template(ctx: Context, template_id: str | None) -> None:
         raise Invalid("No such waiver template.", {"waiver_template_id": template_id})
 
 
-def _utc(value: datetime) -> datetime:
-    """Times are kept in UTC; one without an offset is refused."""
+def _utc(value: datetime, field: str) -> datetime:
+    """Times are kept in UTC; one without an offset, or outside the years events can
+    have, is refused."""
+    rules.check_time_range(value, field)
     if value.tzinfo is None:
         raise Invalid("Times need a UTC offset, e.g. 2026-07-01T09:00:00-04:00.")
     return value.astimezone(UTC)
@@ -80,7 +82,8 @@ def create_event(
     if not title.strip():
         raise Invalid("The event needs a title.", {"title": title})
     now = ctx.now()
-    starts_at, ends_at = _utc(starts_at), (_utc(ends_at) if ends_at else None)
+    starts_at = _utc(starts_at, "starts_at")
+    ends_at = _utc(ends_at, "ends_at") if ends_at else None
     event = Event(
         id=new_id("evt"),
         title=title.strip(),
@@ -126,7 +129,7 @@ def update_event(
     event = get_event(ctx, event_id=event_id)
     for name in ("starts_at", "ends_at"):
         if changes.get(name) is not None:
-            changes[name] = _utc(changes[name])
+            changes[name] = _utc(changes[name], name)
     if "currency" in changes:
         changes["currency"] = check_currency(changes["currency"])
     if "status" in changes:
