@@ -5,6 +5,7 @@ The zip is built once per session (wheels from the shared cache, see ``aws_packa
 
 from __future__ import annotations
 
+import base64
 import json
 import zipfile
 from collections.abc import Iterator
@@ -13,13 +14,18 @@ from pathlib import Path
 import pytest
 
 from shipcaptaincrew.config import Settings
-from shipcaptaincrew.domain.models import Role, new_id
+from shipcaptaincrew.domain.models import PaymentMethod, Role, new_id
+from shipcaptaincrew.notify.smtp import SmtpSender
+from shipcaptaincrew.services import payments
 from shipcaptaincrew.services.context import Context
+from shipcaptaincrew.services.outbox import build_email
 from shipcaptaincrew.storage.dynamodb import DynamoStore
 from tests import factories as f
 from tests import lambda_task
 from tests.lambda_client import function_url_event
+from tests.mailserver import SmtpServer
 from tests.moto_server import MotoServer
+from tests.notify.test_gmail import ACCOUNT, SENDER, FakeGoogle, google, key  # noqa: F401
 
 ANSWER = r"""
 import json
@@ -171,3 +177,55 @@ def test_clean_interpreter_answers_events_without_compiling_a_module(
     assert result["outside"] == []
     assert result["compiled"] == []  # every module came from its shipped bytecode
     assert lambda_task.files_in(task) == before  # and nothing was written beside it
+
+
+def test_scheduled_event_mails_through_the_gmail_api_from_the_unzipped_package(
+    task: Path,
+    runtime: Path,
+    table: Context,
+    key,  # noqa: ANN001, F811
+    google: FakeGoogle,  # noqa: F811
+) -> None:
+    admin = f.crew_fast(table, Role.ADMIN, "boss@example.org")
+    event = f.event(table, admin)
+    booking = f.booking(table, admin, event.id, name="Pat Doe", email="pat@example.com")
+    req = payments.PaymentRequest(booking.patron_id, 4500, PaymentMethod.CASH)
+    payments.log_payment(table, by=admin, event_id=event.id, req=req)
+    [queued] = table.store.list_outbox(status="queued")
+    lambda_env = _lambda_env(
+        table.settings.database_url,
+        SCC_MAIL_BACKEND="gmail",
+        SCC_MAIL_FROM=f"Harbour Co <{SENDER}>",
+        SCC_GMAIL_SENDER=SENDER,
+        SCC_GMAIL_SERVICE_ACCOUNT_JSON=json.dumps(key[0]),
+        SCC_GMAIL_API_URL=google.url,
+        SCC_GMAIL_TOKEN_URL=f"{google.url}/token",
+    )
+    env = lambda_task.clean_env(**lambda_env)
+    result = lambda_task.run(task, runtime, ANSWER, json.dumps([SCHEDULED]), env=env)
+    assert result["answers"] == [
+        {"delivered": 1, "claimed": 1, "sent": 1, "retrying": 0, "failed": 0, "lost": 0}
+    ]
+    assert (result["outside"], result["compiled"]) == ([], [])
+    assert table.store.get_outbox(queued.id).status == "sent"
+    [call] = google.token_calls
+    claims = call["claims"]  # the signature was checked against the account's public key
+    assert (claims["iss"], claims["sub"], claims["scope"]) == (
+        ACCOUNT,
+        SENDER,
+        "https://www.googleapis.com/auth/gmail.send",
+    )
+    [sent] = google.sent
+    assert sent["auth"] == "Bearer ya29.local-token"
+    # The same outbox message through the SMTP sender, as the SMTP backend would send it.
+    ctx = Context(store=table.store, settings=Settings.from_env(lambda_env))
+    message = build_email(ctx, table.store.get_outbox(queued.id))
+    smtp = SmtpServer().start()
+    try:
+        SmtpSender(host="127.0.0.1", port=smtp.port, security="none", timeout=5).send(message)
+        [via_smtp] = smtp.wait_for(1)
+    finally:
+        smtp.stop()
+    raw = base64.urlsafe_b64decode(sent["body"]["raw"])
+    assert raw == via_smtp.raw.replace(b"\r\n", b"\n")
+    assert b"Content-Type: application/pdf" in raw
