@@ -6,12 +6,14 @@ The zip is built once per session (wheels from the shared cache, see ``aws_packa
 from __future__ import annotations
 
 import base64
+import io
 import json
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from shipcaptaincrew.config import Settings
 from shipcaptaincrew.domain.models import PaymentMethod, Role, new_id
@@ -177,6 +179,48 @@ def test_clean_interpreter_answers_events_without_compiling_a_module(
     assert result["outside"] == []
     assert result["compiled"] == []  # every module came from its shipped bytecode
     assert lambda_task.files_in(task) == before  # and nothing was written beside it
+
+
+def test_guest_pages_pdfs_and_docs_render_from_the_unzipped_package(
+    task: Path, runtime: Path, table: Context
+) -> None:
+    """Jinja2, fpdf, fontTools, Pillow and the docs assets from bytecode-only packages."""
+    from shipcaptaincrew.services import waiver_templates, waivers
+    from tests import waiver_factories as w
+
+    admin = f.crew_fast(table, Role.ADMIN, "boss@example.org")
+    template = waiver_templates.create_template(table, by=admin, name="Std", text=w.WAIVER_TEXT)
+    event = f.event(table, admin, waiver_template_id=template.id)
+    booking = f.booking(table, admin, event.id, name="Pat Doe", email="pat@example.com")
+    sign = waivers.SignRequest(template.id, 1, template.sha256, "Pat Doe", w.png())
+    waivers.sign_waiver(table, booking=booking, req=sign, ip="198.51.100.7", user_agent="UA/1")
+    req = payments.PaymentRequest(booking.patron_id, 4500, PaymentMethod.CASH)
+    paid = payments.log_payment(table, by=admin, event_id=event.id, req=req).payment
+    guest = f"/g/{booking.guest_token}"
+    events = [
+        function_url_event("GET", guest),
+        function_url_event("GET", f"{guest}/receipts/{paid.id}.pdf"),
+        function_url_event("GET", f"{guest}/waiver.pdf"),
+        function_url_event("GET", "/openapi.json"),
+        function_url_event("GET", "/docs"),
+    ]
+    env = lambda_task.clean_env(**_lambda_env(table.settings.database_url))
+    result = lambda_task.run(task, runtime, ANSWER, json.dumps(events), env=env)
+    page, receipt, waiver, openapi, docs = result["answers"]
+    assert (page["statusCode"], page["headers"]["content-type"]) == (
+        200,
+        "text/html; charset=utf-8",
+    )
+    assert "Pat Doe" in page["body"]
+    for pdf in (receipt, waiver):
+        assert (pdf["statusCode"], pdf["isBase64Encoded"]) == (200, True)
+        assert base64.b64decode(pdf["body"]).startswith(b"%PDF-")
+    text = PdfReader(io.BytesIO(base64.b64decode(waiver["body"]))).pages[0].extract_text()
+    assert "Typed name: Pat Doe" in text
+    assert openapi["statusCode"] == 200
+    assert "/api/events/{event_id}/roster" in json.loads(openapi["body"])["paths"]
+    assert docs["statusCode"] == 200
+    assert (result["outside"], result["compiled"]) == ([], [])
 
 
 def test_scheduled_event_mails_through_the_gmail_api_from_the_unzipped_package(
