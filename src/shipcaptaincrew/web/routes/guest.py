@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 from pathlib import Path
@@ -14,7 +15,6 @@ from urllib.parse import parse_qs, urlsplit
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader
 
 from ...domain.errors import Conflict, DomainError, Invalid, NotFound
 from ...domain.models import Booking
@@ -29,14 +29,22 @@ ASSETS = Path(__file__).parent.parent / "static" / "guest"
 FORM_TOKEN_TTL_S = 12 * 3600
 MAX_FORM_FIELDS = 20
 
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
-_env.filters["money"] = lambda cents, currency: format_money(cents, currency)
+
+@functools.cache
+def _env() -> Any:
+    """The guest pages' templates, loaded on the first guest page (not on a cold start)."""
+    from jinja2 import Environment, FileSystemLoader
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+    env.filters["money"] = lambda cents, currency: format_money(cents, currency)
+    return env
+
 
 router = APIRouter(prefix="/g", include_in_schema=False)
 
 
 def render(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    html = _env.get_template(name).render(**values)
+    html = _env().get_template(name).render(**values)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
