@@ -1,10 +1,15 @@
 """AWS figures: Lambda cold start, DynamoDB requests per operation, package size.
 
-    .venv/bin/python bench/lambda_cold_start.py [--zip dist/lambda.zip]
+    .venv/bin/python bench/lambda_cold_start.py [--zip ZIP] [--runs 7]
 
-Cold start: a fresh interpreter imports the handler and answers its first Function URL
-event (on DynamoDB in moto's server), against a fresh interpreter importing FastAPI and
-Mangum alone. Requests are counted with botocore's ``before-call`` event hook.
+Cold start as Lambda runs it: the zip built by ``scc package`` for this machine (or
+``--zip``, built for this machine's architecture and Python) is unpacked into a read-only
+folder, boto3 comes from a separate runtime folder, and each run is a fresh ``python -I -S
+-B`` with PYTHONDONTWRITEBYTECODE=1 that imports the handler and answers its first event:
+a roster read (Function URL, DynamoDB in moto's server) or a scheduled outbox run. The
+floor is the same interpreter importing FastAPI and Mangum alone from the same folder.
+Medians of interleaved runs. DynamoDB requests are counted with botocore's ``before-call``
+event hook.
 """
 
 from __future__ import annotations
@@ -13,50 +18,115 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests import lambda_task  # noqa: E402
 from tests.lambda_client import function_url_event  # noqa: E402
 from tests.moto_server import CREDENTIALS, MotoServer  # noqa: E402
 
 FIRST_EVENT = r"""
-import json, sys, time
+import json, time
 t0 = time.perf_counter()
 from shipcaptaincrew.lambda_function import lambda_handler
-result = lambda_handler(json.loads(sys.argv[1]), None)
-assert result["statusCode"] == 401, result
-print((time.perf_counter() - t0) * 1000)
+result = lambda_handler(json.loads(sys.argv[3]), None)
+ms = (time.perf_counter() - t0) * 1000
+assert result.get("statusCode", 200) == 200, result
+print(json.dumps({"ms": ms, "compiled": COMPILED}))
 """
-BASELINE = r"""
-import time
+FLOOR = r"""
+import json, time
 t0 = time.perf_counter()
 import fastapi, mangum
-print((time.perf_counter() - t0) * 1000)
+print(json.dumps({"ms": (time.perf_counter() - t0) * 1000, "compiled": COMPILED}))
 """
+# The roster read's cold start step by step (each step's imports not counted again).
+STEPS = r"""
+import json, time
+marks = [time.perf_counter()]
+mark = lambda: marks.append(time.perf_counter())
+import fastapi, mangum; mark()
+import pydantic.v1, boto3; mark()
+from shipcaptaincrew.config import Settings
+from shipcaptaincrew.bootstrap import build_store
+store = build_store(Settings.from_env()); mark()
+from shipcaptaincrew.web.app import create_app
+from shipcaptaincrew.lambda_function import make_handler
+handler = make_handler(create_app(Settings.from_env(), store=store)); mark()
+assert handler(json.loads(sys.argv[3]), None)["statusCode"] == 200; mark()
+steps = [b - a for a, b in zip(marks, marks[1:])]
+print(json.dumps({"ms": [s * 1000 for s in steps], "compiled": COMPILED}))
+"""
+STEP_NAMES = (
+    "FastAPI+Mangum",
+    "pydantic.v1 (FastAPI's check) + boto3 import",
+    "DynamoDB client",
+    "app (routes, schemas)",
+    "first request",
+)
+SCHEDULED = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
 
 
-def _ms(code: str, *args: str, env: dict[str, str]) -> float:
-    out = subprocess.run(
-        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True
-    )
-    return float(out.stdout.strip().splitlines()[-1])
+def _roster_event(moto: MotoServer) -> tuple[str, dict]:
+    """A table with an event of 20 bookings; the roster read of its admin."""
+    from tests import factories as f
 
-
-def cold_start(moto: MotoServer, runs: int = 7) -> dict[str, float]:
+    from shipcaptaincrew.config import Settings
+    from shipcaptaincrew.domain.models import Role
+    from shipcaptaincrew.services.context import Context
     from shipcaptaincrew.storage.dynamodb import DynamoStore
 
     url = moto.url("bench-cold")
-    DynamoStore.from_url(url).init_schema()
-    env = {**os.environ, **CREDENTIALS, "SCC_DATABASE_URL": url, "SCC_SECRET_KEY": "b" * 32}
-    event = json.dumps(function_url_event("GET", "/api/events"))
-    handler = statistics.median(_ms(FIRST_EVENT, event, env=env) for _ in range(runs))
-    base = statistics.median(_ms(BASELINE, env=env) for _ in range(runs))
-    return {"handler_ms": handler, "fastapi_mangum_ms": base, "ratio": handler / base}
+    store = DynamoStore.from_url(url)
+    store.init_schema()
+    settings = Settings.from_env({"SCC_SECRET_KEY": "b" * 32, "SCC_VAR_DIR": "/tmp/scc-bench"})
+    ctx = Context(store=store, settings=settings)
+    admin = f.crew_fast(ctx, Role.ADMIN, "cold@example.org")
+    event = f.event(ctx, admin)
+    for i in range(20):
+        f.booking(ctx, admin, event.id, name=f"Guest {i}")
+    headers = {"authorization": f"Bearer {f.session_for(ctx, admin)}"}
+    return url, function_url_event("GET", f"/api/events/{event.id}/roster", headers=headers)
+
+
+def cold_start(moto: MotoServer, zip_path: Path, runs: int) -> dict[str, float]:
+    url, roster = _roster_event(moto)
+    env = lambda_task.clean_env(
+        SCC_DATABASE_URL=url,
+        SCC_SECRET_KEY="b" * 32,
+        SCC_VAR_DIR="/tmp/scc-bench",
+        SCC_MAIL_AFTER_COMMIT="false",
+    )
+    with tempfile.TemporaryDirectory(prefix="scc-cold-") as tmp:
+        task = lambda_task.unpack(zip_path, Path(tmp) / "task")
+        runtime = lambda_task.runtime(Path(tmp) / "runtime")
+        cases = {
+            "roster_ms": (FIRST_EVENT, json.dumps(roster)),
+            "scheduled_ms": (FIRST_EVENT, json.dumps(SCHEDULED)),
+            "floor_ms": (FLOOR,),
+            "steps": (STEPS, json.dumps(roster)),
+        }
+        times: dict[str, list] = {name: [] for name in cases}
+        for _ in range(runs):
+            for name, (script, *args) in cases.items():
+                out = lambda_task.run(task, runtime, script, *args, env=env)
+                assert out["compiled"] == [], out["compiled"]
+                times[name].append(out["ms"])
+        for path in [task, *task.rglob("*")]:
+            if path.is_dir():
+                path.chmod(0o755)
+    steps = times.pop("steps")
+    figures = {name: statistics.median(values) for name, values in times.items()}
+    for i, name in enumerate(STEP_NAMES):
+        figures[f"step: {name}"] = statistics.median(run[i] for run in steps)
+    figures["roster_ratio"] = figures["roster_ms"] / figures["floor_ms"]
+    figures["scheduled_ratio"] = figures["scheduled_ms"] / figures["floor_ms"]
+    return figures
 
 
 def requests_per_operation(moto: MotoServer) -> dict[str, dict[str, int]]:
@@ -108,26 +178,35 @@ def requests_per_operation(moto: MotoServer) -> dict[str, dict[str, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--zip", type=Path, default=ROOT / "dist" / "lambda.zip")
+    parser.add_argument("--zip", type=Path, help="a zip built for this machine (default: build)")
+    parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    moto = MotoServer()
-    moto.start()
-    os.environ.update(CREDENTIALS)
-    try:
-        cold = cold_start(moto)
-        print(
-            f"cold start: {cold['handler_ms']:.0f} ms to the first answer; "
-            f"FastAPI+Mangum import alone {cold['fastapi_mangum_ms']:.0f} ms; "
-            f"ratio {cold['ratio']:.2f}x"
-        )
-        for name, counted in requests_per_operation(moto).items():
-            print(f"{name}: {sum(counted.values())} DynamoDB requests {counted}")
-    finally:
-        moto.stop()
-    if args.zip.exists():
-        print(f"package: {args.zip.stat().st_size / 1e6:.1f} MB zipped ({args.zip})")
-    else:
-        print("package: run `scc package` first")
+    with tempfile.TemporaryDirectory(prefix="scc-zip-") as tmp:
+        zip_path = args.zip or lambda_task.build_here(Path(tmp))
+        size = zip_path.stat().st_size
+        moto = MotoServer()
+        moto.start()
+        os.environ.update(CREDENTIALS)
+        try:
+            cold = cold_start(moto, zip_path, args.runs)
+            print(
+                f"cold start ({lambda_task.HERE}, Python {lambda_task.PYTHON}, read-only, no "
+                f"bytecode written): roster read {cold['roster_ms']:.0f} ms "
+                f"({cold['roster_ratio']:.2f}x), scheduled event {cold['scheduled_ms']:.0f} ms "
+                f"({cold['scheduled_ratio']:.2f}x); FastAPI+Mangum import alone "
+                f"{cold['floor_ms']:.0f} ms"
+            )
+            print(
+                "roster read step by step: "
+                + ", ".join(
+                    f"{name[6:]} {ms:.0f} ms" for name, ms in cold.items() if name[:6] == "step: "
+                )
+            )
+            for name, counted in requests_per_operation(moto).items():
+                print(f"{name}: {sum(counted.values())} DynamoDB requests {counted}")
+        finally:
+            moto.stop()
+        print(f"package: {size / 1e6:.1f} MB zipped ({lambda_task.HERE})")
 
 
 if __name__ == "__main__":

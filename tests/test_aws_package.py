@@ -1,70 +1,142 @@
-"""The Lambda zip: reproducible, and self-sufficient in a clean interpreter."""
+"""The Lambda zip: reproducible, compiled, and self-sufficient in a clean interpreter that
+runs it from a read-only folder, as Lambda does (boto3 from the runtime, DynamoDB in moto).
+
+The zip is built once per session (wheels from the shared cache, see ``aws_package``)."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
-import platform
-import subprocess
-import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-from shipcaptaincrew.aws_package import build
-
-ROOT = Path(__file__).resolve().parents[1]
-CACHE = ROOT / ".cache" / "lambda-wheels"
-HERE = {"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}[platform.machine()]
-PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
-
-CHECK = r"""
-import json, sys
-sys.path.insert(0, sys.argv[1])
-from shipcaptaincrew.bootstrap import build_store
 from shipcaptaincrew.config import Settings
-build_store(Settings.from_env()).init_schema()
+from shipcaptaincrew.domain.models import PaymentMethod, Role, new_id
+from shipcaptaincrew.notify.smtp import SmtpSender
+from shipcaptaincrew.services import payments
+from shipcaptaincrew.services.context import Context
+from shipcaptaincrew.services.outbox import build_email
+from shipcaptaincrew.storage.dynamodb import DynamoStore
+from tests import factories as f
+from tests import lambda_task
+from tests.lambda_client import function_url_event
+from tests.mailserver import SmtpServer
+from tests.moto_server import MotoServer
+from tests.notify.test_gmail import ACCOUNT, SENDER, FakeGoogle, google, key  # noqa: F401
+
+ANSWER = r"""
+import json
 from shipcaptaincrew.lambda_function import lambda_handler
-from tests_event import EVENTS
-answers = [lambda_handler(e, None) for e in EVENTS]
+answers = [lambda_handler(e, None) for e in json.loads(sys.argv[3])]
 outside = sorted(
     m.__file__ for m in list(sys.modules.values())
-    if getattr(m, "__file__", None) and not m.__file__.startswith((sys.argv[1], sys.base_prefix))
+    if getattr(m, "__file__", None)
+    and not m.__file__.startswith((sys.argv[1], sys.argv[2], sys.base_prefix))
 )
-print(json.dumps({"answers": answers, "outside": outside}))
+print(json.dumps({"answers": answers, "outside": outside, "compiled": COMPILED}))
 """
+SCHEDULED = {
+    "version": "0",
+    "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": "123456789012",
+    "time": "2026-07-01T12:00:00Z",
+    "region": "us-east-1",
+    "resources": ["arn:aws:events:us-east-1:123456789012:rule/scc-outbox"],
+    "detail": {},
+}
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("zips")
-    first = build(folder / "a.zip", arch=HERE, python=PYTHON, cache=CACHE).path
-    second = build(folder / "b.zip", arch=HERE, python=PYTHON, cache=CACHE).path
-    return first, second
+@pytest.fixture(scope="session")
+def lambda_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return lambda_task.build_here(tmp_path_factory.mktemp("zip"))
 
 
-def test_zip_is_reproducible(built: tuple[Path, Path]) -> None:
-    first, second = built
-    assert first.read_bytes() == second.read_bytes()
-    with zipfile.ZipFile(first) as zf:
+@pytest.fixture(scope="session")
+def task(lambda_zip: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = lambda_task.unpack(lambda_zip, tmp_path_factory.mktemp("var") / "task")
+    yield folder
+    for path in [folder, *folder.rglob("*")]:
+        if path.is_dir():
+            path.chmod(0o755)  # so pytest can clean it up
+
+
+@pytest.fixture(scope="session")
+def runtime(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return lambda_task.runtime(tmp_path_factory.mktemp("runtime"))
+
+
+@pytest.fixture
+def table(moto: MotoServer) -> Iterator[Context]:
+    url = moto.url(new_id("scc"))
+    store = DynamoStore.from_url(url)
+    store.init_schema()
+    settings = Settings.from_env(_lambda_env(url))
+    yield Context(store=store, settings=settings)
+    store.close()
+
+
+def _lambda_env(url: str, **extra: str) -> dict[str, str]:
+    return {
+        "SCC_DATABASE_URL": url,
+        "SCC_SECRET_KEY": "clean-interpreter-secret-key",
+        "SCC_PUBLIC_URL": "https://boats.example",
+        "SCC_VAR_DIR": "/tmp/scc-lambda-test",
+        "SCC_MAIL_AFTER_COMMIT": "false",
+        **extra,
+    }
+
+
+def test_zip_is_reproducible(lambda_zip: Path, tmp_path: Path) -> None:
+    again = lambda_task.build_here(tmp_path, "again.zip")
+    assert lambda_zip.read_bytes() == again.read_bytes()
+    with zipfile.ZipFile(lambda_zip) as zf:
         infos = zf.infolist()
     names = [i.filename for i in infos]
     assert names == sorted(names)
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert {i.external_attr >> 16 for i in infos} == {0o100644}
-    assert "shipcaptaincrew/lambda_function.py" in names
-    assert not [n for n in names if n.startswith(("uvicorn/", "typer/", "boto3/", "tests/"))]
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    excluded = ("uvicorn/", "typer/", "boto3/", "sqlalchemy/", "alembic/", "tests/")
+    assert not [n for n in names if n.startswith(excluded)]
+    assert lambda_zip.stat().st_size < 25_000_000
 
 
-def test_clean_interpreter_answers_an_event_from_the_unzipped_package(
-    built: tuple[Path, Path], tmp_path: Path
+def test_every_module_ships_with_unchecked_hash_bytecode(lambda_zip: Path) -> None:
+    with zipfile.ZipFile(lambda_zip) as zf:
+        names = set(zf.namelist())
+        own = zf.read(f"shipcaptaincrew/__pycache__/lambda_function.cpython-{_tag()}.pyc")
+        theirs = zf.read("fastapi/routing.pyc")
+    assert "shipcaptaincrew/lambda_function.py" in names  # our tracebacks keep their source
+    assert "fastapi/routing.py" not in names  # the dependencies ship bytecode only
+    for pyc in (own, theirs):
+        assert int.from_bytes(pyc[4:8], "little") == 0b01  # hash-based, source not checked
+    ours = {n for n in names if n.startswith("shipcaptaincrew/") and n.endswith(".py")}
+    cached = {
+        n.replace("__pycache__/", "").replace(f".cpython-{_tag()}.pyc", ".py")
+        for n in names
+        if n.startswith("shipcaptaincrew/") and n.endswith(".pyc")
+    }
+    assert ours == cached
+
+
+def _tag() -> str:
+    return lambda_task.PYTHON.replace(".", "")
+
+
+def test_clean_interpreter_answers_events_without_compiling_a_module(
+    task: Path, runtime: Path, table: Context
 ) -> None:
-    from tests.lambda_client import function_url_event
-
-    site = tmp_path / "task"
-    with zipfile.ZipFile(built[0]) as zf:
-        zf.extractall(site)
+    before = lambda_task.files_in(task)
+    admin = f.crew_fast(table, Role.ADMIN, "boss@example.org")
+    event = f.event(table, admin)
+    f.booking(table, admin, event.id, name="Pat Doe", email="pat@example.com")
+    token = f.session_for(table, admin)
     events = [
         function_url_event("GET", "/api/health"),
         function_url_event(
@@ -73,37 +145,131 @@ def test_clean_interpreter_answers_an_event_from_the_unzipped_package(
             headers={"content-type": "application/json"},
             body=b'{"email": "nobody@example.org", "password": "wrong-password"}',
         ),
+        function_url_event(
+            "GET", f"/api/events/{event.id}/roster", headers={"authorization": f"Bearer {token}"}
+        ),
+        SCHEDULED,
     ]
-    probe = tmp_path / "probe"
-    probe.mkdir()
-    (probe / "tests_event.py").write_text(f"EVENTS = {events!r}\n")
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(probe),  # ignored under -I; the script adds the folder itself
-        "SCC_DATABASE_URL": f"sqlite:///{tmp_path / 'lambda.db'}",
-        "SCC_SECRET_KEY": "clean-interpreter-secret-key",
-        "SCC_VAR_DIR": str(tmp_path / "var"),
-    }
-    base = getattr(sys, "_base_executable", sys.executable)
-    run = subprocess.run(
-        [
-            base,
-            "-I",
-            "-S",
-            "-c",
-            f"import sys; sys.path.insert(0, {str(probe)!r})\n" + CHECK,
-            str(site),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = lambda_task.run(
+        task,
+        runtime,
+        ANSWER,
+        json.dumps(events),
+        env=lambda_task.clean_env(**_lambda_env(table.settings.database_url)),
     )
-    assert run.returncode == 0, run.stderr[-3000:]
-    result = json.loads(run.stdout.strip().splitlines()[-1])
-    health, login = result["answers"]
+    health, login, roster, scheduled = result["answers"]
     assert (health["statusCode"], json.loads(health["body"])) == (200, {"status": "ok"})
     assert login["statusCode"] == 401
     assert json.loads(login["body"])["error"]["code"] == "unauthenticated"
-    assert result["outside"] == [str(probe / "tests_event.py")]
+    assert roster["statusCode"] == 200
+    [row] = json.loads(roster["body"])["roster"]
+    assert (row["name"], row["email"], row["amount_due_cents"]) == (
+        "Pat Doe",
+        "pat@example.com",
+        4500,
+    )
+    assert scheduled == {
+        "delivered": 0,
+        "claimed": 0,
+        "sent": 0,
+        "retrying": 0,
+        "failed": 0,
+        "lost": 0,
+    }
+    assert result["outside"] == []
+    assert result["compiled"] == []  # every module came from its shipped bytecode
+    assert lambda_task.files_in(task) == before  # and nothing was written beside it
+
+
+def test_guest_pages_pdfs_and_docs_render_from_the_unzipped_package(
+    task: Path, runtime: Path, table: Context
+) -> None:
+    """Jinja2, fpdf, fontTools, Pillow and the docs assets from bytecode-only packages."""
+    from shipcaptaincrew.services import waiver_templates, waivers
+    from tests import waiver_factories as w
+
+    admin = f.crew_fast(table, Role.ADMIN, "boss@example.org")
+    template = waiver_templates.create_template(table, by=admin, name="Std", text=w.WAIVER_TEXT)
+    event = f.event(table, admin, waiver_template_id=template.id)
+    booking = f.booking(table, admin, event.id, name="Pat Doe", email="pat@example.com")
+    sign = waivers.SignRequest(template.id, 1, template.sha256, "Pat Doe", w.png())
+    waivers.sign_waiver(table, booking=booking, req=sign, ip="198.51.100.7", user_agent="UA/1")
+    req = payments.PaymentRequest(booking.patron_id, 4500, PaymentMethod.CASH)
+    paid = payments.log_payment(table, by=admin, event_id=event.id, req=req).payment
+    guest = f"/g/{booking.guest_token}"
+    events = [
+        function_url_event("GET", guest),
+        function_url_event("GET", f"{guest}/receipts/{paid.id}.pdf"),
+        function_url_event("GET", f"{guest}/waiver.pdf"),
+        function_url_event("GET", "/openapi.json"),
+        function_url_event("GET", "/docs"),
+    ]
+    env = lambda_task.clean_env(**_lambda_env(table.settings.database_url))
+    result = lambda_task.run(task, runtime, ANSWER, json.dumps(events), env=env)
+    page, receipt, waiver, openapi, docs = result["answers"]
+    assert (page["statusCode"], page["headers"]["content-type"]) == (
+        200,
+        "text/html; charset=utf-8",
+    )
+    assert "Pat Doe" in page["body"]
+    for pdf in (receipt, waiver):
+        assert (pdf["statusCode"], pdf["isBase64Encoded"]) == (200, True)
+        assert base64.b64decode(pdf["body"]).startswith(b"%PDF-")
+    text = PdfReader(io.BytesIO(base64.b64decode(waiver["body"]))).pages[0].extract_text()
+    assert "Typed name: Pat Doe" in text
+    assert openapi["statusCode"] == 200
+    assert "/api/events/{event_id}/roster" in json.loads(openapi["body"])["paths"]
+    assert docs["statusCode"] == 200
+    assert (result["outside"], result["compiled"]) == ([], [])
+
+
+def test_scheduled_event_mails_through_the_gmail_api_from_the_unzipped_package(
+    task: Path,
+    runtime: Path,
+    table: Context,
+    key,  # noqa: ANN001, F811
+    google: FakeGoogle,  # noqa: F811
+) -> None:
+    admin = f.crew_fast(table, Role.ADMIN, "boss@example.org")
+    event = f.event(table, admin)
+    booking = f.booking(table, admin, event.id, name="Pat Doe", email="pat@example.com")
+    req = payments.PaymentRequest(booking.patron_id, 4500, PaymentMethod.CASH)
+    payments.log_payment(table, by=admin, event_id=event.id, req=req)
+    [queued] = table.store.list_outbox(status="queued")
+    lambda_env = _lambda_env(
+        table.settings.database_url,
+        SCC_MAIL_BACKEND="gmail",
+        SCC_MAIL_FROM=f"Harbour Co <{SENDER}>",
+        SCC_GMAIL_SENDER=SENDER,
+        SCC_GMAIL_SERVICE_ACCOUNT_JSON=json.dumps(key[0]),
+        SCC_GMAIL_API_URL=google.url,
+        SCC_GMAIL_TOKEN_URL=f"{google.url}/token",
+    )
+    env = lambda_task.clean_env(**lambda_env)
+    result = lambda_task.run(task, runtime, ANSWER, json.dumps([SCHEDULED]), env=env)
+    assert result["answers"] == [
+        {"delivered": 1, "claimed": 1, "sent": 1, "retrying": 0, "failed": 0, "lost": 0}
+    ]
+    assert (result["outside"], result["compiled"]) == ([], [])
+    assert table.store.get_outbox(queued.id).status == "sent"
+    [call] = google.token_calls
+    claims = call["claims"]  # the signature was checked against the account's public key
+    assert (claims["iss"], claims["sub"], claims["scope"]) == (
+        ACCOUNT,
+        SENDER,
+        "https://www.googleapis.com/auth/gmail.send",
+    )
+    [sent] = google.sent
+    assert sent["auth"] == "Bearer ya29.local-token"
+    # The same outbox message through the SMTP sender, as the SMTP backend would send it.
+    ctx = Context(store=table.store, settings=Settings.from_env(lambda_env))
+    message = build_email(ctx, table.store.get_outbox(queued.id))
+    smtp = SmtpServer().start()
+    try:
+        SmtpSender(host="127.0.0.1", port=smtp.port, security="none", timeout=5).send(message)
+        [via_smtp] = smtp.wait_for(1)
+    finally:
+        smtp.stop()
+    raw = base64.urlsafe_b64decode(sent["body"]["raw"])
+    assert raw == via_smtp.raw.replace(b"\r\n", b"\n")
+    assert b"Content-Type: application/pdf" in raw

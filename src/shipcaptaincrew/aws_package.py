@@ -1,20 +1,28 @@
-"""Build the Lambda package: ``dist/lambda.zip``, reproducibly.
+"""Build the Lambda package: ``dist/lambda.zip``, reproducibly, with its bytecode.
 
 Same inputs give the same bytes: dependency versions are pinned to the ones installed
 here (the versions the tests ran against), wheels are binary wheels for the Lambda
-platform kept in a local cache, and the zip has sorted entries, one fixed timestamp and
-fixed permissions.
+platform kept in a wheel cache shared by every checkout on the machine, every module is
+compiled to unchecked-hash bytecode (no timestamps in it), and the zip has sorted entries,
+one fixed timestamp and fixed permissions.
 
-What goes in: this package (without the console in ``web/static``, which S3 serves; the
-guest pages' assets in ``web/static/guest`` stay, they are served under ``/g/``) and
-the runtime dependencies, minus what Lambda does not use: uvicorn (Lambda calls the app
-through Mangum) and typer (the CLI). boto3 is not bundled: the Lambda Python runtime
-provides it, which keeps the package well under the 15 MB aim.
+Why bytecode: Lambda's code directory is read-only, so a package without ``.pyc`` files
+compiles FastAPI, pydantic and the app from source on every cold start. Unchecked-hash
+``.pyc`` files are used as they are, without even a look at the source's timestamp.
+
+What goes in: this package, source and bytecode (without the console in ``web/static``,
+which S3 serves; the guest pages' assets in ``web/static/guest`` stay, they are served
+under ``/g/``), the runtime dependencies and the ``gmail`` extra (google-auth for the
+Gmail API sender) as bytecode only (a traceback still names their file and line), minus
+what Lambda does not use: uvicorn (Lambda calls the app through Mangum), typer (the CLI),
+SQLAlchemy and Alembic (the SQL stores). boto3 is not bundled: the Lambda Python runtime
+provides it.
 """
 
 from __future__ import annotations
 
 import importlib.metadata as metadata
+import os
 import re
 import shutil
 import subprocess
@@ -25,11 +33,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-EXCLUDED = {"uvicorn", "typer", "boto3", "botocore", "s3transfer"}
+# uvicorn and typer serve and drive the app elsewhere; the Lambda runtime provides boto3;
+# SQLAlchemy and Alembic only serve SQL databases, and Lambda's database is DynamoDB.
+EXCLUDED = {"uvicorn", "typer", "boto3", "botocore", "s3transfer", "sqlalchemy", "alembic"}
+OWN = "shipcaptaincrew"
+BUILD_ONLY = (".pyo", ".map", ".c", ".h", ".pyx", ".pxd", ".pyi")
+EXTRAS = {"gmail"}
 PLATFORMS = {"arm64": "aarch64", "x86_64": "x86_64"}
 # Lambda's Python 3.12+ runtimes run Amazon Linux 2023 (glibc 2.34).
 GLIBC = ("2_17", "2_24", "2_26", "2_27", "2_28", "2_31", "2_34")
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+TASK_ROOT = "/var/task"  # where Lambda unpacks the zip: the paths bytecode names
+CACHE_ENV = "SCC_WHEEL_CACHE"
 
 
 @dataclass(frozen=True)
@@ -39,14 +54,34 @@ class Built:
     files: int
 
 
+class PackageError(RuntimeError):
+    """The package cannot be built (one line for the operator)."""
+
+
+def default_cache() -> Path:
+    """Where downloaded wheels are kept: ``$SCC_WHEEL_CACHE``, else the user's cache
+    folder (``$XDG_CACHE_HOME`` or ``~/.cache``), so every clone on a machine shares it."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "shipcaptaincrew" / "lambda-wheels"
+
+
 def _name(requirement: str) -> str:
     return re.split(r"[\s\[<>=!~;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 
 
+def _extra(requirement: str) -> str | None:
+    found = re.search(r"""extra\s*==\s*["']([^"']+)["']""", requirement)
+    return found.group(1) if found else None
+
+
 def runtime_requirements() -> list[str]:
-    """This project's runtime requirements (no extras), minus what Lambda does not need."""
+    """This project's runtime requirements and the extras Lambda uses (``gmail``), minus
+    what Lambda does not need; markers are dropped (pip evaluates the target's own)."""
     reqs = metadata.requires("shipcaptaincrew") or []
-    return sorted(r for r in reqs if "extra ==" not in r and _name(r) not in EXCLUDED)
+    keep = [r.split(";")[0].strip() for r in reqs if _extra(r) in EXTRAS or "extra" not in r]
+    return sorted({r for r in keep if _name(r) not in EXCLUDED})
 
 
 def pins() -> str:
@@ -69,7 +104,7 @@ def install_dependencies(target: Path, *, arch: str, python: str, cache: Path) -
     it has them, otherwise downloaded into it first."""
     wheels = cache / f"{PLATFORMS[arch]}-cp{python.replace('.', '')}"
     wheels.mkdir(parents=True, exist_ok=True)
-    constraints = cache / "constraints.txt"
+    constraints = target.parent / "constraints.txt"
     constraints.write_text(pins())
     platform = [
         *(arg for g in GLIBC for arg in ("--platform", f"manylinux_{g}_{PLATFORMS[arch]}")),
@@ -97,22 +132,91 @@ def install_dependencies(target: Path, *, arch: str, python: str, cache: Path) -
     shutil.rmtree(target, ignore_errors=True)
     fetched = _pip("download", "--quiet", "--dest", str(wheels), *platform, *reqs)
     if fetched.returncode != 0:
-        raise RuntimeError(f"pip download failed:\n{fetched.stderr[-2000:]}")
+        raise PackageError(f"pip download failed:\n{fetched.stderr[-2000:]}")
     done = _pip(*offline, *platform, *reqs)
     if done.returncode != 0:
-        raise RuntimeError(f"pip install failed:\n{done.stderr[-2000:]}")
+        raise PackageError(f"pip install failed:\n{done.stderr[-2000:]}")
+
+
+def interpreter_for(python: str) -> str:
+    """A Python ``python`` interpreter to compile with: this one when it is that version,
+    else ``pythonX.Y`` on PATH (bytecode is specific to the Python version)."""
+    if f"{sys.version_info.major}.{sys.version_info.minor}" == python:
+        return sys.executable
+    found = shutil.which(f"python{python}")
+    if found and _version(found) == python:  # a pyenv shim may stand for a missing one
+        return found
+    raise PackageError(
+        f"Compiling the package for Python {python} needs python{python} on PATH "
+        f"(or build with --python {sys.version_info.major}.{sys.version_info.minor})"
+    )
+
+
+def _version(interpreter: str) -> str:
+    probe = "import sys; print('%d.%d' % sys.version_info[:2])"
+    cmd = [interpreter, "-I", "-c", probe]
+    answer = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
+    return answer.stdout.strip()
+
+
+def compile_bytecode(root: Path, *, python: str) -> None:
+    """Compile every module under ``root`` as Python ``python`` will load it from
+    /var/task: unchecked-hash pycs (no timestamps, the source never looked at), a fixed
+    hash seed (frozenset constants keep one order). This package's go to ``__pycache__``
+    beside its source; the dependencies' go beside their source, which is then left out."""
+    ours = [root / OWN]
+    theirs = sorted(p for p in root.iterdir() if p.name != OWN and not p.name.endswith("-info"))
+    for paths, legacy in ((ours, []), (theirs, ["-b"])):
+        cmd = [
+            interpreter_for(python),
+            "-I",
+            "-m",
+            "compileall",
+            "-q",
+            "-j",
+            "0",
+            *legacy,
+            "--invalidation-mode",
+            "unchecked-hash",
+            "-s",
+            str(root),
+            "-p",
+            TASK_ROOT,
+            *map(str, paths),
+        ]
+        env = {"PATH": os.environ.get("PATH", ""), "PYTHONHASHSEED": "0"}
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)  # noqa: S603
+        # Exit status 1: a file did not compile (a template named .py, Python 2 test data):
+        # it ships as source and is never imported; the package test fails if one is.
+        if done.returncode not in (0, 1):
+            raise PackageError(f"compileall failed:\n{done.stderr[-2000:]}")
 
 
 def _keep(rel: Path, names: set[str]) -> bool:
-    """Whether a file goes into the zip. Left out: caches and scripts, the console (S3
-    serves it), source maps, test suites, compiled speedups whose pure-Python twin sits
-    next to them (fontTools, SQLAlchemy fall back to it), and Pillow's AVIF codec
-    (receipts never read AVIF; Pillow disables the format when it is missing)."""
+    """Whether a file goes into the zip: this package's source and its ``__pycache__``
+    bytecode; the dependencies' bytecode instead of their source (a source that did not
+    compile stays); no bytecode whose source is not shipped."""
+    if rel.suffix == ".pyc":
+        cached = rel.parent.name == "__pycache__"
+        source = (rel.parent.parent / rel.name.split(".")[0]) if cached else rel
+        source = source.with_suffix(".py")
+        own = rel.parts[0] == OWN
+        return cached == own and source.as_posix() in names and _wanted(source, names)
+    if rel.suffix == ".py" and rel.parts[0] != OWN:
+        return rel.with_suffix(".pyc").as_posix() not in names and _wanted(rel, names)
+    return _wanted(rel, names)
+
+
+def _wanted(rel: Path, names: set[str]) -> bool:
+    """Left out: scripts, build-only files (C sources, headers, stubs, source maps), the
+    console (S3 serves it), test suites, compiled speedups whose pure-Python twin sits next
+    to them (fontTools falls back to it), and Pillow's AVIF codec (receipts never read
+    AVIF; Pillow disables the format when it is missing)."""
     parts = rel.parts
     name = rel.name
-    if "__pycache__" in parts or rel.suffix in (".pyc", ".pyo", ".map") or parts[0] == "bin":
+    if rel.suffix in BUILD_ONLY or parts[0] == "bin" or "__pycache__" in parts:
         return False
-    console = parts[:3] == ("shipcaptaincrew", "web", "static") and parts[3:4] != ("guest",)
+    console = parts[:3] == (OWN, "web", "static") and parts[3:4] != ("guest",)
     if console or "testing" in parts[1:2]:
         return False
     if ".cpython-" in name and name.endswith(".so"):
@@ -140,13 +244,23 @@ def write_zip(root: Path, out: Path) -> int:
     return len(files)
 
 
-def build(out: Path, *, arch: str = "arm64", python: str = "3.12", cache: Path) -> Built:
-    """Build the Lambda zip at ``out`` for ``arch`` and Python ``python``."""
+def build(
+    out: Path, *, arch: str = "arm64", python: str = "3.12", cache: Path | None = None
+) -> Built:
+    """Build the Lambda zip at ``out`` for ``arch`` and Python ``python`` (wheels from
+    ``cache``, by default ``default_cache()``)."""
     if arch not in PLATFORMS:
         raise ValueError(f"arch must be one of {', '.join(PLATFORMS)}")
+    interpreter_for(python)  # fail before any download
     with tempfile.TemporaryDirectory(prefix="scc-lambda-") as tmp:
         root = Path(tmp) / "root"
-        install_dependencies(root, arch=arch, python=python, cache=cache)
-        shutil.copytree(PACKAGE, root / "shipcaptaincrew", dirs_exist_ok=True)
+        install_dependencies(root, arch=arch, python=python, cache=cache or default_cache())
+        shutil.copytree(
+            PACKAGE,
+            root / "shipcaptaincrew",
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+        compile_bytecode(root, python=python)
         files = write_zip(root, out)
     return Built(out, out.stat().st_size, files)

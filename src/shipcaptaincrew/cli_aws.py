@@ -29,12 +29,19 @@ def package(
     ),
     python: Annotated[str, typer.Option(help="Lambda Python version.")] = "3.12",
     out: Annotated[Path, typer.Option(help="The zip to write.")] = Path("dist/lambda.zip"),
-    cache: Annotated[Path, typer.Option(help="Wheel cache.")] = Path(".cache/lambda-wheels"),
+    cache: Annotated[
+        Path | None,
+        typer.Option(help="Wheel cache [default: $SCC_WHEEL_CACHE or ~/.cache/shipcaptaincrew]."),
+    ] = None,
 ) -> None:
     """Build the Lambda package reproducibly and report its size."""
-    from .aws_package import build
+    from .aws_package import PackageError, build
 
-    built = build(out, arch=arch.value, python=python, cache=cache)
+    try:
+        built = build(out, arch=arch.value, python=python, cache=cache)
+    except PackageError as err:
+        typer.secho(str(err), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
     typer.echo(f"{built.path}: {built.size / 1e6:.1f} MB, {built.files} files ({arch.value}).")
 
 

@@ -72,3 +72,61 @@ def test_every_behaviour_sends_hsts() -> None:
     for pattern, behaviour in behaviours.items():
         policy = behaviour["ResponseHeadersPolicyId"]["Ref"]
         assert _hsts(policy) == hsts, pattern
+
+
+def _evaluate(expr: object, params: dict[str, str]) -> object:
+    """The value of a rule's condition (Ref, Fn::Equals, Fn::Not) for these parameters."""
+    if isinstance(expr, dict):
+        [(name, arg)] = expr.items()
+        if name == "Ref":
+            return params[arg]
+        if name == "Fn::Equals":
+            left, right = (_evaluate(a, params) for a in arg)
+            return left == right
+        if name == "Fn::Not":
+            return not _evaluate(arg[0], params)
+        raise AssertionError(f"unexpected function {name}")
+    return expr
+
+
+def _rule_failures(**given: str) -> list[str]:
+    """What CloudFormation would refuse a deploy with, for these parameter values."""
+    template = load_template()
+    params = {k: str(p.get("Default", "")) for k, p in template["Parameters"].items()}
+    params.update(given)
+    failures = []
+    for rule in template["Rules"].values():
+        if not _evaluate(rule.get("RuleCondition", True), params):
+            continue
+        for check in rule["Assertions"]:
+            if not _evaluate(check["Assert"], params):
+                failures.append(" ".join(check["AssertDescription"].split()))
+    return failures
+
+
+def test_gmail_without_a_key_or_sender_is_refused_at_deploy_time() -> None:
+    key = "gmail_service_account_json"
+    assert _rule_failures(MailBackend="gmail") == [
+        "MailBackend=gmail needs GmailSender: the Workspace address the service account sends as.",
+        "MailBackend=gmail needs GmailKeyField: the field of the AppSecretArn secret that "
+        "holds the service account's JSON key (e.g. gmail_service_account_json).",
+    ]
+    assert len(_rule_failures(MailBackend="gmail", GmailSender="boats@harbour.example")) == 1
+    assert _rule_failures(MailBackend="gmail", GmailSender="b@h.example", GmailKeyField=key) == []
+    assert _rule_failures(MailBackend="smtp") == []
+    assert _rule_failures() == []
+
+
+def test_gmail_settings_reach_the_function_from_the_secret_and_parameters() -> None:
+    env = _resources()["Function"]["Properties"]["Environment"]["Variables"]
+    assert env["SCC_GMAIL_SENDER"] == {"Ref": "GmailSender"}
+    assert env["SCC_GMAIL_SERVICE_ACCOUNT_JSON"] == {
+        "Fn::If": [
+            "UsesGmail",
+            {"Fn::Sub": "{{resolve:secretsmanager:${AppSecretArn}:SecretString:${GmailKeyField}}}"},
+            "",
+        ]
+    }
+    assert load_template()["Conditions"]["UsesGmail"] == {
+        "Fn::Equals": [{"Ref": "MailBackend"}, "gmail"]
+    }

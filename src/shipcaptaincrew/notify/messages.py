@@ -2,29 +2,38 @@
 
 Pure: data in, ``EmailMessage`` out. HTML templates autoescape, so text a patron
 typed (a name with markup in it) arrives as text. Header values are folded to
-one line, so nothing typed can add a header.
+one line, so nothing typed can add a header. Jinja2 and the templates load on the
+first email, not on import: a Lambda cold start that serves a request never needs them.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..domain.money import format_money
 from ..receipts.pdf import ReceiptData
 
-_env = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("templates")),
-    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+@functools.cache
+def _env() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(Path(__file__).with_name("templates")),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -71,8 +80,8 @@ def compose(mail: PaymentEmail, pdf: bytes) -> EmailMessage:
         "void_reason": r.void_reason or "",
     }
     name = "void" if mail.void else "receipt"
-    text = _env.get_template(f"{name}.txt").render(values)
-    html = _env.get_template(f"{name}.html").render(values)
+    text = _env().get_template(f"{name}.txt").render(values)
+    html = _env().get_template(f"{name}.html").render(values)
 
     msg = EmailMessage()
     msg["Subject"] = subject(mail)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader
 
 from ...domain.errors import Conflict, DomainError, Invalid, NotFound
 from ...domain.models import Booking
@@ -25,14 +25,22 @@ from ..guest_forms import form_token, form_token_ok, read_form, same_origin
 TEMPLATES = Path(__file__).parent.parent / "templates"
 ASSETS = Path(__file__).parent.parent / "static" / "guest"
 
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
-_env.filters["money"] = lambda cents, currency: format_money(cents, currency)
+
+@functools.cache
+def _env() -> Any:
+    """The guest pages' templates, loaded on the first guest page (not on a cold start)."""
+    from jinja2 import Environment, FileSystemLoader
+
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+    env.filters["money"] = lambda cents, currency: format_money(cents, currency)
+    return env
+
 
 router = APIRouter(prefix="/g", include_in_schema=False)
 
 
 def render(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    html = _env.get_template(name).render(**values)
+    html = _env().get_template(name).render(**values)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 
