@@ -88,6 +88,30 @@ def test_failed_payment_keeps_what_was_typed_and_retry_logs_once(page, live_serv
     ]
 
 
+def test_payment_another_phone_logged_first_shows_it_and_the_servers_ready(page, live_server, api):
+    seeded = seed_event(api, ["Ida Lindqvist"])
+    event_id, ida = seeded["event"]["id"], seeded["ids"]["Ida Lindqvist"]
+    api.post(f"/api/events/{event_id}/{ida}/waiver", json={"kind": "paper"})
+    api.post(f"/api/events/{event_id}/{ida}/attendance", json={"checked_in": True})
+    open_roster(page, live_server, seeded["event"])
+    expect(card(page, ida).locator(".badge-ready")).to_have_count(0)
+    card(page, ida).get_by_role("button", name="Log payment").click()
+
+    other_phone = api.post(
+        f"/api/events/{event_id}/{ida}/payment", json={"amount_cents": 4000, "method": "cash"}
+    )
+    assert other_phone.status_code == 201
+    page.locator("#pay-submit").click()
+    expect(page.locator("#pay-error")).to_have_text("This booking is already paid in full.")
+    page.locator("#pay-dialog").get_by_role("button", name="Cancel").click()
+    expect(card(page, ida).locator(".badge").first).to_have_text("Paid")
+    expect(card(page, ida).locator(".badge-ready")).to_have_text("Ready to board")
+    expect(page.locator("#total-ready")).to_have_text("1 of 1")
+    assert [p["id"] for p in payments_of(api, event_id, ida)] == [
+        other_phone.json()["payment"]["id"]
+    ]
+
+
 def test_batch_payment_of_three_patrons(page, live_server, api):
     names = ["Chloe Moreau", "Dev Patel", "Elena Nakamura", "Finn O'Brien"]
     seeded = seed_event(api, names)
