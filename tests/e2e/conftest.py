@@ -56,8 +56,9 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def api(live_server: LiveServer) -> Iterator[httpx.Client]:
+    """The module's admin, signed in once, for seeding and checking through the API."""
     client = live_server.login()
     yield client
     client.close()
