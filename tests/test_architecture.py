@@ -100,6 +100,7 @@ def test_the_docs_state_the_same_table() -> None:
 CLEAN = {
     "__init__.py": '__version__ = "0"\n',
     "cli.py": "from .web import app\n",
+    "cli_jobs.py": "from .services import roster\n",
     "bootstrap.py": "from .storage.sql import SqlStore\n",
     "domain/__init__.py": "",
     "domain/models.py": "from dataclasses import dataclass\n",
