@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +21,32 @@ import httpx
 
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+_TEMPLATE: Path | None = None
+
+
+def _prepared_database() -> Path:
+    """A database made by the real commands (``scc init-db``, ``scc create-user``) once per
+    process; removed when the process ends."""
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        folder = Path(tempfile.mkdtemp(prefix="scc-live-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        maker = LiveServer(folder)
+        maker.scc("init-db")
+        maker.scc(
+            "create-user",
+            "--email",
+            ADMIN_EMAIL,
+            "--name",
+            "Ada Admin",
+            "--role",
+            "admin",
+            env={"SCC_NEW_USER_PASSWORD": ADMIN_PASSWORD},
+        )
+        _TEMPLATE = folder / "scc.db"
+    return _TEMPLATE
 
 
 def free_port() -> int:
@@ -63,19 +94,12 @@ class LiveServer:
         )
 
     def prepare(self) -> None:
-        """Migrate the database and add an admin account."""
+        """Migrate the database and add an admin account: ``scc init-db`` and ``scc
+        create-user`` run once per test process; later servers start from a copy of that file."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
-        self.scc("init-db")
-        self.scc(
-            "create-user",
-            "--email",
-            ADMIN_EMAIL,
-            "--name",
-            "Ada Admin",
-            "--role",
-            "admin",
-            env={"SCC_NEW_USER_PASSWORD": ADMIN_PASSWORD},
-        )
+        template = _prepared_database()
+        for part in template.parent.glob(f"{template.name}*"):  # the file and any WAL
+            shutil.copyfile(part, self.var_dir / part.name)
 
     def start(self) -> LiveServer:
         cmd = [
@@ -132,3 +156,15 @@ class LiveServer:
         r.raise_for_status()
         client.headers["Authorization"] = f"Bearer {r.json()['token']}"
         return client
+
+
+@contextmanager
+def running(var_dir: Path, workers: int = 1) -> Iterator[LiveServer]:
+    """A prepared and started server on ``var_dir`` for the ``with`` block, stopped after it."""
+    server = LiveServer(var_dir, workers=workers)
+    server.prepare()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

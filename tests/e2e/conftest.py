@@ -3,6 +3,7 @@ phone-sized console pages, helpers to seed data through the API, and axe-core.""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.server import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer
+from tests.server import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, running
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -27,7 +28,22 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
 
-pytestmark = pytest.mark.e2e
+_EVENT_NUMBERS = itertools.count(1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this folder is a browser test: `-m e2e` picks them, `-m "not e2e"` skips."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One real server per test module; each test seeds its own event and patrons."""
+    with running(tmp_path_factory.mktemp("live")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +56,9 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def api(live_server: LiveServer) -> Iterator[httpx.Client]:
+    """The module's admin, signed in once, for seeding and checking through the API."""
     client = live_server.login()
     yield client
     client.close()
@@ -85,11 +102,12 @@ def sign_in(page: Page, server: LiveServer, hash_: str = "") -> None:
 
 
 def seed_event(api: httpx.Client, names: list[str], price_cents: int = 4000) -> dict[str, Any]:
-    """An event today with one booking per name; returns the event and its patron ids."""
+    """An event of its own (title "Harbour sunset cruise 007": numbered, so tests sharing a
+    server never meet) with one booking per name; returns the event and its patron ids."""
     r = api.post(
         "/api/events",
         json={
-            "title": "Harbour sunset cruise",
+            "title": f"Harbour sunset cruise {next(_EVENT_NUMBERS):03d}",
             "starts_at": "2030-07-01T18:00:00+00:00",
             "location": "Pier 3",
             "price_cents": price_cents,
@@ -98,15 +116,16 @@ def seed_event(api: httpx.Client, names: list[str], price_cents: int = 4000) -> 
     )
     assert r.status_code == 201, r.text
     event = r.json()
-    ids = {}
+    ids, emails = {}, {}
     for i, name in enumerate(names):
+        emails[name] = f"patron{i}.{event['id']}@example.org"
         r = api.post(
             f"/api/events/{event['id']}/roster",
-            json={"name": name, "email": f"patron{i}@example.org"},
+            json={"name": name, "email": emails[name]},
         )
         assert r.status_code == 201, r.text
         ids[name] = r.json()["patron_id"]
-    return {"event": event, "ids": ids}
+    return {"event": event, "ids": ids, "emails": emails}
 
 
 def card(page: Page, patron_id: str) -> Any:

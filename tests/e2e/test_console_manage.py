@@ -84,19 +84,19 @@ def test_create_event_add_patron_and_import_csv(page, live_server, api):
 
 def test_edit_event_and_read_activity_log(page, live_server, api):
     seeded = seed_event(api, ["Vera Nakamura"])
-    event_id = seeded["event"]["id"]
+    event_id, title = seeded["event"]["id"], seeded["event"]["title"]
     sign_in(page, live_server, f"#/events/{event_id}")
     page.get_by_role("button", name="Edit event").click()
     dialog = page.locator("#event-dialog")
-    expect(dialog.get_by_label("Title")).to_have_value("Harbour sunset cruise")
+    expect(dialog.get_by_label("Title")).to_have_value(title)
     expect(dialog.get_by_label("Price per place")).to_have_value("40.00")
-    dialog.get_by_label("Title").fill("Harbour sunset cruise (late)")
+    dialog.get_by_label("Title").fill(f"{title} (late)")
     dialog.get_by_label("Place", exact=True).fill("Pier 4")
     dialog.get_by_role("button", name="Save event").click()
-    expect(page.locator("#roster-title")).to_have_text("Harbour sunset cruise (late)")
+    expect(page.locator("#roster-title")).to_have_text(f"{title} (late)")
     expect(page.locator("#roster-when")).to_contain_text("Pier 4")
     r = api.get(f"/api/events/{event_id}")
-    assert (r.json()["title"], r.json()["location"]) == ("Harbour sunset cruise (late)", "Pier 4")
+    assert (r.json()["title"], r.json()["location"]) == (f"{title} (late)", "Pier 4")
 
     page.get_by_role("button", name="Activity log").click()
     entries = page.locator("#audit-list li")

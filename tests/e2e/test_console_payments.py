@@ -4,6 +4,7 @@ and retried, in a batch) and voiding them."""
 from __future__ import annotations
 
 import time
+from email import message_from_bytes
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -17,24 +18,24 @@ def payments_of(api, event_id: str, patron_id: str) -> list[dict]:
     return r.json()["payments"]
 
 
-def open_roster(page: Page, live_server, event_id: str) -> None:
+def open_roster(page: Page, live_server, event: dict) -> None:
     sign_in(page, live_server)
-    page.get_by_role("link", name="Harbour sunset cruise").click()
-    expect(page.locator("#roster-title")).to_have_text("Harbour sunset cruise")
-    expect(page).to_have_url(f"{live_server.url}/#/events/{event_id}")
+    page.get_by_role("link", name=event["title"]).click()
+    expect(page.locator("#roster-title")).to_have_text(event["title"])
+    expect(page).to_have_url(f"{live_server.url}/#/events/{event['id']}")
 
 
 def test_log_payment_in_modal_double_click_logs_once_without_reload(page, live_server, api):
     seeded = seed_event(api, ["Ava Okafor"])
     event_id, ava = seeded["event"]["id"], seeded["ids"]["Ava Okafor"]
-    open_roster(page, live_server, event_id)
+    open_roster(page, live_server, seeded["event"])
     page.evaluate("window.__sameDocument = 'still here'")
 
     card(page, ava).get_by_role("button", name="Log payment").click()
     dialog = page.locator("#pay-dialog")
     expect(dialog).to_be_visible()
     expect(page.locator("#pay-patron")).to_have_text("Ava Okafor")
-    expect(page.locator("#pay-event")).to_contain_text("Harbour sunset cruise")
+    expect(page.locator("#pay-event")).to_contain_text(seeded["event"]["title"])
     expect(page.locator("#pay-owed")).to_have_text("$40.00")
     expect(page.locator("#pay-amount")).to_have_value("40.00")
     expect(page.locator("#pay-amount")).to_be_focused()
@@ -58,7 +59,7 @@ def test_log_payment_in_modal_double_click_logs_once_without_reload(page, live_s
 def test_failed_payment_keeps_what_was_typed_and_retry_logs_once(page, live_server, api):
     seeded = seed_event(api, ["Ben Lindqvist"])
     event_id, ben = seeded["event"]["id"], seeded["ids"]["Ben Lindqvist"]
-    open_roster(page, live_server, event_id)
+    open_roster(page, live_server, seeded["event"])
     card(page, ben).get_by_role("button", name="Log payment").click()
 
     page.locator("#pay-amount").fill("99.00")
@@ -87,11 +88,35 @@ def test_failed_payment_keeps_what_was_typed_and_retry_logs_once(page, live_serv
     ]
 
 
+def test_payment_another_phone_logged_first_shows_it_and_the_servers_ready(page, live_server, api):
+    seeded = seed_event(api, ["Ida Lindqvist"])
+    event_id, ida = seeded["event"]["id"], seeded["ids"]["Ida Lindqvist"]
+    api.post(f"/api/events/{event_id}/{ida}/waiver", json={"kind": "paper"})
+    api.post(f"/api/events/{event_id}/{ida}/attendance", json={"checked_in": True})
+    open_roster(page, live_server, seeded["event"])
+    expect(card(page, ida).locator(".badge-ready")).to_have_count(0)
+    card(page, ida).get_by_role("button", name="Log payment").click()
+
+    other_phone = api.post(
+        f"/api/events/{event_id}/{ida}/payment", json={"amount_cents": 4000, "method": "cash"}
+    )
+    assert other_phone.status_code == 201
+    page.locator("#pay-submit").click()
+    expect(page.locator("#pay-error")).to_have_text("This booking is already paid in full.")
+    page.locator("#pay-dialog").get_by_role("button", name="Cancel").click()
+    expect(card(page, ida).locator(".badge").first).to_have_text("Paid")
+    expect(card(page, ida).locator(".badge-ready")).to_have_text("Ready to board")
+    expect(page.locator("#total-ready")).to_have_text("1 of 1")
+    assert [p["id"] for p in payments_of(api, event_id, ida)] == [
+        other_phone.json()["payment"]["id"]
+    ]
+
+
 def test_batch_payment_of_three_patrons(page, live_server, api):
     names = ["Chloe Moreau", "Dev Patel", "Elena Nakamura", "Finn O'Brien"]
     seeded = seed_event(api, names)
     event_id, ids = seeded["event"]["id"], seeded["ids"]
-    open_roster(page, live_server, event_id)
+    open_roster(page, live_server, seeded["event"])
 
     for name in names[:3]:
         card(page, ids[name]).get_by_role("checkbox").check()
@@ -122,7 +147,7 @@ def test_void_payment_with_reason(page, live_server, api):
     )
     assert r.status_code == 201
     payment_id = r.json()["payment"]["id"]
-    open_roster(page, live_server, event_id)
+    open_roster(page, live_server, seeded["event"])
     expect(card(page, grace).locator(".badge").first).to_have_text("Paid")
 
     card(page, grace).get_by_role("button", name="Payments").click()
@@ -170,8 +195,13 @@ def test_receipt_email_badge_and_receipt_download(page, live_server, api):
     while status() != "sent" and time.monotonic() < deadline:
         time.sleep(0.1)
     assert status() == "sent"
-    assert len(list((live_server.var_dir / "outbox").glob("*.eml"))) == 1
-    open_roster(page, live_server, event_id)
+    to_noor = [
+        path
+        for path in (live_server.var_dir / "outbox").glob("*.eml")
+        if seeded["emails"]["Noor Haddad"] in message_from_bytes(path.read_bytes())["To"]
+    ]
+    assert len(to_noor) == 1
+    open_roster(page, live_server, seeded["event"])
     expect(card(page, noor).locator(".badge-mail-sent")).to_have_text("Receipt email sent")
 
     card(page, noor).get_by_role("button", name="Payments").click()

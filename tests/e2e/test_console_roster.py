@@ -11,9 +11,9 @@ from tests.server import ADMIN_EMAIL
 HOSTILE = "<img src=x onerror=alert(1)><script>alert(2)</script>"
 
 
-def open_event(page: Page, live_server, event_id: str) -> None:
-    sign_in(page, live_server, f"#/events/{event_id}")
-    expect(page.locator("#roster-title")).to_have_text("Harbour sunset cruise")
+def open_event(page: Page, live_server, event: dict) -> None:
+    sign_in(page, live_server, f"#/events/{event['id']}")
+    expect(page.locator("#roster-title")).to_have_text(event["title"])
 
 
 def booking(api, event_id: str, patron_id: str) -> dict:
@@ -24,7 +24,7 @@ def booking(api, event_id: str, patron_id: str) -> dict:
 
 
 def test_sign_in_shows_crew_and_role_survives_reload_and_signs_out(page, live_server, api):
-    seed_event(api, ["Ava Okafor"])
+    title = seed_event(api, ["Ava Okafor"])["event"]["title"]
     page.goto(live_server.url + "/")
     form = page.locator("#login-form")
     form.get_by_label("Email").fill(ADMIN_EMAIL)
@@ -35,8 +35,8 @@ def test_sign_in_shows_crew_and_role_survives_reload_and_signs_out(page, live_se
 
     sign_in(page, live_server)
     expect(page.locator("#who-role")).to_have_text("Admin")
-    item = page.locator("#events-list li").first
-    expect(item.locator(".event-title")).to_have_text("Harbour sunset cruise")
+    item = page.locator("#events-list li").filter(has_text=title)
+    expect(item.locator(".event-title")).to_have_text(title)
     expect(item.locator(".event-counts")).to_contain_text("Booked1")
     expect(item.locator(".event-counts")).to_contain_text("Collected$0.00 of $40.00")
 
@@ -58,7 +58,7 @@ def test_check_in_undo_paper_waiver_and_ready_to_board(page, live_server, api):
         f"/api/events/{event_id}/{hiro}/payment", json={"amount_cents": 4000, "method": "card"}
     )
     assert r.status_code == 201
-    open_event(page, live_server, event_id)
+    open_event(page, live_server, seeded["event"])
     hiro_card = card(page, hiro)
     toggle = hiro_card.get_by_role("button", name="Checked in")
     expect(toggle).to_have_attribute("aria-pressed", "false")
@@ -101,7 +101,7 @@ def test_search_and_filters(page, live_server, api):
     )
     api.post(f"/api/events/{event_id}/{ids['Jonah Fraser']}/waiver", json={"kind": "paper"})
     api.post(f"/api/events/{event_id}/{ids['Kemi Mbeki']}/attendance", json={"checked_in": True})
-    open_event(page, live_server, event_id)
+    open_event(page, live_server, seeded["event"])
     visible = page.locator("#roster-list > li:visible .card-name")
     expect(visible).to_have_text(names)
     expect(page.locator("#roster-count")).to_have_text("3 on the roster")
@@ -123,8 +123,8 @@ def test_search_and_filters(page, live_server, api):
 
 def test_hostile_patron_name_is_text_everywhere(page, live_server, api):
     seeded = seed_event(api, [HOSTILE, "Liam Larsen"])
-    event_id, bad = seeded["event"]["id"], seeded["ids"][HOSTILE]
-    open_event(page, live_server, event_id)
+    bad = seeded["ids"][HOSTILE]
+    open_event(page, live_server, seeded["event"])
     bad_card = card(page, bad)
     expect(bad_card.locator(".card-name")).to_have_text(HOSTILE)
     expect(bad_card.locator(".card-name")).to_be_visible()
@@ -154,7 +154,7 @@ def test_roster_and_payment_modal_have_no_serious_axe_violations(axe_page, live_
         f"/api/events/{event_id}/{ids['Noah Patel']}/payment",
         json={"amount_cents": 1000, "method": "cash"},
     )
-    open_event(page, live_server, event_id)
+    open_event(page, live_server, seeded["event"])
     screenshot(page, "roster")
     assert run_axe(page) == []
 
@@ -183,7 +183,7 @@ def test_crew_role_sees_no_manager_controls(page, live_server, api):
     form.get_by_label("Password").fill("deckhand-password-1")
     form.get_by_role("button", name="Sign in").click()
     expect(page.locator("#who-role")).to_have_text("Crew")
-    expect(page.locator("#roster-title")).to_have_text("Harbour sunset cruise")
+    expect(page.locator("#roster-title")).to_have_text(seeded["event"]["title"])
     expect(page.get_by_role("button", name="Edit event")).to_be_hidden()
     expect(page.get_by_role("button", name="Activity log")).to_be_hidden()
     card(page, seeded["ids"]["Priya Silva"]).get_by_role("button", name="Log payment").click()
@@ -197,10 +197,13 @@ def test_waitlisted_patron_is_booked_from_the_card_when_a_place_frees(page, live
     seeded = seed_event(api, ["Ava Okafor"])
     event_id, ava = seeded["event"]["id"], seeded["ids"]["Ava Okafor"]
     assert api.patch(f"/api/events/{event_id}", json={"capacity": 1}).status_code == 200
-    r = api.post(f"/api/events/{event_id}/roster", json={"name": "Ben Silva", "email": "b@x.org"})
+    r = api.post(
+        f"/api/events/{event_id}/roster",
+        json={"name": "Ben Silva", "email": f"ben.{event_id}@example.org"},
+    )
     assert r.json()["status"] == "waitlisted"
     ben = r.json()["patron_id"]
-    open_event(page, live_server, event_id)
+    open_event(page, live_server, seeded["event"])
     ben_card = card(page, ben)
     expect(ben_card.locator(".badge", has_text="waitlisted")).to_have_count(1)
     button = ben_card.get_by_role("button", name="Book from waitlist")

@@ -32,7 +32,7 @@ def _booking(live_server, name: str = "Robin Guest") -> tuple[object, dict, dict
     assert event.status_code == 201
     booking = api.post(
         f"/api/events/{event.json()['id']}/roster",
-        json={"name": name, "email": "robin@example.com"},
+        json={"name": name, "email": f"{name.lower().replace(' ', '.')}@example.com"},
     )
     assert booking.status_code == 201
     return api, template.json(), event.json(), booking.json()

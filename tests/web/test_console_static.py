@@ -55,3 +55,20 @@ def test_every_module_is_reachable() -> None:
     for lazy in re.findall(r"import\('\./([\w-]+\.js)'\)", (JS / "lazy.js").read_text()):
         static_imports(lazy, reachable)
     assert {p.name for p in JS.glob("*.js")} == reachable
+
+
+def test_server_addresses_are_built_only_in_urls_js() -> None:
+    address = re.compile(r"""['"`]/(?:api|admin)\b""")
+    builders = sorted(p.name for p in JS.glob("*.js") if address.search(p.read_text()))
+    assert builders == ["urls.js"]
+
+
+def test_the_console_shows_the_servers_ready_and_never_decides_it() -> None:
+    # "Ready to board" combines payment, waiver and check-in: only the server does that.
+    fact = r"\b(?:payment_cleared|waiver_signed|checked_in)\b"
+    rule = re.compile(rf"{fact}[^;\n]*&&[^;\n]*{fact}")
+    deciders = sorted(p.name for p in JS.glob("*.js") if rule.search(p.read_text()))
+    assert deciders == []
+    assert rule.search(
+        "const ready = b.status === 'booked' && s.payment_cleared && b.waiver_signed"
+    )

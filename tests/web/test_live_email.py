@@ -1,6 +1,6 @@
-"""The real server (``scc serve``) with the console backend, as in ``make run``: a logged
-payment becomes a .eml file under var/outbox/ with the receipt attached; ``scc outbox``
-lists it and refuses to send it twice."""
+"""The real server (``scc serve``) with the console backend, as in ``make run``: it answers
+over HTTP, and a logged payment becomes a .eml file under var/outbox/ with the receipt
+attached; ``scc outbox`` lists it and refuses to send it twice. One server for the module."""
 
 from __future__ import annotations
 
@@ -8,10 +8,29 @@ import email
 import io
 import subprocess
 import time
+from collections.abc import Iterator
 from email.policy import default
 
 import pypdf
 import pytest
+
+from tests.server import LiveServer, running
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with running(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+def test_health_and_login(live_server) -> None:
+    client = live_server.login()
+    assert client.get("/api/health").json() == {"status": "ok"}
+    me = client.get("/api/me").json()
+    assert me["crew"]["email"] == "admin@example.org"
+    assert me["crew"]["role"] == "admin"
 
 
 def _wait_for_eml(folder, timeout: float = 20):
@@ -24,7 +43,6 @@ def _wait_for_eml(folder, timeout: float = 20):
     raise AssertionError("no .eml file was written")
 
 
-@pytest.mark.slow
 def test_payment_in_make_run_writes_an_eml_with_the_receipt(live_server) -> None:
     client = live_server.login()
     event = client.post(

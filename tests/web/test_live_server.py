@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.server import LiveServer
+from tests.server import LiveServer, running
 
 pytestmark = pytest.mark.slow
 
@@ -31,10 +31,7 @@ def _seed(client: httpx.Client, patrons: int, price: int = 4500) -> tuple[str, l
 
 
 def test_two_phones_same_key_same_moment_make_one_payment(tmp_path) -> None:
-    server = LiveServer(tmp_path / "srv", workers=2)
-    server.prepare()
-    server.start()
-    try:
+    with running(tmp_path / "srv", workers=2) as server:
         admin = server.login()
         event_id, [patron_id] = _seed(admin, 1)
         token = admin.headers["Authorization"]
@@ -61,8 +58,6 @@ def test_two_phones_same_key_same_moment_make_one_payment(tmp_path) -> None:
         status = admin.get(f"/api/events/{event_id}/{patron_id}/payment").json()
         assert len(status["payments"]) == 1
         assert status["amount_paid_cents"] == 4500
-    finally:
-        server.stop()
 
 
 def test_every_acknowledged_payment_survives_a_kill(tmp_path) -> None:
@@ -70,7 +65,7 @@ def test_every_acknowledged_payment_survives_a_kill(tmp_path) -> None:
     server.prepare()
     server.start()
     admin = server.login()
-    event_id, patron_ids = _seed(admin, 120, price=1000)
+    event_id, patron_ids = _seed(admin, 60, price=1000)
     token = admin.headers["Authorization"]
     acknowledged: dict[str, str] = {}
     lock = threading.Lock()
@@ -104,7 +99,7 @@ def test_every_acknowledged_payment_survives_a_kill(tmp_path) -> None:
     stop.set()
     for t in threads:
         t.join()
-    assert 25 <= len(acknowledged) < 120
+    assert 25 <= len(acknowledged) < len(patron_ids)
 
     server.start()
     try:

@@ -1,6 +1,7 @@
 // apiFetch(): the single door to the server. Cookie session, CSRF header on writes,
 // Idempotency-Key when asked, and every failure as an ApiError in plain words.
 import { ApiError, networkError, plainMessage } from './api-errors.js';
+import { urls } from './urls.js';
 
 export { ApiError };
 
@@ -54,7 +55,7 @@ export async function apiFetch(path, { method = 'GET', body, idempotencyKey } = 
     plainMessage(res.status, error),
     error.details || {},
   );
-  if (res.status === 401 && !path.startsWith('/admin/login')) {
+  if (res.status === 401 && path !== urls.login()) {
     csrf.token = null;
     for (const listener of signedOutListeners) listener(err);
   }

@@ -5,6 +5,7 @@ import { money, when } from './format.js';
 import { openModal } from './modal.js';
 import { getBooking, rosterEvent } from './roster-state.js';
 import { ui } from './sel.js';
+import { urls } from './urls.js';
 
 function summary(entry, currency) {
   const d = entry.data || {};
@@ -34,7 +35,7 @@ export async function openAudit(opener = ui('showAudit')) {
   const list = clear(ui('auditList'));
   openModal(ui('auditDialog'), opener);
   try {
-    const { entries } = await apiFetch(`/api/audit?event_id=${encodeURIComponent(event.id)}&limit=500`);
+    const { entries } = await apiFetch(urls.audit(event.id, 500));
     if (!entries.length) list.append(h('li', { text: 'Nothing recorded yet.' }));
     list.append(...entries.map((e) => entryItem(e, event.currency)));
   } catch (err) {

@@ -10,6 +10,7 @@ import { clearPicked, getBooking, pickedBookings, rosterEvent } from './roster-s
 import { updateBatchBar } from './batch-bar.js';
 import { ui } from './sel.js';
 import { announce } from './status.js';
+import { urls } from './urls.js';
 
 let current = null;
 
@@ -51,7 +52,7 @@ async function submit(event) {
   };
   const payments = current.picked.map((b) => ({ patron_id: b.patron_id, ...base }));
   try {
-    const out = await apiFetch(`/api/events/${encodeURIComponent(rosterEvent().id)}/payments/batch`, {
+    const out = await apiFetch(urls.batchPayments(rosterEvent().id), {
       method: 'POST',
       body: { payments },
       idempotencyKey: current.key,

@@ -1,19 +1,11 @@
-// Bring one booking's payment state up to date from the server (after a conflict).
+// Bring one booking up to date from the server (after a payment conflict: another phone
+// logged it first). The server's booking answer carries `ready`, so "ready to board" is
+// decided there and only shown here; GET …/waiver is the booking answer for one patron.
 import { apiFetch } from './api.js';
-import { getBooking, putBooking } from './roster-state.js';
+import { putBooking } from './roster-state.js';
+import { urls } from './urls.js';
 
-export async function refreshPayment(eventId, patronId) {
-  const s = await apiFetch(
-    `/api/events/${encodeURIComponent(eventId)}/${encodeURIComponent(patronId)}/payment`,
-  );
-  const b = getBooking(patronId);
-  const ready = b.status === 'booked' && s.payment_cleared && b.waiver_signed && b.checked_in;
-  return putBooking({
-    patron_id: patronId,
-    payment_cleared: s.payment_cleared,
-    amount_paid_cents: s.amount_paid_cents,
-    amount_due_cents: s.amount_due_cents,
-    balance_cents: s.balance_cents,
-    ready,
-  });
+export async function refreshBooking(booking) {
+  const out = await apiFetch(urls.waiver(booking));
+  return putBooking(out.booking);
 }

@@ -3,10 +3,10 @@
 import { apiFetch } from './api.js';
 import { putBooking } from './roster-state.js';
 import { announce, showError } from './status.js';
+import { urls } from './urls.js';
 
 async function setCheckedIn(booking, checkedIn) {
-  const url = `/api/events/${encodeURIComponent(booking.event_id)}/${encodeURIComponent(booking.patron_id)}/attendance`;
-  const out = await apiFetch(url, { method: 'POST', body: { checked_in: checkedIn } });
+  const out = await apiFetch(urls.attendance(booking), { method: 'POST', body: { checked_in: checkedIn } });
   return putBooking(out);
 }
 

@@ -8,6 +8,7 @@ import { updateEvent } from './roster-view.js';
 import { ui } from './sel.js';
 import { announce } from './status.js';
 import { chosenTemplate, fillTemplates } from './waiver-templates.js';
+import { urls } from './urls.js';
 
 let current = null;
 
@@ -56,15 +57,15 @@ function readForm() {
 async function save(body, template) {
   if (!current.event) {
     if (!body.ends_at) delete body.ends_at;
-    const created = await apiFetch('/api/events', { method: 'POST', body });
-    if (template) await apiFetch(`/api/events/${created.id}`, { method: 'PATCH', body: { waiver_template_id: template } });
+    const created = await apiFetch(urls.events(), { method: 'POST', body });
+    if (template) await apiFetch(urls.event(created.id), { method: 'PATCH', body: { waiver_template_id: template } });
     return created;
   }
   const patch = { ...body };
   if (template !== undefined && template !== (current.event.waiver_template_id || null)) {
     patch.waiver_template_id = template;
   }
-  return apiFetch(`/api/events/${encodeURIComponent(current.event.id)}`, { method: 'PATCH', body: patch });
+  return apiFetch(urls.event(current.event.id), { method: 'PATCH', body: patch });
 }
 
 async function submit(e) {

@@ -4,6 +4,7 @@ import { clear, h } from './el.js';
 import { money, when } from './format.js';
 import { rosterHref } from './router.js';
 import { ui } from './sel.js';
+import { urls } from './urls.js';
 
 function isToday(iso) {
   return new Date(iso).toDateString() === new Date().toDateString();
@@ -44,7 +45,7 @@ function eventItem(event) {
 
 export async function loadEvents() {
   const list = ui('eventsList');
-  const { events } = await apiFetch('/api/events');
+  const { events } = await apiFetch(urls.events());
   clear(list);
   if (!events.length) list.append(h('li', { class: 'empty', text: 'No events yet.' }));
   list.append(...events.map(eventItem));

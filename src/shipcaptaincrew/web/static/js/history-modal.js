@@ -8,6 +8,7 @@ import { openModal } from './modal.js';
 import { currentCrew, isManager } from './session.js';
 import { ui } from './sel.js';
 import { wireVoid, startVoid } from './void-form.js';
+import { urls } from './urls.js';
 
 let current = null;
 
@@ -33,7 +34,7 @@ function paymentItem(p) {
     h(
       'div',
       { class: 'card-actions' },
-      h('a', { class: 'btn', href: `/api/payments/${encodeURIComponent(p.id)}/receipt.pdf`, download: `receipt-${p.receipt_no || p.id}.pdf`, text: `Receipt ${p.receipt_no ? `#${p.receipt_no}` : ''}`.trim() }),
+      h('a', { class: 'btn', href: urls.receipt(p.id), download: `receipt-${p.receipt_no || p.id}.pdf`, text: `Receipt ${p.receipt_no ? `#${p.receipt_no}` : ''}`.trim() }),
       isManager() && !p.voided
         ? h('button', { type: 'button', class: 'btn btn-danger', data: { void: p.id }, text: 'Void' })
         : null,
@@ -43,8 +44,7 @@ function paymentItem(p) {
 
 export async function loadHistory() {
   const { booking } = current;
-  const url = `/api/events/${encodeURIComponent(booking.event_id)}/${encodeURIComponent(booking.patron_id)}/payment`;
-  const s = await apiFetch(url);
+  const s = await apiFetch(urls.payment(booking));
   ui('historySummary').textContent = `Paid ${money(s.amount_paid_cents, s.currency)} of ${money(s.amount_due_cents, s.currency)}${s.payment_cleared ? ' · paid in full' : ` · ${money(s.balance_cents, s.currency)} left`}`;
   const list = clear(ui('historyList'));
   if (!s.payments.length) list.append(h('li', { text: 'No payments yet.' }));

@@ -4,11 +4,12 @@ import { closeModal, openModal } from './modal.js';
 import { putBooking, rosterEvent } from './roster-state.js';
 import { ui } from './sel.js';
 import { announce } from './status.js';
+import { urls } from './urls.js';
 
 let busy = false;
 
 export function addPatron(eventId, row) {
-  return apiFetch(`/api/events/${encodeURIComponent(eventId)}/roster`, { method: 'POST', body: row });
+  return apiFetch(urls.roster(eventId), { method: 'POST', body: row });
 }
 
 async function submit(event) {

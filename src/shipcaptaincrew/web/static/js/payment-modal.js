@@ -1,7 +1,7 @@
 // Log Payment: opened from a card. The Idempotency-Key is made when the modal opens, so
 // a double tap or a retry after a lost connection can never log the payment twice.
 import { apiFetch } from './api.js';
-import { refreshPayment } from './booking-refresh.js';
+import { refreshBooking } from './booking-refresh.js';
 import { amountInput, clock, money, parseMoney, when } from './format.js';
 import { newKey } from './ids.js';
 import { fillMethods, methodName } from './methods.js';
@@ -10,6 +10,7 @@ import { renderPaymentCard } from './roster-card.js';
 import { rosterEvent } from './roster-state.js';
 import { ui } from './sel.js';
 import { announce } from './status.js';
+import { urls } from './urls.js';
 
 let current = null;
 
@@ -54,7 +55,6 @@ async function submit(event) {
   }
   current.busy = true;
   ui('paySubmit').disabled = true;
-  const url = `/api/events/${encodeURIComponent(booking.event_id)}/${encodeURIComponent(booking.patron_id)}/payment`;
   const body = {
     amount_cents: amount,
     method: form.elements.method.value,
@@ -62,14 +62,14 @@ async function submit(event) {
     note: form.elements.note.value.trim(),
   };
   try {
-    const out = await apiFetch(url, { method: 'POST', body, idempotencyKey: key });
+    const out = await apiFetch(urls.payment(booking), { method: 'POST', body, idempotencyKey: key });
     renderPaymentCard(out.booking);
     closeModal(ui('payDialog'));
     announce(`${money(out.payment.amount_cents, out.payment.currency)} ${methodName(out.payment.method)} logged for ${booking.name}.`);
   } catch (err) {
     if (err.status === 409 && err.details && err.details.payment) showExisting(err.details.payment, booking.currency);
     else ui('payError').textContent = err.message;
-    if (err.status === 409) refreshPayment(booking.event_id, booking.patron_id).catch(() => {});
+    if (err.status === 409) refreshBooking(booking).catch(() => {});
   } finally {
     current.busy = false;
     ui('paySubmit').disabled = false;

@@ -2,6 +2,7 @@
 // while the rest of the console's modules are still loading. main.js picks them up.
 import { apiFetch } from './api.js';
 import { currentRoute } from './router.js';
+import { urls } from './urls.js';
 
 function early(promise) {
   promise.catch(() => {}); // handled by whoever takes it; never an unhandled rejection
@@ -10,10 +11,10 @@ function early(promise) {
 
 const route = currentRoute();
 const pending = {
-  me: early(apiFetch('/api/me')),
+  me: early(apiFetch(urls.me())),
   roster:
     route.name === 'roster'
-      ? { eventId: route.eventId, data: early(apiFetch(`/api/events/${encodeURIComponent(route.eventId)}/roster`)) }
+      ? { eventId: route.eventId, data: early(apiFetch(urls.roster(route.eventId))) }
       : null,
 };
 

@@ -3,12 +3,12 @@
 import { apiFetch } from './api.js';
 import { putBooking } from './roster-state.js';
 import { announce, showError } from './status.js';
+import { urls } from './urls.js';
 
 export async function promoteBooking(booking, button) {
   if (button) button.disabled = true;
-  const url = `/api/events/${encodeURIComponent(booking.event_id)}/${encodeURIComponent(booking.patron_id)}/promote`;
   try {
-    const updated = putBooking(await apiFetch(url, { method: 'POST' }));
+    const updated = putBooking(await apiFetch(urls.promote(booking), { method: 'POST' }));
     announce(`${updated.name} is booked (was on the waitlist).`);
   } catch (err) {
     if (button && button.isConnected) button.disabled = false;

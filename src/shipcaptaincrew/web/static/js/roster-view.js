@@ -9,6 +9,7 @@ import { applyFilters, resetFilters } from './roster-filters.js';
 import { allBookings, onBookingChange, rosterEvent, setRoster, setRosterEvent } from './roster-state.js';
 import { renderTotals } from './roster-totals.js';
 import { ui } from './sel.js';
+import { urls } from './urls.js';
 
 export function renderEventHeader(event) {
   ui('rosterTitle').textContent = event.title;
@@ -23,7 +24,7 @@ export function currentEventId() {
 }
 
 export async function loadRoster(eventId) {
-  const data = await (takeRoster(eventId) || apiFetch(`/api/events/${encodeURIComponent(eventId)}/roster`));
+  const data = await (takeRoster(eventId) || apiFetch(urls.roster(eventId)));
   setRoster(data.event, data.roster);
   renderEventHeader(data.event);
   resetFilters();

@@ -1,6 +1,7 @@
 // Who is signed in: restore on page load (GET /api/me), sign in, sign out.
 import { apiFetch, onSignedOut, setCsrf } from './api.js';
 import { dropPrefetched, takeMe } from './prefetch.js';
+import { urls } from './urls.js';
 
 const state = { crew: null, orgName: null };
 const listeners = new Set();
@@ -30,7 +31,7 @@ export function isManager() {
 
 export async function restore() {
   try {
-    const me = await (takeMe() || apiFetch('/api/me'));
+    const me = await (takeMe() || apiFetch(urls.me()));
     set(me.crew, me.csrf_token, me.csrf_header, me.org_name);
   } catch (err) {
     if (err.status !== 401) throw err;
@@ -40,14 +41,14 @@ export async function restore() {
 }
 
 export async function signIn(email, password) {
-  const out = await apiFetch('/admin/login', { method: 'POST', body: { email, password } });
+  const out = await apiFetch(urls.login(), { method: 'POST', body: { email, password } });
   dropPrefetched();
   set(out.crew, out.csrf_token, out.csrf_header);
   return out.crew;
 }
 
 export async function signOut() {
-  await apiFetch('/admin/logout', { method: 'POST' });
+  await apiFetch(urls.logout(), { method: 'POST' });
   set(null, null);
 }
 

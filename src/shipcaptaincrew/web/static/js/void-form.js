@@ -4,6 +4,7 @@ import { apiFetch } from './api.js';
 import { putBooking } from './roster-state.js';
 import { ui } from './sel.js';
 import { announce } from './status.js';
+import { urls } from './urls.js';
 
 let current = null;
 
@@ -36,7 +37,7 @@ export function wireVoid(reload) {
     current.busy = true;
     ui('voidSubmit').disabled = true;
     try {
-      const out = await apiFetch(`/api/payments/${encodeURIComponent(current.paymentId)}/void`, {
+      const out = await apiFetch(urls.voidPayment(current.paymentId), {
         method: 'POST',
         body: { reason },
       });

@@ -4,6 +4,7 @@ import { closeModal, openModal } from './modal.js';
 import { putBooking } from './roster-state.js';
 import { ui } from './sel.js';
 import { announce } from './status.js';
+import { urls } from './urls.js';
 
 let current = null;
 
@@ -23,8 +24,7 @@ async function submit(event) {
   current.busy = true;
   ui('waiverSubmit').disabled = true;
   try {
-    const url = `/api/events/${encodeURIComponent(booking.event_id)}/${encodeURIComponent(booking.patron_id)}/waiver`;
-    const out = await apiFetch(url, { method: 'POST', body: { kind: 'paper' } });
+    const out = await apiFetch(urls.waiver(booking), { method: 'POST', body: { kind: 'paper' } });
     putBooking(out.booking);
     closeModal(ui('waiverDialog'));
     announce(`Paper waiver recorded for ${booking.name}.`);

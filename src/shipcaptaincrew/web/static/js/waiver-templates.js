@@ -3,13 +3,14 @@
 import { apiFetch } from './api.js';
 import { h } from './el.js';
 import { ui } from './sel.js';
+import { urls } from './urls.js';
 
 export async function fillTemplates(selectedId) {
   const field = ui('eventTemplateField');
   const select = ui('eventTemplate');
   let templates;
   try {
-    ({ templates } = await apiFetch('/api/waiver-templates'));
+    ({ templates } = await apiFetch(urls.waiverTemplates()));
   } catch (err) {
     field.hidden = true;
     if (err.status === 404) return false;
