@@ -16,8 +16,9 @@ from typer.testing import CliRunner
 from shipcaptaincrew.bootstrap import build_store
 from shipcaptaincrew.cli import app
 from shipcaptaincrew.config import Settings
+from shipcaptaincrew.domain.legacy import SourceError
 from shipcaptaincrew.domain.models import PaymentMethod, new_id
-from shipcaptaincrew.storage.legacy_table import SourceError, scan_items
+from shipcaptaincrew.storage.legacy_table import scan_items
 from tests.moto_server import MotoServer
 
 

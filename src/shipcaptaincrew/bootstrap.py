@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from email.utils import parseaddr
+from typing import Any
 
 from .config import Settings, SettingsError
+from .notify.background import BackgroundDelivery
 from .notify.base import Sender
 from .storage.base import Store
+
+__all__ = ["BackgroundDelivery", "build_sender", "build_store", "scan_legacy_table"]
 
 
 def build_store(settings: Settings) -> Store:
@@ -76,3 +81,13 @@ def build_sender(settings: Settings) -> Sender:
         except ValueError as err:
             raise SettingsError(str(err)) from None
     raise SettingsError("SCC_MAIL_BACKEND must be console, smtp or gmail")
+
+
+def scan_legacy_table(
+    table: str, *, region: str | None, endpoint_url: str | None
+) -> Iterator[dict[str, Any]]:
+    """The previous system's items, read-only (``scc import-legacy --table``); boto3 is
+    loaded here, only when asked. ``domain.legacy.SourceError`` when it cannot be read."""
+    from .storage.legacy_table import scan_items
+
+    return scan_items(table, region=region, endpoint_url=endpoint_url)

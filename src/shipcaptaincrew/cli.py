@@ -75,11 +75,10 @@ def _check_port(host: str, port: int) -> None:
 
 def _check_store(ctx) -> None:  # noqa: ANN001
     """The database answers a real query and its schema is this version's."""
-    from .services.health import PROBE_ID
-    from .storage.sql_base import SqlBase
+    from .services.health import check_ready_to_serve
 
-    ctx.store.get_crew(PROBE_ID)  # unreachable or without a schema: raises, explained
-    if isinstance(ctx.store, SqlBase) and not ctx.store.schema_is_current():
+    # Unreachable or without a schema: raises, and the operator error explains it.
+    if not check_ready_to_serve(ctx):
         raise OperatorError(
             "The database schema is older than this version: run scc init-db to migrate it."
         )

@@ -56,7 +56,8 @@ def _raw_items(
         except (OSError, UnicodeDecodeError, gzip.BadGzipFile, EOFError) as err:
             raise _fail(f"Cannot read {file}: {err}") from None
         return list(items_from_text(text))
-    from .storage.legacy_table import SourceError, scan_items
+    from .bootstrap import scan_legacy_table as scan_items
+    from .domain.legacy import SourceError
 
     try:
         return [(f"item {n}", item) for n, item in enumerate(scan_items(

@@ -178,3 +178,7 @@ def items_from_text(text: str) -> Iterator[tuple[str, dict[str, Any] | Invalid]]
             yield f"line {n}", Invalid(f"not JSON ({err.msg})")
             continue
         yield f"line {n}", doc["Item"] if isinstance(doc, dict) and "Item" in doc else doc
+
+
+class SourceError(Exception):
+    """The previous system's table cannot be read: one line for the operator."""

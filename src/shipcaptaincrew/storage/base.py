@@ -45,6 +45,11 @@ class Store(Protocol):
     def init_schema(self) -> None:
         """Create or migrate the schema. Never called implicitly."""
 
+    def schema_is_current(self) -> bool:
+        """Whether the schema is this version's (a read only; ``init_schema`` brings it up
+        to date)."""
+        ...
+
     def close(self) -> None: ...
 
     # crew and sessions

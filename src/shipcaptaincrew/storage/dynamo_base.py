@@ -251,6 +251,12 @@ class DynamoBase(DynamoReads):
             TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
         )
 
+    def schema_is_current(self) -> bool:
+        """One table with its indexes, created by ``init_schema``: current once it exists
+        (a missing table raises, as every other read does)."""
+        self._client.describe_table(TableName=self.table)
+        return True
+
     def close(self) -> None:
         self._client.close()
 

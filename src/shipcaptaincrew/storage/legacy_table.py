@@ -12,9 +12,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-
-class SourceError(Exception):
-    """The table cannot be read: one line for the operator."""
+from ..domain.legacy import SourceError
 
 
 def scan_items(

@@ -12,8 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
+from ..bootstrap import BackgroundDelivery
 from ..config import Settings
-from ..notify.background import BackgroundDelivery
 from ..notify.base import Sender
 from ..services.context import Context, utc_now
 from ..services.outbox import deliver_due
