@@ -124,7 +124,7 @@ def test_import_from_a_table_dry_run_then_twice(scc, moto: MotoServer, legacy_ta
         "3 bookings, 2 check-ins, 1 waivers, 1 payments"
     ) in out
     assert "  item 3: participants is neither a list nor a map: 'see spreadsheet'" in out
-    assert "2026-07-04-sunset/p3 (Cy Walk-in): 2026-07-04-sunset.p3@no-email.invalid" in out
+    assert "2026-07-04-sunset/p3 (Cy Walk-in): 2026-07-04-sunset.p3@no-email.example" in out
     assert out.splitlines()[-1] == (
         "Would create 2 events, 4 bookings, 2 check-ins, 1 paper waivers and 2 imported "
         "payments ($110.50); 0 events were imported before."

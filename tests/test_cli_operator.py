@@ -193,7 +193,8 @@ def test_import_reads_windows_1252_with_any_header_case(env, event_id, tmp_path)
     )
     out = scc(env, "import-roster", event_id, str(path), code=1)
     assert out.endswith(
-        "1 booked, 1 waitlisted, 1 rejected.\n  line 4: That email address does not look right.\n"
+        "1 booked, 1 waitlisted, 1 rejected.\n  line 4: That email address does not look right. "
+        "An email address must have an @-sign.\n"
     )
     assert _names(env, event_id) == {"Zoë Brontë": "booked", "José Núñez": "waitlisted"}
 

@@ -219,7 +219,7 @@ def test_participants_from_a_list_or_a_map_and_what_is_skipped() -> None:
     e = legacy_event(_item(participants=people), M, NY)
     assert e.participants == (
         LegacyParticipant("p1", "Ann", "ann@example.com", "", 2, True, True, True),
-        LegacyParticipant("p2", "Bo", "e1.p2@no-email.invalid", "", 1, False, False, False),
+        LegacyParticipant("p2", "Bo", "e1.p2@no-email.example", "", 1, False, False, False),
     )
     assert not e.participants[1].has_email
     assert e.skipped == (

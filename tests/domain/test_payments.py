@@ -71,7 +71,11 @@ def test_check_payment_request() -> None:
         pay.check_payment_request(b, amount_cents=100, method=PaymentMethod.CASH, currency="EUR")
     with pytest.raises(Invalid):
         pay.check_payment_request(b, amount_cents=0, method=PaymentMethod.CARD, currency=None)
-    pay.check_payment_request(b, amount_cents=0, method=PaymentMethod.COMP, currency=None)
+    pay.check_payment_request(
+        b, amount_cents=0, method=PaymentMethod.COMP, currency=None, note="crew guest"
+    )
+    with pytest.raises(Invalid):
+        pay.check_payment_request(b, amount_cents=0, method=PaymentMethod.COMP, currency=None)
     cancelled = dataclasses.replace(b, status=BookingStatus.CANCELLED)
     with pytest.raises(Conflict):
         pay.check_payment_request(

@@ -43,7 +43,7 @@ def test_import_creates_events_bookings_checkins_waivers_and_payments(ctx: Conte
     assert (report.payments, report.payments_cents, report.already) == (1, 9000, 0)
     assert report.problems == []
     assert report.no_email == [
-        "2026-07-04-sunset/p3 (Cy Walk-in): 2026-07-04-sunset.p3@no-email.invalid"
+        "2026-07-04-sunset/p3 (Cy Walk-in): 2026-07-04-sunset.p3@no-email.example"
     ]
     [event] = ctx.store.list_events()
     assert (event.legacy_id, event.title, event.location, event.price_cents) == (
@@ -57,7 +57,7 @@ def test_import_creates_events_bookings_checkins_waivers_and_payments(ctx: Conte
     assert (ann.waiver_kind, ann.waiver_by) == (WaiverKind.PAPER, "importer")
     assert (bo.waiver_kind, bo.checked_in, bo.payment_cleared) == (WaiverKind.PAPER, False, False)
     assert (bo.balance_cents, cy.balance_cents) == (4500, 4500)
-    assert cy.patron_email == "2026-07-04-sunset.p3@no-email.invalid"
+    assert cy.patron_email == "2026-07-04-sunset.p3@no-email.example"
     assert all(b.status == BookingStatus.BOOKED for b in (ann, bo, cy))
     [payment] = ctx.store.list_payments(event.id)
     assert (payment.method, payment.amount_cents, payment.logged_by) == (

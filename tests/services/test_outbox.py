@@ -52,7 +52,7 @@ def test_a_payment_queues_one_receipt_and_a_replay_none(setup) -> None:
         "zoe@example.com",
         ob.QUEUED,
     )
-    assert m.payload == {"payment_id": first.payment.id, "balance_cents": 2500}
+    assert m.payload == {"payment_id": first.payment.id, "balance_cents": 2500, "waived_cents": 0}
     assert (m.event_id, m.patron_id, m.next_attempt_at) == (event.id, booking.patron_id, ctx.now())
 
 
@@ -156,3 +156,25 @@ def test_a_missing_payment_fails_the_message_for_good(setup) -> None:
     assert (done.status, action) == (ob.FAILED, "email.failed")
     assert done.last_error == "The payment of this message does not exist"
     assert timedelta(0) == done.next_attempt_at - ctx.now()
+
+
+def test_a_comp_receipt_says_what_was_waived(setup) -> None:
+    ctx, admin, event, booking, _ = setup
+    _pay(ctx, admin, event, booking, 1500)
+    req = PaymentRequest(
+        patron_id=booking.patron_id, amount_cents=0, method=PaymentMethod.COMP, note="crew guest"
+    )
+    comp = payments.log_payment(ctx, by=admin, event_id=event.id, req=req)
+    assert (comp.booking.balance_cents, comp.booking.waived_cents) == (0, 3000)
+    sender = ConsoleSender(ctx.settings.var_dir / "outbox")
+    assert outbox.deliver_due(ctx, sender).sent == 2
+    msgs = [
+        email.message_from_bytes(p.read_bytes(), policy=default)
+        for p in (ctx.settings.var_dir / "outbox").glob("*.eml")
+    ]
+    texts = {m["Subject"]: m.get_body(preferencelist=("plain",)).get_content() for m in msgs}
+    comp_text = texts[f"Payment received: receipt {comp.payment.receipt_no} for Sunset Cruise"]
+    assert "Waived:     $30.00 (nothing more to pay)" in comp_text
+    assert "Still to pay" not in comp_text
+    first_text = texts["Payment received: receipt 1 for Sunset Cruise"]
+    assert "Still to pay: $30.00" in first_text

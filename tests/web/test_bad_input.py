@@ -245,3 +245,55 @@ def test_whole_number_float_is_accepted_as_cents(api, booked) -> None:
     )
     assert r.status_code == 201
     assert r.json()["payment"]["amount_cents"] == 4500
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "a@b.example,evil@attacker.example",
+        "ann@example.com\r\nBcc: evil@attacker.example",
+        "ann@example.com\u2028",
+        "ann\u0085@example.com",
+        "ann@example.com evil@attacker.example",
+    ],
+)
+def test_one_address_only_for_patrons_and_crew(api, email) -> None:
+    event = api.event()
+    r = api.post(f"/api/events/{event['id']}/roster", {"name": "Ann", "email": email})
+    err = _assert_error(r, 422, "invalid")
+    assert err["message"].startswith("That email address does not look right.")
+    assert api.get(f"/api/events/{event['id']}/roster").json()["roster"] == []
+    crew = {"name": "Deck", "email": email, "role": "crew", "password": "long enough pass 1"}
+    _assert_error(api.post("/api/crew", crew), 422, "invalid")
+    emails = sorted(c["email"] for c in api.get("/api/crew").json()["crew"])
+    assert emails == sorted(f"{role.value}@example.org" for role in Role)
+
+
+@pytest.mark.parametrize(
+    ("name", "character"),
+    [
+        ("Ann\x00Lee", "U+0000"),
+        ("\u202eeeL nnA", "U+202E"),
+        ("Ann\u200bLee", "U+200B"),
+        ("Ann\nLee", "U+000A"),
+    ],
+)
+def test_names_and_titles_refuse_invisible_and_control_characters(api, name, character) -> None:
+    event = api.event()
+    r = api.post(f"/api/events/{event['id']}/roster", {"name": name, "email": "a@example.com"})
+    assert _assert_error(r, 422, "invalid")["details"] == {"field": "name", "character": character}
+    r = api.post(
+        "/api/events", {"title": name, "starts_at": "2026-07-02T10:00:00Z", "price_cents": 1}
+    )
+    assert _assert_error(r, 422, "invalid")["details"]["character"] == character
+    r = api.patch(f"/api/events/{event['id']}", {"title": name})
+    assert _assert_error(r, 422, "invalid")["details"]["field"] == "title"
+    assert api.get(f"/api/events/{event['id']}").json()["title"] == event["title"]
+    assert [e["id"] for e in api.get("/api/events").json()["events"]] == [event["id"]]
+
+
+def test_names_are_stored_in_nfc(api) -> None:
+    event = api.event(title="Cafe\u0301 cruise")
+    assert event["title"] == "Caf\u00e9 cruise"
+    patron = api.patron(event["id"], name="Zoe\u0308 O'Brien")
+    assert patron["name"] == "Zo\u00eb O'Brien"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from shipcaptaincrew.domain.models import Role
 
 
@@ -130,10 +132,55 @@ def test_comp_clears_with_zero_and_zero_is_only_for_comp(api) -> None:
     r = _pay(api, event["id"], patron["patron_id"], amount=0, method="cash")
     assert r.status_code == 422
     assert r.json()["error"]["message"] == "Amount must be more than zero."
-    r = _pay(api, event["id"], patron["patron_id"], amount=0, method="comp", note="skipper's guest")
+    r = _pay(
+        api, event["id"], patron["patron_id"], amount=0, method="comp", role=Role.CAPTAIN,
+        note="skipper's guest",
+    )  # fmt: skip
     assert r.status_code == 201
-    assert r.json()["booking"]["payment_cleared"] is True
-    assert r.json()["booking"]["amount_paid_cents"] == 0
+    booking = r.json()["booking"]
+    assert (booking["payment_cleared"], booking["amount_paid_cents"]) == (True, 0)
+    assert booking["balance_cents"] == 0
+
+
+def test_a_comp_needs_a_manager_and_a_reason_and_changes_nothing_otherwise(api) -> None:
+    event = api.event()
+    pid = api.patron(event["id"])["patron_id"]
+    r = _pay(api, event["id"], pid, amount=0, method="comp", note="friend of the crew")
+    assert r.status_code == 403
+    assert r.json()["error"]["message"] == (
+        "Only an admin or captain can comp a booking; ask one of them."
+    )
+    r = _pay(api, event["id"], pid, amount=0, method="comp", role=Role.ADMIN, note="  ")
+    assert (r.status_code, r.json()["error"]["message"]) == (
+        422,
+        "A comp needs its reason in the note.",
+    )
+    status = api.get(f"/api/events/{event['id']}/{pid}/payment").json()
+    assert (status["payments"], status["payment_cleared"]) == ([], False)
+
+
+@pytest.mark.parametrize(
+    ("change", "differs"),
+    [
+        ({"note": "other note"}, ["note"]),
+        ({"reference": "T-2"}, ["reference"]),
+        ({"currency": "EUR"}, ["currency"]),
+        ({"amount_cents": 1000, "method": "card"}, ["amount_cents", "method"]),
+    ],
+)
+def test_a_key_replays_only_the_identical_request(api, change, differs) -> None:
+    event = api.event()
+    pid = api.patron(event["id"])["patron_id"]
+    first = {"amount_cents": 2000, "method": "cash", "reference": "T-1", "note": "n"}
+    url = f"/api/events/{event['id']}/{pid}/payment"
+    key = {"Idempotency-Key": "dock-key-1"}
+    assert api.post(url, first, role=Role.CREW, headers=key).status_code == 201
+    same = api.post(url, {**first, "currency": "USD"}, role=Role.CREW, headers=key)
+    assert same.status_code == 200
+    r = api.post(url, {**first, **change}, role=Role.CREW, headers=key)
+    assert r.status_code == 409
+    assert r.json()["error"]["details"]["differs"] == differs
+    assert len(api.get(url).json()["payments"]) == 1
 
 
 def test_void_reopens_balance_and_keeps_the_record(api, clock) -> None:

@@ -79,7 +79,8 @@ def test_an_amount_still_needs_a_method(api, body, field) -> None:
     pid = api.patron(event["id"])["patron_id"]
     r = _confirm(api, event["id"], pid, body)
     assert r.status_code == 422
-    assert r.json()["error"]["details"] == {"fields": [field]}
+    [error] = r.json()["error"]["details"]["errors"]
+    assert (error["loc"], error["type"]) == (["body", field], "missing")
     assert api.get(f"/api/events/{event['id']}/{pid}/payment").json()["payments"] == []
 
 

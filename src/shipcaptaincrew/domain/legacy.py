@@ -18,7 +18,9 @@ from typing import Any
 
 from .errors import Invalid
 
-NO_EMAIL_DOMAIN = "no-email.invalid"  # RFC 2606: never delivers, obviously a placeholder
+NO_EMAIL_DOMAIN = (
+    "no-email.example"  # RFC 2606 reserved name: never delivers, plainly a placeholder
+)
 TYPE_CODES = frozenset({"S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"})
 YES = {"true", "yes", "y", "1", "x", "checked_in", "checked-in", "checked in", "checkedin",
        "present", "attended", "arrived", "boarded", "aboard", "here", "signed", "on_file",

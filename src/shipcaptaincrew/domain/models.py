@@ -177,6 +177,16 @@ class Booking:
 
     @property
     def balance_cents(self) -> int:
+        """What is still to pay: nothing once cleared (a comp waives the rest)."""
+        if self.payment_cleared:
+            return 0
+        return max(self.amount_due_cents - self.amount_paid_cents, 0)
+
+    @property
+    def waived_cents(self) -> int:
+        """What a comp waived: the part of the amount due that was cleared unpaid."""
+        if not self.payment_cleared:
+            return 0
         return max(self.amount_due_cents - self.amount_paid_cents, 0)
 
     @property

@@ -35,10 +35,18 @@ def method_label(method: PaymentMethod) -> str:
 
 
 def check_payment_request(
-    booking: Booking, *, amount_cents: int, method: PaymentMethod, currency: str | None
+    booking: Booking,
+    *,
+    amount_cents: int,
+    method: PaymentMethod,
+    currency: str | None,
+    note: str = "",
 ) -> None:
-    """Raise Invalid or Conflict when this payment may not be logged on this booking."""
+    """Raise Invalid or Conflict when this payment may not be logged on this booking. A
+    comp waives whatever is left, so it needs its reason in the note."""
     check_amount(amount_cents, allow_zero=method == PaymentMethod.COMP)
+    if method == PaymentMethod.COMP and not note.strip():
+        raise Invalid("A comp needs its reason in the note.", {"note": note})
     if currency is not None and currency.upper() != booking.currency:
         raise Invalid(
             f"This event is priced in {booking.currency}, not {currency}.",
@@ -59,6 +67,32 @@ def check_payment_request(
             f"Amount is more than the {booking.balance_cents} cents left to pay.",
             {"amount_cents": amount_cents, "balance_cents": booking.balance_cents},
         )
+
+
+def replay_differences(
+    existing: Payment,
+    *,
+    event_id: str,
+    patron_id: str,
+    amount_cents: int | None,
+    method: PaymentMethod,
+    reference: str,
+    note: str,
+    currency: str | None,
+) -> list[str]:
+    """The fields in which a request differs from the payment its idempotency key logged
+    (an amount of None is "the balance left", as the first request asked). A key replays
+    only the identical request."""
+    wanted = {
+        "event_id": event_id,
+        "patron_id": patron_id,
+        "amount_cents": existing.amount_cents if amount_cents is None else amount_cents,
+        "method": method,
+        "reference": reference.strip(),
+        "note": note.strip(),
+        "currency": existing.currency if currency is None else currency.upper(),
+    }
+    return [name for name, value in wanted.items() if getattr(existing, name) != value]
 
 
 def find_recent_duplicate(

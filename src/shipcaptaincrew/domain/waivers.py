@@ -8,13 +8,13 @@ which IP address and browser, and the guardian who signed for a minor. Pure: no 
 from __future__ import annotations
 
 import hashlib
-import re
 import struct
 import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import Invalid
+from .text import clean_line
 
 MAX_TEMPLATE_NAME = 200
 MAX_TEMPLATE_TEXT = 50_000
@@ -76,11 +76,7 @@ def text_sha256(text: str) -> str:
 
 def check_template(name: str, text: str) -> tuple[str, str]:
     """The cleaned name and text, or Invalid."""
-    name, text = name.strip(), normalize_text(text)
-    if not name or len(name) > MAX_TEMPLATE_NAME:
-        raise Invalid(
-            f"The template needs a name of 1 to {MAX_TEMPLATE_NAME} characters.", {"name": name}
-        )
+    name, text = clean_line(name, "name", limit=MAX_TEMPLATE_NAME), normalize_text(text)
     if not text or len(text) > MAX_TEMPLATE_TEXT:
         raise Invalid(
             f"The waiver text must be 1 to {MAX_TEMPLATE_TEXT} characters.",
@@ -89,14 +85,9 @@ def check_template(name: str, text: str) -> tuple[str, str]:
     return name, text
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def check_person_name(value: str, field: str, limit: int = MAX_SIGNER_NAME) -> str:
-    value = " ".join(value.split())
-    if not value or len(value) > limit or _CONTROL.search(value):
-        raise Invalid(f"Please type a name of 1 to {limit} characters.", {"field": field})
-    return value
+    value = clean_line(value, field, limit=limit)
+    return " ".join(value.split())
 
 
 def check_guardian(

@@ -48,6 +48,7 @@ class PaymentEmail:
     message_id: str  # the outbox message id: the same message always has the same Message-ID
     created_at: datetime
     void: bool = False
+    waived_cents: int = 0  # what a comp waived
 
 
 def _line(text: str) -> str:
@@ -75,6 +76,8 @@ def compose(mail: PaymentEmail, pdf: bytes) -> EmailMessage:
         "receipt_no": r.receipt_no,
         "balance": format_money(mail.balance_cents, r.currency),
         "balance_cents": mail.balance_cents,
+        "waived": format_money(mail.waived_cents, r.currency),
+        "waived_cents": mail.waived_cents,
         "guest_url": mail.guest_url,
         "reply_to": parseaddr(mail.reply_to)[1],
         "void_reason": r.void_reason or "",

@@ -13,8 +13,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..domain.errors import Forbidden, Invalid, TooManyAttempts, Unauthenticated
 from ..domain.models import IMPORTER, Actor, ActorKind, CrewMember, Role, Session, new_id
+from ..domain.text import clean_line
 from . import audit
 from .access import actor_of, require_manager
+from .addresses import normalise_email
 from .context import Context
 
 _hasher = PasswordHasher()
@@ -73,12 +75,14 @@ def create_crew(
         require_manager(by)
         if by.role != Role.ADMIN and role != Role.CREW:
             raise Forbidden("Only an admin can add admins and captains.", {"role": role.value})
+    name = clean_line(name, "name", limit=200)
+    email = normalise_email(email)
     if len(password) < MIN_PASSWORD:
         raise Invalid(f"Password must be at least {MIN_PASSWORD} characters.")
     member = CrewMember(
         id=new_id("crw"),
-        name=name.strip(),
-        email=email.strip().lower(),
+        name=name,
+        email=email,
         role=role,
         password_hash=_hasher.hash(password),
         created_at=ctx.now(),

@@ -10,11 +10,13 @@ from ..domain import bookings as rules
 from ..domain.errors import Invalid, NotFound
 from ..domain.models import CrewMember, Event, EventStatus, new_id
 from ..domain.money import check_amount, check_currency
+from ..domain.text import clean_line
 from . import audit
 from .access import actor_of, require_manager
 from .context import Context
 from .views import BookingView, EventView, receipt_email_status
 
+MAX_TITLE = 200
 EDITABLE = (
     "title",
     "starts_at",
@@ -79,17 +81,17 @@ def create_event(
     rules.check_capacity(capacity)
     check_amount(price_cents, allow_zero=True, field="price_cents")
     currency = check_currency(currency or ctx.settings.currency)
-    if not title.strip():
-        raise Invalid("The event needs a title.", {"title": title})
+    title = clean_line(title, "title", limit=MAX_TITLE)
+    location = clean_line(location, "location", limit=MAX_TITLE, required=False)
     now = ctx.now()
     starts_at = _utc(starts_at, "starts_at")
     ends_at = _utc(ends_at, "ends_at") if ends_at else None
     event = Event(
         id=new_id("evt"),
-        title=title.strip(),
+        title=title,
         starts_at=starts_at,
         ends_at=ends_at,
-        location=location.strip(),
+        location=location,
         capacity=capacity,
         price_cents=price_cents,
         currency=currency,
@@ -134,8 +136,11 @@ def update_event(
         changes["currency"] = check_currency(changes["currency"])
     if "status" in changes:
         changes["status"] = EventStatus(changes["status"])
-    if "title" in changes and not str(changes["title"]).strip():
-        raise Invalid("The event needs a title.", {"title": changes["title"]})
+    for name in ("title", "location"):
+        if name in changes:
+            changes[name] = clean_line(
+                str(changes[name]), name, limit=MAX_TITLE, required=name == "title"
+            )
     if "price_cents" in changes:
         check_amount(changes["price_cents"], allow_zero=True, field="price_cents")
     if "capacity" in changes:

@@ -51,7 +51,11 @@ def payment_message(
         dedup_key=ob.dedup_key(payment.id, kind),
         kind=kind,
         to=booking.patron_email,
-        payload={"payment_id": payment.id, "balance_cents": booking.balance_cents},
+        payload={
+            "payment_id": payment.id,
+            "balance_cents": booking.balance_cents,
+            "waived_cents": booking.waived_cents,
+        },
         created_at=now,
         next_attempt_at=now,
         event_id=payment.event_id,
@@ -75,6 +79,7 @@ def build_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
     mail = PaymentEmail(
         receipt=dataclasses.replace(data, patron_email=message.to),
         balance_cents=int(message.payload.get("balance_cents", 0)),
+        waived_cents=int(message.payload.get("waived_cents", 0)),
         guest_url=f"{ctx.settings.public_url}/g/{token}",
         mail_from=ctx.settings.mail_from,
         reply_to=ctx.settings.mail_reply_to,

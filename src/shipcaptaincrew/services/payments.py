@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..domain import bookings as rules
 from ..domain import outbox as ob
 from ..domain import payments as pay
-from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound
+from ..domain.errors import Conflict, DuplicateKey, Forbidden, Invalid, NotFound
 from ..domain.models import AuditEntry, Booking, CrewMember, Payment, PaymentMethod, new_id
 from ..storage.base import PaymentWrite
 from . import audit
@@ -51,17 +51,23 @@ def _check_text(req: PaymentRequest) -> None:
 
 
 def _replay(ctx: Context, existing: Payment, event_id: str, req: PaymentRequest) -> Logged:
-    """The first result for a repeated idempotency key, if the request matches it."""
-    same = (
-        existing.event_id == event_id
-        and existing.patron_id == req.patron_id
-        and existing.method == req.method
-        and (req.amount_cents is None or existing.amount_cents == req.amount_cents)
+    """The first result for a repeated idempotency key, if the request is identical to the
+    one that logged it; Conflict naming the fields that differ otherwise."""
+    differs = pay.replay_differences(
+        existing,
+        event_id=event_id,
+        patron_id=req.patron_id,
+        amount_cents=req.amount_cents,
+        method=req.method,
+        reference=req.reference,
+        note=req.note,
+        currency=req.currency,
     )
-    if not same:
+    if differs:
         raise Conflict(
-            "This Idempotency-Key was used for a different payment.",
-            {"payment": payment_json(existing)},
+            f"This Idempotency-Key was used for a different payment ({', '.join(differs)} "
+            "differs).",
+            {"payment": payment_json(existing), "differs": differs},
         )
     view = booking_view(ctx, get_booking(ctx, event_id=event_id, patron_id=req.patron_id))
     return Logged(existing, view.booking, created=False, receipt_email=view.receipt_email)
@@ -99,8 +105,13 @@ def _prepare(
             "This payment was already logged less than a minute ago.",
             {"payment": payment_json(duplicate)},
         )
+    if req.method == PaymentMethod.COMP and not by.role.manages:
+        raise Forbidden(
+            "Only an admin or captain can comp a booking; ask one of them.",
+            {"role": by.role.value},
+        )
     pay.check_payment_request(
-        booking, amount_cents=amount, method=req.method, currency=req.currency
+        booking, amount_cents=amount, method=req.method, currency=req.currency, note=req.note
     )
     payment = Payment(
         id=new_id("pay"),

@@ -6,7 +6,7 @@ import dataclasses
 
 from ..domain import bookings as rules
 from ..domain import refusals
-from ..domain.errors import Conflict, DuplicateKey, Invalid
+from ..domain.errors import Conflict, DuplicateKey
 from ..domain.models import (
     AuditEntry,
     Booking,
@@ -16,12 +16,16 @@ from ..domain.models import (
     new_guest_token,
     new_id,
 )
+from ..domain.text import clean_line
 from . import audit
 from .access import actor_of, require_manager
+from .addresses import normalise_email
 from .bookings import Change, change_booking
 from .context import Context
 from .events import get_event
 from .views import BookingView, RosterView, booking_view, receipt_email_status
+
+MAX_NAME, MAX_PHONE = 200, 40
 
 
 def roster(ctx: Context, *, event_id: str) -> RosterView:
@@ -53,11 +57,9 @@ def add_patron(
     capacity. Amount due is the event price times the party size. Writes an audit entry.
     ``legacy_id`` is the booking's id in the system it is imported from (kept on it)."""
     require_manager(by)
-    name, email, phone = name.strip(), email.strip().lower(), phone.strip()
-    if not name:
-        raise Invalid("The patron needs a name.", {"name": name})
-    if "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
-        raise Invalid("That email address does not look right.", {"email": email})
+    name = clean_line(name, "name", limit=MAX_NAME)
+    email = normalise_email(email)
+    phone = clean_line(phone, "phone", limit=MAX_PHONE, required=False)
     rules.check_party_size(party_size)
     event = get_event(ctx, event_id=event_id)
     rules.check_open(event)

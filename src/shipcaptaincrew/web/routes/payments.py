@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from ...domain.errors import Invalid
 from ...domain.models import Booking, Payment
 from ...services import payments
 from ...services.context import Context
@@ -109,10 +109,15 @@ def log_payment(
         )
     elif body.amount_cents is None or body.method is None:
         missing = "method" if body.method is None else "amount_cents"
-        raise Invalid(
-            f"{missing} is required: send amount_cents with a method, or neither to confirm "
-            "the balance left was paid.",
-            {"fields": [missing]},
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("body", missing),
+                    "msg": "Field required: send amount_cents with a method, or neither to "
+                    "confirm that the balance left was paid",
+                    "type": "missing",
+                }
+            ]
         )
     else:
         req = PaymentRequest(

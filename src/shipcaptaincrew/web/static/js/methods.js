@@ -1,5 +1,6 @@
 // Payment methods the server accepts, with the words crew see.
 import { h } from './el.js';
+import { isManager } from './session.js';
 
 export const METHODS = [
   ['cash', 'Cash'],
@@ -25,7 +26,15 @@ export function methodName(value) {
   return found ? found[1] : value;
 }
 
+// A comp waives the rest of a booking: only admins and captains may log one, so crew
+// see who to ask instead of an option the server would refuse.
 export function fillMethods(select) {
-  if (select.options.length) return;
-  select.append(...METHODS.map(([value, label]) => h('option', { value, text: label })));
+  select.replaceChildren(
+    ...METHODS.map(([value, label]) => {
+      if (value === 'comp' && !isManager()) {
+        return h('option', { value, text: 'Comp (free): ask an admin or captain', disabled: true });
+      }
+      return h('option', { value, text: label });
+    }),
+  );
 }
