@@ -1,14 +1,30 @@
 """Waiver templates and e-waiver signing through the real use cases on SQLite."""
 
+import dataclasses
+import io
+
+import pypdf
 import pytest
 
 from shipcaptaincrew.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from shipcaptaincrew.domain.models import Role, WaiverKind
 from shipcaptaincrew.domain.waivers import text_sha256
+from shipcaptaincrew.receipts.waiver_pdf import (
+    WaiverPdfData,
+    reencode_signature,
+    render_waiver_pdf,
+)
 from shipcaptaincrew.services import attendance, events, roster, waivers
 from shipcaptaincrew.services import waiver_templates as templates
 from tests import factories as f
 from tests import waiver_factories as w
+
+
+def _pixels(png: bytes) -> list:
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        return list(image.convert("L").getdata())
 
 
 def _setup(ctx):
@@ -115,11 +131,10 @@ def test_sign_waiver_records_everything_in_one_write(ctx) -> None:
         "Sam Doe",
         "Parent",
     )
-    assert (sig.ip, sig.user_agent, sig.signature_png) == (
-        "203.0.113.9",
-        "TestBrowser/1.0",
-        w.png(),
-    )
+    assert (sig.ip, sig.user_agent) == ("203.0.113.9", "TestBrowser/1.0")
+    # Stored as decoded and encoded again: the same pixels, as a plain PNG.
+    assert sig.signature_png == reencode_signature(w.png())
+    assert _pixels(sig.signature_png) == _pixels(w.png())
     entry = ctx.store.list_audit(event_id=event.id)[0]
     assert (entry.action, entry.actor, entry.actor_name) == (
         "waiver.signed",
@@ -178,3 +193,63 @@ def test_guest_token_lookup(ctx) -> None:
     for bad in ("short", "x" * 65, booking.guest_token[:-1] + "!", "A" * 32):
         with pytest.raises(NotFound):
             waivers.booking_for_token(ctx, token=bad)
+
+
+def _png(depth: int, colour: int) -> bytes:
+    """A 4x2 PNG whose chunks, CRCs and sizes are right, with this bit depth and colour
+    type: the structural checks pass whatever the pair."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    channels = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[colour]
+    rows = b"".join(b"\x00" + b"\x00" * ((4 * channels * depth + 7) // 8) for _ in range(2))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 2, depth, colour, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_signatures_are_decoded_refused_when_they_cannot_be_and_old_ones_render(ctx) -> None:
+    from shipcaptaincrew.domain.waivers import check_signature_png
+
+    admin, template, event, booking = _setup(ctx)
+    wrong_depth = _png(4, 2)  # RGB allows 8 or 16 bits
+    no_palette = _png(8, 3)  # a palette image without its PLTE chunk
+    assert check_signature_png(wrong_depth) == check_signature_png(no_palette) == (4, 2)
+    with pytest.raises(Invalid) as err:
+        waivers.sign_waiver(
+            ctx, booking=booking, req=_req(template, signature_png=wrong_depth), ip="",
+            user_agent="",
+        )  # fmt: skip
+    assert err.value.message == (
+        "The signature image is not usable: the image cannot be decoded "
+        "(UnidentifiedImageError); please sign again."
+    )
+    assert ctx.store.get_booking(event.id, booking.patron_id).waiver_signed is False
+    # Decoded and encoded again, the palette image is stored as one every reader can draw.
+    signed, sig = waivers.sign_waiver(
+        ctx, booking=booking, req=_req(template, signature_png=no_palette), ip="", user_agent=""
+    )
+    assert sig.signature_png != no_palette
+    assert b"unreadable" not in waivers.waiver_pdf(ctx, booking=signed)
+    # A record stored before signing decoded images: its PDF renders with a note.
+    pdf = render_waiver_pdf(
+        WaiverPdfData(
+            org_name="Org",
+            event_title=event.title,
+            event_starts_at=event.starts_at,
+            patron_name=signed.patron_name,
+            template=template,
+            signature=dataclasses.replace(sig, signature_png=wrong_depth),
+            timezone="UTC",
+        )
+    )
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "[Signature image unreadable]" in text
+    assert signed.patron_name in text

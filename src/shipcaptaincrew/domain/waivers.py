@@ -86,8 +86,10 @@ def check_template(name: str, text: str) -> tuple[str, str]:
 
 
 def check_person_name(value: str, field: str, limit: int = MAX_SIGNER_NAME) -> str:
-    value = clean_line(value, field, limit=limit)
-    return " ".join(value.split())
+    value = " ".join(clean_line(value, field, limit=10 * limit, required=False).split())
+    if not value or len(value) > limit:
+        raise Invalid(f"Please type a name of 1 to {limit} characters.", {"field": field})
+    return value
 
 
 def check_guardian(

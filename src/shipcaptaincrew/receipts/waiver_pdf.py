@@ -130,7 +130,13 @@ def render_waiver_pdf(data: WaiverPdfData) -> bytes:
     pdf.cell(0, 6, "Signature", new_x="LMARGIN", new_y="NEXT")
     if pdf.get_y() + 45 > pdf.h - pdf.b_margin:
         pdf.add_page()
-    pdf.image(io.BytesIO(data.signature.signature_png), w=80, keep_aspect_ratio=True, h=35)
+    try:  # drawn from a fresh decode: records stored before signing decoded them may not draw
+        drawable = reencode_signature(data.signature.signature_png)
+    except ValueError:
+        pdf.set_font("Helvetica", "I", 10)
+        pdf.cell(0, 6, "[Signature image unreadable]", new_x="LMARGIN", new_y="NEXT")
+    else:
+        pdf.image(io.BytesIO(drawable), w=80, keep_aspect_ratio=True, h=35)
     pdf.ln(2)
     pdf.set_font("Helvetica", "B", 9)
     pdf.cell(0, 5, "Audit record", new_x="LMARGIN", new_y="NEXT")
@@ -144,3 +150,24 @@ def render_waiver_pdf(data: WaiverPdfData) -> bytes:
         )
         pdf.multi_cell(0, 4, note, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+PLAIN_MODES = ("1", "L", "LA", "RGB", "RGBA")
+
+
+def reencode_signature(png: bytes) -> bytes:
+    """The signature decoded completely and encoded again as a plain PNG, so that what is
+    stored is an image every reader (and this PDF) can draw. ValueError when it cannot be
+    decoded (e.g. a palette image without its palette, or a bit depth its colour type does
+    not allow)."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(png)) as opened:
+            opened.load()
+            plain = opened.convert("RGBA") if opened.mode not in PLAIN_MODES else opened
+            out = io.BytesIO()
+            plain.save(out, format="PNG")
+    except Exception as err:  # Pillow raises several types for a broken image
+        raise ValueError(f"the image cannot be decoded ({type(err).__name__})") from None
+    return out.getvalue()

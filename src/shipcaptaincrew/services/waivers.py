@@ -9,7 +9,7 @@ import string
 from dataclasses import dataclass
 
 from ..domain import bookings as rules
-from ..domain.errors import Conflict, NotFound
+from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.models import Actor, ActorKind, Booking, Event, WaiverKind, new_id
 from ..domain.waivers import (
     MAX_USER_AGENT,
@@ -19,7 +19,7 @@ from ..domain.waivers import (
     check_person_name,
     check_signature_png,
 )
-from ..receipts.waiver_pdf import WaiverPdfData, render_waiver_pdf
+from ..receipts.waiver_pdf import WaiverPdfData, reencode_signature, render_waiver_pdf
 from .bookings import Change, change_booking, get_booking
 from .context import Context
 from .events import get_event
@@ -74,6 +74,14 @@ def sign_waiver(
     signer = check_person_name(req.signer_name, "signer_name")
     guardian, relationship = check_guardian(req.minor, req.guardian_name, req.guardian_relationship)
     check_signature_png(req.signature_png)
+    try:
+        png = reencode_signature(req.signature_png)
+    except ValueError as err:
+        raise Invalid(
+            f"The signature image is not usable: {err}; please sign again.",
+            {"field": "signature"},
+        ) from None
+    check_signature_png(png)
     actor = Actor(ActorKind.GUEST, booking.patron_id, guardian or signer)
 
     made: list[WaiverSignature] = []
@@ -94,7 +102,7 @@ def sign_waiver(
             template_version=template.version,
             template_sha256=template.sha256,
             signer_name=signer,
-            signature_png=req.signature_png,
+            signature_png=png,
             signed_at=now,
             ip=ip[:64],
             user_agent=user_agent[:MAX_USER_AGENT],
