@@ -178,3 +178,41 @@ def test_a_comp_receipt_says_what_was_waived(setup) -> None:
     assert "Still to pay" not in comp_text
     first_text = texts["Payment received: receipt 1 for Sunset Cruise"]
     assert "Still to pay: $30.00" in first_text
+
+
+class _RefuseRecipients:
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        return f"550 5.1.1 <{address}>: Recipient address rejected"
+
+
+def test_a_refused_recipient_never_reaches_the_log(setup) -> None:
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    ctx, admin, event, booking, _ = setup
+    _pay(ctx, admin, event, booking)
+    port = free_port()
+    controller = Controller(_RefuseRecipients(), hostname="127.0.0.1", port=port)
+    controller.start()
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("shipcaptaincrew")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    try:
+        sender = SmtpSender(host="127.0.0.1", port=port, security="none", timeout=5)
+        report = outbox.deliver_due(ctx, sender)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        controller.stop()
+    assert (report.claimed, report.failed) == (1, 1)
+    [m] = ctx.store.list_outbox()
+    assert booking.patron_email in m.last_error  # admins see why, in the outbox
+    logged = "\n".join(r.getMessage() for r in records)
+    assert f"outbox message {m.id} failed after 1 attempts" in logged
+    assert booking.patron_email not in logged
+    assert "Zo" not in logged  # nor the patron's name

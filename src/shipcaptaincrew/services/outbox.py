@@ -106,7 +106,10 @@ def _attempt(ctx: Context, sender: Sender, m: OutboxMessage) -> tuple[OutboxMess
     except SendError as err:
         error, permanent = str(err), err.permanent
     except Exception as err:  # a bug must not stop the other messages; keep it visible
-        log.exception("building or sending outbox message %s failed", m.id)
+        # The error text can name the recipient: the log gets its type (the traceback only
+        # at debug level); the message's last_error keeps the text for admins.
+        log.error("building or sending outbox message %s failed: %s", m.id, type(err).__name__)
+        log.debug("outbox message %s", m.id, exc_info=True)
         error, permanent = ob.short_error(f"{type(err).__name__}: {err}"), False
     else:
         now = ctx.now()
@@ -152,7 +155,12 @@ def deliver_due(
                 report.sent += 1
             elif done.status == ob.FAILED:
                 report.failed += 1
-                log.warning("outbox message %s failed: %s", m.id, done.last_error)
+                log.warning(
+                    "outbox message %s failed after %d attempts (its last error is in "
+                    "GET /api/outbox)",
+                    m.id,
+                    m.attempts,
+                )
             else:
                 report.retrying += 1
     finally:
