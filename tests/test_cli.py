@@ -60,7 +60,7 @@ def test_create_user_then_duplicate(scc) -> None:
         SCC_NEW_USER_PASSWORD="short",
         code=1,
     )
-    assert "Password must be at least 10 characters." in out
+    assert "Password must be at least 12 characters." in out
 
 
 def test_demo_import_and_export(scc, tmp_path) -> None:

@@ -84,6 +84,25 @@ def _check_store(ctx) -> None:  # noqa: ANN001
         )
 
 
+def _warn_published_demo_password(ctx) -> None:  # noqa: ANN001
+    """One loud line when a demo account still signs in with the published password on a
+    public (https) address."""
+    if not ctx.settings.https:
+        return
+    from .demo import DEMO_PASSWORD
+    from .services.demo_accounts import demo_accounts_with_password
+
+    found = demo_accounts_with_password(ctx, password=DEMO_PASSWORD)
+    if found:
+        typer.secho(
+            f"WARNING: {len(found)} demo account(s) ({found[0].email}, ...) sign in with the "
+            f"published demo password at {ctx.settings.public_url}: run scc demo --remove.",
+            fg=typer.colors.RED,
+            bold=True,
+            err=True,
+        )
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (SCC_HOST).")] = None,
@@ -99,6 +118,7 @@ def serve(
     ctx = _context()
     try:
         _check_store(ctx)
+        _warn_published_demo_password(ctx)
     finally:
         ctx.store.close()
     settings = ctx.settings
@@ -232,8 +252,10 @@ app.registered_commands += cli_aws.app.registered_commands  # scc package, deplo
 app.registered_commands += cli_legacy.app.registered_commands  # scc import-legacy
 
 from .cli_outbox import outbox_app  # noqa: E402
+from .cli_user import user_app  # noqa: E402
 
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(user_app, name="user")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -82,15 +82,20 @@ def change_own_password(
 
 
 def set_password(
-    ctx: Context, *, by: CrewMember | None, crew_id: str, password: str | None = None
+    ctx: Context,
+    *,
+    by: CrewMember | None,
+    crew_id: str,
+    password: str | None = None,
+    force_change: bool = False,
 ) -> tuple[CrewMember, str]:
     """Give the member a new password and end all their sessions. A signed-in manager
     (``by``) resets it: a temporary password is made and the member must choose their own
     at next sign-in. The operator (``by=None``) may set ``password`` itself (checked
-    against the policy, no change forced). Returns the member and the password set.
-    Writes an audit entry (never the password)."""
+    against the policy; a change at next sign-in only with ``force_change``). Returns the
+    member and the password set. Writes an audit entry (never the password)."""
     member = _member(ctx, crew_id)
-    forced = by is not None or password is None
+    forced = by is not None or password is None or force_change
     if by is not None:
         rules.check_manage(by, member)
         rules.check_not_self(by, member, "reset the password of")
