@@ -24,6 +24,7 @@ from tests.factories import T0
 from tests.storage.contract_accounts import AccountsContract
 from tests.storage.contract_orders import OrderingContract
 from tests.storage.contract_outbox import OutboxContract
+from tests.storage.contract_removal import RemovalContract
 
 
 def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None = 10):
@@ -40,7 +41,7 @@ def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None 
     return event, patron, booking
 
 
-class StoreContract(AccountsContract, OutboxContract, OrderingContract):
+class StoreContract(AccountsContract, RemovalContract, OutboxContract, OrderingContract):
     # -- crew and sessions -------------------------------------------------------------
     def test_crew_round_trip_and_unique_email(self, store: Store) -> None:
         member = f.crew_record("ann@example.org")

@@ -93,6 +93,23 @@ class Store(Protocol):
         """Set the session's ``last_used_at`` and ``address`` (not audited: bookkeeping);
         nothing when the session is gone."""
 
+    def delete_crew(self, crew_id: str, audit: AuditEntry) -> None:
+        """Delete the member and their sessions, and write the audit entry (which keeps
+        their name), atomically; audit entries they wrote stay. Used only to remove the
+        demo organisation. ``NotFound`` and nothing written when there is no such member."""
+
+    def delete_event_data(
+        self, event_id: str, patron_ids: Sequence[str], audit: AuditEntry
+    ) -> None:
+        """Delete the event and everything recorded under it: bookings, payments (and their
+        idempotency keys), waiver signatures, outbox messages (and their keys) and the
+        audit entries naming the event; then the patrons in ``patron_ids`` (the caller
+        passes only patrons left without any booking) and their emails; and write
+        ``audit``. SQL: one transaction. DynamoDB: batches of transactions with the event
+        item last, so a run stopped halfway is finished by running it again. Used only to
+        remove the demo organisation. ``NotFound`` and nothing written when there is no
+        such event."""
+
     def take_login_attempt(self, slots: Sequence[AttemptSlot]) -> AttemptSlot | None:
         """Atomically: when every slot's counter (scope, key, window) holds fewer than its
         ``limit`` places, add one to each and return None; otherwise change nothing and

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..domain import refusals
 from ..domain.accounts import AttemptSlot
-from ..domain.models import AuditEntry, CrewMember, Session
+from ..domain.models import AuditEntry, Booking, CrewMember, OutboxMessage, Patron, Payment, Session
 from .dynamo_base import Check, DynamoBase, _raiser
 from .dynamo_items import (
     CREW_PK,
@@ -22,8 +22,10 @@ from .dynamo_items import (
     decode,
     encode,
     epoch,
+    event_key,
     single_key,
     sort_time,
+    unique_key,
 )
 
 Ops = list[tuple[dict, Check | None]]
@@ -182,3 +184,64 @@ class DynamoAccounts(DynamoBase):
             if batch:
                 self._commit(_fixed(batch))
         return held
+
+    # -- removing the demo organisation ---------------------------------------------------
+    def delete_crew(self, crew_id: str, audit: AuditEntry) -> None:
+        stored = self._get({"PK": S(CREW_PK), "SK": S(f"CREW#{crew_id}")})
+        if stored is None:
+            raise refusals.no_such_crew(crew_id)
+        email = decode(CrewMember, stored).email
+        sessions = [s.token_hash for s in self.list_sessions(crew_id)]
+        self._delete_in_batches(self._session_deletes(sessions))
+        crew_key = {"PK": S(CREW_PK), "SK": S(f"CREW#{crew_id}")}
+        self._commit(
+            _fixed(
+                [
+                    (self._op("Delete", Key=crew_key), None),
+                    (self._op("Delete", Key=unique_key("CREWEMAIL", email)), None),
+                    (self._audit_put(audit), None),
+                ]
+            )
+        )
+
+    def _delete_in_batches(self, deletes: Ops) -> None:
+        for start in range(0, len(deletes), TRANSACTION_LIMIT):
+            self._commit(_fixed(deletes[start : start + TRANSACTION_LIMIT]))
+
+    def _delete(self, key: dict[str, Any]) -> tuple[dict, Check | None]:
+        return (self._op("Delete", Key={"PK": key["PK"], "SK": key["SK"]}), None)
+
+    def delete_event_data(
+        self, event_id: str, patron_ids: Sequence[str], audit: AuditEntry
+    ) -> None:
+        event = self._get(event_key(event_id))
+        if event is None:
+            raise refusals.no_such_event(event_id)
+        deletes: Ops = []
+        for item in self._partition(f"EVENT#{event_id}"):
+            if item["SK"]["S"] == "EVENT":
+                continue  # last
+            deletes.append(self._delete(item))
+            sk = item["SK"]["S"]
+            if sk.startswith("PAYMENT#"):
+                key = decode(Payment, item).idempotency_key
+                if key:
+                    deletes.append(self._delete(unique_key("IDEMPOTENCY", key)))
+            elif sk.startswith("BOOKING#"):
+                signature = decode(Booking, item, version=0).waiver_signature_id
+                if signature:
+                    deletes.append(self._delete(single_key("SIGNATURE", signature)))
+        for item in self._index("GSI2", f"OUTBOX#EVENT#{event_id}"):
+            deletes.append(self._delete(item))
+            dedup = decode(OutboxMessage, item).dedup_key
+            deletes.append(self._delete(unique_key("OUTBOXKEY", dedup)))
+        for item in self._index("GSI1", f"AUDIT#EVENT#{event_id}"):
+            deletes.append(self._delete(item))
+        for patron_id in patron_ids:
+            found = self._get(single_key("PATRON", patron_id))
+            if found is not None:
+                deletes.append(self._delete(found))
+                email = decode(Patron, found).email
+                deletes.append(self._delete(unique_key("PATRONEMAIL", email)))
+        self._delete_in_batches(deletes)
+        self._commit(_fixed([self._delete(event_key(event_id)), (self._audit_put(audit), None)]))

@@ -122,3 +122,25 @@ class SqlAccounts(SqlBase):
             conn.execute(a.delete().where(a.c.scope == scope))
             self._insert_audit(conn, [audit] if audit else [])
         return int(held)
+
+    # -- removing the demo organisation ---------------------------------------------------
+    def delete_crew(self, crew_id: str, audit: AuditEntry) -> None:
+        with self._write() as conn:
+            conn.execute(t.sessions.delete().where(t.sessions.c.crew_id == crew_id))
+            res = conn.execute(t.crew.delete().where(t.crew.c.id == crew_id))
+            if res.rowcount != 1:
+                raise refusals.no_such_crew(crew_id)
+            self._insert_audit(conn, [audit])
+
+    def delete_event_data(
+        self, event_id: str, patron_ids: Sequence[str], audit: AuditEntry
+    ) -> None:
+        with self._write() as conn:
+            for table in (t.waiver_signatures, t.payments, t.outbox, t.audit, t.bookings):
+                conn.execute(table.delete().where(table.c.event_id == event_id))
+            res = conn.execute(t.events.delete().where(t.events.c.id == event_id))
+            if res.rowcount != 1:
+                raise refusals.no_such_event(event_id)
+            if patron_ids:
+                conn.execute(t.patrons.delete().where(t.patrons.c.id.in_(list(patron_ids))))
+            self._insert_audit(conn, [audit])
