@@ -172,11 +172,31 @@ def create_user(
 
 
 @app.command()
-def demo() -> None:
-    """Load a demo organisation (3 events, ~40 patrons) unless one is loaded already."""
+def demo(
+    remove: Annotated[
+        bool,
+        typer.Option(
+            "--remove",
+            help="Delete the demo accounts, the events they created and their patrons.",
+        ),
+    ] = False,
+) -> None:
+    """Load a demo organisation (3 events, ~40 patrons) unless one is loaded already;
+    with --remove, delete it (never anything else)."""
     from .demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, demo_guest_link, load_demo
 
     ctx = _context()
+    if remove:
+        from .services.demo_accounts import remove_demo
+
+        done = remove_demo(ctx)
+        typer.echo(
+            f"Removed the demo: {done.accounts} accounts, {done.events} events, "
+            f"{done.patrons} patrons."
+        )
+        for title in done.kept:
+            typer.echo(f"  kept {title!r}: your own crew changed it")
+        return
     loaded = load_demo(ctx)
     typer.echo("Demo data loaded." if loaded else "Demo data already present.")
     typer.echo(f"Demo admin: {DEMO_ADMIN_EMAIL}  password: {DEMO_PASSWORD}")
