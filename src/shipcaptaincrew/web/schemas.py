@@ -111,10 +111,6 @@ class CrewIn(In):
     password: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-class CrewListOut(BaseModel):
-    crew: list[CrewOut]
-
-
 # -- events ---------------------------------------------------------------------------------
 class EventIn(In):
     title: Annotated[str, Field(min_length=1, max_length=200)]
