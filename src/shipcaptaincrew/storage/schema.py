@@ -95,6 +95,7 @@ login_attempts = sa.Table(
     sa.Column("window", sa.BigInteger, primary_key=True, autoincrement=False),
     sa.Column("places", sa.Integer, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Index("ix_login_attempts_expires_at", "expires_at"),
 )
 
 events = sa.Table(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -71,10 +71,10 @@ class SqlAccounts(SqlBase):
         insert = postgresql.insert if self._pg else sqlite.insert
         try:
             with self._write() as conn:
+                # counters of windows that ended before these began count for nothing
+                ended = min(datetime.fromtimestamp(s.window, UTC) for s in slots)
+                conn.execute(a.delete().where(a.c.expires_at <= ended))
                 for slot in slots:
-                    conn.execute(
-                        a.delete().where(a.c.scope == slot.scope, a.c.window < slot.window)
-                    )
                     values = {
                         "scope": slot.scope,
                         "key": slot.key,

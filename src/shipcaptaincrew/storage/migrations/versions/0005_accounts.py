@@ -42,6 +42,8 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("scope", "key", "window"),
     )
+    with op.batch_alter_table("login_attempts") as batch:
+        batch.create_index("ix_login_attempts_expires_at", ["expires_at"], unique=False)
     with op.batch_alter_table("login_failures") as batch:
         batch.drop_index("ix_login_failures_key_at")
     op.drop_table("login_failures")
