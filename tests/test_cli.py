@@ -60,7 +60,7 @@ def test_create_user_then_duplicate(scc) -> None:
         SCC_NEW_USER_PASSWORD="short",
         code=1,
     )
-    assert "Password must be at least 10 characters." in out
+    assert "Password must be at least 12 characters." in out
 
 
 def test_demo_import_and_export(scc, tmp_path) -> None:
@@ -104,3 +104,7 @@ def test_demo_import_and_export(scc, tmp_path) -> None:
     assert payments
     assert sorted(int(p["receipt_no"]) for p in payments) == list(range(1, len(payments) + 1))
     assert all(int(p["amount_cents"]) > 0 for p in payments)
+    out = scc("demo", "--remove")
+    assert out == "Removed the demo: 3 accounts, 3 events, 42 patrons.\n"
+    assert (store.list_events(), store.list_crew()) == ([], [])
+    assert scc("demo", "--remove") == "Removed the demo: 0 accounts, 0 events, 0 patrons.\n"

@@ -84,6 +84,25 @@ def _check_store(ctx) -> None:  # noqa: ANN001
         )
 
 
+def _warn_published_demo_password(ctx) -> None:  # noqa: ANN001
+    """One loud line when a demo account still signs in with the published password on a
+    public (https) address."""
+    if not ctx.settings.https:
+        return
+    from .demo import DEMO_PASSWORD
+    from .services.demo_accounts import demo_accounts_with_password
+
+    found = demo_accounts_with_password(ctx, password=DEMO_PASSWORD)
+    if found:
+        typer.secho(
+            f"WARNING: {len(found)} demo account(s) ({found[0].email}, ...) sign in with the "
+            f"published demo password at {ctx.settings.public_url}: run scc demo --remove.",
+            fg=typer.colors.RED,
+            bold=True,
+            err=True,
+        )
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (SCC_HOST).")] = None,
@@ -99,6 +118,7 @@ def serve(
     ctx = _context()
     try:
         _check_store(ctx)
+        _warn_published_demo_password(ctx)
     finally:
         ctx.store.close()
     settings = ctx.settings
@@ -152,11 +172,31 @@ def create_user(
 
 
 @app.command()
-def demo() -> None:
-    """Load a demo organisation (3 events, ~40 patrons) unless one is loaded already."""
+def demo(
+    remove: Annotated[
+        bool,
+        typer.Option(
+            "--remove",
+            help="Delete the demo accounts, the events they created and their patrons.",
+        ),
+    ] = False,
+) -> None:
+    """Load a demo organisation (3 events, ~40 patrons) unless one is loaded already;
+    with --remove, delete it (never anything else)."""
     from .demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, demo_guest_link, load_demo
 
     ctx = _context()
+    if remove:
+        from .services.demo_accounts import remove_demo
+
+        done = remove_demo(ctx)
+        typer.echo(
+            f"Removed the demo: {done.accounts} accounts, {done.events} events, "
+            f"{done.patrons} patrons."
+        )
+        for title in done.kept:
+            typer.echo(f"  kept {title!r}: your own crew changed it")
+        return
     loaded = load_demo(ctx)
     typer.echo("Demo data loaded." if loaded else "Demo data already present.")
     typer.echo(f"Demo admin: {DEMO_ADMIN_EMAIL}  password: {DEMO_PASSWORD}")
@@ -232,8 +272,10 @@ app.registered_commands += cli_aws.app.registered_commands  # scc package, deplo
 app.registered_commands += cli_legacy.app.registered_commands  # scc import-legacy
 
 from .cli_outbox import outbox_app  # noqa: E402
+from .cli_user import user_app  # noqa: E402
 
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(user_app, name="user")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

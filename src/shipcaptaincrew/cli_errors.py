@@ -56,6 +56,12 @@ def _database(err: BaseException) -> tuple[str, int]:
     lowered = reason.lower()
     if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
         return "The database has no schema yet: run scc init-db.", USAGE
+    if "no such column" in lowered or ("column" in lowered and "does not exist" in lowered):
+        # a table this version reads has a column the database has not got yet
+        return (
+            "The database schema is older than this version: run scc init-db to migrate it.",
+            USAGE,
+        )
     return (
         f"Cannot reach the database ({reason}). Check SCC_DATABASE_URL and that the "
         "database server is running.",

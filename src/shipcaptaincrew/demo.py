@@ -9,9 +9,10 @@ from datetime import datetime, time, timedelta
 from .domain.models import SYSTEM, PaymentMethod, Role
 from .services import attendance, auth, events, payments, roster, waiver_templates
 from .services.context import Context
+from .services.demo_accounts import DEMO_DOMAIN
 from .services.payments import PaymentRequest
 
-DEMO_ADMIN_EMAIL = "admin@demo.shipcaptaincrew.test"
+DEMO_ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 DEMO_PASSWORD = "harbour-demo-2026"  # noqa: S105 - demo data only, printed on purpose
 
 FIRST = [
@@ -96,7 +97,7 @@ def load_demo(ctx: Context, *, seed: int = 7) -> bool:
         ctx,
         actor=SYSTEM,
         name="Casey Ng",
-        email="captain@demo.shipcaptaincrew.test",
+        email=f"captain@{DEMO_DOMAIN}",
         role=Role.CAPTAIN,
         password=DEMO_PASSWORD,
     )
@@ -104,7 +105,7 @@ def load_demo(ctx: Context, *, seed: int = 7) -> bool:
         ctx,
         actor=SYSTEM,
         name="Jordan Blake",
-        email="crew@demo.shipcaptaincrew.test",
+        email=f"crew@{DEMO_DOMAIN}",
         role=Role.CREW,
         password=DEMO_PASSWORD,
     )

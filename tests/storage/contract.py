@@ -21,8 +21,10 @@ from shipcaptaincrew.storage.base import PaymentWrite, Store
 from tests import factories as f
 from tests import waiver_factories as w
 from tests.factories import T0
+from tests.storage.contract_accounts import AccountsContract
 from tests.storage.contract_orders import OrderingContract
 from tests.storage.contract_outbox import OutboxContract
+from tests.storage.contract_removal import RemovalContract
 
 
 def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None = 10):
@@ -39,7 +41,7 @@ def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None 
     return event, patron, booking
 
 
-class StoreContract(OutboxContract, OrderingContract):
+class StoreContract(AccountsContract, RemovalContract, OutboxContract, OrderingContract):
     # -- crew and sessions -------------------------------------------------------------
     def test_crew_round_trip_and_unique_email(self, store: Store) -> None:
         member = f.crew_record("ann@example.org")
@@ -62,19 +64,6 @@ class StoreContract(OutboxContract, OrderingContract):
         store.delete_session("h" * 64, f.audit_entry("logout"))
         assert store.get_signed_in("h" * 64) is None
         assert store.get_session("h" * 64) is None
-
-    def test_login_failures_count_within_window(self, store: Store) -> None:
-        for minutes in (0, 10, 20):
-            store.add_login_failure(
-                ["email:a@b.c", "ip:1.2.3.4"],
-                T0 + timedelta(minutes=minutes),
-                f.audit_entry("login.failed"),
-            )
-        assert store.count_login_failures("email:a@b.c", T0 + timedelta(minutes=5)) == 2
-        assert store.count_login_failures("ip:1.2.3.4", T0) == 3
-        store.clear_login_failures("email:a@b.c")
-        assert store.count_login_failures("email:a@b.c", T0) == 0
-        assert store.count_login_failures("ip:1.2.3.4", T0) == 3
 
     # -- events ------------------------------------------------------------------------
     def test_event_round_trip_and_versioned_update(self, store: Store) -> None:

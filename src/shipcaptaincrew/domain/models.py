@@ -94,6 +94,8 @@ class CrewMember:
     password_hash: str
     created_at: datetime
     active: bool = True
+    # Set by an admin's reset: the member must choose a new password before anything else.
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ class Session:
     csrf_token: str
     created_at: datetime
     expires_at: datetime
+    address: str = ""  # the client's address when the session was last used
+    last_used_at: datetime | None = None  # refreshed at most once a minute
 
 
 @dataclass(frozen=True)

@@ -65,3 +65,7 @@ def payment_already_voided(payment_id: str) -> StaleWrite:
 
 def busy() -> StaleWrite:
     return StaleWrite("The record is busy; reload and retry.")
+
+
+def no_such_crew(crew_id: str) -> NotFound:
+    return NotFound("No such crew member.", {"crew_id": crew_id})

@@ -1,38 +1,27 @@
-"""Crew accounts, sign-in and sessions."""
+"""Crew accounts: creation, sign-in and sessions. The account lifecycle (passwords, roles,
+deactivation, sessions) is in ``services/accounts.py``."""
 
 from __future__ import annotations
 
-import functools
+import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from ..domain.errors import Forbidden, Invalid, TooManyAttempts, Unauthenticated
+from ..domain import accounts as rules
+from ..domain.errors import Forbidden, TooManyAttempts, Unauthenticated
 from ..domain.models import IMPORTER, Actor, ActorKind, CrewMember, Role, Session, new_id
 from ..domain.text import clean_line
-from . import audit
+from . import audit, passwords
 from .access import actor_of, require_manager
 from .addresses import normalise_email
 from .context import Context
 
-_hasher = PasswordHasher()
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """A real hash to verify against when the email is unknown, so both paths cost the
-    same. Made on first use: hashing at import would slow every cold start."""
-    return _hasher.hash("not-a-real-password")
-
-
-MIN_PASSWORD = 10
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_IP = 30
+# Kept for callers that hash directly (tests, the demo loader).
+hash_password = passwords.hash_password
+TOUCH_EVERY = timedelta(minutes=1)
+SIGN_IN = Actor(ActorKind.SYSTEM, "login", "Sign-in")
 
 
 # The legacy importer works through the same use cases as an admin, but its changes are
@@ -46,10 +35,6 @@ IMPORTER_CREW = CrewMember(
     created_at=datetime(2000, 1, 1, tzinfo=UTC),
     active=False,
 )
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
 
 
 def hash_token(token: str) -> str:
@@ -69,7 +54,8 @@ def create_crew(
     """Add a crew account (password hashed with argon2). Writes an audit entry.
 
     ``by`` is the signed-in creator (None from the command line): captains may
-    add crew only; admins may add any role.
+    add crew only; admins may add any role. The password must pass the policy
+    (``services/passwords.check_password``).
     """
     if by is not None:
         require_manager(by)
@@ -77,14 +63,13 @@ def create_crew(
             raise Forbidden("Only an admin can add admins and captains.", {"role": role.value})
     name = clean_line(name, "name", limit=200)
     email = normalise_email(email)
-    if len(password) < MIN_PASSWORD:
-        raise Invalid(f"Password must be at least {MIN_PASSWORD} characters.")
+    passwords.check_password(password, email=email, name=name)
     member = CrewMember(
         id=new_id("crw"),
         name=name,
         email=email,
         role=role,
-        password_hash=_hasher.hash(password),
+        password_hash=passwords.hash_password(password),
         created_at=ctx.now(),
     )
     entry = audit.entry(
@@ -105,34 +90,46 @@ class SignedIn:
     crew: CrewMember
 
 
+def _throttled(slot: rules.AttemptSlot, now: datetime) -> TooManyAttempts:
+    wait = rules.retry_after(slot, now)
+    minutes = max(1, (wait + 59) // 60)
+    where = "for this account from your address" if slot.key else "from your address"
+    return TooManyAttempts(
+        f"Too many failed sign-ins {where}. Try again in {minutes} minutes, or ask an admin "
+        "to unlock it.",
+        retry_after_s=wait,
+    )
+
+
 def login(ctx: Context, *, email: str, password: str, ip: str) -> SignedIn:
-    """Check the password and open a session. Writes an audit entry either way;
-    refuses with TooManyAttempts after repeated failures for an email or address."""
+    """Check the password and open a session. Each guess first takes a place in the
+    counters for (account, address) and for the address (domain/accounts.py), before the
+    slow hash, so parallel guesses never pass the limits; a success gives its place back.
+    Writes an audit entry either way; ``TooManyAttempts`` (nothing written) when a counter
+    is full."""
     email = email.strip().lower()
     now = ctx.now()
-    since = now - THROTTLE_WINDOW
-    keys = {f"email:{email}": MAX_FAILURES_PER_EMAIL, f"ip:{ip}": MAX_FAILURES_PER_IP}
-    for key, limit in keys.items():
-        if ctx.store.count_login_failures(key, since) >= limit:
-            raise TooManyAttempts(
-                "Too many failed sign-ins. Try again in 15 minutes.",
-                retry_after_s=int(THROTTLE_WINDOW.total_seconds()),
-            )
+    slots = rules.attempt_slots(email, ip, now)
+    full = ctx.store.take_login_attempt(slots)
+    if full is not None:
+        raise _throttled(full, now)
     crew = ctx.store.get_crew_by_email(email)
-    try:
-        _hasher.verify(crew.password_hash if crew else _dummy_hash(), password)
-        ok = crew is not None and crew.active
-    except (VerificationError, InvalidHashError):
-        ok = False
-    if not ok or crew is None:
-        who = Actor(ActorKind.SYSTEM, "login", "Sign-in")
-        ctx.store.add_login_failure(
-            list(keys),
-            now,
-            audit.entry(ctx, actor=who, action="login.failed", subject=email, data={"ip": ip}),
+    ok = passwords.verify(crew.password_hash if crew else passwords.dummy_hash(), password)
+    if not ok or crew is None or not crew.active:
+        reason = "deactivated" if ok else "wrong password"
+        ctx.store.add_audit(
+            audit.entry(
+                ctx,
+                actor=SIGN_IN,
+                action="login.failed",
+                subject=email,
+                data={"ip": ip, "reason": reason},
+            )
         )
+        if ok:
+            raise Unauthenticated("This account is deactivated; ask an admin.")
         raise Unauthenticated("Wrong email or password.")
-    ctx.store.clear_login_failures(f"email:{email}")
+    ctx.store.give_back_login_attempt(slots)
     token = secrets.token_urlsafe(32)
     session = Session(
         token_hash=hash_token(token),
@@ -140,6 +137,8 @@ def login(ctx: Context, *, email: str, password: str, ip: str) -> SignedIn:
         csrf_token=secrets.token_urlsafe(24),
         created_at=now,
         expires_at=now + timedelta(hours=ctx.settings.session_hours),
+        address=ip,
+        last_used_at=now,
     )
     ctx.store.add_session(
         session,
@@ -148,14 +147,20 @@ def login(ctx: Context, *, email: str, password: str, ip: str) -> SignedIn:
     return SignedIn(token, session, crew)
 
 
-def authenticate(ctx: Context, *, token: str) -> tuple[Session, CrewMember]:
-    """The session and crew member for a bearer token or cookie. Changes nothing."""
+def authenticate(ctx: Context, *, token: str, ip: str = "") -> tuple[Session, CrewMember]:
+    """The session and crew member for a bearer token or cookie. Notes the session's last
+    use and address at most once a minute (no audit entry: bookkeeping)."""
     found = ctx.store.get_signed_in(hash_token(token)) if token else None
     if found is None:
         raise Unauthenticated("Please sign in.")
     session, crew = found
-    if session.expires_at <= ctx.now() or not crew.active:
+    now = ctx.now()
+    if session.expires_at <= now or not crew.active:
         raise Unauthenticated("Please sign in.")
+    stale = session.last_used_at is None or now - session.last_used_at >= TOUCH_EVERY
+    if ip and (stale or session.address != ip):
+        ctx.store.touch_session(session.token_hash, at=now, address=ip)
+        session = dataclasses.replace(session, last_used_at=now, address=ip)
     return session, crew
 
 

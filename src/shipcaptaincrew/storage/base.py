@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from ..domain.accounts import AttemptSlot
 from ..domain.models import (
     AuditEntry,
     Booking,
@@ -68,9 +69,62 @@ class Store(Protocol):
         ...
 
     def delete_session(self, token_hash: str, audit: AuditEntry) -> None: ...
-    def count_login_failures(self, key: str, since: datetime) -> int: ...
-    def add_login_failure(self, keys: Sequence[str], at: datetime, audit: AuditEntry) -> None: ...
-    def clear_login_failures(self, key: str) -> None: ...
+
+    # crew accounts (storage/sql_accounts.py, storage/dynamo_accounts.py)
+    def update_crew(
+        self, member: CrewMember, audit: AuditEntry, *, end_sessions: Sequence[str] = ()
+    ) -> None:
+        """Store ``member`` (matched by id; its email never changes) and the audit entry,
+        and delete the sessions whose token hashes are in ``end_sessions`` (those of
+        another member are left alone), atomically. Last write wins. ``NotFound`` and
+        nothing written when there is no such member."""
+
+    def list_sessions(self, crew_id: str) -> list[Session]:
+        """The member's stored sessions (expired ones included), by ``created_at``, then
+        token hash."""
+        ...
+
+    def end_sessions(self, crew_id: str, token_hashes: Sequence[str], audit: AuditEntry) -> int:
+        """Delete those of ``token_hashes`` that are sessions of ``crew_id`` and write the
+        audit entry, atomically; returns how many were deleted."""
+        ...
+
+    def touch_session(self, token_hash: str, *, at: datetime, address: str) -> None:
+        """Set the session's ``last_used_at`` and ``address`` (not audited: bookkeeping);
+        nothing when the session is gone."""
+
+    def delete_crew(self, crew_id: str, audit: AuditEntry) -> None:
+        """Delete the member and their sessions, and write the audit entry (which keeps
+        their name), atomically; audit entries they wrote stay. Used only to remove the
+        demo organisation. ``NotFound`` and nothing written when there is no such member."""
+
+    def delete_event_data(
+        self, event_id: str, patron_ids: Sequence[str], audit: AuditEntry
+    ) -> None:
+        """Delete the event and everything recorded under it: bookings, payments (and their
+        idempotency keys), waiver signatures, outbox messages (and their keys) and the
+        audit entries naming the event; then the patrons in ``patron_ids`` (the caller
+        passes only patrons left without any booking) and their emails; and write
+        ``audit``. SQL: one transaction. DynamoDB: batches of transactions with the event
+        item last, so a run stopped halfway is finished by running it again. Used only to
+        remove the demo organisation. ``NotFound`` and nothing written when there is no
+        such event."""
+
+    def take_login_attempt(self, slots: Sequence[AttemptSlot]) -> AttemptSlot | None:
+        """Atomically: when every slot's counter (scope, key, window) holds fewer than its
+        ``limit`` places, add one to each and return None; otherwise change nothing and
+        return the first full slot. However many callers race, a counter never passes its
+        limit."""
+        ...
+
+    def give_back_login_attempt(self, slots: Sequence[AttemptSlot]) -> None:
+        """Take one place off each slot's counter (never below zero)."""
+
+    def clear_login_attempts(self, scope: str, audit: AuditEntry | None = None) -> int:
+        """Delete every counter of ``scope`` (all keys and windows) and write the audit
+        entry if given, atomically where the backend allows; returns how many places the
+        counters held."""
+        ...
 
     # events
     def add_event(self, event: Event, audit: AuditEntry) -> None: ...

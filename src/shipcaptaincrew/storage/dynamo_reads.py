@@ -4,7 +4,6 @@ methods use the store's ``_get``/``_query`` plumbing."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from typing import Any
 
 from ..domain.models import (
@@ -27,7 +26,6 @@ from .dynamo_items import (
     decode,
     event_key,
     single_key,
-    sort_time,
     unique_key,
     waiver_sk,
 )
@@ -79,14 +77,6 @@ class DynamoReads:
         session = self.get_session(token_hash)
         crew = self.get_crew(session.crew_id) if session else None
         return (session, crew) if session and crew else None
-
-    def count_login_failures(self, key: str, since: datetime) -> int:
-        items = self._query(
-            KeyConditionExpression="PK = :pk AND SK >= :since",
-            ExpressionAttributeValues={":pk": S(f"LOGINFAIL#{key}"), ":since": S(sort_time(since))},
-            ProjectionExpression="PK",
-        )
-        return sum(1 for _ in items)
 
     # -- events -------------------------------------------------------------------------------
     @staticmethod

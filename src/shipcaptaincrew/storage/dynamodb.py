@@ -13,13 +13,20 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
     crew member      CREW                  CREW#{crew_id}
     unique value     {KIND}#{value}        UNIQUE   (ref_pk/ref_sk point at the owning item;
                      KIND: CREWEMAIL, PATRONEMAIL, IDEMPOTENCY, OUTBOXKEY)
-    session          SESSION#{hash}        SESSION                  (TTL attribute ``expires``)
-    login failure    LOGINFAIL#{key}       {at_utc}#{random}        (TTL attribute ``expires``)
+    session          SESSION#{hash}        SESSION                  SESSIONS#{crew_id} ->
+                                                                      {created_utc}#{hash}
+                                                                    (TTL attribute ``expires``)
+    guess counter    LOGINTRY#{scope}      {key}#{window:012d}      (``n``: places taken; TTL)
     audit entry      AUDIT                 {write_ns}#{id}          AUDIT#EVENT#{id} -> SK
                                                                     GSI2: AUDIT#PATRON#{id} -> SK
     outbox message   OUTBOX                MSG#{id}                 OUTBOX#{status} -> {due}#{id}
                                                                     GSI2: OUTBOX#EVENT#{id} -> id
     receipt counter  COUNTER               receipt  (attribute ``n``: last number issued)
+
+Sign-in guesses: each counter is one item per (scope, key, window); a guess is an ``ADD n 1``
+conditioned on ``n < limit`` for every counter in one transaction, so parallel guesses never
+pass the limit. A member's sessions are listed through GSI1 (eventually consistent; sessions
+written before the index attributes existed are not listed, and expire).
 
 Access paths: a roster is one Query (``PK=EVENT#id, SK begins_with BOOKING#``); a booking's
 payments are one Query under the same partition, read strongly consistent because the
@@ -46,9 +53,7 @@ would no longer be all-or-nothing.
 from __future__ import annotations
 
 import dataclasses
-import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -66,16 +71,15 @@ from ..domain.models import (
     Session,
 )
 from .base import PaymentWrite
+from .dynamo_accounts import DynamoAccounts, session_item
 from .dynamo_base import Check, _raiser
 from .dynamo_items import (
     COUNTER_KEY,
     CREW_PK,
-    TTL_ATTRIBUTE,
     N,
     S,
     booking_key,
     encode,
-    epoch,
     event_key,
     payment_key,
     single_key,
@@ -85,9 +89,9 @@ from .dynamo_outbox import DynamoOutbox
 from .dynamo_waivers import DynamoWaivers
 
 
-class DynamoStore(DynamoOutbox, DynamoWaivers):
-    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, outbox and waiver writes
-    in ``dynamo_outbox.py``/``dynamo_waivers.py``."""
+class DynamoStore(DynamoAccounts, DynamoOutbox, DynamoWaivers):
+    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, account, outbox and
+    waiver writes in ``dynamo_accounts.py``/``dynamo_outbox.py``/``dynamo_waivers.py``."""
 
     @classmethod
     def from_url(cls, url: str) -> DynamoStore:
@@ -111,11 +115,7 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
         )
 
     def add_session(self, session: Session, audit: AuditEntry) -> None:
-        item = {
-            **single_key("SESSION", session.token_hash),
-            "doc": encode(session),
-            TTL_ATTRIBUTE: N(epoch(session.expires_at + timedelta(days=1))),
-        }
+        item = session_item(session)
         self._commit(
             lambda _h: [(self._op("Put", Item=item), None), (self._audit_put(audit), None)]
         )
@@ -123,31 +123,6 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
     def delete_session(self, token_hash: str, audit: AuditEntry) -> None:
         delete = self._op("Delete", Key=single_key("SESSION", token_hash))
         self._commit(lambda _h: [(delete, None), (self._audit_put(audit), None)])
-
-    def add_login_failure(self, keys: Sequence[str], at: datetime, audit: AuditEntry) -> None:
-        expires = N(epoch(at + timedelta(days=2)))
-        puts = [
-            self._op(
-                "Put",
-                Item={
-                    "PK": S(f"LOGINFAIL#{key}"),
-                    "SK": S(f"{sort_time(at)}#{secrets.token_hex(6)}"),
-                    TTL_ATTRIBUTE: expires,
-                },
-            )
-            for key in keys
-        ]
-        self._commit(lambda _h: [*((p, None) for p in puts), (self._audit_put(audit), None)])
-
-    def clear_login_failures(self, key: str) -> None:
-        keys = [{"PK": i["PK"], "SK": i["SK"]} for i in self._partition(f"LOGINFAIL#{key}")]
-        for start in range(0, len(keys), 25):
-            requests = [{"DeleteRequest": {"Key": k}} for k in keys[start : start + 25]]
-            pending: dict[str, Any] = {self.table: requests}
-            while pending:
-                pending = self._client.batch_write_item(RequestItems=pending).get(
-                    "UnprocessedItems", {}
-                )
 
     # -- events -----------------------------------------------------------------------------
     def add_event(self, event: Event, audit: AuditEntry) -> None:

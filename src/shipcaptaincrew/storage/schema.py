@@ -70,6 +70,7 @@ crew = sa.Table(
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("must_change_password", sa.Boolean, nullable=False, default=False),
 )
 
 sessions = sa.Table(
@@ -80,15 +81,21 @@ sessions = sa.Table(
     sa.Column("csrf_token", sa.String(64), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("address", sa.String(64), nullable=False, default=""),
+    sa.Column("last_used_at", UTCDateTime),
+    sa.Index("ix_sessions_crew_id", "crew_id"),
 )
 
-login_failures = sa.Table(
-    "login_failures",
+# Sign-in guesses reserved per counter (domain/accounts.AttemptSlot).
+login_attempts = sa.Table(
+    "login_attempts",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("key", sa.String(320), nullable=False),
-    sa.Column("at", UTCDateTime, nullable=False),
-    sa.Index("ix_login_failures_key_at", "key", "at"),
+    sa.Column("scope", sa.String(400), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("window", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("places", sa.Integer, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Index("ix_login_attempts_expires_at", "expires_at"),
 )
 
 events = sa.Table(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -34,6 +33,7 @@ from ..domain.models import (
 )
 from . import schema as t
 from .base import PaymentWrite
+from .sql_accounts import SqlAccounts
 from .sql_base import _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
 from .sql_outbox import SqlOutbox
 from .sql_waivers import SqlWaivers
@@ -41,8 +41,9 @@ from .sql_waivers import SqlWaivers
 __all__ = ["SqlStore", "make_engine"]
 
 
-class SqlStore(SqlOutbox, SqlWaivers):
-    """Plumbing in ``sql_base.py``; outbox and waivers in ``sql_outbox.py``/``sql_waivers.py``."""
+class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers):
+    """Plumbing in ``sql_base.py``; accounts, outbox and waivers in ``sql_accounts.py``,
+    ``sql_outbox.py`` and ``sql_waivers.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
@@ -92,24 +93,6 @@ class SqlStore(SqlOutbox, SqlWaivers):
         with self._write() as conn:
             conn.execute(t.sessions.delete().where(t.sessions.c.token_hash == token_hash))
             self._insert_audit(conn, [audit])
-
-    def count_login_failures(self, key: str, since: datetime) -> int:
-        q = (
-            sa.select(sa.func.count())
-            .select_from(t.login_failures)
-            .where(t.login_failures.c.key == key, t.login_failures.c.at >= since)
-        )
-        with self._read() as conn:
-            return int(conn.execute(q).scalar_one())
-
-    def add_login_failure(self, keys: Sequence[str], at: datetime, audit: AuditEntry) -> None:
-        with self._write() as conn:
-            conn.execute(t.login_failures.insert(), [{"key": k, "at": at} for k in keys])
-            self._insert_audit(conn, [audit])
-
-    def clear_login_failures(self, key: str) -> None:
-        with self._write() as conn:
-            conn.execute(t.login_failures.delete().where(t.login_failures.c.key == key))
 
     # -- events -----------------------------------------------------------------------------
     def add_event(self, event: Event, audit: AuditEntry) -> None:

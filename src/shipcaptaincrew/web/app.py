@@ -19,7 +19,7 @@ from ..services.context import Context, utc_now
 from ..services.outbox import deliver_due
 from ..storage.base import Store
 from . import errors
-from .deps import current_principal
+from .deps import current_principal, signed_in
 from .logs import configure as configure_logging
 from .middleware import BodyLimit, RequestLog, SecurityHeaders
 from .routes import audit, auth, crew, events, guest, outbox, payments, receipts, roster, waivers
@@ -84,10 +84,13 @@ def create_app(
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
     for module in (events, roster, payments, audit, crew, waivers, outbox, receipts):
         api.include_router(module.router)
-    api.include_router(auth.api)
+    # who-am-I, the own password and sign-out: open to a member who must choose a password
+    own = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])
+    own.include_router(auth.api)
     app.include_router(public)
     app.include_router(ready_router)
     app.include_router(api)
+    app.include_router(own)
     app.include_router(auth.admin)
 
     from .docs import install as install_docs

@@ -50,9 +50,10 @@ class Principal:
     via_cookie: bool
 
 
-def current_principal(request: Request, ctx: Annotated[Context, Depends(get_ctx)]) -> Principal:
-    """The crew member behind a bearer token or the session cookie. Cookie requests that
-    change state must carry the session's CSRF token in the X-CSRF-Token header."""
+def signed_in(request: Request, ctx: Annotated[Context, Depends(get_ctx)]) -> Principal:
+    """The crew member behind a bearer token or the session cookie, even one who must
+    still choose a new password. Cookie requests that change state must carry the
+    session's CSRF token in the X-CSRF-Token header."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     via_cookie = False
@@ -61,7 +62,7 @@ def current_principal(request: Request, ctx: Annotated[Context, Depends(get_ctx)
         via_cookie = True
     if not token:
         raise Unauthenticated("Please sign in.")
-    session, crew = auth.authenticate(ctx, token=token.strip())
+    session, crew = auth.authenticate(ctx, token=token.strip(), ip=client_ip(ctx, request))
     if via_cookie and request.method not in SAFE_METHODS:
         sent = request.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
@@ -70,6 +71,16 @@ def current_principal(request: Request, ctx: Annotated[Context, Depends(get_ctx)
                 {"header": CSRF_HEADER},
             )
     request.state.principal = principal = Principal(session, crew, via_cookie)
+    return principal
+
+
+def current_principal(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+    """As ``signed_in``, refusing a member whose password was reset until they choose a
+    new one (only who-am-I, the password change and sign-out are open to them)."""
+    if principal.crew.must_change_password:
+        raise Forbidden(
+            "Choose a new password before anything else.", {"must_change_password": True}
+        )
     return principal
 
 

@@ -1,5 +1,5 @@
 // Behaviours that are needed only after a tap (batch payment, payment history, waivers,
-// the activity log, managing events and patrons) load on first use, so the first load of
+// the activity log, managing events, patrons and crew, your account) load on first use, so the first load of
 // the console stays small. A failed load says so in plain words.
 import { ui } from './sel.js';
 import { showError } from './status.js';
@@ -12,6 +12,8 @@ const LOADERS = {
   eventForm: () => import('./event-form.js'),
   patronForm: () => import('./patron-form.js'),
   csvImport: () => import('./csv-import.js'),
+  account: () => import('./account-modal.js'),
+  crew: () => import('./crew-modal.js'),
 };
 
 export function lazy(module, name) {
@@ -34,6 +36,8 @@ const BUTTONS = [
   ['editEvent', lazy('eventForm', 'openEditEvent')],
   ['addPatron', lazy('patronForm', 'openPatronForm')],
   ['importCsv', lazy('csvImport', 'openImport')],
+  ['accountOpen', lazy('account', 'openAccount')],
+  ['crewOpen', lazy('crew', 'openCrew')],
 ];
 
 export function wireLazyButtons() {

@@ -3,7 +3,7 @@
 import { wireBatchBar } from './batch-bar.js';
 import { loadEvents } from './events-view.js';
 import { applyRole, wireHeader } from './header.js';
-import { wireLazyButtons } from './lazy.js';
+import { lazy, wireLazyButtons } from './lazy.js';
 import { wireLogin } from './login.js';
 import { wireModals } from './modal.js';
 import { wirePayment } from './payment-modal.js';
@@ -20,6 +20,12 @@ async function show(route) {
   clearError();
   if (!currentCrew()) {
     showView('loginView');
+    return;
+  }
+  if (currentCrew().must_change_password) {
+    // An admin reset the password: nothing else answers until a new one is chosen.
+    showView('loading', { focus: false });
+    await lazy('account', 'openAccount')(ui('accountOpen'), { forced: true });
     return;
   }
   try {

@@ -32,7 +32,7 @@ export function isManager() {
 export async function restore() {
   try {
     const me = await (takeMe() || apiFetch(urls.me()));
-    set(me.crew, me.csrf_token, me.csrf_header, me.org_name);
+    set({ ...me.crew, must_change_password: me.must_change_password }, me.csrf_token, me.csrf_header, me.org_name);
   } catch (err) {
     if (err.status !== 401) throw err;
     set(null, null);
@@ -43,7 +43,7 @@ export async function restore() {
 export async function signIn(email, password) {
   const out = await apiFetch(urls.login(), { method: 'POST', body: { email, password } });
   dropPrefetched();
-  set(out.crew, out.csrf_token, out.csrf_header);
+  set({ ...out.crew, must_change_password: out.must_change_password }, out.csrf_token, out.csrf_header);
   return out.crew;
 }
 

@@ -8,6 +8,13 @@ export const urls = Object.freeze({
   login: () => '/admin/login',
   logout: () => '/admin/logout',
   me: () => '/api/me',
+  myPassword: () => '/api/me/password',
+  signOutEverywhere: () => '/api/me/sign-out-everywhere',
+  crew: () => '/api/crew',
+  unlock: () => '/api/crew/unlock',
+  // One crew account: password-reset, role, deactivate, reactivate, sessions.
+  crewAction: (crewId, action) => `/api/crew/${q(crewId)}/${action}`,
+  crewSession: (crewId, sessionId) => `/api/crew/${q(crewId)}/sessions/${q(sessionId)}`,
   events: () => '/api/events',
   event,
   roster: (eventId) => `${event(eventId)}/roster`,
