@@ -65,3 +65,7 @@ def payment_already_voided(payment_id: str) -> StaleWrite:
 
 def busy() -> StaleWrite:
     return StaleWrite("The record is busy; reload and retry.")
+
+
+def kiosk_taken(kiosk_id: str) -> DuplicateKey:
+    return DuplicateKey("This kiosk is already stored.", {"kiosk_id": kiosk_id})

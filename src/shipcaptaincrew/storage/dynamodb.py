@@ -20,6 +20,11 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
     outbox message   OUTBOX                MSG#{id}                 OUTBOX#{status} -> {due}#{id}
                                                                     GSI2: OUTBOX#EVENT#{id} -> id
     receipt counter  COUNTER               receipt  (attribute ``n``: last number issued)
+    kiosk            EVENT#{event_id}      KIOSK#{kiosk_id}         KIOSK#{token_hash} -> KIOSK
+                     (top-level ``live`` while not revoked: the revoke's condition)
+
+A booking's seats (``Booking.seats``) are part of its ``doc``: a seat is signed in the same
+transaction as its signature item, with the booking's version as the condition.
 
 Access paths: a roster is one Query (``PK=EVENT#id, SK begins_with BOOKING#``); a booking's
 payments are one Query under the same partition, read strongly consistent because the
@@ -81,13 +86,14 @@ from .dynamo_items import (
     single_key,
     sort_time,
 )
+from .dynamo_kiosks import DynamoKiosks
 from .dynamo_outbox import DynamoOutbox
 from .dynamo_waivers import DynamoWaivers
 
 
-class DynamoStore(DynamoOutbox, DynamoWaivers):
-    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, outbox and waiver writes
-    in ``dynamo_outbox.py``/``dynamo_waivers.py``."""
+class DynamoStore(DynamoOutbox, DynamoWaivers, DynamoKiosks):
+    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, outbox, waiver and kiosk
+    writes in ``dynamo_outbox.py``/``dynamo_waivers.py``/``dynamo_kiosks.py``."""
 
     @classmethod
     def from_url(cls, url: str) -> DynamoStore:

@@ -35,14 +35,16 @@ from ..domain.models import (
 from . import schema as t
 from .base import PaymentWrite
 from .sql_base import _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
+from .sql_kiosks import SqlKiosks
 from .sql_outbox import SqlOutbox
 from .sql_waivers import SqlWaivers
 
 __all__ = ["SqlStore", "make_engine"]
 
 
-class SqlStore(SqlOutbox, SqlWaivers):
-    """Plumbing in ``sql_base.py``; outbox and waivers in ``sql_outbox.py``/``sql_waivers.py``."""
+class SqlStore(SqlOutbox, SqlWaivers, SqlKiosks):
+    """Plumbing in ``sql_base.py``; outbox, waivers and kiosks in ``sql_outbox.py``,
+    ``sql_waivers.py`` and ``sql_kiosks.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
