@@ -18,6 +18,7 @@ from pydantic import (
 
 from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role
 from ..domain.money import CURRENCIES, MAX_AMOUNT_CENTS
+from ..domain.seats import seats_of
 
 
 def _whole_number(value: object) -> object:
@@ -174,6 +175,28 @@ class RosterIn(In):
     party_size: Annotated[WholeNumber, Field(ge=1, le=50)] = 1
 
 
+class SeatOut(BaseModel):
+    no: int
+    name: str
+    minor: bool
+    signed: bool = Field(description="This person has a waiver (their own or the booking's).")
+    waiver_kind: str | None = Field(description="electronic or paper when signed for this seat.")
+
+
+def seats_out(b: Booking) -> list[SeatOut]:
+    covered = b.waiver_kind is not None
+    return [
+        SeatOut.model_construct(
+            no=s.no,
+            name=s.name,
+            minor=s.minor,
+            signed=s.signed or covered,
+            waiver_kind=s.waiver_kind.value if s.waiver_kind else None,
+        )
+        for s in seats_of(b)
+    ]
+
+
 class BookingOut(BaseModel):
     patron_id: str
     event_id: str
@@ -194,6 +217,8 @@ class BookingOut(BaseModel):
     waiver_signed: bool
     waiver_kind: str | None
     waiver_at: datetime | None
+    waivers_signed: int = Field(description="People of the party with a waiver (of party_size).")
+    seats: list[SeatOut] = Field(description="Each person of the party and their waiver.")
     ready: bool
     guest_url: str
     receipt_email: ReceiptEmail | None = Field(
@@ -223,6 +248,8 @@ class BookingOut(BaseModel):
             waiver_signed=b.waiver_signed,
             waiver_kind=b.waiver_kind.value if b.waiver_kind else None,
             waiver_at=b.waiver_at,
+            waivers_signed=b.waivers_signed,
+            seats=seats_out(b),
             ready=b.ready,
             guest_url=f"{public_url}/g/{b.guest_token}",
             receipt_email=receipt_email,  # type: ignore[arg-type]
