@@ -5,8 +5,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from pypdf import PdfReader
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from shipcaptaincrew.domain.models import PaymentMethod, WaiverKind
 from shipcaptaincrew.services import payments
