@@ -12,6 +12,7 @@ const LOADERS = {
   eventForm: () => import('./event-form.js'),
   patronForm: () => import('./patron-form.js'),
   csvImport: () => import('./csv-import.js'),
+  kiosk: () => import('./kiosk-admin.js'),
 };
 
 export function lazy(module, name) {
@@ -34,6 +35,8 @@ const BUTTONS = [
   ['editEvent', lazy('eventForm', 'openEditEvent')],
   ['addPatron', lazy('patronForm', 'openPatronForm')],
   ['importCsv', lazy('csvImport', 'openImport')],
+  ['startKiosk', lazy('kiosk', 'startKiosk')],
+  ['showKiosks', lazy('kiosk', 'showKiosks')],
 ];
 
 export function wireLazyButtons() {
