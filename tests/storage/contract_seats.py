@@ -16,6 +16,7 @@ from shipcaptaincrew.storage.base import Store
 from tests import factories as f
 from tests import waiver_factories as w
 from tests.factories import T0
+from tests.storage.contract_outbox import _message
 
 
 def _party(store: Store, party_size: int):
@@ -115,3 +116,18 @@ class SeatsContract:
         actions = [a.action for a in store.list_audit(event_id=event.id)]
         assert actions.count("kiosk.revoked") == 1
         assert actions.count("kiosk.started") == 2
+
+    def test_booking_update_with_its_outbox_message(self, store: Store) -> None:
+        event, booking = _party(store, 2)
+        named = seat_rules.named(booking, [seat_rules.Person(), seat_rules.Person("Bea")])
+        msg = dataclasses.replace(_message(booking), kind="seat_link", payload={"seat": 2})
+        with pytest.raises(StaleWrite):
+            store.update_booking(named, 9, f.audit_entry("seat.link_emailed"), outbox=[msg])
+        assert store.get_outbox(msg.id) is None
+        store.update_booking(named, 1, f.audit_entry("seat.link_emailed"), outbox=[msg])
+        assert store.get_outbox(msg.id) == msg
+        assert store.get_booking(event.id, booking.patron_id).seats == named.seats
+        again = dataclasses.replace(msg, id=new_id("msg"))
+        with pytest.raises(DuplicateKey):
+            store.update_booking(named, 2, f.audit_entry(), outbox=[again])
+        assert store.get_booking(event.id, booking.patron_id).version == 2

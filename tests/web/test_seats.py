@@ -154,3 +154,44 @@ def test_booker_names_seats_and_sends_a_seat_its_own_link(api) -> None:
     assert "Typed name: Ann Seaworth" in pages[0].extract_text()
     second = pages[1].extract_text()
     assert "Typed name: Bea Seaworth" in second and "Guardian: Ann Seaworth (Mother)" in second
+
+
+def test_booker_emails_a_person_their_own_link(api) -> None:
+    from shipcaptaincrew.services.outbox import build_email
+
+    t = api.post("/api/waiver-templates", {"name": "Boat", "text": w.WAIVER_TEXT}).json()
+    event = api.event(waiver_template_id=t["id"])
+    booking = api.patron(event["id"], "Ann Seaworth", party_size=2)
+    token = booking["guest_url"].rsplit("/", 1)[1]
+    form_token = _fields(api.client.get(f"/g/{token}").text)["form_token"]
+    names = {
+        "form_token": form_token,
+        "name_1": "Ann Seaworth",
+        "name_2": "Bea Seaworth",
+        "email_2": "Bea@Example.org",
+    }
+    r = api.client.post(
+        f"/g/{token}/seats", data=names, headers=SAME_ORIGIN, follow_redirects=False
+    )
+    assert r.status_code == 303
+    post = {"form_token": form_token}
+    no_email = api.client.post(f"/g/{token}/seats/1/email", data=post, headers=SAME_ORIGIN)
+    assert no_email.status_code == 400
+    assert "Please type this person&#39;s email first." in no_email.text
+    sent = api.client.post(f"/g/{token}/seats/2/email", data=post, headers=SAME_ORIGIN)
+    assert sent.status_code == 200
+    assert "The signing link is on its way to Bea Seaworth." in sent.text
+    again = api.client.post(f"/g/{token}/seats/2/email", data=post, headers=SAME_ORIGIN)
+    assert again.status_code == 409 and "The link was emailed a moment ago." in again.text
+    messages = [m for m in api.ctx.store.list_outbox() if m.kind == "seat_link"]
+    assert [(m.to, m.payload, m.status) for m in messages] == [
+        ("bea@example.org", {"seat": 2}, "queued")
+    ]
+    link = re.search(r'id="link-2" value="([^"]+)"', sent.text).group(1)
+    email = build_email(api.ctx, messages[0])
+    assert email["To"] == "Bea Seaworth <bea@example.org>"
+    assert email["Subject"] == "Please sign your waiver for Sunset Cruise"
+    body = email.get_content()
+    assert link in body and "Ann Seaworth booked you on Sunset Cruise" in body
+    audit = api.get(f"/api/audit?patron_id={booking['patron_id']}").json()["entries"]
+    assert audit[0]["action"] == "seat.link_emailed"

@@ -3,16 +3,31 @@ link, and crew record a paper waiver per seat. Signing itself is ``waivers.sign_
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 
 from ..domain import bookings as rules
+from ..domain import outbox as ob
 from ..domain import seats as seat_rules
-from ..domain.errors import NotFound
-from ..domain.models import Actor, ActorKind, Booking, CrewMember, Event, Seat, WaiverKind
+from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound
+from ..domain.models import (
+    Actor,
+    ActorKind,
+    Booking,
+    CrewMember,
+    Event,
+    OutboxMessage,
+    Seat,
+    WaiverKind,
+    new_id,
+)
 from ..domain.waivers import WaiverTemplate
+from ..notify.base import SendError
+from ..notify.messages import SeatLinkEmail, compose_seat_link
 from .access import actor_of
 from .bookings import Change, change_booking
 from .context import Context
@@ -179,3 +194,79 @@ def sign_by_seat_link(
         ctx, booking=booking, req=req, ip=ip, user_agent=user_agent, seat=no, via="seat link"
     )
     return signed
+
+
+def email_seat_link(ctx: Context, *, token: str, no: int) -> Booking:
+    """Email seat ``no`` its own signing link (made if new) at the address the booker gave
+    for that person: the booking and an outbox message (kind ``seat_link``, at most one a
+    minute per seat) with an audit entry, in one transaction; delivered after commit.
+    Invalid when the seat has no email; Conflict when it already has a waiver, or its link
+    was emailed less than a minute ago."""
+    booking = booking_for_token(ctx, token=token)
+    made: list[OutboxMessage] = []
+
+    def decide(current: Booking) -> Change:
+        rules.check_active(current)
+        seat = seat_rules.seat_of(current, no)
+        if not seat.email:
+            raise Invalid("Please type this person's email first.", {"seat": no})
+        updated = seat_rules.with_link(current, no, secrets.token_urlsafe(24))
+        now = ctx.now()
+        minute = int(now.timestamp()) // 60
+        message = OutboxMessage(
+            id=new_id("msg"),
+            dedup_key=f"{ob.SEAT_LINK}:{current.event_id}:{current.patron_id}:{no}:{minute}",
+            kind=ob.SEAT_LINK,
+            to=seat.email,
+            payload={"seat": no},
+            created_at=now,
+            next_attempt_at=now,
+            event_id=current.event_id,
+            patron_id=current.patron_id,
+        )
+        made[:] = [message]
+        write = functools.partial(ctx.store.update_booking, outbox=[message])
+        return Change(updated, "seat.link_emailed", {"seat": no, "to": seat.email}, write=write)
+
+    try:
+        stored = change_booking(
+            ctx,
+            actor=_guest(booking),
+            event_id=booking.event_id,
+            patron_id=booking.patron_id,
+            decide=decide,
+        )
+    except DuplicateKey:
+        raise Conflict("The link was emailed a moment ago.", {"seat": no}) from None
+    ctx.after_commit(made)
+    return stored
+
+
+def seat_link_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
+    """The MIME message of a ``seat_link`` outbox message, from the current booking (its
+    link as it is now). Changes nothing; SendError (permanent) once there is nothing to
+    send (no booking, or the seat is signed)."""
+    no = int(message.payload.get("seat", 0))
+    booking = ctx.store.get_booking(message.event_id or "", message.patron_id or "")
+    if booking is None or not 1 <= no <= booking.party_size:
+        raise SendError("The booking of this message does not exist", permanent=True)
+    seat = seat_rules.seat_of(booking, no)
+    if not seat.link_secret or not seat_rules.needs_signing(booking, seat):
+        raise SendError("This person's waiver is already signed", permanent=True)
+    event = get_event(ctx, event_id=booking.event_id)
+    when = event.starts_at.astimezone(ctx.settings.tz).strftime("%A %d %B %Y, %H:%M")
+    return compose_seat_link(
+        SeatLinkEmail(
+            org_name=ctx.settings.org_name,
+            to_name=seat.name or f"Person {no}",
+            to_email=message.to,
+            booker_name=booking.patron_name,
+            event_title=event.title,
+            event_date=f"{when} ({ctx.settings.timezone})",
+            link=f"{ctx.settings.public_url}{seat_path(booking, seat)}",
+            mail_from=ctx.settings.mail_from,
+            reply_to=ctx.settings.mail_reply_to,
+            message_id=message.id,
+            created_at=message.created_at,
+        )
+    )

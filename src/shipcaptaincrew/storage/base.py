@@ -111,8 +111,16 @@ class Store(Protocol):
         DynamoDB an event's bookings are its own partition, so one Query per event."""
         ...
 
-    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
-        """Store ``booking`` (with its version bumped) if the current version matches."""
+    def update_booking(
+        self,
+        booking: Booking,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
+        """Store ``booking`` (with its version bumped) if the current version matches, with
+        the audit entry and any outbox messages, in one transaction (``DuplicateKey``, and
+        nothing written, when a message's dedup key is taken)."""
 
     def promote_booking(
         self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry

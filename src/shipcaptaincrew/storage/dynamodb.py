@@ -241,10 +241,17 @@ class DynamoStore(DynamoOutbox, DynamoWaivers, DynamoKiosks):
         self._commit(build)
         return result[0]
 
-    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
+    def update_booking(
+        self,
+        booking: Booking,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
         self._commit(
             lambda held: [
                 *self._booking_update(booking, expected_version, held),
+                *self._outbox_puts(outbox),
                 (self._audit_put(audit), None),
             ]
         )

@@ -215,10 +215,20 @@ class SqlStore(SqlOutbox, SqlWaivers, SqlKiosks):
             out[b.event_id].append(b)
         return out
 
-    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
-        with self._write() as conn:
-            self._update_booking(conn, booking, expected_version)
-            self._insert_audit(conn, [audit])
+    def update_booking(
+        self,
+        booking: Booking,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
+        try:
+            with self._write() as conn:
+                self._update_booking(conn, booking, expected_version)
+                self._insert_audit(conn, [audit])
+                self._insert_outbox(conn, outbox)
+        except IntegrityError:
+            raise refusals.outbox_key_taken(outbox[0].dedup_key if outbox else "") from None
 
     def promote_booking(
         self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry

@@ -46,7 +46,7 @@ async def name_seats(token: str, request: Request, ctx: Ctx) -> Response:
     except Invalid as err:
         return html_error(400, err.message)
     people = [
-        Person(form.get(f"name_{n}", ""), bool(form.get(f"minor_{n}")))
+        Person(form.get(f"name_{n}", ""), bool(form.get(f"minor_{n}")), form.get(f"email_{n}", ""))
         for n in range(1, view.booking.party_size + 1)
     ]
     try:
@@ -69,6 +69,26 @@ async def make_link(token: str, no: int, request: Request, ctx: Ctx) -> Response
     except DomainError:
         return RedirectResponse(f"/g/{token}#seats", status_code=303)
     return RedirectResponse(f"/g/{token}#seat-{no}", status_code=303)
+
+
+@router.post("/{token}/seats/{no}/email", response_class=HTMLResponse)
+async def email_link(token: str, no: int, request: Request, ctx: Ctx) -> Response:
+    try:
+        await _checked_form(ctx, request, token)
+        booking = seats.email_seat_link(ctx, token=token, no=no)
+    except PermissionError as err:
+        return html_error(403, str(err))
+    except NotFound:
+        return html_error(404, BAD_LINK)
+    except (Invalid, Conflict) as err:
+        view = guest_view(ctx, token=token)
+        status = 400 if isinstance(err, Invalid) else 409
+        return booking_page(ctx, view, token, status, seats_error=err.message)
+    except DomainError as err:
+        return html_error(400, err.message)
+    view = guest_view(ctx, token=token)
+    person = view.label(view.seats[no - 1])
+    return booking_page(ctx, view, token, emailed=person if booking else "")
 
 
 def _seat_form(
