@@ -81,15 +81,23 @@ def test_party_of_three_signs_on_one_phone(page, axe_page, live_server, api) -> 
     pdf = api.get(f"/api/events/{event_id}/{booking['patron_id']}/waiver.pdf")
     assert pdf.status_code == 200 and pdf.content.count(b"/Type /Page\n") == 3
 
-    sign_in(page, live_server, f"#/events/{event_id}")
-    row = card(page, booking["patron_id"])
-    expect(row.locator(".badges")).to_contain_text("3 of 3 waivers")
-
-    # the seat pages have no serious accessibility violations
     other = api.post(
         f"/api/events/{event_id}/roster",
         json={"name": "Dee Access", "email": f"dee.{event_id}@example.org", "party_size": 2},
     ).json()
+    sign_in(page, live_server, f"#/events/{event_id}")
+    row = card(page, booking["patron_id"])
+    expect(row.locator(".badges")).to_contain_text("3 of 3 waivers")
+    # crew record a paper waiver for one person of another party
+    dee = card(page, other["patron_id"])
+    expect(dee.locator(".badges")).to_contain_text("0 of 2 waivers")
+    dee.get_by_role("button", name="Paper waiver").click()
+    page.get_by_role("button", name="Paper waiver for Person 1").click()
+    expect(dee.locator(".badges")).to_contain_text("1 of 2 waivers")
+    expect(page.get_by_role("button", name="Paper waiver for Person 1")).to_have_count(0)
+    page.locator("#waiver-dialog").get_by_role("button", name="Cancel").click()
+
+    # the seat pages have no serious accessibility violations
     axe_page.goto(other["guest_url"])
     assert axe_violations(axe_page) == []
     axe_page.get_by_role("button", name="Make their own signing link: Person 2").click()

@@ -18,7 +18,6 @@ from pydantic import (
 
 from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role
 from ..domain.money import CURRENCIES, MAX_AMOUNT_CENTS
-from ..domain.seats import seats_of
 
 
 def _whole_number(value: object) -> object:
@@ -184,6 +183,8 @@ class SeatOut(BaseModel):
 
 
 def seats_out(b: Booking) -> list[SeatOut]:
+    """The people named or signed so far (seats not listed are blank and unsigned, unless
+    the booking's waiver covers the whole party): a 500-patron roster stays light."""
     covered = b.waiver_kind is not None
     return [
         SeatOut.model_construct(
@@ -193,7 +194,8 @@ def seats_out(b: Booking) -> list[SeatOut]:
             signed=s.signed or covered,
             waiver_kind=s.waiver_kind.value if s.waiver_kind else None,
         )
-        for s in seats_of(b)
+        for s in b.seats
+        if s.no <= b.party_size
     ]
 
 
@@ -218,7 +220,10 @@ class BookingOut(BaseModel):
     waiver_kind: str | None
     waiver_at: datetime | None
     waivers_signed: int = Field(description="People of the party with a waiver (of party_size).")
-    seats: list[SeatOut] = Field(description="Each person of the party and their waiver.")
+    seats: list[SeatOut] = Field(
+        description="The people named or signed so far, by seat number; seats not listed "
+        "are blank and unsigned unless the booking's waiver covers the whole party."
+    )
     ready: bool
     guest_url: str
     receipt_email: ReceiptEmail | None = Field(

@@ -30,7 +30,10 @@ function seatButton(booking, seat) {
 
 function showSeats(booking) {
   current.booking = booking;
-  const open = booking.party_size > 1 ? booking.seats.filter((s) => !s.signed) : [];
+  // The server lists the people named or signed so far; the others are blank seats.
+  const listed = new Map((booking.seats || []).map((s) => [s.no, s]));
+  const everyone = Array.from({ length: booking.party_size }, (_, i) => listed.get(i + 1) || { no: i + 1, name: '', signed: false });
+  const open = booking.party_size > 1 && !booking.waiver_signed ? everyone.filter((s) => !s.signed) : [];
   ui('waiverSeatList').replaceChildren(...open.map((s) => seatButton(booking, s)));
   ui('waiverSeats').hidden = open.length === 0;
 }
