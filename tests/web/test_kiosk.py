@@ -162,3 +162,12 @@ def test_kiosk_token_opens_nothing_else(api) -> None:
     assert api.client.get(f"/g/kiosk/{token}/p/{other_pid}/1").status_code == 404
     assert api.client.get(f"/g/kiosk/{token}/p/{pid}/2").status_code == 404
     assert api.client.get(f"/g/kiosk/{'x' * 43}").status_code == 404
+
+
+def test_kiosk_tokens_and_seat_secrets_are_masked_in_logs() -> None:
+    from shipcaptaincrew.web.middleware import _logged_path
+
+    assert _logged_path("/g/kiosk/SECRET/p/pat_1/2") == "/g/kiosk/-/p/pat_1/2"
+    assert _logged_path("/g/kiosk/SECRET") == "/g/kiosk/-"
+    assert _logged_path("/g/seat/evt_1/pat_1/2/SECRET") == "/g/seat/evt_1/pat_1/2/-"
+    assert _logged_path("/g/TOKEN/seats/2/link") == "/g/-/seats/2/link"
