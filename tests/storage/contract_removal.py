@@ -15,6 +15,7 @@ from tests import factories as f
 from tests import waiver_factories as w
 from tests.factories import T0
 from tests.storage.contract_outbox import _message
+from tests.storage.contract_seats import _kiosk
 
 
 def _booked(store: Store, event, patron=None, new: bool = True):
@@ -48,6 +49,8 @@ class RemovalContract:
             booking, waiver_kind=WaiverKind.ELECTRONIC, waiver_signature_id=sig.id, waiver_at=T0
         )
         store.add_waiver_signature(sig, signed, booking.version, f.audit_entry("w", event.id))
+        kiosk = _kiosk(event.id)
+        store.add_kiosk(kiosk, f.audit_entry("kiosk.started", event.id))
         kept_audit = store.list_audit(event_id=kept.id)
         entry = f.audit_entry("demo.removed")
 
@@ -58,6 +61,7 @@ class RemovalContract:
         assert store.get_payment(payment.id) is None
         assert store.get_payment_by_key("demo-key") is None
         assert store.get_waiver_signature(sig.id) is None
+        assert store.get_kiosk_by_token(kiosk.token_hash) is None
         assert store.list_outbox_for_event(event.id, ["receipt"]) == []
         assert store.list_audit(event_id=event.id) == []
         assert store.get_patron(patron.id) is None

@@ -104,7 +104,13 @@ def _concrete(path: str) -> str:
 
 def test_every_api_route_requires_a_crew_member(api) -> None:
     """Walk the app's routes: each /api route but health and ready answers 401 without
-    credentials."""
+    credentials, and to a waiver kiosk's token (its own kind of credential: the kiosk has
+    no /api route, only its /g/kiosk/ pages)."""
+    event = api.post(
+        "/api/events",
+        {"title": "T", "starts_at": "2026-07-01T18:00:00Z", "price_cents": 0, "currency": "USD"},
+    ).json()
+    kiosk_token = api.post(f"/api/events/{event['id']}/kiosks").json()["token"]
     checked = []
     for route in route_table(api.client.app):
         if not route.path.startswith("/api"):
@@ -115,10 +121,14 @@ def test_every_api_route_requires_a_crew_member(api) -> None:
                 method, _concrete(route.path), headers={"Authorization": "Bearer not-a-token"}
             )
             anonymous = api.client.request(method, _concrete(route.path))
+            kiosk = api.client.request(
+                method, _concrete(route.path), headers={"Authorization": f"Bearer {kiosk_token}"}
+            )
             if route.path in ("/api/health", "/api/ready"):
                 assert r.status_code == 200
                 continue
             assert (r.status_code, anonymous.status_code) == (401, 401), (method, route.path)
+            assert kiosk.status_code == 401, (method, route.path)
             assert anonymous.json()["error"]["code"] == "unauthenticated"
             checked.append((method, route.path))
     assert len(checked) >= 15

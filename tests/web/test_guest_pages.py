@@ -1,10 +1,12 @@
 """Guest pages under /g/{token}: HTML, the e-waiver form post, errors as HTML pages."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from shipcaptaincrew.domain.models import PaymentMethod, WaiverKind
 from shipcaptaincrew.services import payments
@@ -115,8 +117,23 @@ def test_sign_through_the_form(setup, ctx) -> None:
     )
     assert r.status_code == 303
     assert r.headers["location"] == f"/g/{token}?signed=1"
+    # a party of two: one signature signs person 1; the booking's waiver waits for person 2
     stored = ctx.store.get_booking(event.id, booking.patron_id)
-    assert stored.waiver_kind == WaiverKind.ELECTRONIC
+    assert (stored.waiver_kind, stored.waivers_signed) == (None, 1)
+    assert (
+        "Thank you: signed. 1 of 2 waivers are signed." in client.get(f"/g/{token}?signed=1").text
+    )
+    second = {**_form(client, token), "signer_name": "Kim Doe"}
+    assert 'name="seat" value="2"' in client.get(f"/g/{token}/waiver").text
+    r = client.post(
+        f"/g/{token}/waiver",
+        data={**second, "seat": "2"},
+        headers={"origin": "http://testserver", "sec-fetch-site": "same-origin"},
+    )
+    assert (r.status_code, r.headers["location"]) == (303, f"/g/{token}?signed=1")
+    stored = ctx.store.get_booking(event.id, booking.patron_id)
+    assert (stored.waiver_kind, stored.waivers_signed) == (WaiverKind.ELECTRONIC, 2)
+    assert [(s.no, s.name) for s in stored.seats] == [(1, "Pat Doe"), (2, "Kim Doe")]
     sig = ctx.store.get_waiver_signature(stored.waiver_signature_id)
     # The Function URL event carries the caller's address as requestContext.http.sourceIp.
     ip = "testclient" if isinstance(client, TestClient) else "203.0.113.7"
@@ -133,10 +150,11 @@ def test_sign_through_the_form(setup, ctx) -> None:
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     assert pdf.headers["content-disposition"] == 'attachment; filename="signed-waiver.pdf"'
     # a second post (double tap, back button) changes nothing
-    again = client.post(f"/g/{token}/waiver", data=form)
+    again = client.post(f"/g/{token}/waiver", data={**form, "seat": "1"})
     assert (again.status_code, again.headers["location"]) == (303, f"/g/{token}")
     assert client.get(f"/g/{token}/waiver").status_code == 303
-    assert len([a for a in ctx.store.list_audit() if a.action == "waiver.signed"]) == 1
+    assert len([a for a in ctx.store.list_audit() if a.action == "waiver.signed"]) == 2
+    assert len(PdfReader(io.BytesIO(pdf.content)).pages) == 2
 
 
 def test_minor_needs_guardian_and_keeps_typed_values(setup, ctx) -> None:
@@ -151,8 +169,13 @@ def test_minor_needs_guardian_and_keeps_typed_values(setup, ctx) -> None:
     r = client.post(f"/g/{token}/waiver", data={**form, "guardian_relationship": "Mother"})
     assert r.status_code == 303
     b = ctx.store.get_booking(event.id, booking.patron_id)
-    sig = ctx.store.get_waiver_signature(b.waiver_signature_id)
-    assert (sig.guardian_name, sig.guardian_relationship) == ("Sam <b>Doe</b>", "Mother")
+    assert (b.seats[0].no, b.seats[0].minor, b.waivers_signed) == (1, True, 1)
+    sig = ctx.store.get_waiver_signature(b.seats[0].signature_id)
+    assert (sig.guardian_name, sig.guardian_relationship, sig.seat) == (
+        "Sam <b>Doe</b>",
+        "Mother",
+        1,
+    )
 
 
 @pytest.mark.parametrize(

@@ -139,6 +139,29 @@ class Patron:
 
 
 @dataclass(frozen=True)
+class Seat:
+    """One person of a party (``no`` is 1 to the party size) and their own waiver.
+
+    ``link_secret`` makes the seat's own signing link (192 random bits, "" until the booker
+    asks for it); it lets its holder sign this seat and nothing else. Rules in
+    ``domain/seats.py``."""
+
+    no: int
+    name: str = ""
+    minor: bool = False
+    email: str = ""
+    link_secret: str = ""
+    waiver_kind: WaiverKind | None = None
+    signature_id: str | None = None
+    waiver_at: datetime | None = None
+    waiver_by: str | None = None
+
+    @property
+    def signed(self) -> bool:
+        return self.waiver_kind is not None
+
+
+@dataclass(frozen=True)
 class Booking:
     """One patron's place on an event: the roster entry.
 
@@ -170,6 +193,10 @@ class Booking:
     cancelled_at: datetime | None = None
     version: int = 1
     legacy_id: str | None = None  # the participant's id in the system it was imported from
+    # The party's people and their waivers (only the seats named or signed are stored).
+    # ``waiver_kind`` above is the whole booking's waiver: set when the last seat is signed,
+    # by crew's paper waiver for the whole party, or by a signature from before seats.
+    seats: tuple[Seat, ...] = ()
 
     @property
     def checked_in(self) -> bool:
@@ -177,7 +204,16 @@ class Booking:
 
     @property
     def waiver_signed(self) -> bool:
+        """Every seat has a waiver (see ``waivers_signed``)."""
         return self.waiver_kind is not None
+
+    @property
+    def waivers_signed(self) -> int:
+        """How many of the party's seats have a waiver: all of them once the booking's
+        waiver is complete (or covers the whole party), else the seats signed so far."""
+        if self.waiver_kind is not None:
+            return self.party_size
+        return sum(1 for s in self.seats if s.signed and s.no <= self.party_size)
 
     @property
     def balance_cents(self) -> int:

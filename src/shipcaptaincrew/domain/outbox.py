@@ -20,6 +20,7 @@ REQUEUEABLE = (QUEUED, FAILED)
 RECEIPT = "payment_receipt"
 VOID = "payment_void"
 RECEIPT_KINDS = (RECEIPT, VOID)
+SEAT_LINK = "seat_link"  # one person's own waiver signing link (domain/seats.py)
 
 MAX_ATTEMPTS = 8
 FIRST_DELAY = timedelta(seconds=30)

@@ -69,3 +69,7 @@ def busy() -> StaleWrite:
 
 def no_such_crew(crew_id: str) -> NotFound:
     return NotFound("No such crew member.", {"crew_id": crew_id})
+
+
+def kiosk_taken(kiosk_id: str) -> DuplicateKey:
+    return DuplicateKey("This kiosk is already stored.", {"kiosk_id": kiosk_id})

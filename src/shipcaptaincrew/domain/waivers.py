@@ -58,6 +58,7 @@ class WaiverSignature:
     user_agent: str
     guardian_name: str | None = None
     guardian_relationship: str | None = None
+    seat: int | None = None  # the party's seat signed; None: the whole booking (before seats)
 
     @property
     def for_minor(self) -> bool:

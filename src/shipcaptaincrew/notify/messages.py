@@ -107,3 +107,38 @@ def compose(mail: PaymentEmail, pdf: bytes) -> EmailMessage:
     for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
         part.set_boundary(f"=_{mail.message_id}_{i}")
     return msg
+
+
+@dataclass(frozen=True)
+class SeatLinkEmail:
+    """One person's own waiver signing link, sent when the booker asks for it."""
+
+    org_name: str
+    to_name: str
+    to_email: str
+    booker_name: str
+    event_title: str
+    event_date: str  # already formatted in the organisation's time zone
+    link: str
+    mail_from: str
+    reply_to: str
+    message_id: str
+    created_at: datetime
+
+
+def compose_seat_link(mail: SeatLinkEmail) -> EmailMessage:
+    """A plain-text email with the person's signing link."""
+    values = {k: getattr(mail, k) for k in ("org_name", "to_name", "booker_name", "link")}
+    values |= {"event_title": mail.event_title, "event_date": mail.event_date}
+    msg = EmailMessage()
+    msg["Subject"] = _line(f"Please sign your waiver for {mail.event_title}")
+    msg["From"] = mail.mail_from
+    msg["To"] = formataddr((_line(mail.to_name), mail.to_email))
+    if mail.reply_to:
+        msg["Reply-To"] = mail.reply_to
+    msg["Date"] = format_datetime(mail.created_at)
+    domain = parseaddr(mail.mail_from)[1].rpartition("@")[2] or "shipcaptaincrew.invalid"
+    msg["Message-ID"] = f"<{mail.message_id}@{domain}>"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(_env().get_template("seat_link.txt").render(values))
+    return msg

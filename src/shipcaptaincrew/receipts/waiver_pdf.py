@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 
@@ -98,20 +100,31 @@ def audit_lines(data: WaiverPdfData) -> list[tuple[str, str]]:
 
 
 def render_waiver_pdf(data: WaiverPdfData) -> bytes:
-    """The signed waiver: heading, event, the waiver text, the signature image and an
-    audit footer with the template version, SHA-256, typed name, time, IP, user agent
-    and guardian."""
+    """The signed waiver of one person (see ``render_waiver_pdfs``)."""
+    return render_waiver_pdfs([data])
+
+
+def render_waiver_pdfs(pages: Sequence[WaiverPdfData]) -> bytes:
+    """The signed waivers of a party, one page (or more, for a long text) per signature:
+    heading, event, the waiver text, the signature image and an audit footer with the
+    template version, SHA-256, typed name, time, IP, user agent and guardian."""
+    from fpdf import FPDF  # imported here: it costs ~0.2 s, paid only when rendering
+
+    first = pages[0]
+    pdf = FPDF(format="A4")
+    pdf.set_creation_date(max(p.signature.signed_at for p in pages))
+    pdf.set_title(to_latin1(f"Signed waiver - {first.patron_name}"))
+    pdf.set_author(to_latin1(first.org_name))
+    pdf.set_auto_page_break(auto=True, margin=15)
+    for data in pages:
+        _page(pdf, data)
+    return bytes(pdf.output())
+
+
+def _page(pdf: Any, data: WaiverPdfData) -> None:
     texts = [data.template.text, data.patron_name, data.event_title, data.org_name]
     texts += [v for _k, v in audit_lines(data)]
     folded = any(to_latin1(x) != x for x in texts)
-
-    from fpdf import FPDF  # imported here: it costs ~0.2 s, paid only when rendering
-
-    pdf = FPDF(format="A4")
-    pdf.set_creation_date(data.signature.signed_at)
-    pdf.set_title(to_latin1(f"Signed waiver - {data.patron_name}"))
-    pdf.set_author(to_latin1(data.org_name))
-    pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.multi_cell(0, 8, to_latin1(data.org_name), new_x="LMARGIN", new_y="NEXT")
@@ -149,7 +162,6 @@ def render_waiver_pdf(data: WaiverPdfData) -> bytes:
             "refers to the exact stored text."
         )
         pdf.multi_cell(0, 4, note, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
 
 
 PLAIN_MODES = ("1", "L", "LA", "RGB", "RGBA")

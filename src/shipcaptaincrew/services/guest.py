@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..domain.models import Booking, BookingStatus, Event, EventStatus, Payment
+from ..domain import seats as seat_rules
+from ..domain.models import Booking, BookingStatus, Event, EventStatus, Payment, Seat
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .context import Context
 from .events import get_event
@@ -24,6 +25,29 @@ class GuestView:
     template: WaiverTemplate | None
     signature: WaiverSignature | None
     waiver_at: datetime | None  # in the organisation's time zone
+    seats: list[Seat]  # the party's people, 1 to the party size
+    public_url: str
+
+    def seat_to_sign(self, no: int | None) -> Seat | None:
+        """Seat ``no`` (else the first one still to sign) when it still needs a waiver."""
+        if no is None:
+            return seat_rules.next_to_sign(self.booking)
+        if not 1 <= no <= len(self.seats):
+            return None
+        seat = self.seats[no - 1]
+        return seat if seat_rules.needs_signing(self.booking, seat) else None
+
+    def label(self, seat: Seat) -> str:
+        if seat.name:
+            return seat.name
+        return self.booking.patron_name if len(self.seats) == 1 else f"Person {seat.no}"
+
+    def link(self, seat: Seat) -> str:
+        """The seat's own signing link, or "" until the booker asks for one."""
+        if not seat.link_secret or not seat_rules.needs_signing(self.booking, seat):
+            return ""
+        b = self.booking
+        return f"{self.public_url}/g/seat/{b.event_id}/{b.patron_id}/{seat.no}/{seat.link_secret}"
 
     @property
     def cannot_sign_reason(self) -> str:
@@ -58,4 +82,6 @@ def guest_view(ctx: Context, *, token: str) -> GuestView:
         template=event_template(ctx, event),
         signature=signature_of(ctx, booking),
         waiver_at=booking.waiver_at.astimezone(tz) if booking.waiver_at else None,
+        seats=seat_rules.seats_of(booking),
+        public_url=ctx.settings.public_url,
     )

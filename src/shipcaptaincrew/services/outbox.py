@@ -36,6 +36,7 @@ from . import audit
 from .access import actor_of
 from .context import Context
 from .receipts import receipt_data, render
+from .seats import seat_link_email
 
 log = logging.getLogger("shipcaptaincrew.outbox")
 
@@ -65,6 +66,8 @@ def payment_message(
 
 def build_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
     """The MIME message for an outbox message, from the current records. Changes nothing."""
+    if message.kind == ob.SEAT_LINK:
+        return seat_link_email(ctx, message)
     if message.kind not in ob.RECEIPT_KINDS:
         raise SendError(f"Unknown message kind {message.kind!r}", permanent=True)
     payment = ctx.store.get_payment(str(message.payload.get("payment_id")))

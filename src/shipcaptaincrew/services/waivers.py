@@ -3,12 +3,12 @@ and the signed-waiver PDF for the patron and for crew."""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import string
 from dataclasses import dataclass
 
 from ..domain import bookings as rules
+from ..domain import seats as seat_rules
 from ..domain.errors import Conflict, Invalid, NotFound
 from ..domain.models import Actor, ActorKind, Booking, Event, WaiverKind, new_id
 from ..domain.waivers import (
@@ -19,7 +19,7 @@ from ..domain.waivers import (
     check_person_name,
     check_signature_png,
 )
-from ..receipts.waiver_pdf import WaiverPdfData, reencode_signature, render_waiver_pdf
+from ..receipts.waiver_pdf import WaiverPdfData, reencode_signature, render_waiver_pdfs
 from .bookings import Change, change_booking, get_booking
 from .context import Context
 from .events import get_event
@@ -49,14 +49,23 @@ def event_template(ctx: Context, event: Event) -> WaiverTemplate | None:
 
 
 def sign_waiver(
-    ctx: Context, *, booking: Booking, req: SignRequest, ip: str, user_agent: str
+    ctx: Context,
+    *,
+    booking: Booking,
+    req: SignRequest,
+    ip: str,
+    user_agent: str,
+    seat: int | None = None,
+    via: str | None = None,
 ) -> tuple[Booking, WaiverSignature]:
-    """Record an electronic waiver for ``booking`` (found by its guest token). Stores the
-    signature, sets the booking's waiver (electronic, signature id, time) and writes an
-    audit entry whose actor is the guest, all in one store transaction. The shown template
-    version must be the event's current one and its SHA-256 must match (Conflict
-    otherwise, so the patron re-reads the new text). Conflict when a waiver is already on
-    file, the booking is cancelled or the event is cancelled; Invalid for bad input."""
+    """Record an electronic waiver for one seat of ``booking`` (``seat``, else the first
+    one still to sign). Stores the signature, marks the seat signed (and the booking's
+    waiver complete when it was the last seat: electronic, signature id, time) and writes
+    an audit entry whose actor is the guest (``via`` names a kiosk), all in one store
+    transaction. The shown template version must be the event's current one and its
+    SHA-256 must match (Conflict otherwise, so the patron re-reads the new text). Conflict
+    when that seat or the whole booking already has a waiver, the booking is cancelled or
+    the event is cancelled; NotFound for no such seat; Invalid for bad input."""
     event = get_event(ctx, event_id=booking.event_id)
     rules.check_open(event)
     template = event_template(ctx, event)
@@ -93,6 +102,12 @@ def sign_waiver(
                 "A waiver is already on file for this booking.",
                 {"kind": current.waiver_kind.value if current.waiver_kind else None},
             )
+        if seat is None:
+            next_seat = seat_rules.next_to_sign(current)
+            assert next_seat is not None  # the booking's waiver is not complete
+            no = next_seat.no
+        else:
+            no = seat_rules.check_signable(current, seat).no
         now = ctx.now()
         signature = WaiverSignature(
             id=new_id("wvs"),
@@ -108,17 +123,24 @@ def sign_waiver(
             user_agent=user_agent[:MAX_USER_AGENT],
             guardian_name=guardian,
             guardian_relationship=relationship,
+            seat=no,
         )
         made[:] = [signature]
-        updated = dataclasses.replace(
+        updated = seat_rules.signed(
             current,
-            waiver_kind=WaiverKind.ELECTRONIC,
-            waiver_signature_id=signature.id,
-            waiver_at=now,
-            waiver_by=actor.label,
+            no=no,
+            kind=WaiverKind.ELECTRONIC,
+            at=now,
+            by=actor.label,
+            signature_id=signature.id,
+            name=signer,
+            minor=req.minor,
         )
         data = {
             "kind": "electronic",
+            "seat": no,
+            "complete": updated.waiver_signed,
+            "via": via,
             "signature_id": signature.id,
             "template_id": template.id,
             "template_version": template.version,
@@ -145,30 +167,41 @@ def signature_of(ctx: Context, booking: Booking) -> WaiverSignature | None:
     return ctx.store.get_waiver_signature(booking.waiver_signature_id)
 
 
+def signatures_of(ctx: Context, booking: Booking) -> list[WaiverSignature]:
+    """The party's e-signatures in seat order (see ``domain.seats.signature_ids``)."""
+    found = (ctx.store.get_waiver_signature(i) for i in seat_rules.signature_ids(booking))
+    return [s for s in found if s is not None]
+
+
 def waiver_pdf(ctx: Context, *, booking: Booking) -> bytes:
-    """The signed-waiver PDF of a booking's electronic signature, or NotFound. Changes
-    nothing."""
-    signature = signature_of(ctx, booking)
-    if signature is None:
+    """The signed-waiver PDF of a booking: one page per e-signature on file (one per seat
+    signed online), or NotFound when there is none. Changes nothing."""
+    signatures = signatures_of(ctx, booking)
+    if not signatures:
         raise NotFound(
             "There is no electronic waiver for this booking.",
             {"event_id": booking.event_id, "patron_id": booking.patron_id},
         )
-    template = get_template(
-        ctx, template_id=signature.template_id, version=signature.template_version
-    )
     event = get_event(ctx, event_id=booking.event_id)
-    return render_waiver_pdf(
-        WaiverPdfData(
-            org_name=ctx.settings.org_name,
-            event_title=event.title,
-            event_starts_at=event.starts_at.astimezone(ctx.settings.tz),
-            patron_name=booking.patron_name,
-            template=template,
-            signature=signature,
-            timezone=ctx.settings.timezone,
+    pages = []
+    for signature in signatures:
+        template = get_template(
+            ctx, template_id=signature.template_id, version=signature.template_version
         )
-    )
+        pages.append(
+            WaiverPdfData(
+                org_name=ctx.settings.org_name,
+                event_title=event.title,
+                event_starts_at=event.starts_at.astimezone(ctx.settings.tz),
+                patron_name=booking.patron_name
+                if signature.seat is None
+                else signature.signer_name,
+                template=template,
+                signature=signature,
+                timezone=ctx.settings.timezone,
+            )
+        )
+    return render_waiver_pdfs(pages)
 
 
 def crew_waiver_pdf(ctx: Context, *, event_id: str, patron_id: str) -> bytes:

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ..domain.accounts import AttemptSlot
+from ..domain.kiosk import Kiosk
 from ..domain.models import (
     AuditEntry,
     Booking,
@@ -164,8 +165,16 @@ class Store(Protocol):
         DynamoDB an event's bookings are its own partition, so one Query per event."""
         ...
 
-    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
-        """Store ``booking`` (with its version bumped) if the current version matches."""
+    def update_booking(
+        self,
+        booking: Booking,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
+        """Store ``booking`` (with its version bumped) if the current version matches, with
+        the audit entry and any outbox messages, in one transaction (``DuplicateKey``, and
+        nothing written, when a message's dedup key is taken)."""
 
     def promote_booking(
         self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
@@ -295,7 +304,25 @@ class Store(Protocol):
         state, stored with its version bumped as in ``update_booking``) and the audit entry
         in one transaction. ``StaleWrite`` when the stored booking's version is not
         ``expected_version``; ``DuplicateKey`` when a signature with this id exists. Either
-        error leaves nothing written. Signatures are never changed or removed."""
+        error leaves nothing written. Signatures are never changed or removed. A seat's
+        signature (``signature.seat``) is stored the same way, the booking carrying the
+        seat it signed in ``Booking.seats``."""
 
     def get_waiver_signature(self, signature_id: str) -> WaiverSignature | None:
         """The signature with this id (PNG bytes included), or None."""
+
+    # waiver kiosks (a shared tablet limited to signing one event's waivers)
+    def add_kiosk(self, kiosk: Kiosk, audit: AuditEntry) -> None:
+        """Store a new kiosk and the audit entry, atomically. ``NotFound`` (nothing written)
+        when its event does not exist; ``DuplicateKey`` when this kiosk id is stored."""
+
+    def get_kiosk_by_token(self, token_hash: str) -> Kiosk | None:
+        """The kiosk whose token has this SHA-256 (revoked and expired ones included)."""
+
+    def list_kiosks(self, event_id: str) -> list[Kiosk]:
+        """The event's kiosks (revoked and expired included), by ``started_at``, then id."""
+
+    def revoke_kiosk(self, kiosk: Kiosk, audit: AuditEntry) -> bool:
+        """Store ``kiosk``'s ``revoked_at``/``revoked_by`` with the audit entry, atomically,
+        only if the stored kiosk is not revoked yet; otherwise write nothing and return
+        False (also when there is no such kiosk on its event)."""

@@ -228,8 +228,9 @@ class DynamoAccounts(DynamoBase):
                 if key:
                     deletes.append(self._delete(unique_key("IDEMPOTENCY", key)))
             elif sk.startswith("BOOKING#"):
-                signature = decode(Booking, item, version=0).waiver_signature_id
-                if signature:
+                booking = decode(Booking, item, version=0)
+                signatures = {booking.waiver_signature_id, *(s.signature_id for s in booking.seats)}
+                for signature in sorted(s for s in signatures if s):
                     deletes.append(self._delete(single_key("SIGNATURE", signature)))
         for item in self._index("GSI2", f"OUTBOX#EVENT#{event_id}"):
             deletes.append(self._delete(item))

@@ -15,6 +15,9 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
+from ..domain.models import Seat
+from ..domain.seats import seats_from_json, seats_to_json
+
 T = TypeVar("T")
 
 # The table, exactly as deploy/aws/template.yaml declares it (a test compares them).
@@ -106,6 +109,8 @@ COUNTER_KEY = {"PK": S("COUNTER"), "SK": S("receipt")}
 
 # -- codec ------------------------------------------------------------------------------------
 def _plain(value: Any) -> Any:
+    if isinstance(value, tuple) and all(isinstance(v, Seat) for v in value):
+        return seats_to_json(value)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
@@ -128,7 +133,9 @@ def _converters(cls: type) -> dict[str, Any]:
     for name, hint in hints.items():
         args = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
         target = args[0]
-        if target is datetime:
+        if typing.get_origin(hint) is tuple:
+            out[name] = seats_from_json
+        elif target is datetime:
             out[name] = datetime.fromisoformat
         elif target is bytes:
             out[name] = base64.b64decode

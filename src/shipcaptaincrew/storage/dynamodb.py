@@ -22,6 +22,11 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
     outbox message   OUTBOX                MSG#{id}                 OUTBOX#{status} -> {due}#{id}
                                                                     GSI2: OUTBOX#EVENT#{id} -> id
     receipt counter  COUNTER               receipt  (attribute ``n``: last number issued)
+    kiosk            EVENT#{event_id}      KIOSK#{kiosk_id}         KIOSK#{token_hash} -> KIOSK
+                     (top-level ``live`` while not revoked: the revoke's condition)
+
+A booking's seats (``Booking.seats``) are part of its ``doc``: a seat is signed in the same
+transaction as its signature item, with the booking's version as the condition.
 
 Sign-in guesses: each counter is one item per (scope, key, window); a guess is an ``ADD n 1``
 conditioned on ``n < limit`` for every counter in one transaction, so parallel guesses never
@@ -85,13 +90,15 @@ from .dynamo_items import (
     single_key,
     sort_time,
 )
+from .dynamo_kiosks import DynamoKiosks
 from .dynamo_outbox import DynamoOutbox
 from .dynamo_waivers import DynamoWaivers
 
 
-class DynamoStore(DynamoAccounts, DynamoOutbox, DynamoWaivers):
-    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, account, outbox and
-    waiver writes in ``dynamo_accounts.py``/``dynamo_outbox.py``/``dynamo_waivers.py``."""
+class DynamoStore(DynamoAccounts, DynamoOutbox, DynamoWaivers, DynamoKiosks):
+    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, account, outbox, waiver
+    and kiosk writes in ``dynamo_accounts.py``/``dynamo_outbox.py``/``dynamo_waivers.py``/
+    ``dynamo_kiosks.py``."""
 
     @classmethod
     def from_url(cls, url: str) -> DynamoStore:
@@ -210,10 +217,17 @@ class DynamoStore(DynamoAccounts, DynamoOutbox, DynamoWaivers):
         self._commit(build)
         return result[0]
 
-    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
+    def update_booking(
+        self,
+        booking: Booking,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
         self._commit(
             lambda held: [
                 *self._booking_update(booking, expected_version, held),
+                *self._outbox_puts(outbox),
                 (self._audit_put(audit), None),
             ]
         )

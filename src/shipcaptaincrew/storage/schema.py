@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+
+from ..domain.models import Seat
+from ..domain.seats import seats_from_json, seats_to_json
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -56,6 +60,27 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class SeatsJSON(sa.types.TypeDecorator[tuple[Seat, ...]]):
+    """A booking's seats as JSON text (``domain.seats`` codec), the same on both engines."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def process_bind_param(self, value: tuple[Seat, ...] | None, dialect: Dialect) -> str:
+        return seats_to_text(value or ())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Seat, ...]:
+        return seats_from_text(value)
+
+
+def seats_to_text(seats: tuple[Seat, ...]) -> str:
+    return json.dumps(seats_to_json(seats), separators=(",", ":"), sort_keys=True)
+
+
+def seats_from_text(value: str | None) -> tuple[Seat, ...]:
+    return seats_from_json(json.loads(value)) if value else ()
 
 
 metadata = sa.MetaData()
@@ -153,6 +178,7 @@ bookings = sa.Table(
     sa.Column("cancelled_at", UTCDateTime),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("legacy_id", sa.String(200)),
+    sa.Column("seats", SeatsJSON, nullable=False, server_default="[]"),
 )
 
 payments = sa.Table(
@@ -250,10 +276,25 @@ waiver_signatures = sa.Table(
     sa.Column("user_agent", sa.String(500), nullable=False),
     sa.Column("guardian_name", sa.String(200)),
     sa.Column("guardian_relationship", sa.String(100)),
+    sa.Column("seat", sa.Integer),
     sa.ForeignKeyConstraint(["event_id", "patron_id"], ["bookings.event_id", "bookings.patron_id"]),
     sa.ForeignKeyConstraint(
         ["template_id", "template_version"],
         ["waiver_templates.id", "waiver_templates.version"],
     ),
     sa.Index("ix_waiver_signatures_booking", "event_id", "patron_id"),
+)
+
+kiosks = sa.Table(
+    "kiosks",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("started_by", sa.String(64), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime),
+    sa.Column("revoked_by", sa.String(64)),
+    sa.Index("ix_kiosks_event", "event_id", "started_at"),
 )

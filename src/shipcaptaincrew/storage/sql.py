@@ -35,15 +35,16 @@ from . import schema as t
 from .base import PaymentWrite
 from .sql_accounts import SqlAccounts
 from .sql_base import _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
+from .sql_kiosks import SqlKiosks
 from .sql_outbox import SqlOutbox
 from .sql_waivers import SqlWaivers
 
 __all__ = ["SqlStore", "make_engine"]
 
 
-class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers):
-    """Plumbing in ``sql_base.py``; accounts, outbox and waivers in ``sql_accounts.py``,
-    ``sql_outbox.py`` and ``sql_waivers.py``."""
+class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers, SqlKiosks):
+    """Plumbing in ``sql_base.py``; accounts, outbox, waivers and kiosks in
+    ``sql_accounts.py``, ``sql_outbox.py``, ``sql_waivers.py`` and ``sql_kiosks.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
@@ -196,10 +197,20 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers):
             out[b.event_id].append(b)
         return out
 
-    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
-        with self._write() as conn:
-            self._update_booking(conn, booking, expected_version)
-            self._insert_audit(conn, [audit])
+    def update_booking(
+        self,
+        booking: Booking,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
+        try:
+            with self._write() as conn:
+                self._update_booking(conn, booking, expected_version)
+                self._insert_audit(conn, [audit])
+                self._insert_outbox(conn, outbox)
+        except IntegrityError:
+            raise refusals.outbox_key_taken(outbox[0].dedup_key if outbox else "") from None
 
     def promote_booking(
         self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry

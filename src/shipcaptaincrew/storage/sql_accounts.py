@@ -136,7 +136,8 @@ class SqlAccounts(SqlBase):
         self, event_id: str, patron_ids: Sequence[str], audit: AuditEntry
     ) -> None:
         with self._write() as conn:
-            for table in (t.waiver_signatures, t.payments, t.outbox, t.audit, t.bookings):
+            tables = (t.waiver_signatures, t.payments, t.outbox, t.audit, t.kiosks, t.bookings)
+            for table in tables:
                 conn.execute(table.delete().where(table.c.event_id == event_id))
             res = conn.execute(t.events.delete().where(t.events.c.id == event_id))
             if res.rowcount != 1:

@@ -87,6 +87,8 @@ def _from_json_value(kind: Any) -> Any:
     """How a column's value comes back out of SQLite's json_array (None: as it is)."""
     if isinstance(kind, t.UTCDateTime):
         return _utc_from_text
+    if isinstance(kind, t.SeatsJSON):
+        return t.seats_from_text
     if isinstance(kind, sa.Boolean):
         return bool
     if isinstance(kind, sa.JSON):

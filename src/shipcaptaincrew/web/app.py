@@ -22,7 +22,19 @@ from . import errors
 from .deps import current_principal, signed_in
 from .logs import configure as configure_logging
 from .middleware import BodyLimit, RequestLog, SecurityHeaders
-from .routes import audit, auth, crew, events, guest, outbox, payments, receipts, roster, waivers
+from .routes import (
+    audit,
+    auth,
+    crew,
+    events,
+    guest,
+    kiosks,
+    outbox,
+    payments,
+    receipts,
+    roster,
+    waivers,
+)
 from .routes.ready import router as ready_router
 from .schemas import HealthOut
 
@@ -82,7 +94,7 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    for module in (events, roster, payments, audit, crew, waivers, outbox, receipts):
+    for module in (events, roster, payments, audit, crew, waivers, outbox, receipts, kiosks):
         api.include_router(module.router)
     # who-am-I, the own password and sign-out: open to a member who must choose a password
     own = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])

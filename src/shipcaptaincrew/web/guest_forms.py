@@ -51,12 +51,12 @@ def same_origin(ctx: Context, request: Request) -> bool:
     return origin.lower() in allowed
 
 
-async def read_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request, max_fields: int = MAX_FORM_FIELDS) -> dict[str, str]:
     if not request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
         raise Invalid("Please send the form from the waiver page.")
     try:
         text = (await request.body()).decode("utf-8")
-        parsed = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+        parsed = parse_qs(text, keep_blank_values=True, max_num_fields=max_fields)
     except (UnicodeDecodeError, ValueError):
         raise Invalid("The form could not be read.") from None
     return {k: v[0] for k, v in parsed.items()}

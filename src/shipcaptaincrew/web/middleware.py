@@ -135,7 +135,14 @@ _CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 
 
 def _logged_path(path: str) -> str:
-    """The path as logged: a guest link's token (a credential) is masked."""
+    """The path as logged: a guest link's token, a kiosk's token and a seat link's secret
+    (credentials) are masked."""
+    if path.startswith(("/g/kiosk/", "/g/seat/")):
+        parts = path.split("/")
+        secret_at = 3 if parts[2] == "kiosk" else 6
+        if len(parts) > secret_at:
+            parts[secret_at] = "-"
+        return "/".join(parts)
     if path.startswith("/g/"):
         _, _, rest = path[3:].partition("/")
         return "/g/-" + ("/" + rest if rest else "")

@@ -173,6 +173,31 @@ class RosterIn(In):
     party_size: Annotated[WholeNumber, Field(ge=1, le=50)] = 1
 
 
+class SeatOut(BaseModel):
+    no: int
+    name: str
+    minor: bool
+    signed: bool = Field(description="This person has a waiver (their own or the booking's).")
+    waiver_kind: str | None = Field(description="electronic or paper when signed for this seat.")
+
+
+def seats_out(b: Booking) -> list[SeatOut]:
+    """The people named or signed so far (seats not listed are blank and unsigned, unless
+    the booking's waiver covers the whole party): a 500-patron roster stays light."""
+    covered = b.waiver_kind is not None
+    return [
+        SeatOut.model_construct(
+            no=s.no,
+            name=s.name,
+            minor=s.minor,
+            signed=s.signed or covered,
+            waiver_kind=s.waiver_kind.value if s.waiver_kind else None,
+        )
+        for s in b.seats
+        if s.no <= b.party_size
+    ]
+
+
 class BookingOut(BaseModel):
     patron_id: str
     event_id: str
@@ -193,6 +218,11 @@ class BookingOut(BaseModel):
     waiver_signed: bool
     waiver_kind: str | None
     waiver_at: datetime | None
+    waivers_signed: int = Field(description="People of the party with a waiver (of party_size).")
+    seats: list[SeatOut] = Field(
+        description="The people named or signed so far, by seat number; seats not listed "
+        "are blank and unsigned unless the booking's waiver covers the whole party."
+    )
     ready: bool
     guest_url: str
     receipt_email: ReceiptEmail | None = Field(
@@ -222,6 +252,8 @@ class BookingOut(BaseModel):
             waiver_signed=b.waiver_signed,
             waiver_kind=b.waiver_kind.value if b.waiver_kind else None,
             waiver_at=b.waiver_at,
+            waivers_signed=b.waivers_signed,
+            seats=seats_out(b),
             ready=b.ready,
             guest_url=f"{public_url}/g/{b.guest_token}",
             receipt_email=receipt_email,  # type: ignore[arg-type]

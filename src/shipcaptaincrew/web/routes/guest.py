@@ -18,7 +18,7 @@ from ...domain.models import Booking
 from ...domain.money import format_money
 from ...services import receipts, waivers
 from ...services.context import Context
-from ...services.guest import guest_view
+from ...services.guest import GuestView, guest_view
 from ..deps import Ctx, client_ip
 from ..guest_forms import form_token, form_token_ok, read_form, same_origin
 
@@ -60,11 +60,35 @@ def guest_page(token: str, ctx: Ctx, signed: str | None = None) -> Response:
         view = guest_view(ctx, token=token)
     except NotFound:
         return html_error(404, "This guest link is not valid. Please check the address.")
-    return render("guest_booking.html", view=view, token=token, just_signed=signed == "1")
+    return booking_page(ctx, view, token, just_signed=signed == "1")
+
+
+def booking_page(
+    ctx: Context, view: GuestView, token: str, status: int = 200, **values: Any
+) -> HTMLResponse:
+    """The guest page (also re-shown with an error by the seats form)."""
+    issued = int(ctx.now().timestamp())
+    return render(
+        "guest_booking.html",
+        status,
+        view=view,
+        token=token,
+        form_token=form_token(ctx, token, issued),
+        **values,
+    )
+
+
+def seat_number(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) <= 3 else None
 
 
 def _waiver_form(
-    ctx: Context, token: str, status: int = 200, error: str = "", form: dict[str, str] | None = None
+    ctx: Context,
+    token: str,
+    status: int = 200,
+    error: str = "",
+    form: dict[str, str] | None = None,
+    seat: str | None = None,
 ) -> Response:
     view = guest_view(ctx, token=token)
     if view.booking.waiver_signed:
@@ -73,21 +97,32 @@ def _waiver_form(
         return html_error(404, "This event has no online waiver. Crew will help you at the dock.")
     if not view.can_sign:
         return html_error(409, view.cannot_sign_reason)
+    to_sign = view.seat_to_sign(seat_number(seat))
+    if to_sign is None:
+        return RedirectResponse(f"/g/{token}", status_code=303)
+    person = view.label(to_sign)
+    single = view.booking.party_size == 1
+    defaults = {"signer_name": to_sign.name, "minor": "on" if to_sign.minor else ""}
     return render(
         "guest_waiver.html",
         status,
         view=view,
-        token=token,
+        action=f"/g/{token}/waiver",
+        back_url=f"/g/{token}",
+        back_text="Back to your booking",
+        person=person,
+        seat_no=to_sign.no,
+        name_label="Type your full name to sign" if single else f"Full name of {person}",
         form_token=form_token(ctx, token, int(ctx.now().timestamp())),
         error=error,
-        form=form or {},
+        form=form or defaults,
     )
 
 
 @router.get("/{token}/waiver", response_class=HTMLResponse)
-def waiver_page(token: str, ctx: Ctx) -> Response:
+def waiver_page(token: str, ctx: Ctx, seat: str | None = None) -> Response:
     try:
-        return _waiver_form(ctx, token)
+        return _waiver_form(ctx, token, seat=seat)
     except NotFound:
         return html_error(404, "This guest link is not valid. Please check the address.")
 
@@ -102,10 +137,35 @@ def _signature_bytes(data_url: str) -> bytes:
         raise Invalid("The signature could not be read.", {"field": "signature"}) from None
 
 
+def sign_request(form: dict[str, str]) -> waivers.SignRequest:
+    """The signing form as a request; Invalid for a missing drawing or agreement."""
+    version = form.get("template_version", "")
+    req = waivers.SignRequest(
+        template_id=form.get("template_id", ""),
+        template_version=int(version) if version.isdigit() else 0,
+        template_sha256=form.get("template_sha256", ""),
+        signer_name=form.get("signer_name", ""),
+        signature_png=_signature_bytes(form.get("signature", "")),
+        minor=bool(form.get("minor")),
+        guardian_name=form.get("guardian_name", ""),
+        guardian_relationship=form.get("guardian_relationship", ""),
+    )
+    if not form.get("agree"):
+        raise Invalid("Please tick the box to confirm you agree.", {"field": "agree"})
+    return req
+
+
+def kept_fields(form: dict[str, str]) -> dict[str, str]:
+    """What the form shows again after a refusal (never the drawing)."""
+    kept = {k: form.get(k, "") for k in ("signer_name", "guardian_name", "guardian_relationship")}
+    kept["minor"] = "on" if form.get("minor") else ""
+    return kept
+
+
 @router.post("/{token}/waiver", response_class=HTMLResponse)
 async def sign(token: str, request: Request, ctx: Ctx) -> Response:
     try:
-        booking = _booking(ctx, token)
+        view = guest_view(ctx, token=token)
     except NotFound:
         return html_error(404, "This guest link is not valid. Please check the address.")
     if not same_origin(ctx, request):
@@ -116,35 +176,24 @@ async def sign(token: str, request: Request, ctx: Ctx) -> Response:
         return html_error(400, err.message)
     if not form_token_ok(ctx, token, form.get("form_token", "")):
         return html_error(403, "This page has expired. Please reload it and sign again.")
-    if booking.waiver_signed:
+    seat = form.get("seat")  # pages from before seats sent none: the next seat to sign
+    to_sign = view.seat_to_sign(None if seat is None else (seat_number(seat) or 0))
+    if view.booking.waiver_signed or to_sign is None:
         return RedirectResponse(f"/g/{token}", status_code=303)
-    kept = {k: form.get(k, "") for k in ("signer_name", "guardian_name", "guardian_relationship")}
-    kept["minor"] = "on" if form.get("minor") else ""
+    kept = kept_fields(form)
     try:
-        version = form.get("template_version", "")
-        req = waivers.SignRequest(
-            template_id=form.get("template_id", ""),
-            template_version=int(version) if version.isdigit() else 0,
-            template_sha256=form.get("template_sha256", ""),
-            signer_name=form.get("signer_name", ""),
-            signature_png=_signature_bytes(form.get("signature", "")),
-            minor=bool(form.get("minor")),
-            guardian_name=form.get("guardian_name", ""),
-            guardian_relationship=form.get("guardian_relationship", ""),
-        )
-        if not form.get("agree"):
-            raise Invalid("Please tick the box to confirm you agree.", {"field": "agree"})
         waivers.sign_waiver(
             ctx,
-            booking=booking,
-            req=req,
+            booking=view.booking,
+            req=sign_request(form),
             ip=client_ip(ctx, request),
             user_agent=request.headers.get("user-agent", ""),
+            seat=to_sign.no,
         )
     except Invalid as err:
-        return _waiver_form(ctx, token, 400, err.message, kept)
+        return _waiver_form(ctx, token, 400, err.message, kept, str(to_sign.no))
     except Conflict as err:
-        return _waiver_form(ctx, token, 409, err.message, kept)
+        return _waiver_form(ctx, token, 409, err.message, kept, str(to_sign.no))
     except DomainError as err:
         return html_error(404 if isinstance(err, NotFound) else 400, err.message)
     return RedirectResponse(f"/g/{token}?signed=1", status_code=303)
@@ -188,5 +237,9 @@ def receipt(token: str, payment_id: str, ctx: Ctx) -> Response:
 def install(app: FastAPI) -> None:
     """Serve the guest pages and their assets (under /g/ so CloudFront sends both to the
     app)."""
+    from . import guest_seats, kiosk_pages
+
     app.mount("/g/assets", StaticFiles(directory=ASSETS), name="guest-assets")
+    app.include_router(kiosk_pages.router)
+    app.include_router(guest_seats.router)
     app.include_router(router)

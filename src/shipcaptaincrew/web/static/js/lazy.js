@@ -14,6 +14,7 @@ const LOADERS = {
   csvImport: () => import('./csv-import.js'),
   account: () => import('./account-modal.js'),
   crew: () => import('./crew-modal.js'),
+  kiosk: () => import('./kiosk-admin.js'),
 };
 
 export function lazy(module, name) {
@@ -38,6 +39,8 @@ const BUTTONS = [
   ['importCsv', lazy('csvImport', 'openImport')],
   ['accountOpen', lazy('account', 'openAccount')],
   ['crewOpen', lazy('crew', 'openCrew')],
+  ['startKiosk', lazy('kiosk', 'startKiosk')],
+  ['showKiosks', lazy('kiosk', 'showKiosks')],
 ];
 
 export function wireLazyButtons() {

@@ -15,6 +15,18 @@ function paymentBadge(b) {
   return h('li', { class: 'badge badge-bad', text: `Unpaid · ${left} left` });
 }
 
+// A party counts each person's waiver: "2 of 4 waivers" (counted by the server).
+function waiverBadge(b, kind) {
+  if (b.party_size > 1) {
+    const text = `${b.waivers_signed} of ${b.party_size} waivers`;
+    const tone = b.waiver_signed ? 'ok' : b.waivers_signed > 0 ? 'warn' : 'bad';
+    return h('li', { class: `badge badge-${tone}`, text });
+  }
+  return b.waiver_signed
+    ? h('li', { class: 'badge badge-ok', text: kind })
+    : h('li', { class: 'badge badge-bad', text: 'No waiver' });
+}
+
 function badges(b) {
   const waiver = b.waiver_kind === 'electronic' ? 'Waiver signed online' : 'Paper waiver';
   return h(
@@ -22,9 +34,7 @@ function badges(b) {
     { class: 'badges', 'aria-label': 'Status' },
     b.status !== 'booked' ? h('li', { class: 'badge badge-bad', text: b.status }) : null,
     paymentBadge(b),
-    b.waiver_signed
-      ? h('li', { class: 'badge badge-ok', text: waiver })
-      : h('li', { class: 'badge badge-bad', text: 'No waiver' }),
+    waiverBadge(b, waiver),
     b.checked_in
       ? h('li', { class: 'badge badge-ok', text: 'Checked in' })
       : h('li', { class: 'badge badge-bad', text: 'Not checked in' }),

@@ -21,6 +21,9 @@ export const urls = Object.freeze({
   batchPayments: (eventId) => `${event(eventId)}/payments/batch`,
   audit: (eventId, limit) => `/api/audit?event_id=${q(eventId)}&limit=${q(limit)}`,
   waiverTemplates: () => '/api/waiver-templates',
+  kiosks: (eventId) => `${event(eventId)}/kiosks`,
+  revokeKiosk: (eventId, kioskId) => `${event(eventId)}/kiosks/${q(kioskId)}/revoke`,
+  seatPaper: (b, seat) => `${booking(b)}/seats/${q(seat)}/paper`,
   // One booking ({ event_id, patron_id }).
   payment: (b) => `${booking(b)}/payment`,
   attendance: (b) => `${booking(b)}/attendance`,
