@@ -83,6 +83,8 @@ class Actor:
 
 SYSTEM = Actor(ActorKind.SYSTEM, "system", "System")
 IMPORTER = Actor(ActorKind.SYSTEM, "importer", "Legacy import")
+STRIPE = Actor(ActorKind.PROVIDER, "stripe", "Stripe")
+PAYPAL = Actor(ActorKind.PROVIDER, "paypal", "PayPal")
 
 
 @dataclass(frozen=True)
@@ -208,10 +210,17 @@ class Payment:
     voided_at: datetime | None = None
     voided_by: str | None = None
     void_reason: str | None = None
+    # A refund is an entry of its own: a negative amount, the method the money went back by,
+    # and the id of the payment it returns money from.
+    refund_of: str | None = None
 
     @property
     def voided(self) -> bool:
         return self.voided_at is not None
+
+    @property
+    def is_refund(self) -> bool:
+        return self.refund_of is not None
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from ..domain.models import (
     Payment,
     Session,
 )
+from ..domain.online import ProviderTransaction
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 
 
@@ -144,6 +145,23 @@ class Store(Protocol):
         ...
 
     def get_payment(self, payment_id: str) -> Payment | None: ...
+
+    # A refund is stored by ``add_payments`` as a payment with a negative amount and
+    # ``refund_of``; its booking version condition is what keeps two concurrent refunds of
+    # one payment from both landing.
+
+    # provider transactions (money a provider reports that is not on a booking)
+    def add_provider_transaction(self, txn: ProviderTransaction, audit: AuditEntry) -> None:
+        """Store ``txn`` and the audit entry atomically; ``DuplicateKey`` (nothing written)
+        when a transaction with ``txn.id`` is stored already."""
+
+    def list_provider_transactions(
+        self, *, parent_reference: str | None = None
+    ) -> list[ProviderTransaction]:
+        """Those whose ``parent_reference`` is given (all when None), by ``received_at``,
+        then id. Changes nothing."""
+        ...
+
     def get_payment_by_key(self, idempotency_key: str) -> Payment | None: ...
     def list_payments(self, event_id: str, patron_id: str | None = None) -> list[Payment]:
         """The event's (or one patron's) payments, voided ones included, by ``logged_at``,

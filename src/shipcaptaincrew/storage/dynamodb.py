@@ -20,6 +20,7 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
     outbox message   OUTBOX                MSG#{id}                 OUTBOX#{status} -> {due}#{id}
                                                                     GSI2: OUTBOX#EVENT#{id} -> id
     receipt counter  COUNTER               receipt  (attribute ``n``: last number issued)
+    provider txn     PTXN#{parent_ref}     TXN#{id}                 PTXNS -> {received}#{id}
 
 Access paths: a roster is one Query (``PK=EVENT#id, SK begins_with BOOKING#``); a booking's
 payments are one Query under the same partition, read strongly consistent because the
@@ -36,6 +37,9 @@ An event item keeps ``places`` (the party sizes of its booked bookings) and each
 transaction. Receipt numbers: the counter is read, then set with ``n = :read`` in the payment
 transaction; a concurrent payment cancels it and it is retried, so numbers are sequential
 and never reused.
+
+A refund is a payment item (negative amount, ``refund_of``): it takes the booking's version
+condition like any payment, so two refunds racing on one booking cannot both land.
 
 Limit: a transaction holds at most 100 items. A payment takes 3 (booking, payment, audit
 entry), 4 with an idempotency key, plus the counter and outbox messages: a batch larger than
@@ -82,10 +86,11 @@ from .dynamo_items import (
     sort_time,
 )
 from .dynamo_outbox import DynamoOutbox
+from .dynamo_providers import DynamoProviders
 from .dynamo_waivers import DynamoWaivers
 
 
-class DynamoStore(DynamoOutbox, DynamoWaivers):
+class DynamoStore(DynamoOutbox, DynamoWaivers, DynamoProviders):
     """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, outbox and waiver writes
     in ``dynamo_outbox.py``/``dynamo_waivers.py``."""
 

@@ -167,6 +167,7 @@ payments = sa.Table(
     sa.Column("voided_at", UTCDateTime),
     sa.Column("voided_by", sa.String(64)),
     sa.Column("void_reason", sa.String(500)),
+    sa.Column("refund_of", sa.String(32)),
     sa.ForeignKeyConstraint(["event_id", "patron_id"], ["bookings.event_id", "bookings.patron_id"]),
     sa.Index("ix_payments_booking", "event_id", "patron_id"),
 )
@@ -249,4 +250,23 @@ waiver_signatures = sa.Table(
         ["waiver_templates.id", "waiver_templates.version"],
     ),
     sa.Index("ix_waiver_signatures_booking", "event_id", "patron_id"),
+)
+
+provider_transactions = sa.Table(
+    "provider_transactions",
+    metadata,
+    sa.Column("id", sa.String(300), primary_key=True),
+    sa.Column("provider", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("reference", sa.String(255), nullable=False),
+    sa.Column("parent_reference", sa.String(255), nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("provider_event", sa.String(255), nullable=False),
+    sa.Column("event_id", sa.String(32)),
+    sa.Column("patron_id", sa.String(32)),
+    sa.Index("ix_provider_transactions_parent", "parent_reference"),
 )
