@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .errors import Invalid
-from .models import PAYPAL, STRIPE, Actor
+from .models import PAYPAL, STRIPE, Actor, ActorKind
 
 CHECKOUT_TTL_S = 23 * 3600  # Stripe allows 30 minutes to 24 hours
 UNMATCHED = "unmatched"  # a payment no booking could take
@@ -27,6 +27,10 @@ ACTORS = {"stripe": STRIPE, "paypal": PAYPAL}
 
 def provider_actor(provider: str) -> Actor:
     return ACTORS[provider]
+
+
+def guest_actor(patron_id: str, name: str) -> Actor:
+    return Actor(ActorKind.GUEST, patron_id, name)
 
 
 def provider_key(provider: str, reference: str) -> str:
@@ -94,3 +98,19 @@ def check_amount_to_pay(balance_cents: int) -> int:
     if balance_cents <= 0:
         raise Invalid("Nothing is left to pay on this booking.", {"balance_cents": balance_cents})
     return balance_cents
+
+
+def money_of(txn: ProviderTransaction) -> ProviderMoney:
+    """A kept transaction as the webhook reported it, to apply it now."""
+    booking = (txn.event_id, txn.patron_id) if txn.event_id and txn.patron_id else None
+    return ProviderMoney(
+        provider=txn.provider,
+        kind=txn.kind,
+        reference=txn.reference,
+        parent_reference=txn.parent_reference,
+        amount_cents=txn.amount_cents,
+        currency=txn.currency,
+        provider_event=txn.provider_event,
+        booking=booking,
+        reason=txn.reason if txn.status != PARKED else "",
+    )

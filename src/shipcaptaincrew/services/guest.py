@@ -9,6 +9,7 @@ from ..domain.models import Booking, BookingStatus, Event, EventStatus, Payment
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .context import Context
 from .events import get_event
+from .online import payable_with
 from .waivers import booking_for_token, event_template, signature_of
 
 
@@ -24,6 +25,7 @@ class GuestView:
     template: WaiverTemplate | None
     signature: WaiverSignature | None
     waiver_at: datetime | None  # in the organisation's time zone
+    pay_with: tuple[str, ...] = ()  # providers offered for "Pay now" (a balance is due)
 
     @property
     def cannot_sign_reason(self) -> str:
@@ -58,4 +60,5 @@ def guest_view(ctx: Context, *, token: str) -> GuestView:
         template=event_template(ctx, event),
         signature=signature_of(ctx, booking),
         waiver_at=booking.waiver_at.astimezone(tz) if booking.waiver_at else None,
+        pay_with=payable_with(ctx, booking, event),
     )

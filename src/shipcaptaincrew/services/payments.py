@@ -10,7 +10,15 @@ from ..domain import bookings as rules
 from ..domain import outbox as ob
 from ..domain import payments as pay
 from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound
-from ..domain.models import AuditEntry, Booking, CrewMember, Payment, PaymentMethod, new_id
+from ..domain.models import (
+    Actor,
+    AuditEntry,
+    Booking,
+    CrewMember,
+    Payment,
+    PaymentMethod,
+    new_id,
+)
 from ..storage.base import PaymentWrite
 from . import audit
 from .access import actor_of, require_manager
@@ -79,7 +87,7 @@ def payment_json(p: Payment) -> dict[str, object]:
 
 
 def _prepare(
-    ctx: Context, *, by: CrewMember, booking: Booking, req: PaymentRequest, key: str | None
+    ctx: Context, *, by: CrewMember | Actor, booking: Booking, req: PaymentRequest, key: str | None
 ) -> PaymentWrite:
     """Validate one payment against ``booking`` (as just read) and return the write to make.
     Without an idempotency key, the same amount and method within 60 seconds is a
@@ -120,7 +128,9 @@ def _prepare(
     return PaymentWrite(payment, settled, booking.version)
 
 
-def _entry(ctx: Context, by: CrewMember, w: PaymentWrite, batch: str | None = None) -> AuditEntry:
+def _entry(
+    ctx: Context, by: CrewMember | Actor, w: PaymentWrite, batch: str | None = None
+) -> AuditEntry:
     p = w.payment
     return audit.entry(
         ctx,
@@ -146,7 +156,7 @@ def _entry(ctx: Context, by: CrewMember, w: PaymentWrite, batch: str | None = No
 def log_payment(
     ctx: Context,
     *,
-    by: CrewMember,
+    by: CrewMember | Actor,
     event_id: str,
     req: PaymentRequest,
     idempotency_key: str | None = None,
@@ -157,7 +167,8 @@ def log_payment(
 
     With an idempotency key a repeat returns the first result (created=False). Without
     one, the same amount and method for the same booking within 60 seconds is refused
-    with Conflict naming the earlier payment.
+    with Conflict naming the earlier payment. ``by`` is a crew member, or a provider's actor
+    for a payment its webhook reports.
     """
     if req.amount_cents is None:
         raise Invalid("amount_cents is required.")

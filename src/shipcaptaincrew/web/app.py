@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
-from ..bootstrap import BackgroundDelivery
+from ..bootstrap import BackgroundDelivery, build_providers
 from ..config import Settings
 from ..notify.base import Sender
 from ..services.context import Context, utc_now
@@ -22,7 +22,19 @@ from . import errors
 from .deps import current_principal
 from .logs import configure as configure_logging
 from .middleware import BodyLimit, RequestLog, SecurityHeaders
-from .routes import audit, auth, crew, events, guest, outbox, payments, receipts, roster, waivers
+from .routes import (
+    audit,
+    auth,
+    crew,
+    events,
+    guest,
+    online,
+    outbox,
+    payments,
+    receipts,
+    roster,
+    waivers,
+)
 from .routes.ready import router as ready_router
 from .schemas import HealthOut
 
@@ -64,7 +76,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.ctx = ctx = Context(store=store, settings=settings, clock=clock)
+    app.state.ctx = ctx = Context(
+        store=store, settings=settings, clock=clock, providers=build_providers(settings)
+    )
     app.state.sender = sender
     app.state.mail = None
     if settings.mail_after_commit:
@@ -82,7 +96,7 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    for module in (events, roster, payments, audit, crew, waivers, outbox, receipts):
+    for module in (events, roster, payments, online, audit, crew, waivers, outbox, receipts):
         api.include_router(module.router)
     api.include_router(auth.api)
     app.include_router(public)
@@ -94,6 +108,7 @@ def create_app(
 
     install_docs(app)
     guest.install(app)
+    online.install(app)
     if (STATIC / "index.html").exists():
         app.mount("/", StaticFiles(directory=STATIC, html=True), name="console")
     # A 500-patron roster is ~250 KB of JSON and ~25 KB gzipped: it matters on a phone.

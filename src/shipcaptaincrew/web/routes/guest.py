@@ -60,7 +60,13 @@ def guest_page(token: str, ctx: Ctx, signed: str | None = None) -> Response:
         view = guest_view(ctx, token=token)
     except NotFound:
         return html_error(404, "This guest link is not valid. Please check the address.")
-    return render("guest_booking.html", view=view, token=token, just_signed=signed == "1")
+    return render(
+        "guest_booking.html",
+        view=view,
+        token=token,
+        just_signed=signed == "1",
+        form_token=form_token(ctx, token, int(ctx.now().timestamp())),
+    )
 
 
 def _waiver_form(
