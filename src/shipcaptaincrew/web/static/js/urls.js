@@ -21,5 +21,6 @@ export const urls = Object.freeze({
   promote: (b) => `${booking(b)}/promote`,
   // One payment.
   voidPayment: (paymentId) => `/api/payments/${q(paymentId)}/void`,
+  refundPayment: (paymentId) => `/api/payments/${q(paymentId)}/refund`,
   receipt: (paymentId) => `/api/payments/${q(paymentId)}/receipt.pdf`,
 });
