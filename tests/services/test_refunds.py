@@ -110,3 +110,26 @@ def test_a_stripe_payment_without_stripe_configured_is_refused(ctx) -> None:
         refunds.refund_payment(
             ctx, by=captain, payment_id=logged.payment.id, amount_cents=100, reason="x"
         )
+
+
+def test_the_refund_email_and_receipt_say_refund(ctx) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    from shipcaptaincrew.services.outbox import build_email
+
+    captain, _deck, payment = _paid(ctx)
+    done = refunds.refund_payment(
+        ctx, by=captain, payment_id=payment.id, amount_cents=2500, reason="One stayed home"
+    )
+    assert done.refund is not None
+    [message] = [m for m in ctx.store.list_outbox() if m.payload["payment_id"] == done.refund.id]
+    mail = build_email(ctx, message)
+    assert mail["Subject"] == "Refund: receipt 2 for Sunset Cruise"
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "has refunded $25.00 to you" in text
+    assert "Still to pay: $25.00" in text
+    [pdf] = [p for p in mail.iter_attachments()]
+    page = PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text()
+    assert "Refund receipt no. 2" in page and "Refunded to" in page and "-$25.00" in page

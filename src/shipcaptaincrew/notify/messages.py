@@ -58,6 +58,8 @@ def subject(mail: PaymentEmail) -> str:
     r = mail.receipt
     if mail.void:
         return _line(f"Correction: payment voided, receipt {r.receipt_no} for {r.event_title}")
+    if r.amount_cents < 0:
+        return _line(f"Refund: receipt {r.receipt_no} for {r.event_title}")
     return _line(f"Payment received: receipt {r.receipt_no} for {r.event_title}")
 
 
@@ -69,7 +71,7 @@ def compose(mail: PaymentEmail, pdf: bytes) -> EmailMessage:
         "patron_name": r.patron_name,
         "event_title": r.event_title,
         "event_date": r.event_starts_at.astimezone(tz).strftime("%A %d %B %Y, %H:%M"),
-        "amount": format_money(r.amount_cents, r.currency),
+        "amount": format_money(abs(r.amount_cents), r.currency),
         "method": r.method,
         "reference": r.reference,
         "receipt_no": r.receipt_no,
@@ -79,7 +81,7 @@ def compose(mail: PaymentEmail, pdf: bytes) -> EmailMessage:
         "reply_to": parseaddr(mail.reply_to)[1],
         "void_reason": r.void_reason or "",
     }
-    name = "void" if mail.void else "receipt"
+    name = "void" if mail.void else "refund" if r.amount_cents < 0 else "receipt"
     text = _env().get_template(f"{name}.txt").render(values)
     html = _env().get_template(f"{name}.html").render(values)
 
