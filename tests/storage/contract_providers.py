@@ -96,3 +96,23 @@ class ProvidersContract:
         assert store.list_provider_transactions(parent_reference="pi_none") == []
         assert store.list_provider_transactions() == [early, other, late]
         assert [e.action for e in store.list_audit()].count("again") == 0
+
+    def test_a_lone_outbox_message_and_its_audit_land_together_once(self, store: Store) -> None:
+        from shipcaptaincrew.domain.models import OutboxMessage
+
+        message = OutboxMessage(
+            id="msg_1",
+            dedup_key="pay_link:evt:pat:0:2026-07-01",
+            kind="pay_link",
+            to="pat@example.com",
+            payload={"amount_cents": 4500},
+            created_at=T0,
+            next_attempt_at=T0,
+        )
+        store.add_outbox_message(message, f.audit_entry("payment.link_sent"))
+        with pytest.raises(DuplicateKey):
+            store.add_outbox_message(
+                dataclasses.replace(message, id="msg_2"), f.audit_entry("again")
+            )
+        assert store.list_outbox() == [message]
+        assert [e.action for e in store.list_audit()] == ["payment.link_sent"]

@@ -283,3 +283,38 @@ def test_stripe_refusing_a_refund_is_a_502_and_records_nothing(
     assert r.json()["error"]["code"] == "provider_failed"
     assert len(shop.ctx.store.list_payments(event_id)) == 1
     assert not [e for e in shop.ctx.store.list_audit() if e.action.startswith("payment.refund")]
+
+
+def test_crew_email_a_pay_link_once_per_balance_and_day(shop: Api) -> None:
+    from shipcaptaincrew.services.outbox import build_email
+
+    event_id, patron_id, token = _booking(shop)
+    path = f"/api/events/{event_id}/{patron_id}/pay-link"
+    r = shop.post(path, role=Role.CREW)
+    assert (r.status_code, r.json()["balance_cents"]) == (202, 4500)
+    again = shop.post(path, role=Role.CREW)
+    assert (again.status_code, again.json()["error"]["message"]) == (
+        409,
+        "A pay link for this balance was already sent today.",
+    )
+    [message] = shop.ctx.store.list_outbox()
+    assert (message.kind, message.to) == ("pay_link", "pat@example.com")
+    mail = build_email(shop.ctx, message)
+    assert mail["Subject"] == "Pay online for Sunset Cruise"
+    text = mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "$45.00 is still to pay for Sunset Cruise" in text
+    assert f"http://testserver/g/{token}" in text
+    [entry] = [e for e in shop.ctx.store.list_audit() if e.action == "payment.link_sent"]
+    assert entry.subject == message.id
+
+
+def test_no_pay_link_without_a_provider(api: Api) -> None:
+    event = api.event()
+    patron = api.patron(event["id"])
+    r = api.post(f"/api/events/{event['id']}/{patron['patron_id']}/pay-link")
+    assert (r.status_code, r.json()["error"]["message"]) == (
+        409,
+        "Paying online is not set up here.",
+    )
+    page = api.client.get(patron["guest_url"].replace("http://testserver", ""))
+    assert page.status_code == 200 and "Pay now" not in page.text

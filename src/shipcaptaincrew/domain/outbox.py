@@ -20,6 +20,7 @@ REQUEUEABLE = (QUEUED, FAILED)
 RECEIPT = "payment_receipt"
 VOID = "payment_void"
 RECEIPT_KINDS = (RECEIPT, VOID)
+PAY_LINK = "pay_link"  # crew sent the patron their guest link to pay online
 
 MAX_ATTEMPTS = 8
 FIRST_DELAY = timedelta(seconds=30)

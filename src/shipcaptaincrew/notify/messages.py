@@ -106,3 +106,46 @@ def compose(mail: PaymentEmail, pdf: bytes) -> EmailMessage:
     for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
         part.set_boundary(f"=_{mail.message_id}_{i}")
     return msg
+
+
+@dataclass(frozen=True)
+class PayLinkEmail:
+    """Crew sent the patron the link to pay their balance online."""
+
+    to: str
+    patron_name: str
+    org_name: str
+    event_title: str
+    balance_cents: int
+    currency: str
+    guest_url: str
+    mail_from: str
+    reply_to: str
+    message_id: str
+    created_at: datetime
+
+
+def compose_pay_link(mail: PayLinkEmail) -> EmailMessage:
+    values = {
+        "patron_name": mail.patron_name,
+        "org_name": mail.org_name,
+        "event_title": mail.event_title,
+        "balance": format_money(mail.balance_cents, mail.currency),
+        "guest_url": mail.guest_url,
+        "reply_to": parseaddr(mail.reply_to)[1],
+    }
+    msg = EmailMessage()
+    msg["Subject"] = _line(f"Pay online for {mail.event_title}")
+    msg["From"] = mail.mail_from
+    msg["To"] = formataddr((_line(mail.patron_name), mail.to))
+    if mail.reply_to:
+        msg["Reply-To"] = mail.reply_to
+    msg["Date"] = format_datetime(mail.created_at)
+    domain = parseaddr(mail.mail_from)[1].rpartition("@")[2] or "shipcaptaincrew.invalid"
+    msg["Message-ID"] = f"<{mail.message_id}@{domain}>"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(_env().get_template("pay_link.txt").render(values))
+    msg.add_alternative(_env().get_template("pay_link.html").render(values), subtype="html")
+    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_{mail.message_id}_{i}")
+    return msg

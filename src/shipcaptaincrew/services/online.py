@@ -16,10 +16,22 @@ from datetime import timedelta
 
 from ..domain import bookings as rules
 from ..domain import online
+from ..domain import outbox as ob
 from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound
-from ..domain.models import Booking, BookingStatus, Event, EventStatus, PaymentMethod
+from ..domain.models import (
+    Booking,
+    BookingStatus,
+    CrewMember,
+    Event,
+    EventStatus,
+    OutboxMessage,
+    PaymentMethod,
+    new_id,
+)
 from ..domain.online import Checkout, ProviderMoney, ProviderTransaction
 from . import audit
+from .access import actor_of
+from .bookings import get_booking
 from .context import Context
 from .events import get_event
 from .payments import PaymentRequest, log_payment
@@ -82,6 +94,50 @@ def start_checkout(ctx: Context, *, token: str, provider: str | None = None) -> 
         )
     )
     return checkout
+
+
+def send_pay_link(ctx: Context, *, by: CrewMember, event_id: str, patron_id: str) -> Booking:
+    """Email the patron their guest link to pay the balance online: queues a ``pay_link``
+    message and writes a ``payment.link_sent`` audit entry together, then hands the message
+    to ``ctx.after_commit``. Once per booking, balance and day (a repeat is a Conflict)."""
+    booking = get_booking(ctx, event_id=event_id, patron_id=patron_id)
+    event = get_event(ctx, event_id=event_id)
+    if not payable_with(ctx, booking, event):
+        raise Conflict(
+            "Nothing can be paid online for this booking."
+            if ctx.providers
+            else "Paying online is not set up here.",
+            {"balance_cents": booking.balance_cents},
+        )
+    now = ctx.now()
+    message = OutboxMessage(
+        id=new_id("msg"),
+        dedup_key=f"{ob.PAY_LINK}:{event_id}:{patron_id}:{booking.amount_paid_cents}:{now.date()}",
+        kind=ob.PAY_LINK,
+        to=booking.patron_email,
+        payload={"balance_cents": booking.balance_cents},
+        created_at=now,
+        next_attempt_at=now,
+        event_id=event_id,
+        patron_id=patron_id,
+    )
+    entry = audit.entry(
+        ctx,
+        actor=actor_of(by),
+        action="payment.link_sent",
+        subject=message.id,
+        event_id=event_id,
+        patron_id=patron_id,
+        data={"balance_cents": booking.balance_cents, "to": booking.patron_email},
+    )
+    try:
+        ctx.store.add_outbox_message(message, entry)
+    except DuplicateKey:
+        raise Conflict(
+            "A pay link for this balance was already sent today.", {"patron_id": patron_id}
+        ) from None
+    ctx.after_commit([message])
+    return booking
 
 
 @dataclass

@@ -150,6 +150,10 @@ class Store(Protocol):
     # ``refund_of``; its booking version condition is what keeps two concurrent refunds of
     # one payment from both landing.
 
+    def add_outbox_message(self, message: OutboxMessage, audit: AuditEntry) -> None:
+        """Queue one email that no other record changes with (a pay link) and its audit
+        entry, atomically; ``DuplicateKey`` (nothing written) when its dedup key is taken."""
+
     # provider transactions (money a provider reports that is not on a booking)
     def add_provider_transaction(self, txn: ProviderTransaction, audit: AuditEntry) -> None:
         """Store ``txn`` and the audit entry atomically; ``DuplicateKey`` (nothing written)

@@ -7,7 +7,7 @@ SK ``TXN#{id}``), so a payment that arrives finds its early refunds with one Que
 from __future__ import annotations
 
 from ..domain import refusals
-from ..domain.models import AuditEntry
+from ..domain.models import AuditEntry, OutboxMessage
 from ..domain.online import ProviderTransaction
 from .dynamo_base import DynamoBase, _raiser
 from .dynamo_items import S, decode, encode, sort_time
@@ -36,3 +36,6 @@ class DynamoProviders(DynamoBase):
             items = self._partition(f"PTXN#{parent_reference}", "TXN#")
         txns = [decode(ProviderTransaction, i) for i in items]
         return sorted(txns, key=lambda x: (x.received_at, x.id))
+
+    def add_outbox_message(self, message: OutboxMessage, audit: AuditEntry) -> None:
+        self._commit(lambda _h: [*self._outbox_puts([message]), (self._audit_put(audit), None)])

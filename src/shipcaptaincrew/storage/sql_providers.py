@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import refusals
-from ..domain.models import AuditEntry
+from ..domain.models import AuditEntry, OutboxMessage
 from ..domain.online import ProviderTransaction
 from . import schema as t
 from .sql_base import SqlBase, _from_row, _to_row
@@ -30,3 +30,11 @@ class SqlProviders(SqlBase):
             q = q.where(pt.c.parent_reference == parent_reference)
         q = q.order_by(pt.c.received_at, pt.c.id)
         return [_from_row(ProviderTransaction, r) for r in self._all(q)]
+
+    def add_outbox_message(self, message: OutboxMessage, audit: AuditEntry) -> None:
+        try:
+            with self._write() as conn:
+                self._insert_outbox(conn, [message])
+                self._insert_audit(conn, [audit])
+        except IntegrityError:
+            raise refusals.outbox_key_taken(message.dedup_key) from None

@@ -77,6 +77,13 @@ def refund(
     )
 
 
+@router.post("/events/{event_id}/{patron_id}/pay-link", response_model=BookingOut, status_code=202)
+def pay_link(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> BookingOut:
+    """Email the patron their guest link to pay the balance online (any crew member)."""
+    booking = online.send_pay_link(ctx, by=crew, event_id=event_id, patron_id=patron_id)
+    return BookingOut.of(booking, ctx.settings.public_url, None)
+
+
 @guest.post("/{token}/pay", response_class=HTMLResponse)
 async def pay_now(token: str, request: Request, ctx: Ctx) -> Response:
     """The guest page's "Pay now": off to the provider's checkout for the balance."""
