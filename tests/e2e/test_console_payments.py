@@ -212,3 +212,31 @@ def test_receipt_email_badge_and_receipt_download(page, live_server, api):
     assert "Noor Haddad" in text
     assert "$40.00" in text
     assert str(receipt_no) in text
+
+
+def test_refund_part_of_a_cash_payment(page, live_server, api):
+    seeded = seed_event(api, ["Hana Ito"])
+    event_id, hana = seeded["event"]["id"], seeded["ids"]["Hana Ito"]
+    r = api.post(
+        f"/api/events/{event_id}/{hana}/payment", json={"amount_cents": 4000, "method": "cash"}
+    )
+    assert r.status_code == 201
+    open_roster(page, live_server, seeded["event"])
+    card(page, hana).get_by_role("button", name="Payments").click()
+    history = page.locator("#history-dialog")
+    history.get_by_role("button", name="Refund").click()
+    expect(page.locator("#refund-amount")).to_have_value("40.00")
+    page.locator("#refund-amount").fill("15.00")
+    page.locator("#refund-reason").fill("Left before boarding")
+    page.locator("#refund-submit").click()
+    expect(history.locator(".payment")).to_have_count(2)
+    expect(history.locator(".payment").nth(1)).to_contain_text("Refund · -$15.00 · Cash")
+    expect(page.locator("#history-summary")).to_contain_text("Paid $25.00 of $40.00")
+    # what is left to refund of the payment is what the form offers next
+    history.get_by_role("button", name="Refund").click()
+    expect(page.locator("#refund-amount")).to_have_value("25.00")
+    paid = payments_of(api, event_id, hana)
+    assert [(p["amount_cents"], p["note"]) for p in paid] == [
+        (4000, ""),
+        (-1500, "Left before boarding"),
+    ]

@@ -7,6 +7,7 @@ import { methodName } from './methods.js';
 import { openModal } from './modal.js';
 import { currentCrew, isManager } from './session.js';
 import { ui } from './sel.js';
+import { announce } from './status.js';
 import { wireRefund, startRefund } from './refund-form.js';
 import { wireVoid, startVoid } from './void-form.js';
 import { urls } from './urls.js';
@@ -62,6 +63,7 @@ export async function loadHistory() {
   ui('historySummary').textContent = `Paid ${money(s.amount_paid_cents, s.currency)} of ${money(s.amount_due_cents, s.currency)}${s.payment_cleared ? ' · paid in full' : ` · ${money(s.balance_cents, s.currency)} left`}`;
   const list = clear(ui('historyList'));
   if (!s.payments.length) list.append(h('li', { text: 'No payments yet.' }));
+  ui('historyPayLink').hidden = s.payment_cleared || !(s.balance_cents > 0);
   const left = refundable(s.payments);
   current.payments = new Map(s.payments.map((p) => [p.id, { ...p, refundable_cents: left.get(p.id) || 0 }]));
   list.append(...s.payments.map((p) => paymentItem(p, left)));
@@ -92,3 +94,14 @@ ui('historyList').addEventListener('click', (event) => {
 });
 wireVoid(loadHistory);
 wireRefund(loadHistory);
+// Any crew member can email the patron their guest link to pay the balance online.
+ui('historyPayLink').addEventListener('click', async () => {
+  if (!current) return;
+  ui('historyError').textContent = '';
+  try {
+    await apiFetch(urls.payLink(current.booking), { method: 'POST' });
+    announce(`Pay link emailed to ${current.booking.name}.`);
+  } catch (err) {
+    ui('historyError').textContent = err.message;
+  }
+});

@@ -66,6 +66,7 @@ export const SEL = {
   historyDialog: '#history-dialog',
   historyTitle: '#history-title',
   historySummary: '#history-summary',
+  historyPayLink: '#history-pay-link',
   historyList: '#history-list',
   historyError: '#history-error',
   voidForm: '#void-form',

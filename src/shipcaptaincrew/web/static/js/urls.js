@@ -16,6 +16,7 @@ export const urls = Object.freeze({
   waiverTemplates: () => '/api/waiver-templates',
   // One booking ({ event_id, patron_id }).
   payment: (b) => `${booking(b)}/payment`,
+  payLink: (b) => `${booking(b)}/pay-link`,
   attendance: (b) => `${booking(b)}/attendance`,
   waiver: (b) => `${booking(b)}/waiver`,
   promote: (b) => `${booking(b)}/promote`,
