@@ -235,5 +235,9 @@ from .cli_outbox import outbox_app  # noqa: E402
 
 app.add_typer(outbox_app, name="outbox")
 
+from .cli_reconcile import reconcile_app  # noqa: E402
+
+app.add_typer(reconcile_app, name="reconcile")
+
 if __name__ == "__main__":  # pragma: no cover
     app()

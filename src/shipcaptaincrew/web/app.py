@@ -32,6 +32,7 @@ from .routes import (
     outbox,
     payments,
     receipts,
+    reconciliation,
     roster,
     waivers,
 )
@@ -96,7 +97,8 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    for module in (events, roster, payments, online, audit, crew, waivers, outbox, receipts):
+    modules = (events, roster, payments, online, reconciliation, audit, crew, waivers, outbox)
+    for module in (*modules, receipts):
         api.include_router(module.router)
     api.include_router(auth.api)
     app.include_router(public)

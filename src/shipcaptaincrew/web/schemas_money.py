@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
@@ -26,3 +27,43 @@ class WebhookOut(BaseModel):
     recorded: list[str]
     repeated: list[str]
     kept: list[str]
+
+
+class ProviderTxnOut(BaseModel):
+    id: str
+    provider: str
+    kind: str
+    reference: str
+    parent_reference: str
+    amount_cents: int
+    currency: str
+    status: str  # unmatched (no booking took it) or parked (a refund before its payment)
+    reason: str
+    received_at: datetime
+    event_id: str | None
+    patron_id: str | None
+
+
+class MismatchOut(BaseModel):
+    patron_id: str
+    name: str
+    booking_paid_cents: int
+    ledger_paid_cents: int
+
+
+class EventMoneyOut(BaseModel):
+    event_id: str
+    title: str
+    currency: str
+    money_in: dict[str, int]
+    refunds: dict[str, int]
+    voided_cents: int
+    net_cents: int
+    provider_matched: list[PaymentOut]
+    provider_unmatched: list[ProviderTxnOut]
+    mismatches: list[MismatchOut]
+
+
+class ReconciliationOut(BaseModel):
+    events: list[EventMoneyOut]
+    unmatched: list[ProviderTxnOut]
