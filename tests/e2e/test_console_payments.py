@@ -240,3 +240,15 @@ def test_refund_part_of_a_cash_payment(page, live_server, api):
         (4000, ""),
         (-1500, "Left before boarding"),
     ]
+    page.locator("#refund-cancel").click()
+    history.get_by_role("button", name="Close").click()
+    # the event's money: what was taken, what went back, nothing unmatched
+    page.locator("#show-money").click()
+    money = page.locator("#money-list")
+    expect(money).to_contain_text("Taken")
+    expect(money.locator("li", has_text="Taken")).to_contain_text("Cash: $40.00")
+    expect(money.locator("li", has_text="Refunded")).to_contain_text("Cash: $15.00")
+    expect(money.locator("li", has_text="Net")).to_contain_text("$25.00")
+    expect(page.locator("#money-csv")).to_have_attribute(
+        "href", f"/api/reconciliation.csv?event_id={event_id}"
+    )

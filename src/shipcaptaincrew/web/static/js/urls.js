@@ -12,6 +12,8 @@ export const urls = Object.freeze({
   event,
   roster: (eventId) => `${event(eventId)}/roster`,
   batchPayments: (eventId) => `${event(eventId)}/payments/batch`,
+  reconciliation: (eventId) => `/api/reconciliation?event_id=${q(eventId)}`,
+  reconciliationCsv: (eventId) => `/api/reconciliation.csv?event_id=${q(eventId)}`,
   audit: (eventId, limit) => `/api/audit?event_id=${q(eventId)}&limit=${q(limit)}`,
   waiverTemplates: () => '/api/waiver-templates',
   // One booking ({ event_id, patron_id }).
