@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from ..domain.cashup import CashClose, CashCount
 from ..domain.models import (
     AuditEntry,
     Booking,
@@ -153,6 +154,22 @@ class Store(Protocol):
     def add_outbox_message(self, message: OutboxMessage, audit: AuditEntry) -> None:
         """Queue one email that no other record changes with (a pay link) and its audit
         entry, atomically; ``DuplicateKey`` (nothing written) when its dedup key is taken."""
+
+    # cash-up (counts are never changed; the close is written once)
+    def add_cash_count(self, count: CashCount, audit: AuditEntry) -> None:
+        """Store the count and its audit entry atomically, only if the event's cash-up is
+        closed exactly when ``count.after_close`` says (else ``StaleWrite``, nothing
+        written: the caller reads the close again)."""
+
+    def list_cash_counts(self, event_id: str) -> list[CashCount]:
+        """The event's counts, oldest first (``entered_at``, then id)."""
+        ...
+
+    def close_cashup(self, close: CashClose, audit: AuditEntry) -> None:
+        """Store the close and its audit entry atomically; ``DuplicateKey`` (nothing
+        written) when the event's cash-up is closed already."""
+
+    def get_cashup_close(self, event_id: str) -> CashClose | None: ...
 
     # provider transactions (money a provider reports that is not on a booking)
     def add_provider_transaction(self, txn: ProviderTransaction, audit: AuditEntry) -> None:

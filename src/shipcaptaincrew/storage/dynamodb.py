@@ -21,6 +21,8 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
                                                                     GSI2: OUTBOX#EVENT#{id} -> id
     receipt counter  COUNTER               receipt  (attribute ``n``: last number issued)
     provider txn     PTXN#{parent_ref}     TXN#{id}                 PTXNS -> {received}#{id}
+    cash count       EVENT#{event_id}      CASHCOUNT#{entered}#{id}
+    cash-up close    EVENT#{event_id}      CASHCLOSE   (each count's transaction checks it)
 
 Access paths: a roster is one Query (``PK=EVENT#id, SK begins_with BOOKING#``); a booking's
 payments are one Query under the same partition, read strongly consistent because the
@@ -71,6 +73,7 @@ from ..domain.models import (
 )
 from .base import PaymentWrite
 from .dynamo_base import Check, _raiser
+from .dynamo_cashup import DynamoCashup
 from .dynamo_items import (
     COUNTER_KEY,
     CREW_PK,
@@ -90,7 +93,7 @@ from .dynamo_providers import DynamoProviders
 from .dynamo_waivers import DynamoWaivers
 
 
-class DynamoStore(DynamoOutbox, DynamoWaivers, DynamoProviders):
+class DynamoStore(DynamoOutbox, DynamoWaivers, DynamoProviders, DynamoCashup):
     """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, outbox and waiver writes
     in ``dynamo_outbox.py``/``dynamo_waivers.py``."""
 

@@ -270,3 +270,31 @@ provider_transactions = sa.Table(
     sa.Column("patron_id", sa.String(32)),
     sa.Index("ix_provider_transactions_parent", "parent_reference"),
 )
+
+cash_counts = sa.Table(
+    "cash_counts",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=False),
+    sa.Column("crew_id", sa.String(64), nullable=False),
+    sa.Column("crew_name", sa.String(200), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("counted_cents", sa.BigInteger, nullable=False),
+    sa.Column("expected_cents", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("note", sa.String(500), nullable=False),
+    sa.Column("entered_by", sa.String(64), nullable=False),
+    sa.Column("entered_by_name", sa.String(200), nullable=False),
+    sa.Column("entered_at", UTCDateTime, nullable=False),
+    sa.Column("after_close", sa.Boolean, nullable=False),
+    sa.Index("ix_cash_counts_event", "event_id"),
+)
+
+cash_closes = sa.Table(
+    "cash_closes",
+    metadata,
+    sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), primary_key=True),
+    sa.Column("closed_by", sa.String(64), nullable=False),
+    sa.Column("closed_by_name", sa.String(200), nullable=False),
+    sa.Column("closed_at", UTCDateTime, nullable=False),
+)

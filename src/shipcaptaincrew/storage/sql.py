@@ -35,6 +35,7 @@ from ..domain.models import (
 from . import schema as t
 from .base import PaymentWrite
 from .sql_base import _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
+from .sql_cashup import SqlCashup
 from .sql_outbox import SqlOutbox
 from .sql_providers import SqlProviders
 from .sql_waivers import SqlWaivers
@@ -42,7 +43,7 @@ from .sql_waivers import SqlWaivers
 __all__ = ["SqlStore", "make_engine"]
 
 
-class SqlStore(SqlOutbox, SqlWaivers, SqlProviders):
+class SqlStore(SqlOutbox, SqlWaivers, SqlProviders, SqlCashup):
     """Plumbing in ``sql_base.py``; outbox and waivers in ``sql_outbox.py``/``sql_waivers.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
