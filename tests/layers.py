@@ -37,6 +37,7 @@ DOORS = {
     "notify.messages",
     "receipts.pdf",
     "receipts.waiver_pdf",
+    "receipts.cashup_pdf",
     "providers.base",
 }
 THROUGH_DOORS = {"entry", "web", "services"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -12,6 +13,12 @@ from typing import Any
 def new_id(prefix: str) -> str:
     """A short, unguessable identifier such as ``evt_4f0c9a1be27d5c30``."""
     return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def new_sorted_id(prefix: str) -> str:
+    """An identifier that sorts after those made before it in this process (nanoseconds,
+    then 32 random bits): the tie-break of records ordered by a time that may be equal."""
+    return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(4)}"
 
 
 def new_guest_token() -> str:

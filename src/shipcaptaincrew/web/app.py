@@ -25,6 +25,7 @@ from .middleware import BodyLimit, RequestLog, SecurityHeaders
 from .routes import (
     audit,
     auth,
+    cashup,
     crew,
     events,
     guest,
@@ -97,8 +98,8 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    modules = (events, roster, payments, online, reconciliation, audit, crew, waivers, outbox)
-    for module in (*modules, receipts):
+    modules = (events, roster, payments, online, reconciliation, cashup, audit, crew, waivers)
+    for module in (*modules, outbox, receipts):
         api.include_router(module.router)
     api.include_router(auth.api)
     app.include_router(public)

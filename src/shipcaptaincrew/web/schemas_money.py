@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from ..domain.models import PaymentMethod
 from .schemas import BookingOut, Cents, In, PaymentOut
 
 
@@ -67,3 +68,36 @@ class EventMoneyOut(BaseModel):
 class ReconciliationOut(BaseModel):
     events: list[EventMoneyOut]
     unmatched: list[ProviderTxnOut]
+
+
+class CashRowOut(BaseModel):
+    crew_id: str
+    crew_name: str
+    method: str
+    expected_cents: int
+    counted_cents: int | None
+    difference_cents: int | None
+    note: str
+    counted_at: datetime | None
+    after_close: bool
+    closed_count_cents: int | None
+
+
+class CashCloseOut(BaseModel):
+    closed_by: str
+    closed_by_name: str
+    closed_at: datetime
+
+
+class CashupOut(BaseModel):
+    event_id: str
+    currency: str
+    closed: CashCloseOut | None
+    rows: list[CashRowOut]
+
+
+class CountIn(In):
+    crew_id: Annotated[str | None, Field(min_length=1, max_length=64)] = None  # default: me
+    method: PaymentMethod
+    counted_cents: Cents
+    note: Annotated[str, Field(max_length=500)] = ""
