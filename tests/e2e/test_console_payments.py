@@ -252,3 +252,15 @@ def test_refund_part_of_a_cash_payment(page, live_server, api):
     expect(page.locator("#money-csv")).to_have_attribute(
         "href", f"/api/reconciliation.csv?event_id={event_id}"
     )
+    page.locator("#money-dialog").get_by_role("button", name="Close").click()
+    # the cash-up: 25.00 in the ledger (40 taken, 15 handed back), 20.00 counted
+    page.locator("#show-cashup").click()
+    row = page.locator("#cashup-list li", has_text="Cash")
+    expect(row).to_contain_text("ledger $25.00 · not counted")
+    row.get_by_label("Counted Cash for Ada Admin").fill("20.00")
+    row.get_by_label("Note").fill("5 short")
+    row.get_by_role("button", name="Save count").click()
+    expect(page.locator("#cashup-list li", has_text="Cash")).to_contain_text("difference -$5.00")
+    page.locator("#cashup-close").click()
+    expect(page.locator("#cashup-status")).to_have_text("Closed by Ada Admin")
+    expect(page.locator("#cashup-close")).to_be_hidden()
