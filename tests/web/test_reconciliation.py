@@ -126,3 +126,14 @@ def test_reconciliation_finds_each_planted_mismatch_and_nothing_else(api: Api) -
         ("provider_unmatched", "'=HYPERLINK(pi_9)", "7000"),
         ("booking_mismatch", "booking says 3000, ledger 0", "3000"),
     ]
+
+
+def test_a_date_range_needs_offsets_and_an_order(api: Api) -> None:
+    for query, status, message in [
+        ("since=2026-07-01T00:00:00&until=2026-08-01T00:00:00Z", 422, "since needs a time zone"),
+        ("since=2026-08-01T00:00:00Z&until=2026-07-01T00:00:00Z", 422, "Give an event_id, or"),
+        ("event_id=evt_nope", 404, "No such event"),
+    ]:
+        r = api.get(f"/api/reconciliation?{query}")
+        assert r.status_code == status, (query, r.text)
+        assert r.json()["error"]["message"].startswith(message), r.text

@@ -31,6 +31,9 @@ def _events(
 ) -> list[Event]:
     if event_id:
         return [get_event(ctx, event_id=event_id)]
+    for name, at in (("since", since), ("until", until)):
+        if at is not None and at.utcoffset() is None:
+            raise Invalid(f"{name} needs a time zone offset, like 2026-07-01T00:00:00Z.", {})
     if since is None or until is None or since >= until:
         raise Invalid(
             "Give an event_id, or a date range with since before until.",
