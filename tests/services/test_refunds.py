@@ -133,3 +133,17 @@ def test_the_refund_email_and_receipt_say_refund(ctx) -> None:
     [pdf] = [p for p in mail.iter_attachments()]
     page = PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text()
     assert "Refund receipt no. 2" in page and "Refunded to" in page and "-$25.00" in page
+
+
+def test_a_refunded_payment_is_voided_only_after_its_refunds(ctx) -> None:
+    captain, _deck, payment = _paid(ctx)
+    done = refunds.refund_payment(
+        ctx, by=captain, payment_id=payment.id, amount_cents=2000, reason="x"
+    )
+    assert done.refund is not None
+    with pytest.raises(Conflict, match="This payment has refunds: void them first."):
+        payments.void_payment(ctx, by=captain, payment_id=payment.id, reason="typo")
+    undone = payments.void_payment(ctx, by=captain, payment_id=done.refund.id, reason="typo")
+    assert undone.booking.amount_paid_cents == 9000
+    voided = payments.void_payment(ctx, by=captain, payment_id=payment.id, reason="typo")
+    assert (voided.booking.amount_paid_cents, voided.booking.payment_cleared) == (0, False)

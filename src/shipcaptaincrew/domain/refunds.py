@@ -53,6 +53,16 @@ def check_refund(
     return reason
 
 
+def check_voidable(payment: Payment, history: Iterable[Payment]) -> None:
+    """A payment whose refunds stand cannot be voided (the ledger would give back money
+    that was never taken): void its refunds first."""
+    if not payment.is_refund and refunded_cents(payment, history) > 0:
+        raise Conflict(
+            "This payment has refunds: void them first.",
+            {"payment_id": payment.id, "refunded_cents": refunded_cents(payment, history)},
+        )
+
+
 def refund_entry(
     payment: Payment,
     *,

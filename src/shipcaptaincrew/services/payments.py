@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..domain import bookings as rules
 from ..domain import outbox as ob
 from ..domain import payments as pay
+from ..domain import refunds as refund_rules
 from ..domain.errors import Conflict, DuplicateKey, Invalid, NotFound
 from ..domain.models import (
     Actor,
@@ -313,6 +314,7 @@ def void_payment(ctx: Context, *, by: CrewMember, payment_id: str, reason: str) 
             voided if p.id == payment.id else p
             for p in ctx.store.list_payments(payment.event_id, payment.patron_id)
         ]
+        refund_rules.check_voidable(payment, history)
         settled = pay.settle(booking, history, now=now)
         write = PaymentWrite(voided, settled, booking.version)
         mail = payment_message(ctx, payment=voided, booking=settled, kind=ob.VOID)
