@@ -25,8 +25,8 @@ TOP_LEVEL = {
     "bootstrap": "wiring",
     "config": "config",
 }
-PACKAGES = {"web", "services", "domain", "storage", "notify", "receipts"}
-ADAPTERS = {"storage", "notify", "receipts"}
+PACKAGES = {"web", "services", "domain", "storage", "notify", "receipts", "providers"}
+ADAPTERS = {"storage", "notify", "receipts", "providers"}
 
 # The modules of an adapter package that the layers above it may import: its Protocols and
 # its pure renderers (data in; bytes or an EmailMessage out; no I/O). Anything else in an
@@ -37,6 +37,8 @@ DOORS = {
     "notify.messages",
     "receipts.pdf",
     "receipts.waiver_pdf",
+    "receipts.cashup_pdf",
+    "providers.base",
 }
 THROUGH_DOORS = {"entry", "web", "services"}
 
@@ -50,6 +52,7 @@ ALLOWED: dict[str, set[str]] = {
     "storage": {"storage", "domain", "root"},
     "notify": {"notify", "receipts", "domain", "root"},
     "receipts": {"receipts", "domain", "root"},
+    "providers": {"providers", "domain", "root"},
     "config": {"config", "domain", "root"},
     "domain": {"domain"},
     "root": set(),

@@ -152,3 +152,53 @@ def test_the_local_secret_key_and_its_folder_are_private(tmp_path) -> None:
     var = tmp_path / "var"
     assert stat.S_IMODE(var.stat().st_mode) == 0o700
     assert stat.S_IMODE((var / "secret_key").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        (
+            {"SCC_STRIPE_SECRET_KEY": "pk_test_publishable"},
+            "SCC_STRIPE_SECRET_KEY must be a Stripe secret key (sk_... or rk_...)",
+        ),
+        (
+            {"SCC_STRIPE_SECRET_KEY": "sk_test_abc"},
+            "SCC_STRIPE_WEBHOOK_SECRET (whsec_...) is required with a Stripe key",
+        ),
+        (
+            {"SCC_STRIPE_API_URL": "ftp://stripe.local"},
+            "SCC_STRIPE_API_URL must be an http:// or https:// URL with a host, like "
+            "https://api.stripe.com",
+        ),
+        (
+            {"SCC_PAYPAL_CLIENT_ID": "client", "SCC_PAYPAL_CLIENT_SECRET": "secret-value"},
+            "SCC_PAYPAL_WEBHOOK_ID is required with the other PayPal settings",
+        ),
+        (
+            {"SCC_PAYPAL_API_URL": "paypal.local"},
+            "SCC_PAYPAL_API_URL must be an http:// or https:// URL with a host, like "
+            "https://api-m.paypal.com",
+        ),
+    ],
+)
+def test_a_half_configured_provider_is_named(tmp_path, env, message) -> None:
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env(_env(tmp_path, **env))
+    assert str(err.value) == message
+    assert "secret-value" not in str(err.value)
+
+
+def test_providers_are_optional_and_their_secrets_never_in_repr(tmp_path) -> None:
+    assert Settings.from_env(_env(tmp_path)).stripe_secret_key == ""
+    s = Settings.from_env(
+        _env(
+            tmp_path,
+            SCC_STRIPE_SECRET_KEY="sk_test_hidden",
+            SCC_STRIPE_WEBHOOK_SECRET="whsec_hidden",
+            SCC_PAYPAL_CLIENT_ID="client",
+            SCC_PAYPAL_CLIENT_SECRET="pp_hidden",
+            SCC_PAYPAL_WEBHOOK_ID="WH-1",
+        )
+    )
+    assert (s.stripe_secret_key, s.paypal_webhook_id) == ("sk_test_hidden", "WH-1")
+    assert "hidden" not in repr(s)

@@ -9,9 +9,16 @@ from typing import Any
 from .config import Settings, SettingsError
 from .notify.background import BackgroundDelivery
 from .notify.base import Sender
+from .providers.base import PaymentProvider
 from .storage.base import Store
 
-__all__ = ["BackgroundDelivery", "build_sender", "build_store", "scan_legacy_table"]
+__all__ = [
+    "BackgroundDelivery",
+    "build_providers",
+    "build_sender",
+    "build_store",
+    "scan_legacy_table",
+]
 
 
 def build_store(settings: Settings) -> Store:
@@ -81,6 +88,29 @@ def build_sender(settings: Settings) -> Sender:
         except ValueError as err:
             raise SettingsError(str(err)) from None
     raise SettingsError("SCC_MAIL_BACKEND must be console, smtp or gmail")
+
+
+def build_providers(settings: Settings) -> dict[str, PaymentProvider]:
+    """The payment providers whose settings are given (Stripe, PayPal); none by default."""
+    out: dict[str, PaymentProvider] = {}
+    if settings.stripe_secret_key:
+        from .providers.stripe_api import StripeProvider
+
+        out["stripe"] = StripeProvider(
+            secret_key=settings.stripe_secret_key,
+            webhook_secret=settings.stripe_webhook_secret,
+            api_url=settings.stripe_api_url,
+        )
+    if settings.paypal_client_id:
+        from .providers.paypal_api import PayPalProvider
+
+        out["paypal"] = PayPalProvider(
+            client_id=settings.paypal_client_id,
+            client_secret=settings.paypal_client_secret,
+            webhook_id=settings.paypal_webhook_id,
+            api_url=settings.paypal_api_url,
+        )
+    return out
 
 
 def scan_legacy_table(

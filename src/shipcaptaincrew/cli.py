@@ -277,5 +277,9 @@ from .cli_user import user_app  # noqa: E402
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(user_app, name="user")
 
+from .cli_reconcile import reconcile_app  # noqa: E402
+
+app.add_typer(reconcile_app, name="reconcile")
+
 if __name__ == "__main__":  # pragma: no cover
     app()

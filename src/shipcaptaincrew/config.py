@@ -114,6 +114,31 @@ def _mail(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
+def _providers(env: Mapping[str, str]) -> dict[str, Any]:
+    """Stripe and PayPal: both optional; a half-configured provider is named."""
+    stripe_key = (env.get("SCC_STRIPE_SECRET_KEY") or "").strip()
+    stripe_hook = (env.get("SCC_STRIPE_WEBHOOK_SECRET") or "").strip()
+    if stripe_key and not stripe_key.startswith(("sk_", "rk_")):
+        raise SettingsError("SCC_STRIPE_SECRET_KEY must be a Stripe secret key (sk_... or rk_...)")
+    if stripe_key and not stripe_hook.startswith("whsec_"):
+        raise SettingsError("SCC_STRIPE_WEBHOOK_SECRET (whsec_...) is required with a Stripe key")
+    paypal = {
+        "paypal_client_id": (env.get("SCC_PAYPAL_CLIENT_ID") or "").strip(),
+        "paypal_client_secret": (env.get("SCC_PAYPAL_CLIENT_SECRET") or "").strip(),
+        "paypal_webhook_id": (env.get("SCC_PAYPAL_WEBHOOK_ID") or "").strip(),
+    }
+    if any(paypal.values()) and not all(paypal.values()):
+        missing = [k for k, v in paypal.items() if not v]
+        raise SettingsError(f"SCC_{missing[0].upper()} is required with the other PayPal settings")
+    return {
+        "stripe_secret_key": stripe_key,
+        "stripe_webhook_secret": stripe_hook,
+        "stripe_api_url": _url(env, "SCC_STRIPE_API_URL", "https://api.stripe.com"),
+        **paypal,
+        "paypal_api_url": _url(env, "SCC_PAYPAL_API_URL", "https://api-m.paypal.com"),
+    }
+
+
 def private_dir(path: Path) -> None:
     """Make the folder ``path`` (and its parents) if missing; one this makes is 0700."""
     if not path.is_dir():
@@ -167,6 +192,13 @@ class Settings:
     gmail_api_url: str = "https://gmail.googleapis.com"
     gmail_token_url: str = ""  # empty: the token_uri in the service account key
     receipt_font: str = ""  # a .ttf for receipts; empty: built-in Helvetica (Windows-1252)
+    stripe_secret_key: str = field(default="", repr=False)
+    stripe_webhook_secret: str = field(default="", repr=False)
+    stripe_api_url: str = "https://api.stripe.com"
+    paypal_client_id: str = ""
+    paypal_client_secret: str = field(default="", repr=False)
+    paypal_webhook_id: str = ""
+    paypal_api_url: str = "https://api-m.paypal.com"  # sandbox: https://api-m.sandbox.paypal.com
 
     @property
     def tz(self) -> ZoneInfo:
@@ -230,4 +262,5 @@ class Settings:
             log_format=_choice(env, "SCC_LOG_FORMAT", ("text", "json")),
             **mail,
             receipt_font=_file(env, "SCC_RECEIPT_FONT"),
+            **_providers(env),
         )

@@ -81,6 +81,7 @@ def test_every_app_route_reaches_the_lambda_origin(app: FastAPI) -> None:
     paths = served_by_lambda(app)
     assert "/api/health" in paths and "/admin/login" in paths and "/docs/assets/x.css" in paths
     assert "/api/ready" in paths
+    assert "/api/webhooks/x1" in paths and "/g/x1/pay" in paths  # providers post here
     wrong = {p: origin_for(p)[0] for p in paths if origin_for(p)[0] != "lambda"}
     assert wrong == {}
 

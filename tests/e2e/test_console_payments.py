@@ -212,3 +212,55 @@ def test_receipt_email_badge_and_receipt_download(page, live_server, api):
     assert "Noor Haddad" in text
     assert "$40.00" in text
     assert str(receipt_no) in text
+
+
+def test_refund_part_of_a_cash_payment(page, live_server, api):
+    seeded = seed_event(api, ["Hana Ito"])
+    event_id, hana = seeded["event"]["id"], seeded["ids"]["Hana Ito"]
+    r = api.post(
+        f"/api/events/{event_id}/{hana}/payment", json={"amount_cents": 4000, "method": "cash"}
+    )
+    assert r.status_code == 201
+    open_roster(page, live_server, seeded["event"])
+    card(page, hana).get_by_role("button", name="Payments").click()
+    history = page.locator("#history-dialog")
+    history.get_by_role("button", name="Refund").click()
+    expect(page.locator("#refund-amount")).to_have_value("40.00")
+    page.locator("#refund-amount").fill("15.00")
+    page.locator("#refund-reason").fill("Left before boarding")
+    page.locator("#refund-submit").click()
+    expect(history.locator(".payment")).to_have_count(2)
+    expect(history.locator(".payment").nth(1)).to_contain_text("Refund · -$15.00 · Cash")
+    expect(page.locator("#history-summary")).to_contain_text("Paid $25.00 of $40.00")
+    # what is left to refund of the payment is what the form offers next
+    history.get_by_role("button", name="Refund").click()
+    expect(page.locator("#refund-amount")).to_have_value("25.00")
+    paid = payments_of(api, event_id, hana)
+    assert [(p["amount_cents"], p["note"]) for p in paid] == [
+        (4000, ""),
+        (-1500, "Left before boarding"),
+    ]
+    page.locator("#refund-cancel").click()
+    history.get_by_role("button", name="Close").click()
+    # the event's money: what was taken, what went back, nothing unmatched
+    page.locator("#show-money").click()
+    money = page.locator("#money-list")
+    expect(money).to_contain_text("Taken")
+    expect(money.locator("li", has_text="Taken")).to_contain_text("Cash: $40.00")
+    expect(money.locator("li", has_text="Refunded")).to_contain_text("Cash: $15.00")
+    expect(money.locator("li", has_text="Net")).to_contain_text("$25.00")
+    expect(page.locator("#money-csv")).to_have_attribute(
+        "href", f"/api/reconciliation.csv?event_id={event_id}"
+    )
+    page.locator("#money-dialog").get_by_role("button", name="Close").click()
+    # the cash-up: 25.00 in the ledger (40 taken, 15 handed back), 20.00 counted
+    page.locator("#show-cashup").click()
+    row = page.locator("#cashup-list li", has_text="Cash")
+    expect(row).to_contain_text("ledger $25.00 · not counted")
+    row.get_by_label("Counted Cash for Ada Admin").fill("20.00")
+    row.get_by_label("Note").fill("5 short")
+    row.get_by_role("button", name="Save count").click()
+    expect(page.locator("#cashup-list li", has_text="Cash")).to_contain_text("difference -$5.00")
+    page.locator("#cashup-close").click()
+    expect(page.locator("#cashup-status")).to_have_text("Closed by Ada Admin")
+    expect(page.locator("#cashup-close")).to_be_hidden()

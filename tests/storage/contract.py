@@ -22,8 +22,10 @@ from tests import factories as f
 from tests import waiver_factories as w
 from tests.factories import T0
 from tests.storage.contract_accounts import AccountsContract
+from tests.storage.contract_cashup import CashupContract
 from tests.storage.contract_orders import OrderingContract
 from tests.storage.contract_outbox import OutboxContract
+from tests.storage.contract_providers import ProvidersContract
 from tests.storage.contract_removal import RemovalContract
 from tests.storage.contract_seats import SeatsContract
 
@@ -43,7 +45,13 @@ def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None 
 
 
 class StoreContract(
-    AccountsContract, RemovalContract, OutboxContract, OrderingContract, SeatsContract
+    AccountsContract,
+    RemovalContract,
+    OutboxContract,
+    OrderingContract,
+    SeatsContract,
+    ProvidersContract,
+    CashupContract,
 ):
     # -- crew and sessions -------------------------------------------------------------
     def test_crew_round_trip_and_unique_email(self, store: Store) -> None:

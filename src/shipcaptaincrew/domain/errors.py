@@ -8,6 +8,8 @@ DomainError
  +-- Unauthenticated  no valid credentials (401)
  +-- Forbidden        credentials are valid but the role is not allowed (403)
  +-- TooManyAttempts  throttled (429)
+ +-- BadSignature     a provider's webhook whose signature does not verify (400)
+ +-- ProviderFailed   a payment provider refused or could not be reached (502)
 """
 
 from __future__ import annotations
@@ -60,3 +62,11 @@ class TooManyAttempts(DomainError):
     def __init__(self, message: str, retry_after_s: int) -> None:
         super().__init__(message, {"retry_after_s": retry_after_s})
         self.retry_after_s = retry_after_s
+
+
+class BadSignature(DomainError):
+    code = "bad_signature"
+
+
+class ProviderFailed(DomainError):
+    code = "provider_failed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -12,6 +13,12 @@ from typing import Any
 def new_id(prefix: str) -> str:
     """A short, unguessable identifier such as ``evt_4f0c9a1be27d5c30``."""
     return f"{prefix}_{secrets.token_hex(8)}"
+
+
+def new_sorted_id(prefix: str) -> str:
+    """An identifier that sorts after those made before it in this process (nanoseconds,
+    then 32 random bits): the tie-break of records ordered by a time that may be equal."""
+    return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(4)}"
 
 
 def new_guest_token() -> str:
@@ -83,6 +90,8 @@ class Actor:
 
 SYSTEM = Actor(ActorKind.SYSTEM, "system", "System")
 IMPORTER = Actor(ActorKind.SYSTEM, "importer", "Legacy import")
+STRIPE = Actor(ActorKind.PROVIDER, "stripe", "Stripe")
+PAYPAL = Actor(ActorKind.PROVIDER, "paypal", "PayPal")
 
 
 @dataclass(frozen=True)
@@ -258,10 +267,17 @@ class Payment:
     voided_at: datetime | None = None
     voided_by: str | None = None
     void_reason: str | None = None
+    # A refund is an entry of its own: a negative amount, the method the money went back by,
+    # and the id of the payment it returns money from.
+    refund_of: str | None = None
 
     @property
     def voided(self) -> bool:
         return self.voided_at is not None
+
+    @property
+    def is_refund(self) -> bool:
+        return self.refund_of is not None
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,27 @@ def format_money(cents: int, currency: str) -> str:
     return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
 
 
+def to_decimal_text(cents: int, currency: str) -> str:
+    """'45.00' for 4500 USD, '4500' for 4500 JPY: the amount as providers' APIs write it."""
+    digits = CURRENCIES.get(currency.upper(), 2)
+    if not digits:
+        return str(cents)
+    whole, minor = divmod(abs(cents), 10**digits)
+    return f"{'-' if cents < 0 else ''}{whole}.{minor:0{digits}d}"
+
+
+def from_decimal_text(text: str, currency: str) -> int:
+    """The minor units of '45.00' (or '45', '45.5'); Invalid when it is not an amount."""
+    digits = CURRENCIES.get(currency.upper(), 2)
+    raw = text.strip()
+    negative = raw.startswith("-")
+    whole, _, minor = raw.lstrip("-").partition(".")
+    if not whole.isdigit() or (minor and not minor.isdigit()) or len(minor) > digits:
+        raise Invalid(f"{text!r} is not an amount in {currency}.", {"amount": text})
+    cents = int(whole) * 10**digits + (int(minor.ljust(digits, "0")) if digits else 0)
+    return -cents if negative else cents
+
+
 @dataclass(frozen=True)
 class Money:
     cents: int

@@ -21,6 +21,7 @@ RECEIPT = "payment_receipt"
 VOID = "payment_void"
 RECEIPT_KINDS = (RECEIPT, VOID)
 SEAT_LINK = "seat_link"  # one person's own waiver signing link (domain/seats.py)
+PAY_LINK = "pay_link"  # crew sent the patron their guest link to pay online
 
 MAX_ATTEMPTS = 8
 FIRST_DELAY = timedelta(seconds=30)

@@ -46,6 +46,18 @@ def signature_taken(signature_id: str) -> DuplicateKey:
     return DuplicateKey("This signature exists already.", {"signature_id": signature_id})
 
 
+def provider_transaction_taken(txn_id: str) -> DuplicateKey:
+    return DuplicateKey("This provider transaction is recorded already.", {"id": txn_id})
+
+
+def cashup_closed(event_id: str) -> DuplicateKey:
+    return DuplicateKey("This event's cash-up is closed already.", {"event_id": event_id})
+
+
+def cashup_changed(event_id: str) -> StaleWrite:
+    return StaleWrite("The cash-up was closed meanwhile.", {"event_id": event_id})
+
+
 def stale_event(event_id: str) -> StaleWrite:
     return StaleWrite(
         "The event was changed by someone else; reload and retry.", {"event_id": event_id}

@@ -59,6 +59,8 @@ def subject(mail: PaymentEmail) -> str:
     r = mail.receipt
     if mail.void:
         return _line(f"Correction: payment voided, receipt {r.receipt_no} for {r.event_title}")
+    if r.amount_cents < 0:
+        return _line(f"Refund: receipt {r.receipt_no} for {r.event_title}")
     return _line(f"Payment received: receipt {r.receipt_no} for {r.event_title}")
 
 
@@ -70,7 +72,7 @@ def compose(mail: PaymentEmail, pdf: bytes) -> EmailMessage:
         "patron_name": r.patron_name,
         "event_title": r.event_title,
         "event_date": r.event_starts_at.astimezone(tz).strftime("%A %d %B %Y, %H:%M"),
-        "amount": format_money(r.amount_cents, r.currency),
+        "amount": format_money(abs(r.amount_cents), r.currency),
         "method": r.method,
         "reference": r.reference,
         "receipt_no": r.receipt_no,
@@ -82,7 +84,7 @@ def compose(mail: PaymentEmail, pdf: bytes) -> EmailMessage:
         "reply_to": parseaddr(mail.reply_to)[1],
         "void_reason": r.void_reason or "",
     }
-    name = "void" if mail.void else "receipt"
+    name = "void" if mail.void else "refund" if r.amount_cents < 0 else "receipt"
     text = _env().get_template(f"{name}.txt").render(values)
     html = _env().get_template(f"{name}.html").render(values)
 
@@ -141,4 +143,47 @@ def compose_seat_link(mail: SeatLinkEmail) -> EmailMessage:
     msg["Message-ID"] = f"<{mail.message_id}@{domain}>"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(_env().get_template("seat_link.txt").render(values))
+    return msg
+
+
+@dataclass(frozen=True)
+class PayLinkEmail:
+    """Crew sent the patron the link to pay their balance online."""
+
+    to: str
+    patron_name: str
+    org_name: str
+    event_title: str
+    balance_cents: int
+    currency: str
+    guest_url: str
+    mail_from: str
+    reply_to: str
+    message_id: str
+    created_at: datetime
+
+
+def compose_pay_link(mail: PayLinkEmail) -> EmailMessage:
+    values = {
+        "patron_name": mail.patron_name,
+        "org_name": mail.org_name,
+        "event_title": mail.event_title,
+        "balance": format_money(mail.balance_cents, mail.currency),
+        "guest_url": mail.guest_url,
+        "reply_to": parseaddr(mail.reply_to)[1],
+    }
+    msg = EmailMessage()
+    msg["Subject"] = _line(f"Pay online for {mail.event_title}")
+    msg["From"] = mail.mail_from
+    msg["To"] = formataddr((_line(mail.patron_name), mail.to))
+    if mail.reply_to:
+        msg["Reply-To"] = mail.reply_to
+    msg["Date"] = format_datetime(mail.created_at)
+    domain = parseaddr(mail.mail_from)[1].rpartition("@")[2] or "shipcaptaincrew.invalid"
+    msg["Message-ID"] = f"<{mail.message_id}@{domain}>"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(_env().get_template("pay_link.txt").render(values))
+    msg.add_alternative(_env().get_template("pay_link.html").render(values), subtype="html")
+    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_{mail.message_id}_{i}")
     return msg

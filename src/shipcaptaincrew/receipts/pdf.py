@@ -92,7 +92,8 @@ def render_receipt(data: ReceiptData, *, font_path: str = "") -> bytes:
     pdf.set_font(family, style_bold, 16)
     pdf.multi_cell(width, 8, clean(data.org_name), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 11)
-    pdf.cell(width, 7, f"Receipt no. {data.receipt_no}", new_x="LMARGIN", new_y="NEXT")
+    kind = "Refund receipt" if data.amount_cents < 0 else "Receipt"  # a refund: money back
+    pdf.cell(width, 7, f"{kind} no. {data.receipt_no}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     if data.voided_at is not None:
         pdf.set_text_color(190, 0, 0)
@@ -106,7 +107,7 @@ def render_receipt(data: ReceiptData, *, font_path: str = "") -> bytes:
 
     amount = format_money(data.amount_cents, data.currency)
     rows = [
-        ("Received from", data.patron_name),
+        ("Refunded to" if data.amount_cents < 0 else "Received from", data.patron_name),
         ("Email", data.patron_email),
         ("Event", data.event_title),
         ("Date", _when(data.event_starts_at, data.timezone)),

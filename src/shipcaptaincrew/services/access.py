@@ -6,9 +6,11 @@ from ..domain.errors import Forbidden
 from ..domain.models import IMPORTER, Actor, ActorKind, CrewMember
 
 
-def actor_of(crew: CrewMember) -> Actor:
+def actor_of(crew: CrewMember | Actor) -> Actor:
     """The audit actor for ``crew``; the legacy importer's stand-in account is the system's
-    ``importer`` actor."""
+    ``importer`` actor; a provider (Stripe, PayPal) is its own actor."""
+    if isinstance(crew, Actor):
+        return crew
     if crew.id == IMPORTER.id:
         return IMPORTER
     return Actor(ActorKind.CREW, crew.id, crew.name)

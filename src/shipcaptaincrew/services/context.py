@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -10,6 +10,7 @@ from typing import TypeVar
 from ..config import Settings
 from ..domain.errors import StaleWrite
 from ..domain.models import OutboxMessage
+from ..providers.base import PaymentProvider
 from ..storage.base import Store
 
 T = TypeVar("T")
@@ -26,6 +27,8 @@ class Context:
     clock: Callable[[], datetime] = utc_now
     # Called with the outbox messages a use case committed, to deliver them now.
     after_commit: Callable[[Sequence[OutboxMessage]], None] = field(default=lambda _m: None)
+    # The configured payment providers by name ("stripe", "paypal"); none by default.
+    providers: Mapping[str, PaymentProvider] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()

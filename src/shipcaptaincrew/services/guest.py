@@ -10,6 +10,7 @@ from ..domain.models import Booking, BookingStatus, Event, EventStatus, Payment,
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .context import Context
 from .events import get_event
+from .online import payable_with
 from .waivers import booking_for_token, event_template, signature_of
 
 
@@ -27,6 +28,7 @@ class GuestView:
     waiver_at: datetime | None  # in the organisation's time zone
     seats: list[Seat]  # the party's people, 1 to the party size
     public_url: str
+    pay_with: tuple[str, ...] = ()  # providers offered for "Pay now" (a balance is due)
 
     def seat_to_sign(self, no: int | None) -> Seat | None:
         """Seat ``no`` (else the first one still to sign) when it still needs a waiver."""
@@ -84,4 +86,5 @@ def guest_view(ctx: Context, *, token: str) -> GuestView:
         waiver_at=booking.waiver_at.astimezone(tz) if booking.waiver_at else None,
         seats=seat_rules.seats_of(booking),
         public_url=ctx.settings.public_url,
+        pay_with=payable_with(ctx, booking, event),
     )

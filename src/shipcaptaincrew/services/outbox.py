@@ -31,7 +31,7 @@ from ..domain.models import (
     new_id,
 )
 from ..notify.base import Sender, SendError
-from ..notify.messages import PaymentEmail, compose
+from ..notify.messages import PayLinkEmail, PaymentEmail, compose, compose_pay_link
 from . import audit
 from .access import actor_of
 from .context import Context
@@ -68,6 +68,8 @@ def build_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
     """The MIME message for an outbox message, from the current records. Changes nothing."""
     if message.kind == ob.SEAT_LINK:
         return seat_link_email(ctx, message)
+    if message.kind == ob.PAY_LINK:
+        return _pay_link(ctx, message)
     if message.kind not in ob.RECEIPT_KINDS:
         raise SendError(f"Unknown message kind {message.kind!r}", permanent=True)
     payment = ctx.store.get_payment(str(message.payload.get("payment_id")))
@@ -91,6 +93,28 @@ def build_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
         void=message.kind == ob.VOID,
     )
     return compose(mail, render(ctx, data))
+
+
+def _pay_link(ctx: Context, message: OutboxMessage) -> EmailMessage:
+    booking = ctx.store.get_booking(str(message.event_id), str(message.patron_id))
+    event = ctx.store.get_event(str(message.event_id))
+    if booking is None or event is None:
+        raise SendError("The booking of this pay link does not exist", permanent=True)
+    return compose_pay_link(
+        PayLinkEmail(
+            to=message.to,
+            patron_name=booking.patron_name,
+            org_name=ctx.settings.org_name,
+            event_title=event.title,
+            balance_cents=int(message.payload.get("balance_cents", 0)),
+            currency=booking.currency,
+            guest_url=f"{ctx.settings.public_url}/g/{booking.guest_token}",
+            mail_from=ctx.settings.mail_from,
+            reply_to=ctx.settings.mail_reply_to,
+            message_id=message.id,
+            created_at=message.created_at,
+        )
+    )
 
 
 @dataclass

@@ -9,8 +9,17 @@ from dataclasses import dataclass
 from ..domain import bookings as rules
 from ..domain import outbox as ob
 from ..domain import payments as pay
+from ..domain import refunds as refund_rules
 from ..domain.errors import Conflict, DuplicateKey, Forbidden, Invalid, NotFound
-from ..domain.models import AuditEntry, Booking, CrewMember, Payment, PaymentMethod, new_id
+from ..domain.models import (
+    Actor,
+    AuditEntry,
+    Booking,
+    CrewMember,
+    Payment,
+    PaymentMethod,
+    new_id,
+)
 from ..storage.base import PaymentWrite
 from . import audit
 from .access import actor_of, require_manager
@@ -85,7 +94,7 @@ def payment_json(p: Payment) -> dict[str, object]:
 
 
 def _prepare(
-    ctx: Context, *, by: CrewMember, booking: Booking, req: PaymentRequest, key: str | None
+    ctx: Context, *, by: CrewMember | Actor, booking: Booking, req: PaymentRequest, key: str | None
 ) -> PaymentWrite:
     """Validate one payment against ``booking`` (as just read) and return the write to make.
     Without an idempotency key, the same amount and method within 60 seconds is a
@@ -105,10 +114,10 @@ def _prepare(
             "This payment was already logged less than a minute ago.",
             {"payment": payment_json(duplicate)},
         )
-    if req.method == PaymentMethod.COMP and not by.role.manages:
+    if req.method == PaymentMethod.COMP and not (isinstance(by, CrewMember) and by.role.manages):
+        role = by.role.value if isinstance(by, CrewMember) else by.label
         raise Forbidden(
-            "Only an admin or captain can comp a booking; ask one of them.",
-            {"role": by.role.value},
+            "Only an admin or captain can comp a booking; ask one of them.", {"role": role}
         )
     pay.check_payment_request(
         booking, amount_cents=amount, method=req.method, currency=req.currency, note=req.note
@@ -131,7 +140,9 @@ def _prepare(
     return PaymentWrite(payment, settled, booking.version)
 
 
-def _entry(ctx: Context, by: CrewMember, w: PaymentWrite, batch: str | None = None) -> AuditEntry:
+def _entry(
+    ctx: Context, by: CrewMember | Actor, w: PaymentWrite, batch: str | None = None
+) -> AuditEntry:
     p = w.payment
     return audit.entry(
         ctx,
@@ -157,7 +168,7 @@ def _entry(ctx: Context, by: CrewMember, w: PaymentWrite, batch: str | None = No
 def log_payment(
     ctx: Context,
     *,
-    by: CrewMember,
+    by: CrewMember | Actor,
     event_id: str,
     req: PaymentRequest,
     idempotency_key: str | None = None,
@@ -168,7 +179,8 @@ def log_payment(
 
     With an idempotency key a repeat returns the first result (created=False). Without
     one, the same amount and method for the same booking within 60 seconds is refused
-    with Conflict naming the earlier payment.
+    with Conflict naming the earlier payment. ``by`` is a crew member, or a provider's actor
+    for a payment its webhook reports.
     """
     if req.amount_cents is None:
         raise Invalid("amount_cents is required.")
@@ -313,6 +325,7 @@ def void_payment(ctx: Context, *, by: CrewMember, payment_id: str, reason: str) 
             voided if p.id == payment.id else p
             for p in ctx.store.list_payments(payment.event_id, payment.patron_id)
         ]
+        refund_rules.check_voidable(payment, history)
         settled = pay.settle(booking, history, now=now)
         write = PaymentWrite(voided, settled, booking.version)
         mail = payment_message(ctx, payment=voided, booking=settled, kind=ob.VOID)

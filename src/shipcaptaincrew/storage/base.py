@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Protocol
 
 from ..domain.accounts import AttemptSlot
+from ..domain.cashup import CashClose, CashCount
 from ..domain.kiosk import Kiosk
 from ..domain.models import (
     AuditEntry,
@@ -31,6 +32,7 @@ from ..domain.models import (
     Payment,
     Session,
 )
+from ..domain.online import ProviderTransaction
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 
 
@@ -207,6 +209,43 @@ class Store(Protocol):
         ...
 
     def get_payment(self, payment_id: str) -> Payment | None: ...
+
+    # A refund is stored by ``add_payments`` as a payment with a negative amount and
+    # ``refund_of``; its booking version condition is what keeps two concurrent refunds of
+    # one payment from both landing.
+
+    def add_outbox_message(self, message: OutboxMessage, audit: AuditEntry) -> None:
+        """Queue one email that no other record changes with (a pay link) and its audit
+        entry, atomically; ``DuplicateKey`` (nothing written) when its dedup key is taken."""
+
+    # cash-up (counts are never changed; the close is written once)
+    def add_cash_count(self, count: CashCount, audit: AuditEntry) -> None:
+        """Store the count and its audit entry atomically, only if the event's cash-up is
+        closed exactly when ``count.after_close`` says (else ``StaleWrite``, nothing
+        written: the caller reads the close again)."""
+
+    def list_cash_counts(self, event_id: str) -> list[CashCount]:
+        """The event's counts, oldest first (``entered_at``, then id)."""
+        ...
+
+    def close_cashup(self, close: CashClose, audit: AuditEntry) -> None:
+        """Store the close and its audit entry atomically; ``DuplicateKey`` (nothing
+        written) when the event's cash-up is closed already."""
+
+    def get_cashup_close(self, event_id: str) -> CashClose | None: ...
+
+    # provider transactions (money a provider reports that is not on a booking)
+    def add_provider_transaction(self, txn: ProviderTransaction, audit: AuditEntry) -> None:
+        """Store ``txn`` and the audit entry atomically; ``DuplicateKey`` (nothing written)
+        when a transaction with ``txn.id`` is stored already."""
+
+    def list_provider_transactions(
+        self, *, parent_reference: str | None = None
+    ) -> list[ProviderTransaction]:
+        """Those whose ``parent_reference`` is given (all when None), by ``received_at``,
+        then id. Changes nothing."""
+        ...
+
     def get_payment_by_key(self, idempotency_key: str) -> Payment | None: ...
     def list_payments(self, event_id: str, patron_id: str | None = None) -> list[Payment]:
         """The event's (or one patron's) payments, voided ones included, by ``logged_at``,

@@ -32,6 +32,9 @@ Sign-in guesses: each counter is one item per (scope, key, window); a guess is a
 conditioned on ``n < limit`` for every counter in one transaction, so parallel guesses never
 pass the limit. A member's sessions are listed through GSI1 (eventually consistent; sessions
 written before the index attributes existed are not listed, and expire).
+    provider txn     PTXN#{parent_ref}     TXN#{id}                 PTXNS -> {received}#{id}
+    cash count       EVENT#{event_id}      CASHCOUNT#{entered}#{id}
+    cash-up close    EVENT#{event_id}      CASHCLOSE   (each count's transaction checks it)
 
 Access paths: a roster is one Query (``PK=EVENT#id, SK begins_with BOOKING#``); a booking's
 payments are one Query under the same partition, read strongly consistent because the
@@ -48,6 +51,9 @@ An event item keeps ``places`` (the party sizes of its booked bookings) and each
 transaction. Receipt numbers: the counter is read, then set with ``n = :read`` in the payment
 transaction; a concurrent payment cancels it and it is retried, so numbers are sequential
 and never reused.
+
+A refund is a payment item (negative amount, ``refund_of``): it takes the booking's version
+condition like any payment, so two refunds racing on one booking cannot both land.
 
 Limit: a transaction holds at most 100 items. A payment takes 3 (booking, payment, audit
 entry), 4 with an idempotency key, plus the counter and outbox messages: a batch larger than
@@ -78,6 +84,7 @@ from ..domain.models import (
 from .base import PaymentWrite
 from .dynamo_accounts import DynamoAccounts, session_item
 from .dynamo_base import Check, _raiser
+from .dynamo_cashup import DynamoCashup
 from .dynamo_items import (
     COUNTER_KEY,
     CREW_PK,
@@ -92,13 +99,16 @@ from .dynamo_items import (
 )
 from .dynamo_kiosks import DynamoKiosks
 from .dynamo_outbox import DynamoOutbox
+from .dynamo_providers import DynamoProviders
 from .dynamo_waivers import DynamoWaivers
 
 
-class DynamoStore(DynamoAccounts, DynamoOutbox, DynamoWaivers, DynamoKiosks):
-    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, account, outbox, waiver
-    and kiosk writes in ``dynamo_accounts.py``/``dynamo_outbox.py``/``dynamo_waivers.py``/
-    ``dynamo_kiosks.py``."""
+class DynamoStore(
+    DynamoAccounts, DynamoOutbox, DynamoWaivers, DynamoKiosks, DynamoProviders, DynamoCashup
+):
+    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``; account, outbox, waiver,
+    kiosk, provider and cash-up writes in ``dynamo_accounts.py``, ``dynamo_outbox.py``,
+    ``dynamo_waivers.py``, ``dynamo_kiosks.py``, ``dynamo_providers.py``, ``dynamo_cashup.py``."""
 
     @classmethod
     def from_url(cls, url: str) -> DynamoStore:

@@ -200,6 +200,7 @@ payments = sa.Table(
     sa.Column("voided_at", UTCDateTime),
     sa.Column("voided_by", sa.String(64)),
     sa.Column("void_reason", sa.String(500)),
+    sa.Column("refund_of", sa.String(32)),
     sa.ForeignKeyConstraint(["event_id", "patron_id"], ["bookings.event_id", "bookings.patron_id"]),
     sa.Index("ix_payments_booking", "event_id", "patron_id"),
 )
@@ -297,4 +298,51 @@ kiosks = sa.Table(
     sa.Column("revoked_at", UTCDateTime),
     sa.Column("revoked_by", sa.String(64)),
     sa.Index("ix_kiosks_event", "event_id", "started_at"),
+)
+
+provider_transactions = sa.Table(
+    "provider_transactions",
+    metadata,
+    sa.Column("id", sa.String(300), primary_key=True),
+    sa.Column("provider", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("reference", sa.String(255), nullable=False),
+    sa.Column("parent_reference", sa.String(255), nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("provider_event", sa.String(255), nullable=False),
+    sa.Column("event_id", sa.String(32)),
+    sa.Column("patron_id", sa.String(32)),
+    sa.Index("ix_provider_transactions_parent", "parent_reference"),
+)
+
+cash_counts = sa.Table(
+    "cash_counts",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=False),
+    sa.Column("crew_id", sa.String(64), nullable=False),
+    sa.Column("crew_name", sa.String(200), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("counted_cents", sa.BigInteger, nullable=False),
+    sa.Column("expected_cents", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("note", sa.String(500), nullable=False),
+    sa.Column("entered_by", sa.String(64), nullable=False),
+    sa.Column("entered_by_name", sa.String(200), nullable=False),
+    sa.Column("entered_at", UTCDateTime, nullable=False),
+    sa.Column("after_close", sa.Boolean, nullable=False),
+    sa.Index("ix_cash_counts_event", "event_id"),
+)
+
+cash_closes = sa.Table(
+    "cash_closes",
+    metadata,
+    sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), primary_key=True),
+    sa.Column("closed_by", sa.String(64), nullable=False),
+    sa.Column("closed_by_name", sa.String(200), nullable=False),
+    sa.Column("closed_at", UTCDateTime, nullable=False),
 )

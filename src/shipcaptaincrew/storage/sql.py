@@ -35,16 +35,19 @@ from . import schema as t
 from .base import PaymentWrite
 from .sql_accounts import SqlAccounts
 from .sql_base import _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
+from .sql_cashup import SqlCashup
 from .sql_kiosks import SqlKiosks
 from .sql_outbox import SqlOutbox
+from .sql_providers import SqlProviders
 from .sql_waivers import SqlWaivers
 
 __all__ = ["SqlStore", "make_engine"]
 
 
-class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers, SqlKiosks):
-    """Plumbing in ``sql_base.py``; accounts, outbox, waivers and kiosks in
-    ``sql_accounts.py``, ``sql_outbox.py``, ``sql_waivers.py`` and ``sql_kiosks.py``."""
+class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers, SqlKiosks, SqlProviders, SqlCashup):
+    """Plumbing in ``sql_base.py``; accounts, outbox, waivers, kiosks, provider transactions
+    and cash-up in ``sql_accounts.py``, ``sql_outbox.py``, ``sql_waivers.py``,
+    ``sql_kiosks.py``, ``sql_providers.py`` and ``sql_cashup.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:

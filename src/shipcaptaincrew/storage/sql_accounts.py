@@ -136,7 +136,17 @@ class SqlAccounts(SqlBase):
         self, event_id: str, patron_ids: Sequence[str], audit: AuditEntry
     ) -> None:
         with self._write() as conn:
-            tables = (t.waiver_signatures, t.payments, t.outbox, t.audit, t.kiosks, t.bookings)
+            tables = (
+                t.waiver_signatures,
+                t.payments,
+                t.outbox,
+                t.audit,
+                t.kiosks,
+                t.cash_counts,
+                t.cash_closes,
+                t.provider_transactions,
+                t.bookings,
+            )
             for table in tables:
                 conn.execute(table.delete().where(table.c.event_id == event_id))
             res = conn.execute(t.events.delete().where(t.events.c.id == event_id))

@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
-from ..bootstrap import BackgroundDelivery
+from ..bootstrap import BackgroundDelivery, build_providers
 from ..config import Settings
 from ..notify.base import Sender
 from ..services.context import Context, utc_now
@@ -25,13 +25,16 @@ from .middleware import BodyLimit, RequestLog, SecurityHeaders
 from .routes import (
     audit,
     auth,
+    cashup,
     crew,
     events,
     guest,
     kiosks,
+    online,
     outbox,
     payments,
     receipts,
+    reconciliation,
     roster,
     waivers,
 )
@@ -76,7 +79,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.ctx = ctx = Context(store=store, settings=settings, clock=clock)
+    app.state.ctx = ctx = Context(
+        store=store, settings=settings, clock=clock, providers=build_providers(settings)
+    )
     app.state.sender = sender
     app.state.mail = None
     if settings.mail_after_commit:
@@ -94,7 +99,8 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    for module in (events, roster, payments, audit, crew, waivers, outbox, receipts, kiosks):
+    modules = (events, roster, payments, online, reconciliation, cashup, audit, crew, waivers)
+    for module in (*modules, outbox, receipts, kiosks):
         api.include_router(module.router)
     # who-am-I, the own password and sign-out: open to a member who must choose a password
     own = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])
@@ -109,6 +115,7 @@ def create_app(
 
     install_docs(app)
     guest.install(app)
+    online.install(app)
     if (STATIC / "index.html").exists():
         app.mount("/", StaticFiles(directory=STATIC, html=True), name="console")
     # A 500-patron roster is ~250 KB of JSON and ~25 KB gzipped: it matters on a phone.

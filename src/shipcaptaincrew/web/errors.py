@@ -23,6 +23,8 @@ STATUS: dict[type[d.DomainError], int] = {
     d.Unauthenticated: 401,
     d.Forbidden: 403,
     d.TooManyAttempts: 429,
+    d.BadSignature: 400,
+    d.ProviderFailed: 502,
 }
 
 HTTP_CODES = {
@@ -38,6 +40,7 @@ HTTP_CODES = {
     422: "invalid",
     429: "too_many_attempts",
     500: "internal",
+    502: "provider_failed",
 }
 
 

@@ -327,6 +327,7 @@ class PaymentOut(BaseModel):
     voided_at: datetime | None
     voided_by: str | None
     void_reason: str | None
+    refund_of: str | None = None  # a refund: the payment money went back from
 
 
 class PaymentLoggedOut(BaseModel):

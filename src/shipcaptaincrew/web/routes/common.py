@@ -62,6 +62,7 @@ def payment_out(p: Payment) -> PaymentOut:
         voided_at=p.voided_at,
         voided_by=p.voided_by,
         void_reason=p.void_reason,
+        refund_of=p.refund_of,
     )
 
 

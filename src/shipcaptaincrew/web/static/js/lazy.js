@@ -9,6 +9,8 @@ const LOADERS = {
   waiver: () => import('./waiver-modal.js'),
   history: () => import('./history-modal.js'),
   audit: () => import('./audit-modal.js'),
+  money: () => import('./money-modal.js'),
+  cashup: () => import('./cashup-modal.js'),
   eventForm: () => import('./event-form.js'),
   patronForm: () => import('./patron-form.js'),
   csvImport: () => import('./csv-import.js'),
@@ -33,6 +35,8 @@ export function lazy(module, name) {
 const BUTTONS = [
   ['batchOpen', lazy('batch', 'openBatch')],
   ['showAudit', lazy('audit', 'openAudit')],
+  ['showMoney', lazy('money', 'openMoney')],
+  ['showCashup', lazy('cashup', 'openCashup')],
   ['newEvent', lazy('eventForm', 'openNewEvent')],
   ['editEvent', lazy('eventForm', 'openEditEvent')],
   ['addPatron', lazy('patronForm', 'openPatronForm')],

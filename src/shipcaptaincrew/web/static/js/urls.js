@@ -19,6 +19,13 @@ export const urls = Object.freeze({
   event,
   roster: (eventId) => `${event(eventId)}/roster`,
   batchPayments: (eventId) => `${event(eventId)}/payments/batch`,
+  cashup: (eventId) => `/api/events/${q(eventId)}/cashup`,
+  cashupCounts: (eventId) => `/api/events/${q(eventId)}/cashup/counts`,
+  cashupClose: (eventId) => `/api/events/${q(eventId)}/cashup/close`,
+  cashupPdf: (eventId) => `/api/events/${q(eventId)}/cashup.pdf`,
+  cashupCsv: (eventId) => `/api/events/${q(eventId)}/cashup.csv`,
+  reconciliation: (eventId) => `/api/reconciliation?event_id=${q(eventId)}`,
+  reconciliationCsv: (eventId) => `/api/reconciliation.csv?event_id=${q(eventId)}`,
   audit: (eventId, limit) => `/api/audit?event_id=${q(eventId)}&limit=${q(limit)}`,
   waiverTemplates: () => '/api/waiver-templates',
   kiosks: (eventId) => `${event(eventId)}/kiosks`,
@@ -26,10 +33,12 @@ export const urls = Object.freeze({
   seatPaper: (b, seat) => `${booking(b)}/seats/${q(seat)}/paper`,
   // One booking ({ event_id, patron_id }).
   payment: (b) => `${booking(b)}/payment`,
+  payLink: (b) => `${booking(b)}/pay-link`,
   attendance: (b) => `${booking(b)}/attendance`,
   waiver: (b) => `${booking(b)}/waiver`,
   promote: (b) => `${booking(b)}/promote`,
   // One payment.
   voidPayment: (paymentId) => `/api/payments/${q(paymentId)}/void`,
+  refundPayment: (paymentId) => `/api/payments/${q(paymentId)}/refund`,
   receipt: (paymentId) => `/api/payments/${q(paymentId)}/receipt.pdf`,
 });

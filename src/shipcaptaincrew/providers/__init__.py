@@ -1,0 +1,1 @@
+"""Payment providers (Stripe, PayPal) behind the ``PaymentProvider`` Protocol in base.py."""
