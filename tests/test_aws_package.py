@@ -175,6 +175,7 @@ def test_clean_interpreter_answers_events_without_compiling_a_module(
         "retrying": 0,
         "failed": 0,
         "lost": 0,
+        "reminders_queued": 0,
     }
     assert result["outside"] == []
     assert result["compiled"] == []  # every module came from its shipped bytecode
@@ -248,7 +249,15 @@ def test_scheduled_event_mails_through_the_gmail_api_from_the_unzipped_package(
     env = lambda_task.clean_env(**lambda_env)
     result = lambda_task.run(task, runtime, ANSWER, json.dumps([SCHEDULED]), env=env)
     assert result["answers"] == [
-        {"delivered": 1, "claimed": 1, "sent": 1, "retrying": 0, "failed": 0, "lost": 0}
+        {
+            "delivered": 1,
+            "claimed": 1,
+            "sent": 1,
+            "retrying": 0,
+            "failed": 0,
+            "lost": 0,
+            "reminders_queued": 0,
+        }
     ]
     assert (result["outside"], result["compiled"]) == ([], [])
     assert table.store.get_outbox(queued.id).status == "sent"

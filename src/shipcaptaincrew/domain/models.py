@@ -166,6 +166,7 @@ class Booking:
     cancelled_at: datetime | None = None
     version: int = 1
     legacy_id: str | None = None  # the participant's id in the system it was imported from
+    reminders_stopped_at: datetime | None = None  # the patron asked for no more reminders
 
     @property
     def checked_in(self) -> bool:

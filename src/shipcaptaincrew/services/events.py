@@ -12,6 +12,7 @@ from ..domain.models import CrewMember, Event, EventStatus, new_id
 from ..domain.money import check_amount, check_currency
 from . import audit
 from .access import actor_of, require_manager
+from .booking_mail import event_cancelled_message
 from .context import Context
 from .views import BookingView, EventView, receipt_email_status
 
@@ -121,7 +122,8 @@ def update_event(
 ) -> EventView:
     """Change an event's fields (admins and captains). Writes an audit entry with the
     before and after of each changed field. A price change applies to new bookings;
-    existing bookings keep the amount they were booked at."""
+    existing bookings keep the amount they were booked at. Cancelling the event queues, in
+    the same write, the message that emails each booked and waitlisted patron once."""
     require_manager(by)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -151,6 +153,8 @@ def update_event(
     }
     if not diff:
         return event_view(ctx, event_id=event_id)
+    cancelled = updated.status == EventStatus.CANCELLED != event.status
+    mails = [event_cancelled_message(ctx, event)] if cancelled else []
     ctx.store.update_event(
         updated,
         event.version,
@@ -162,7 +166,9 @@ def update_event(
             event_id=event.id,
             data=diff,
         ),
+        mails,
     )
+    ctx.after_commit(mails)
     updated = dataclasses.replace(updated, version=event.version + 1)
     return EventView(updated, rules.count(ctx.store.list_bookings(event_id)))
 

@@ -20,6 +20,7 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
     outbox message   OUTBOX                MSG#{id}                 OUTBOX#{status} -> {due}#{id}
                                                                     GSI2: OUTBOX#EVENT#{id} -> id
     receipt counter  COUNTER               receipt  (attribute ``n``: last number issued)
+    reminder mark    EVENT#{event_id}      REMINDED#{minutes:06d}   (a reminder window handled)
 
 Access paths: a roster is one Query (``PK=EVENT#id, SK begins_with BOOKING#``); a booking's
 payments are one Query under the same partition, read strongly consistent because the
@@ -27,7 +28,10 @@ services settle a booking from its payment history. Lookups by guest token and p
 through GSI1 for the key, then a consistent GetItem. Unique values (emails, idempotency keys,
 outbox dedup keys) are their own items written with ``attribute_not_exists`` in the same
 transaction as their owner, so they hold under concurrent Lambdas. Nothing on a request path
-scans. Lists through a GSI (events, audit by event/patron) are eventually consistent.
+scans. Lists through a GSI (events, audit by event/patron) are eventually consistent. The
+reminder sweep finds events by start time with a range Query of GSI1 (``EVENTS``, sort key
+between two times) and reads the marks of each of those events under its own partition
+(``SK begins_with REMINDED#``), never their bookings until a window opens.
 
 Concurrency: bookings and events carry ``version`` (the expected version is a condition).
 An event item keeps ``places`` (the party sizes of its booked bookings) and each booking keeps
@@ -53,6 +57,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..domain import bookings as rules
+from ..domain import outbox as ob
 from ..domain import refusals
 from ..domain.errors import Invalid
 from ..domain.models import (
@@ -81,13 +86,15 @@ from .dynamo_items import (
     single_key,
     sort_time,
 )
+from .dynamo_mail import DynamoMail
 from .dynamo_outbox import DynamoOutbox
 from .dynamo_waivers import DynamoWaivers
 
 
-class DynamoStore(DynamoOutbox, DynamoWaivers):
-    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``, outbox and waiver writes
-    in ``dynamo_outbox.py``/``dynamo_waivers.py``."""
+class DynamoStore(DynamoOutbox, DynamoMail, DynamoWaivers):
+    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``; outbox, booking email and
+    reminder, and waiver writes in ``dynamo_outbox.py``, ``dynamo_mail.py`` and
+    ``dynamo_waivers.py``."""
 
     @classmethod
     def from_url(cls, url: str) -> DynamoStore:
@@ -164,7 +171,13 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
             lambda _h: [(self._put_new(item), _raiser(dup)), (self._audit_put(audit), None)]
         )
 
-    def update_event(self, event: Event, expected_version: int, audit: AuditEntry) -> None:
+    def update_event(
+        self,
+        event: Event,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
         stored = dataclasses.replace(event, version=expected_version + 1)
         update = self._op(
             "Update",
@@ -180,7 +193,13 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
             },
         )
         stale = refusals.stale_event(event.id)
-        self._commit(lambda _h: [(update, _raiser(stale)), (self._audit_put(audit), None)])
+        self._commit(
+            lambda _h: [
+                (update, _raiser(stale)),
+                (self._audit_put(audit), None),
+                *self._outbox_puts(outbox),
+            ]
+        )
 
     # -- patrons and bookings -------------------------------------------------------------------
     def add_booking(
@@ -191,6 +210,7 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
         booking: Booking,
         capacity: int | None,
         audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
     ) -> Booking:
         result: list[Booking] = []
         dup = refusals.patron_already_booked(patron.id, patron.email)
@@ -225,6 +245,7 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
                 (guard, event_check),
                 (self._put_new(b_item), _raiser(dup)),
                 (self._audit_put(entry), None),
+                *self._outbox_puts([ob.admitted(m, stored) for m in outbox]),
             ]
             if new_patron:
                 p_item = {**single_key("PATRON", patron.id), "doc": encode(patron)}
@@ -235,16 +256,28 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
         self._commit(build)
         return result[0]
 
-    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
+    def update_booking(
+        self,
+        booking: Booking,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
         self._commit(
             lambda held: [
                 *self._booking_update(booking, expected_version, held),
                 (self._audit_put(audit), None),
+                *self._outbox_puts(outbox),
             ]
         )
 
     def promote_booking(
-        self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
+        self,
+        booking: Booking,
+        expected_version: int,
+        capacity: int | None,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
     ) -> None:
         ref = (booking.event_id, booking.patron_id)
 
@@ -265,7 +298,12 @@ class DynamoStore(DynamoOutbox, DynamoWaivers):
                     ":n": N(rules.places_held(booking) - held[ref]),
                 },
             )
-            return [(update, check), (grow, None), (self._audit_put(audit), None)]
+            return [
+                (update, check),
+                (grow, None),
+                (self._audit_put(audit), None),
+                *self._outbox_puts(outbox),
+            ]
 
         self._commit(build)
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import bookings as rules
+from ..domain import outbox as ob
 from ..domain import refusals
 from ..domain.models import (
     AuditEntry,
@@ -35,14 +36,16 @@ from ..domain.models import (
 from . import schema as t
 from .base import PaymentWrite
 from .sql_base import _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
+from .sql_mail import SqlMail
 from .sql_outbox import SqlOutbox
 from .sql_waivers import SqlWaivers
 
 __all__ = ["SqlStore", "make_engine"]
 
 
-class SqlStore(SqlOutbox, SqlWaivers):
-    """Plumbing in ``sql_base.py``; outbox and waivers in ``sql_outbox.py``/``sql_waivers.py``."""
+class SqlStore(SqlOutbox, SqlMail, SqlWaivers):
+    """Plumbing in ``sql_base.py``; outbox, booking emails and reminders, and waivers in
+    ``sql_outbox.py``, ``sql_mail.py`` and ``sql_waivers.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
@@ -117,7 +120,13 @@ class SqlStore(SqlOutbox, SqlWaivers):
             conn.execute(t.events.insert().values(_to_row(event)))
             self._insert_audit(conn, [audit])
 
-    def update_event(self, event: Event, expected_version: int, audit: AuditEntry) -> None:
+    def update_event(
+        self,
+        event: Event,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
         row = _to_row(dataclasses.replace(event, version=expected_version + 1))
         with self._write() as conn:
             res = conn.execute(
@@ -128,6 +137,7 @@ class SqlStore(SqlOutbox, SqlWaivers):
             if res.rowcount != 1:
                 raise refusals.stale_event(event.id)
             self._insert_audit(conn, [audit])
+            self._insert_outbox(conn, outbox)
 
     def get_event(self, event_id: str) -> Event | None:
         row = self._one(sa.select(t.events).where(t.events.c.id == event_id))
@@ -168,6 +178,7 @@ class SqlStore(SqlOutbox, SqlWaivers):
         booking: Booking,
         capacity: int | None,
         audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
     ) -> Booking:
         try:
             with self._write() as conn:
@@ -178,6 +189,7 @@ class SqlStore(SqlOutbox, SqlWaivers):
                     conn.execute(t.patrons.insert().values(_to_row(patron)))
                 conn.execute(t.bookings.insert().values(_to_row(stored)))
                 self._insert_audit(conn, [entry])
+                self._insert_outbox(conn, [ob.admitted(m, stored) for m in outbox])
         except IntegrityError:
             raise refusals.patron_already_booked(patron.id, patron.email) from None
         return stored
@@ -213,13 +225,25 @@ class SqlStore(SqlOutbox, SqlWaivers):
             out[b.event_id].append(b)
         return out
 
-    def update_booking(self, booking: Booking, expected_version: int, audit: AuditEntry) -> None:
+    def update_booking(
+        self,
+        booking: Booking,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
         with self._write() as conn:
             self._update_booking(conn, booking, expected_version)
             self._insert_audit(conn, [audit])
+            self._insert_outbox(conn, outbox)
 
     def promote_booking(
-        self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
+        self,
+        booking: Booking,
+        expected_version: int,
+        capacity: int | None,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
     ) -> None:
         with self._write() as conn:
             self._lock_event(conn, booking.event_id)
@@ -227,6 +251,7 @@ class SqlStore(SqlOutbox, SqlWaivers):
             rules.check_room(booking, capacity=capacity, places_booked=places)
             self._update_booking(conn, booking, expected_version)
             self._insert_audit(conn, [audit])
+            self._insert_outbox(conn, outbox)
 
     # -- payments ---------------------------------------------------------------------------
     def add_payments(
