@@ -26,7 +26,7 @@ class SqlMail(SqlBase):
         for m in messages:
             row = _to_row(m, rename={"to": "to_addr"})
             q = insert(t.outbox).values(row).on_conflict_do_nothing(index_elements=["dedup_key"])
-            if conn.execute(q).rowcount == 1:
+            if conn.execute(q.returning(t.outbox.c.id)).first() is not None:
                 stored.append(m)
         return stored
 
