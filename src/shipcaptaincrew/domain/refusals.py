@@ -6,7 +6,7 @@ is told, and with which details, is decided here.
 
 from __future__ import annotations
 
-from .errors import DuplicateKey, NotFound, StaleWrite
+from .errors import Conflict, DuplicateKey, NotFound, StaleWrite
 
 
 def no_such_event(event_id: str) -> NotFound:
@@ -65,3 +65,10 @@ def payment_already_voided(payment_id: str) -> StaleWrite:
 
 def busy() -> StaleWrite:
     return StaleWrite("The record is busy; reload and retry.")
+
+
+def link_sent_recently(again_at: str) -> Conflict:
+    return Conflict(
+        f"The guest link was just sent; it can be sent again at {again_at}.",
+        {"retry_at": again_at},
+    )
