@@ -23,7 +23,19 @@ from . import errors
 from .deps import current_principal
 from .logs import configure as configure_logging
 from .middleware import BodyLimit, RequestLog, SecurityHeaders
-from .routes import audit, auth, crew, events, guest, outbox, payments, receipts, roster, waivers
+from .routes import (
+    audit,
+    auth,
+    crew,
+    events,
+    guest,
+    guest_link,
+    outbox,
+    payments,
+    receipts,
+    roster,
+    waivers,
+)
 from .routes.ready import router as ready_router
 from .schemas import HealthOut
 
@@ -89,7 +101,7 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    for module in (events, roster, payments, audit, crew, waivers, outbox, receipts):
+    for module in (events, roster, guest_link, payments, audit, crew, waivers, outbox, receipts):
         api.include_router(module.router)
     api.include_router(auth.api)
     app.include_router(public)

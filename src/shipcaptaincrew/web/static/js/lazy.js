@@ -1,6 +1,6 @@
 // Behaviours that are needed only after a tap (batch payment, payment history, waivers,
-// the activity log, managing events and patrons) load on first use, so the first load of
-// the console stays small. A failed load says so in plain words.
+// the activity log, managing events and patrons, the guest link) load on first use, so
+// the first load of the console stays small. A failed load says so in plain words.
 import { ui } from './sel.js';
 import { showError } from './status.js';
 
@@ -12,6 +12,7 @@ const LOADERS = {
   eventForm: () => import('./event-form.js'),
   patronForm: () => import('./patron-form.js'),
   csvImport: () => import('./csv-import.js'),
+  guestLink: () => import('./guest-link.js'),
 };
 
 export function lazy(module, name) {

@@ -95,6 +95,9 @@ export const SEL = {
   importError: '#import-error',
   importReport: '#import-report',
   importSubmit: '#import-submit',
+  qrDialog: '#qr-dialog',
+  qrPatron: '#qr-patron',
+  qrImage: '#qr-image',
   managerOnly: '[data-manager]',
   closeButton: '[data-close]',
 };
