@@ -2,6 +2,7 @@
 // minute; the server says when it may be sent again) or shown as a QR code for a patron
 // standing at the dock (an SVG the server draws; no script runs for it).
 import { apiFetch } from './api.js';
+import { h } from './el.js';
 import { openModal } from './modal.js';
 import { ui } from './sel.js';
 import { announce, showError } from './status.js';
@@ -21,8 +22,9 @@ export async function sendLink(booking, button) {
 
 export function showQr(booking, button) {
   ui('qrPatron').textContent = booking.name;
-  const img = ui('qrImage');
-  img.alt = `QR code of ${booking.name}'s guest link`;
-  img.src = urls.linkQr(booking);
-  openModal(ui('qrDialog'), button);
+  const alt = `QR code of ${booking.name}'s guest link`;
+  ui('qrBox').replaceChildren(h('img', { src: urls.linkQr(booking), alt, width: 300, height: 300 }));
+  const dialog = ui('qrDialog');
+  dialog.addEventListener('close', () => ui('qrBox').replaceChildren(), { once: true });
+  openModal(dialog, button);
 }

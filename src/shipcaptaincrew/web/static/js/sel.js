@@ -97,7 +97,7 @@ export const SEL = {
   importSubmit: '#import-submit',
   qrDialog: '#qr-dialog',
   qrPatron: '#qr-patron',
-  qrImage: '#qr-image',
+  qrBox: '#qr-box',
   managerOnly: '[data-manager]',
   closeButton: '[data-close]',
 };
