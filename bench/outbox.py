@@ -68,7 +68,7 @@ def queue(ctx: Context, n: int, *, receipts: bool = True) -> None:
         capacity=None,
         price_cents=4500,
         currency="USD",
-    )
+    ).event
     for i in range(n):
         b = roster.add_patron(
             ctx,
