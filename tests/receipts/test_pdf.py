@@ -71,3 +71,18 @@ def test_an_extra_truetype_font_is_used_beyond_dejavu() -> None:
     data = dataclasses.replace(RECEIPT, patron_name="Łukasz Dvořák")
     text = _text(render_receipt(data, font_path=str(DEJAVU)))
     assert "Received from Łukasz Dvořák" in text
+
+
+def _fonts(pdf: bytes) -> set[str]:
+    page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
+    fonts = page["/Resources"]["/Font"].values()
+    return {str(f["/BaseFont"]).lstrip("/").split("+")[-1] for f in fonts}
+
+
+def test_windows_1252_text_needs_no_embedded_font_and_other_letters_embed_dejavu() -> None:
+    assert _fonts(render_receipt(RECEIPT)) == {"Helvetica", "Helvetica-Bold"}
+    polish = dataclasses.replace(RECEIPT, patron_name="Łukasz Żółć")
+    assert _fonts(render_receipt(polish)) == {"DejaVuSansBook", "DejaVuSansBold"}
+    greek = dataclasses.replace(RECEIPT, event_title="Κρουαζιέρα")  # any text, not only names
+    assert _fonts(render_receipt(greek)) == {"DejaVuSansBook", "DejaVuSansBold"}
+    assert "Event Κρουαζιέρα" in _text(render_receipt(greek))

@@ -1,16 +1,19 @@
 """Receipt PDFs (fpdf2). Pure: a ReceiptData in, PDF bytes out.
 
-Text is drawn in DejaVu Sans, shipped in ``fonts/``, so names print as typed in
-Latin, Greek and Cyrillic letters ("Łukasz Żółć", "Σωκράτης", "Пётр") with no font on the
-machine (Lambda included). With ``font_path`` (SCC_RECEIPT_FONT) that TrueType font covers
-the characters DejaVu lacks (CJK, Arabic, Hebrew, Indic, Thai: fpdf2 takes a character
-from it when DejaVu has none); anything neither font has prints as "?".
+Names print as typed in Latin, Greek and Cyrillic letters ("Łukasz Żółć", "Σωκράτης",
+"Пётр") with no font on the machine (Lambda included): a document whose text is all
+Windows-1252 (most Western European names) is drawn in the built-in Helvetica, which needs
+no font file and renders in a few milliseconds; any other document embeds DejaVu Sans,
+shipped in ``fonts/`` (parsing and subsetting it costs about 50 ms a document). With
+``font_path`` (SCC_RECEIPT_FONT) that TrueType font covers the characters DejaVu lacks
+(CJK, Arabic, Hebrew, Indic, Thai: fpdf2 takes a character from it when DejaVu has none);
+anything no font has prints as "?".
 Patron-supplied text is drawn as text, never interpreted as markup.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,22 +33,38 @@ FAMILY = "dejavu"
 EXTRA = "extra"
 
 
-def use_fonts(pdf: FPDF, extra_path: str = "") -> None:
-    """Register DejaVu Sans (regular and bold) as ``FAMILY``, and ``extra_path`` (when given)
+CORE = "helvetica"
+# What the built-in fonts draw: Windows-1252 (Latin-1 plus the euro and typographic signs).
+CP1252 = frozenset(ord(c) for c in bytes(range(32, 256)).decode("cp1252", errors="ignore"))
+
+
+def use_fonts(pdf: FPDF, texts: Iterable[str], extra_path: str = "") -> str:
+    """Choose the document's font family for ``texts`` (everything it will draw) and return
+    it: the built-in Helvetica (Windows-1252) when every character is Windows-1252 and no
+    extra font is set, else DejaVu Sans (regular and bold) with ``extra_path`` (when given)
     as its fallback for characters DejaVu lacks."""
+    if not extra_path and all(ord(c) in CP1252 or c in "\n\t\r" for t in texts for c in t):
+        pdf.core_fonts_encoding = "windows-1252"
+        pdf.set_font(CORE, "", 10)
+        return CORE
     pdf.add_font(FAMILY, "", REGULAR)  # fpdf2 keeps only the glyphs a document uses
     pdf.add_font(FAMILY, "B", BOLD)
     if extra_path:
         pdf.add_font(EXTRA, "", extra_path)
         pdf.set_fallback_fonts([EXTRA], exact_match=False)
     pdf.set_font(FAMILY, "", 10)
+    return FAMILY
 
 
 def covered(pdf: FPDF) -> list[Container[int]]:
-    """The code points each registered TrueType font has."""
+    """The code points the document's fonts have (each TrueType font's, or Windows-1252
+    for the built-in font)."""
     from fpdf.fonts import TTFFont
 
-    return [font.cmap for font in pdf.fonts.values() if isinstance(font, TTFFont)]
+    cmaps: list[Container[int]] = [
+        font.cmap for font in pdf.fonts.values() if isinstance(font, TTFFont)
+    ]
+    return cmaps or [CP1252]
 
 
 def printable(pdf: FPDF, text: str) -> str:
@@ -95,8 +114,20 @@ def render_receipt(data: ReceiptData, *, font_path: str = "") -> bytes:
     pdf.set_creation_date(data.logged_at)
     pdf.set_title(f"Receipt {data.receipt_no}")
     pdf.set_author(data.org_name)
-    use_fonts(pdf, font_path)
-    family, style_bold = FAMILY, "B"
+    amount = format_money(data.amount_cents, data.currency)
+    rows = [
+        ("Received from", data.patron_name),
+        ("Email", data.patron_email),
+        ("Event", data.event_title),
+        ("Date", _when(data.event_starts_at, data.timezone)),
+        ("Amount", f"{amount} ({data.currency})"),
+        ("Method", data.method),
+        ("Reference", data.reference or "-"),
+        ("Logged by", data.logged_by),
+        ("Logged at", _when(data.logged_at, data.timezone)),
+    ]
+    texts = [data.org_name, data.void_reason or "", *(value for _label, value in rows)]
+    family, style_bold = use_fonts(pdf, texts, font_path), "B"
 
     def clean(text: str) -> str:
         return printable(pdf, text).replace("\n", " ")
@@ -120,18 +151,6 @@ def render_receipt(data: ReceiptData, *, font_path: str = "") -> bytes:
         pdf.set_text_color(0, 0, 0)
         pdf.ln(2)
 
-    amount = format_money(data.amount_cents, data.currency)
-    rows = [
-        ("Received from", data.patron_name),
-        ("Email", data.patron_email),
-        ("Event", data.event_title),
-        ("Date", _when(data.event_starts_at, data.timezone)),
-        ("Amount", f"{amount} ({data.currency})"),
-        ("Method", data.method),
-        ("Reference", data.reference or "-"),
-        ("Logged by", data.logged_by),
-        ("Logged at", _when(data.logged_at, data.timezone)),
-    ]
     label_w = 32
     for label, value in rows:
         pdf.set_font(family, style_bold, 10)

@@ -1,10 +1,10 @@
 """The signed-waiver PDF (fpdf2). Pure: data in, bytes out.
 
-Text is drawn in the bundled DejaVu Sans (see ``pdf.py``): Latin, Greek and Cyrillic names
-print as typed. With ``font_path`` (SCC_RECEIPT_FONT) that font covers what DejaVu lacks.
-A character neither font has is written as ``<U+XXXX>`` so that none disappears silently;
-the PDF says so in its footer when it happened, and the SHA-256 always refers to the exact
-stored text.
+Latin, Greek and Cyrillic names print as typed: in the built-in Helvetica when all the
+text is Windows-1252, else in the bundled DejaVu Sans (see ``pdf.py``). With
+``font_path`` (SCC_RECEIPT_FONT) that font covers what DejaVu lacks. A character no font
+has is written as ``<U+XXXX>`` so that none disappears silently; the PDF says so in its
+footer when it happened, and the SHA-256 always refers to the exact stored text.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain.waivers import WaiverSignature, WaiverTemplate
-from .pdf import FAMILY, covered, use_fonts
+from .pdf import covered, use_fonts
 
 
 def legible(cmaps: Sequence[Container[int]], text: str) -> str:
@@ -74,43 +74,43 @@ def render_waiver_pdf(data: WaiverPdfData, *, font_path: str = "") -> bytes:
     and guardian."""
     from fpdf import FPDF  # imported here: it costs ~0.2 s, paid only when rendering
 
+    texts = [data.template.text, data.template.name, data.patron_name, data.event_title]
+    texts += [data.org_name, data.timezone, *(v for _k, v in audit_lines(data))]
     pdf = FPDF(format="A4")
-    use_fonts(pdf, font_path)
+    family = use_fonts(pdf, texts, font_path)
     cmaps = covered(pdf)
 
     def clean(text: str) -> str:
         return legible(cmaps, text)
 
-    texts = [data.template.text, data.patron_name, data.event_title, data.org_name]
-    texts += [v for _k, v in audit_lines(data)]
     folded = any(clean(x).count("<U+") > x.count("<U+") for x in texts)
     pdf.set_creation_date(data.signature.signed_at)
     pdf.set_title(clean(f"Signed waiver - {data.patron_name}"))
     pdf.set_author(clean(data.org_name))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font(FAMILY, "B", 16)
+    pdf.set_font(family, "B", 16)
     pdf.multi_cell(0, 8, clean(data.org_name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 11)
+    pdf.set_font(family, "", 11)
     when = data.event_starts_at.strftime("%A %d %B %Y, %H:%M")
     heading = f"Signed waiver: {data.event_title}, {when} ({data.timezone})"
     pdf.multi_cell(0, 6, clean(heading), new_x="LMARGIN", new_y="NEXT")
     pdf.multi_cell(0, 6, clean(f"Patron: {data.patron_name}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_font(FAMILY, "B", 12)
+    pdf.set_font(family, "B", 12)
     pdf.multi_cell(0, 6, clean(data.template.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 10)
+    pdf.set_font(family, "", 10)
     pdf.multi_cell(0, 5, clean(data.template.text), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font(FAMILY, "B", 10)
+    pdf.set_font(family, "B", 10)
     pdf.cell(0, 6, "Signature", new_x="LMARGIN", new_y="NEXT")
     if pdf.get_y() + 45 > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.image(io.BytesIO(data.signature.signature_png), w=80, keep_aspect_ratio=True, h=35)
     pdf.ln(2)
-    pdf.set_font(FAMILY, "B", 9)
+    pdf.set_font(family, "B", 9)
     pdf.cell(0, 5, "Audit record", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 8)
+    pdf.set_font(family, "", 8)
     for label, value in audit_lines(data):
         pdf.multi_cell(0, 4, clean(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
     if folded:
