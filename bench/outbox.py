@@ -74,7 +74,7 @@ def queue(ctx: Context, n: int, *, receipts: bool = True) -> None:
             ctx,
             by=admin,
             event_id=event.id,
-            name=f"Łukasz Żółć {i}",
+            name=f"Patron {i}" if receipts else f"Łukasz Żółć {i}",
             email=f"p{i}@example.com",
             email_patron=not receipts,
         )
