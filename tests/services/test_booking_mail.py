@@ -181,3 +181,18 @@ def test_send_link_at_most_once_a_minute_and_as_a_qr_code(setup, smtp, clock) ->
     assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
     assert "<title>Guest link</title>" in svg
     assert "<script" not in svg
+
+
+def test_the_event_time_zone_is_shown_beside_the_organisations(ctx, smtp) -> None:
+    admin = f.crew(ctx, Role.ADMIN)
+    event = f.event(ctx, admin, timezone="Europe/Oslo")
+    assert event.timezone == "Europe/Oslo"
+    _book(ctx, admin, event, "oslo@example.com")
+    sender = SmtpSender(host="127.0.0.1", port=smtp.port, security="none", timeout=5)
+    assert _deliver(ctx, sender) == 1
+    [received] = smtp.wait_for(1)
+    text = received.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert (
+        "  When:   Wednesday 01 July 2026, 15:00 UTC\n"
+        "          (Wednesday 01 July 2026, 17:00 CEST where the event is)\n"
+    ) in text

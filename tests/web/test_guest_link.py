@@ -94,3 +94,19 @@ def test_a_patron_stops_reminders_from_the_guest_page(api) -> None:
         "booking.reminders_stopped",
         f"guest:{patron['patron_id']}",
     )
+
+
+def test_an_event_keeps_its_own_time_zone(api) -> None:
+    event = api.event(timezone="Europe/Oslo")
+    assert event["timezone"] == "Europe/Oslo"
+    assert api.get(f"/api/events/{event['id']}").json()["timezone"] == "Europe/Oslo"
+    bad = api.patch(f"/api/events/{event['id']}", {"timezone": "Mars/Olympus"})
+    assert bad.status_code == 422
+    assert bad.json()["error"] == {
+        "code": "invalid",
+        "message": "Unknown time zone: use a name like Europe/Oslo.",
+        "details": {"timezone": "Mars/Olympus"},
+    }
+    cleared = api.patch(f"/api/events/{event['id']}", {"timezone": None})
+    assert (cleared.status_code, cleared.json()["timezone"]) == (200, None)
+    assert api.event()["timezone"] is None

@@ -123,6 +123,7 @@ class Event:
     waiver_template_id: str | None = None
     version: int = 1
     legacy_id: str | None = None  # the event's id in the system it was imported from
+    timezone: str | None = None  # where it happens, when not SCC_TIMEZONE (an IANA name)
 
 
 @dataclass(frozen=True)

@@ -172,6 +172,7 @@ class BookingEmail:
     message_id: str
     created_at: datetime
     missing: tuple[str, ...] = ()  # a reminder: "waiver", "balance"
+    event_timezone: str | None = None  # the event's own, when it has one
 
 
 def _when(at: datetime, tz: str) -> str:
@@ -218,6 +219,11 @@ def compose_booking(mail: BookingEmail) -> EmailMessage:
         "patron_name": mail.patron_name,
         "event_title": mail.event_title,
         "event_date": _when(mail.starts_at, mail.timezone),
+        "event_local": (
+            _when(mail.starts_at, mail.event_timezone)
+            if mail.event_timezone and mail.event_timezone != mail.timezone
+            else ""
+        ),
         "location": mail.location,
         "party_size": mail.party_size,
         "amount_due": format_money(mail.amount_due_cents, mail.currency),

@@ -122,5 +122,6 @@ def build_booking_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
             message_id=message.id,
             created_at=message.created_at,
             missing=missing,
+            event_timezone=event.timezone,
         )
     )

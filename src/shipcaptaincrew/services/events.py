@@ -26,6 +26,7 @@ EDITABLE = (
     "currency",
     "status",
     "waiver_template_id",
+    "timezone",
 )
 
 
@@ -71,11 +72,13 @@ def create_event(
     currency: str | None,
     waiver_template_id: str | None = None,
     legacy_id: str | None = None,
+    timezone: str | None = None,
 ) -> EventView:
     """Create a scheduled event (admins and captains). Writes an audit entry. ``legacy_id``
     is the event's id in the system it is imported from (kept on the record)."""
     require_manager(by)
     _check_template(ctx, waiver_template_id)
+    rules.check_timezone(timezone)
     rules.check_event_times(starts_at, ends_at)
     rules.check_capacity(capacity)
     check_amount(price_cents, allow_zero=True, field="price_cents")
@@ -99,6 +102,7 @@ def create_event(
         updated_at=now,
         waiver_template_id=waiver_template_id,
         legacy_id=legacy_id,
+        timezone=timezone,
     )
     data = {k: _jsonable(getattr(event, k)) for k in EDITABLE}
     if legacy_id is not None:
@@ -144,6 +148,8 @@ def update_event(
         rules.check_capacity(changes["capacity"])
     if "waiver_template_id" in changes:
         _check_template(ctx, changes["waiver_template_id"])
+    if "timezone" in changes:
+        rules.check_timezone(changes["timezone"])
     updated = dataclasses.replace(event, **changes, updated_at=ctx.now())
     rules.check_event_times(updated.starts_at, updated.ends_at)
     diff = {

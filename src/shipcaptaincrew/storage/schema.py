@@ -108,6 +108,7 @@ events = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("legacy_id", sa.String(200)),
+    sa.Column("timezone", sa.String(64)),
     sa.Index("ix_events_starts_at", "starts_at"),
 )
 

@@ -122,6 +122,7 @@ class EventIn(In):
     price_cents: Cents
     currency: Currency | None = None
     waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    timezone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class EventPatch(In):
@@ -134,6 +135,7 @@ class EventPatch(In):
     currency: Currency | None = None
     status: EventStatus | None = None
     waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    timezone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class CountsOut(BaseModel):
@@ -159,6 +161,7 @@ class EventOut(BaseModel):
     currency: str
     status: EventStatus
     waiver_template_id: str | None = None
+    timezone: str | None = None  # the event's own time zone (null: SCC_TIMEZONE)
     counts: CountsOut | None = None
 
 

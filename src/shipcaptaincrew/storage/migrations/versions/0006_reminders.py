@@ -1,4 +1,5 @@
-"""Reminders: the windows a sweep has handled, a patron's opt-out, events by start time.
+"""Reminders: the windows a sweep has handled, a patron's opt-out, events by start time;
+an event's own time zone.
 
 Revision ID: 0006
 Revises: 0004
@@ -27,9 +28,13 @@ def upgrade() -> None:
             sa.Column("reminders_stopped_at", sa.DateTime(timezone=True), nullable=True)
         )
     op.create_index("ix_events_starts_at", "events", ["starts_at"])
+    with op.batch_alter_table("events") as batch:
+        batch.add_column(sa.Column("timezone", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("events") as batch:
+        batch.drop_column("timezone")
     op.drop_index("ix_events_starts_at", table_name="events")
     with op.batch_alter_table("bookings") as batch:
         batch.drop_column("reminders_stopped_at")
