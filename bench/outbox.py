@@ -2,7 +2,9 @@
 
 Queues N receipt emails through the real payment use case on a fresh SQLite file,
 then delivers them with ``deliver_due`` to a local aiosmtpd server and prints
-messages per second; also prints the time to render one receipt PDF.
+messages per second; the same for N booking emails (text, HTML and an .ics, built from
+the booking at delivery); also prints the time to render one receipt PDF (DejaVu Sans
+embedded).
 
     .venv/bin/python bench/outbox.py [--messages 300]
 """
@@ -44,7 +46,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def queue(ctx: Context, n: int) -> None:
+def queue(ctx: Context, n: int, *, receipts: bool = True) -> None:
+    """``n`` bookings, each with its receipt email (``receipts``) or its booking email."""
     admin = auth.create_crew(
         ctx,
         actor=SYSTEM,
@@ -65,11 +68,18 @@ def queue(ctx: Context, n: int) -> None:
         capacity=None,
         price_cents=4500,
         currency="USD",
-    )
+    ).event
     for i in range(n):
         b = roster.add_patron(
-            ctx, by=admin, event_id=event.id, name=f"Patron {i}", email=f"p{i}@example.com"
+            ctx,
+            by=admin,
+            event_id=event.id,
+            name=f"Patron {i}" if receipts else f"Łukasz Żółć {i}",
+            email=f"p{i}@example.com",
+            email_patron=not receipts,
         )
+        if not receipts:
+            continue
         payments.log_payment(
             ctx,
             by=admin,
@@ -78,7 +88,7 @@ def queue(ctx: Context, n: int) -> None:
         )
 
 
-def bench_delivery(n: int) -> float:
+def bench_delivery(n: int, *, receipts: bool = True) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         env = {"SCC_VAR_DIR": tmp, "SCC_SECRET_KEY": "bench-secret-key-0123456789"}
         settings = Settings.from_env(env)
@@ -86,7 +96,7 @@ def bench_delivery(n: int) -> float:
         Path(tmp).mkdir(exist_ok=True)
         store.init_schema()
         ctx = Context(store=store, settings=settings)
-        queue(ctx, n)
+        queue(ctx, n, receipts=receipts)
         handler = Counter()
         port = free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port)
@@ -137,6 +147,11 @@ def main() -> None:
     rate = bench_delivery(args.messages)
     print(
         f"outbox: {args.messages} receipt emails (PDF attached) delivered to local SMTP "
+        f"at {rate:.0f} messages/s"
+    )
+    rate = bench_delivery(args.messages, receipts=False)
+    print(
+        f"outbox: {args.messages} booking emails (.ics attached) delivered to local SMTP "
         f"at {rate:.0f} messages/s"
     )
     print(f"receipt PDF: {bench_receipt():.2f} ms median per render")

@@ -97,10 +97,19 @@ def booking(
     name: str = "Pat Doe",
     email: str | None = None,
     party_size: int = 1,
+    email_patron: bool = False,
 ) -> Booking:
+    """A booking made as crew make one; without its booking email unless ``email_patron``
+    (tests of other emails count only theirs)."""
     email = email or f"{new_id('p')}@example.com"
     return roster.add_patron(
-        ctx, by=by, event_id=event_id, name=name, email=email, party_size=party_size
+        ctx,
+        by=by,
+        event_id=event_id,
+        name=name,
+        email=email,
+        party_size=party_size,
+        email_patron=email_patron,
     )
 
 

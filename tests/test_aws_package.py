@@ -10,6 +10,7 @@ import io
 import json
 import zipfile
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -134,7 +135,8 @@ def test_clean_interpreter_answers_events_without_compiling_a_module(
 ) -> None:
     before = lambda_task.files_in(task)
     admin = f.crew_fast(table, Role.ADMIN, "boss@example.org")
-    event = f.event(table, admin)
+    # Far enough ahead that the scheduled sweep has no reminder to send.
+    event = f.event(table, admin, starts_at=table.now() + timedelta(days=5))
     f.booking(table, admin, event.id, name="Pat Doe", email="pat@example.com")
     token = f.session_for(table, admin)
     events = [
@@ -175,6 +177,7 @@ def test_clean_interpreter_answers_events_without_compiling_a_module(
         "retrying": 0,
         "failed": 0,
         "lost": 0,
+        "reminders_queued": 0,
     }
     assert result["outside"] == []
     assert result["compiled"] == []  # every module came from its shipped bytecode
@@ -248,7 +251,15 @@ def test_scheduled_event_mails_through_the_gmail_api_from_the_unzipped_package(
     env = lambda_task.clean_env(**lambda_env)
     result = lambda_task.run(task, runtime, ANSWER, json.dumps([SCHEDULED]), env=env)
     assert result["answers"] == [
-        {"delivered": 1, "claimed": 1, "sent": 1, "retrying": 0, "failed": 0, "lost": 0}
+        {
+            "delivered": 1,
+            "claimed": 1,
+            "sent": 1,
+            "retrying": 0,
+            "failed": 0,
+            "lost": 0,
+            "reminders_queued": 0,
+        }
     ]
     assert (result["outside"], result["compiled"]) == ([], [])
     assert table.store.get_outbox(queued.id).status == "sent"

@@ -262,3 +262,19 @@ def test_a_store_without_its_schema_is_one_line(scc, tmp_path: Path, monkeypatch
         "The store failed (OperationalError: (sqlite3.OperationalError) no such table: events)."
         " Has `scc init-db` been run? (--debug for details)"
     )
+
+
+def test_send_booking_emails_queues_one_per_new_booking(scc, tmp_path: Path) -> None:
+    scan = tmp_path / "scan.json"
+    scan.write_text(json.dumps({"Items": ITEMS[:1], "Count": 1}))
+    out = scc("import-legacy", "--file", str(scan), "--send-booking-emails")
+    assert "Created 1 events, 3 bookings" in out
+    store = build_store(Settings.from_env())
+    [event] = store.list_events()
+    booked = {
+        b.patron_email for b in store.list_bookings(event.id) if "@no-email" not in b.patron_email
+    }
+    mails = store.list_outbox()
+    store.close()
+    assert {m.kind for m in mails} == {"booking_confirmed"}
+    assert sorted(m.to for m in mails) == sorted(booked)

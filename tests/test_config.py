@@ -98,6 +98,12 @@ def _env(tmp_path, **overrides: str) -> dict[str, str]:
         ("SCC_HOST", "0.0.0.0 8000", "SCC_HOST must be an address or host name like 0.0.0.0"),
         ("SCC_ORIGIN_SECRET", "short", "SCC_ORIGIN_SECRET must be at least 16 characters when set"),
         ("SCC_SECRET_KEY", "short", "SCC_SECRET_KEY must be at least 16 characters"),
+        (
+            "SCC_REMINDER_OFFSETS",
+            "48h,tomorrow",
+            "SCC_REMINDER_OFFSETS must be times before the start like 48h,3h (whole m, h or d, "
+            "at most 30 days, up to six), or off",
+        ),
     ],
 )
 def test_a_bad_setting_is_named_with_what_it_may_be(tmp_path, name, value, message) -> None:
@@ -142,6 +148,15 @@ def test_defaults(tmp_path) -> None:
         False,
     )
     assert Settings.from_env(_env(tmp_path, SCC_HOST="::")).public_url == "http://[::]:8000"
+    assert s.reminder_offsets == (2880, 180)
+
+
+def test_reminder_offsets(tmp_path) -> None:
+    def offsets(value: str) -> tuple[int, ...]:
+        return Settings.from_env(_env(tmp_path, SCC_REMINDER_OFFSETS=value)).reminder_offsets
+
+    assert offsets("1d,90m") == (1440, 90)
+    assert offsets("off") == ()
 
 
 def test_the_local_secret_key_and_its_folder_are_private(tmp_path) -> None:

@@ -186,6 +186,7 @@ def test_scheduled_event_delivers_due_outbox_messages(env: Env, tmp_path) -> Non
         "retrying": 0,
         "failed": 0,
         "lost": 0,
+        "reminders_queued": 0,
     }
     assert env.store.get_outbox(queued.id).status == "sent"
     assert lambda_function.lambda_handler(scheduled, None)["claimed"] == 0

@@ -217,7 +217,7 @@ def _wanted(rel: Path, names: set[str]) -> bool:
     if rel.suffix in BUILD_ONLY or parts[0] == "bin" or "__pycache__" in parts:
         return False
     console = parts[:3] == (OWN, "web", "static") and parts[3:4] != ("guest",)
-    if console or "testing" in parts[1:2]:
+    if console or parts[1:2] in (("testing",), ("tests",)):
         return False
     if ".cpython-" in name and name.endswith(".so"):
         twin = (rel.parent / (name.split(".cpython-")[0] + ".py")).as_posix()

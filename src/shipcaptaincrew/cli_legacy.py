@@ -104,6 +104,9 @@ def import_legacy(
     dry_run: Annotated[bool, typer.Option(help="Show what would be created; write nothing.")] = (
         False
     ),
+    send_booking_emails: Annotated[
+        bool, typer.Option(help="Email each new booking its guest link (off: import silently).")
+    ] = False,
     debug: Annotated[bool, typer.Option(help="Show the full error of a failing store.")] = False,
 ) -> None:
     """Import events, patrons and bookings (check-ins, waivers, payments) from the previous
@@ -125,9 +128,17 @@ def import_legacy(
     try:
         if sys.stderr.isatty():
             with typer.progressbar(length=len(events), label="Importing", file=sys.stderr) as bar:
-                report = run(ctx, events=events, dry_run=dry_run, progress=bar.update)
+                report = run(
+                    ctx,
+                    events=events,
+                    dry_run=dry_run,
+                    send_booking_emails=send_booking_emails,
+                    progress=bar.update,
+                )
         else:
-            report = run(ctx, events=events, dry_run=dry_run)
+            report = run(
+                ctx, events=events, dry_run=dry_run, send_booking_emails=send_booking_emails
+            )
     except Exception as err:  # the store itself failed: one line unless --debug
         if debug:
             raise

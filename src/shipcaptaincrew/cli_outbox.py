@@ -30,16 +30,19 @@ def run(
     interval: Annotated[float, typer.Option(help="Seconds between rounds with --loop.")] = 10,
     limit: Annotated[int, typer.Option(help="Messages per round.")] = 100,
 ) -> None:
-    """Deliver the messages that are due (new ones and retries whose time has come)."""
+    """Queue the reminders that are due, then deliver the messages that are due (new ones and
+    retries whose time has come)."""
     from .bootstrap import build_sender
-    from .services.outbox import deliver_due
+    from .services.reminders import sweep
     from .web.logs import configure
 
     ctx = _context()
     configure(ctx.settings.log_format)
     sender = build_sender(ctx.settings)
     while True:
-        report = deliver_due(ctx, sender, limit=limit)
+        reminders, report = sweep(ctx, sender, limit=limit)
+        if reminders.queued:
+            typer.echo(f"{reminders.queued} reminders queued for {reminders.events} events")
         if report.claimed or not loop:
             typer.echo(
                 f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"

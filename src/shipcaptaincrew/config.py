@@ -191,7 +191,6 @@ class Settings:
     gmail_sender: str = ""
     gmail_api_url: str = "https://gmail.googleapis.com"
     gmail_token_url: str = ""  # empty: the token_uri in the service account key
-    receipt_font: str = ""  # a .ttf for receipts; empty: built-in Helvetica (Windows-1252)
     stripe_secret_key: str = field(default="", repr=False)
     stripe_webhook_secret: str = field(default="", repr=False)
     stripe_api_url: str = "https://api.stripe.com"
@@ -199,6 +198,8 @@ class Settings:
     paypal_client_secret: str = field(default="", repr=False)
     paypal_webhook_id: str = ""
     paypal_api_url: str = "https://api-m.paypal.com"  # sandbox: https://api-m.sandbox.paypal.com
+    receipt_font: str = ""  # a .ttf for scripts beyond the bundled DejaVu Sans (CJK, Arabic...)
+    reminder_offsets: tuple[int, ...] = (48 * 60, 3 * 60)  # minutes before an event's start
 
     @property
     def tz(self) -> ZoneInfo:
@@ -263,4 +264,22 @@ class Settings:
             **mail,
             receipt_font=_file(env, "SCC_RECEIPT_FONT"),
             **_providers(env),
+            reminder_offsets=_reminder_offsets(env),
         )
+
+
+def _reminder_offsets(env: Mapping[str, str]) -> tuple[int, ...]:
+    """SCC_REMINDER_OFFSETS: minutes before each event's start, from ``48h,3h`` ("off": none)."""
+    from .domain.errors import Invalid
+    from .domain.reminders import DEFAULT_OFFSETS, parse_offsets
+
+    text = (env.get("SCC_REMINDER_OFFSETS") or DEFAULT_OFFSETS).strip()
+    if text.lower() in ("off", "none"):
+        return ()
+    try:
+        return parse_offsets(text)
+    except Invalid:
+        raise SettingsError(
+            "SCC_REMINDER_OFFSETS must be times before the start like 48h,3h (whole m, h or d, "
+            "at most 30 days, up to six), or off"
+        ) from None

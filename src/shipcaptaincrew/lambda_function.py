@@ -53,21 +53,27 @@ def _http_handler() -> Handler:
 
 
 def deliver_outbox() -> dict[str, Any]:
-    """Deliver due outbox messages (the scheduled invocation); returns the counts."""
+    """Queue the reminders due and deliver due outbox messages (the scheduled invocation);
+    returns the counts."""
     import dataclasses
 
     from .bootstrap import build_sender, build_store
     from .config import Settings
     from .services.context import Context
-    from .services.outbox import deliver_due
+    from .services.reminders import sweep
 
     settings = Settings.from_env()
     store = build_store(settings)
     try:
-        report = deliver_due(Context(store=store, settings=settings), build_sender(settings))
+        ctx = Context(store=store, settings=settings)
+        reminders, report = sweep(ctx, build_sender(settings))
     finally:
         store.close()
-    return {"delivered": report.sent, **dataclasses.asdict(report)}
+    return {
+        "delivered": report.sent,
+        **dataclasses.asdict(report),
+        "reminders_queued": reminders.queued,
+    }
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

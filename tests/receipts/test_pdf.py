@@ -10,7 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from shipcaptaincrew.receipts.pdf import render_receipt, to_cp1252
+from shipcaptaincrew.receipts.pdf import render_receipt
 from tests.notify.samples import RECEIPT
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -51,22 +51,38 @@ def test_voided_receipt_says_void() -> None:
     assert lines[2:4] == ["VOID", "Voided Wed 01 Jul 2026, 13:05 UTC: Wrong guest"]
 
 
-def test_names_outside_windows_1252_are_transliterated() -> None:
-    data = dataclasses.replace(
-        RECEIPT, patron_name="Łukasz Dvořák 山田 <b>x</b>", amount_cents=1250, currency="EUR"
-    )
+@pytest.mark.parametrize(
+    "name", ["Łukasz Żółć", "Σωκράτης", "Пётр", "Nguyễn Thị Hồng", "Şükrü Dvořák"]
+)
+def test_names_print_as_typed(name: str) -> None:
+    data = dataclasses.replace(RECEIPT, patron_name=name, amount_cents=1250, currency="EUR")
     text = _text(render_receipt(data))
-    assert "Received from Lukasz Dvorák ?? <b>x</b>" in text
+    assert f"Received from {name}" in text
     assert "Amount €12.50 (EUR)" in text
 
 
-def test_to_cp1252() -> None:
-    assert to_cp1252("Zoë “Ø” – Łódź\nnext") == "Zoë “Ø” – Lódz next"
-    assert to_cp1252("Ǆ ﬁ 😀") == "DZ fi ?"
+def test_letters_no_font_has_print_as_question_marks() -> None:
+    data = dataclasses.replace(RECEIPT, patron_name="Łukasz 山田 <b>x</b>")
+    assert "Received from Łukasz ?? <b>x</b>" in _text(render_receipt(data))
 
 
 @pytest.mark.skipif(not DEJAVU.exists(), reason="DejaVu fonts are not installed")
-def test_a_truetype_font_keeps_every_letter_it_has() -> None:
+def test_an_extra_truetype_font_is_used_beyond_dejavu() -> None:
     data = dataclasses.replace(RECEIPT, patron_name="Łukasz Dvořák")
     text = _text(render_receipt(data, font_path=str(DEJAVU)))
     assert "Received from Łukasz Dvořák" in text
+
+
+def _fonts(pdf: bytes) -> set[str]:
+    page = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]
+    fonts = page["/Resources"]["/Font"].values()
+    return {str(f["/BaseFont"]).lstrip("/").split("+")[-1] for f in fonts}
+
+
+def test_windows_1252_text_needs_no_embedded_font_and_other_letters_embed_dejavu() -> None:
+    assert _fonts(render_receipt(RECEIPT)) == {"Helvetica", "Helvetica-Bold"}
+    polish = dataclasses.replace(RECEIPT, patron_name="Łukasz Żółć")
+    assert _fonts(render_receipt(polish)) == {"DejaVuSansBook", "DejaVuSansBold"}
+    greek = dataclasses.replace(RECEIPT, event_title="Κρουαζιέρα")  # any text, not only names
+    assert _fonts(render_receipt(greek)) == {"DejaVuSansBook", "DejaVuSansBold"}
+    assert "Event Κρουαζιέρα" in _text(render_receipt(greek))

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from pypdf import PdfReader
 
-from shipcaptaincrew.receipts.waiver_pdf import WaiverPdfData, render_waiver_pdf, to_latin1
+from shipcaptaincrew.receipts.waiver_pdf import WaiverPdfData, render_waiver_pdf
 from tests import factories as f
 from tests import waiver_factories as w
 
@@ -48,9 +48,17 @@ def test_pdf_has_text_signature_and_audit_footer() -> None:
     assert render_waiver_pdf(data) == pdf  # pure: same data, same bytes
 
 
-def test_non_latin1_text_is_folded_and_said_so() -> None:
-    assert to_latin1("Łódź “quoted” — 張偉 Zoë €5") == 'Lódz "quoted" -- <U+5F35><U+5049> Zoë EUR5'
-    text = _text(render_waiver_pdf(_data(text="Ryzyko — łódź", name="張偉")))
-    assert "Ryzyko -- lódz" in text
-    assert "<U+5F35><U+5049>" in text
-    assert "Characters outside Latin-1 are shown approximated" in text
+def test_names_print_as_typed_and_missing_letters_are_said_so() -> None:
+    name = "Łukasz Żółć"
+    data = _data(text="Ryzyko — łódź. Σωκράτης, Пётр. 張偉", name=name)
+    text = _text(render_waiver_pdf(data))
+    assert "Ryzyko — łódź. Σωκράτης, Пётр. <U+5F35><U+5049>" in text
+    assert "Patron: Łukasz Żółć" in text
+    assert "Characters the document's fonts lack are shown as <U+XXXX>" in text
+
+
+def test_greek_and_cyrillic_names() -> None:
+    for name in ("Σωκράτης", "Пётр"):
+        text = _text(render_waiver_pdf(_data(name=name)))
+        assert f"Patron: {name}" in text
+        assert "fonts lack" not in text

@@ -143,3 +143,16 @@ def test_dynamodb_store_keeps_legacy_ids_so_a_second_run_adds_nothing(dynamo_ctx
     again = import_legacy(dynamo_ctx, events=_events(), dry_run=False)
     assert (again.changed, again.already) == (0, 1)
     assert _snapshot(dynamo_ctx) == before
+
+
+def test_booking_emails_only_when_asked_and_never_to_a_placeholder(ctx: Context) -> None:
+    import_legacy(ctx, events=_events(), dry_run=False)
+    assert ctx.store.list_outbox() == []  # silent by default
+    second = {**ITEM, "event_id": "2026-07-05-sunset", "date": "2026-07-05T18:00:00-04:00"}
+    report = import_legacy(ctx, events=_events(second), dry_run=False, send_booking_emails=True)
+    assert report.booking_emails is True
+    mails = sorted((m.kind, m.to) for m in ctx.store.list_outbox())
+    assert mails == [
+        ("booking_confirmed", "ann@example.com"),
+        ("booking_confirmed", "bo@example.com"),
+    ]  # the walk-in without an email (a placeholder address) gets none

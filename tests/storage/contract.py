@@ -23,6 +23,7 @@ from tests import waiver_factories as w
 from tests.factories import T0
 from tests.storage.contract_accounts import AccountsContract
 from tests.storage.contract_cashup import CashupContract
+from tests.storage.contract_mail import MailContract
 from tests.storage.contract_orders import OrderingContract
 from tests.storage.contract_outbox import OutboxContract
 from tests.storage.contract_providers import ProvidersContract
@@ -52,6 +53,7 @@ class StoreContract(
     SeatsContract,
     ProvidersContract,
     CashupContract,
+    MailContract,
 ):
     # -- crew and sessions -------------------------------------------------------------
     def test_crew_round_trip_and_unique_email(self, store: Store) -> None:

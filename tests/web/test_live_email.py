@@ -33,11 +33,11 @@ def test_health_and_login(live_server) -> None:
     assert me["crew"]["role"] == "admin"
 
 
-def _wait_for_eml(folder, timeout: float = 20):
+def _wait_for_eml(folder, count: int = 1, timeout: float = 20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = sorted(folder.glob("*.eml")) if folder.exists() else []
-        if found:
+        if len(found) >= count:
             return found
         time.sleep(0.05)
     raise AssertionError("no .eml file was written")
@@ -64,8 +64,12 @@ def test_payment_in_make_run_writes_an_eml_with_the_receipt(live_server) -> None
     )
     assert r.status_code == 201
     receipt_no = r.json()["payment"]["receipt_no"]
-    [path] = _wait_for_eml(live_server.var_dir / "outbox")
-    msg = email.message_from_bytes(path.read_bytes(), policy=default)
+    files = _wait_for_eml(live_server.var_dir / "outbox", count=2)
+    mails = {p: email.message_from_bytes(p.read_bytes(), policy=default) for p in files}
+    [(booked_path, booked)] = [(p, m) for p, m in mails.items() if "booked" in m["Subject"]]
+    assert booked["Subject"] == "You're booked: Harbour Tour, Mon 01 Jul 18:00"
+    assert [a.get_filename() for a in booked.iter_attachments()] == ["event.ics"]
+    [(path, msg)] = [(p, m) for p, m in mails.items() if p != booked_path]
     assert msg["To"] == "Isla O'Brien <isla@example.com>"
     assert msg["Subject"] == f"Payment received: receipt {receipt_no} for Harbour Tour"
     [pdf] = list(msg.iter_attachments())
@@ -74,10 +78,12 @@ def test_payment_in_make_run_writes_an_eml_with_the_receipt(live_server) -> None
     assert "Amount $30.00 (USD)" in text
 
     listing = live_server.scc("outbox", "list").stdout
-    [line] = listing.splitlines()
+    [line] = [x for x in listing.splitlines() if "payment_receipt" in x]
     message_id, status, attempts = line.split()[:3]
     assert (status, attempts) == ("sent", "1")
     assert path.name == f"{message_id}.eml"
+    [booked_line] = [x for x in listing.splitlines() if "booking_confirmed" in x]
+    assert booked_line.split()[1:3] == ["sent", "1"]
     assert live_server.scc("outbox", "run").stdout == "0 sent, 0 to retry, 0 failed\n"
     with pytest.raises(subprocess.CalledProcessError) as caught:
         live_server.scc("outbox", "retry", message_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import Conflict, Invalid
 from .models import AuditEntry, Booking, BookingStatus, Event, EventStatus, RosterCounts
@@ -39,6 +40,18 @@ def check_event_times(starts_at: datetime, ends_at: datetime | None) -> None:
             "The event must end after it starts.",
             {"starts_at": starts_at.isoformat(), "ends_at": ends_at.isoformat()},
         )
+
+
+def check_timezone(name: str | None) -> None:
+    """An event's own time zone is an IANA name such as Europe/Oslo (None: SCC_TIMEZONE)."""
+    if name is None:
+        return
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(
+            "Unknown time zone: use a name like Europe/Oslo.", {"timezone": name}
+        ) from None
 
 
 def check_open(event: Event) -> None:

@@ -136,6 +136,7 @@ class Event:
     waiver_template_id: str | None = None
     version: int = 1
     legacy_id: str | None = None  # the event's id in the system it was imported from
+    timezone: str | None = None  # where it happens, when not SCC_TIMEZONE (an IANA name)
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,7 @@ class Booking:
     # ``waiver_kind`` above is the whole booking's waiver: set when the last seat is signed,
     # by crew's paper waiver for the whole party, or by a signature from before seats.
     seats: tuple[Seat, ...] = ()
+    reminders_stopped_at: datetime | None = None  # the patron asked for no more reminders
 
     @property
     def checked_in(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta
 
-from .models import OutboxMessage
+from .models import Booking, BookingStatus, OutboxMessage
 
 QUEUED = "queued"  # waiting for its next attempt (at ``next_attempt_at``)
 SENDING = "sending"  # claimed by a worker until ``next_attempt_at`` (the lease)
@@ -22,6 +22,19 @@ VOID = "payment_void"
 RECEIPT_KINDS = (RECEIPT, VOID)
 SEAT_LINK = "seat_link"  # one person's own waiver signing link (domain/seats.py)
 PAY_LINK = "pay_link"  # crew sent the patron their guest link to pay online
+# Booking emails: each is built at delivery from the booking and event as they are then.
+BOOKED = "booking_confirmed"  # booked (at once, or promoted from the waitlist)
+WAITLISTED = "booking_waitlisted"
+CANCELLED = "booking_cancelled"
+EVENT_CANCELLED = "event_cancelled"  # to one patron of a cancelled event
+LINK = "guest_link"  # crew sent the guest link again
+REMINDER = "event_reminder"
+# Not an email: on delivery it queues one EVENT_CANCELLED message per booked or waitlisted
+# patron of the event (any number of them, where one transaction could not hold them all).
+EVENT_CANCELLED_ALL = "event_cancelled_all"
+BOOKING_KINDS = (BOOKED, WAITLISTED, CANCELLED, EVENT_CANCELLED, LINK, REMINDER)
+# Crew may send a booking's guest link again once this long has passed.
+LINK_INTERVAL = timedelta(minutes=1)
 
 MAX_ATTEMPTS = 8
 FIRST_DELAY = timedelta(seconds=30)
@@ -72,6 +85,33 @@ def crew_status(status: str) -> str:
 
 def dedup_key(payment_id: str, kind: str) -> str:
     return f"payment:{payment_id}:{'void' if kind == VOID else 'receipt'}"
+
+
+def booking_key(event_id: str, patron_id: str, what: str) -> str:
+    """The dedup key of a booking email: ``what`` names the change (one email per change)."""
+    return f"booking:{event_id}:{patron_id}:{what}"
+
+
+def admitted(m: OutboxMessage, booking: Booking) -> OutboxMessage:
+    """A new booking's email as stored with the booking: the booking email, or the waitlist
+    email when ``domain.bookings.admit`` put the booking on the waitlist."""
+    if m.kind != BOOKED or booking.status != BookingStatus.WAITLISTED:
+        return m
+    key = booking_key(booking.event_id, booking.patron_id, "waitlisted")
+    return dataclasses.replace(m, kind=WAITLISTED, dedup_key=key)
+
+
+def link_again_at(sent: list[OutboxMessage], now: datetime) -> datetime | None:
+    """When crew may send the guest link again, if not now (``sent``: its link messages)."""
+    if not sent:
+        return None
+    at = max(m.created_at for m in sent) + LINK_INTERVAL
+    return at if at > now else None
+
+
+def link_key(event_id: str, patron_id: str, now: datetime) -> str:
+    """One link message per booking per minute, even when two crew press at once."""
+    return booking_key(event_id, patron_id, f"link:{now.strftime('%Y%m%d%H%M')}")
 
 
 def short_error(text: str, *secrets: str) -> str:

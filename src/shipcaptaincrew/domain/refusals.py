@@ -6,7 +6,7 @@ is told, and with which details, is decided here.
 
 from __future__ import annotations
 
-from .errors import DuplicateKey, NotFound, StaleWrite
+from .errors import Conflict, DuplicateKey, NotFound, StaleWrite
 
 
 def no_such_event(event_id: str) -> NotFound:
@@ -85,3 +85,10 @@ def no_such_crew(crew_id: str) -> NotFound:
 
 def kiosk_taken(kiosk_id: str) -> DuplicateKey:
     return DuplicateKey("This kiosk is already stored.", {"kiosk_id": kiosk_id})
+
+
+def link_sent_recently(again_at: str) -> Conflict:
+    return Conflict(
+        f"The guest link was just sent; it can be sent again at {again_at}.",
+        {"retry_at": again_at},
+    )

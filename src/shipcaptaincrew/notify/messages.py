@@ -1,4 +1,5 @@
-"""Patron emails as MIME messages: Jinja2 templates (plain text and HTML) plus the PDF.
+"""Patron emails as MIME messages: Jinja2 templates (plain text and HTML) plus the receipt
+PDF or, for booking emails, an .ics calendar entry (icalendar).
 
 Pure: data in, ``EmailMessage`` out. HTML templates autoescape, so text a patron
 typed (a name with markup in it) arrives as text. Header values are folded to
@@ -10,11 +11,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from ..domain.money import format_money
@@ -85,30 +86,170 @@ def compose(mail: PaymentEmail, pdf: bytes) -> EmailMessage:
         "void_reason": r.void_reason or "",
     }
     name = "void" if mail.void else "refund" if r.amount_cents < 0 else "receipt"
-    text = _env().get_template(f"{name}.txt").render(values)
-    html = _env().get_template(f"{name}.html").render(values)
+    msg = _envelope(mail, subject(mail), r.patron_name, r.patron_email, name, values)
+    suffix = "-void" if mail.void else ""
+    msg.add_attachment(
+        pdf, maintype="application", subtype="pdf", filename=f"receipt-{r.receipt_no}{suffix}.pdf"
+    )
+    return _fix_boundaries(msg, mail.message_id)
 
+
+class _Envelope(Protocol):
+    @property
+    def mail_from(self) -> str: ...
+    @property
+    def reply_to(self) -> str: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def _envelope(
+    mail: _Envelope, subject: str, name: str, email: str, template: str, values: dict[str, Any]
+) -> EmailMessage:
+    """The headers and the text and HTML bodies from ``template``.txt/.html."""
     msg = EmailMessage()
-    msg["Subject"] = subject(mail)
+    msg["Subject"] = subject
     msg["From"] = mail.mail_from
-    msg["To"] = formataddr((_line(r.patron_name), r.patron_email))
+    msg["To"] = formataddr((_line(name), email))
     if mail.reply_to:
         msg["Reply-To"] = mail.reply_to
     msg["Date"] = format_datetime(mail.created_at)
     domain = parseaddr(mail.mail_from)[1].rpartition("@")[2] or "shipcaptaincrew.invalid"
     msg["Message-ID"] = f"<{mail.message_id}@{domain}>"
     msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(text)
-    msg.add_alternative(html, subtype="html")
-    suffix = "-void" if mail.void else ""
-    msg.add_attachment(
-        pdf, maintype="application", subtype="pdf", filename=f"receipt-{r.receipt_no}{suffix}.pdf"
-    )
-    # Fixed boundaries: the same message always flattens to the same bytes, whichever
-    # sender sends it. "=_" never occurs in base64 or quoted-printable bodies.
-    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
-        part.set_boundary(f"=_{mail.message_id}_{i}")
+    msg.set_content(_env().get_template(f"{template}.txt").render(values))
+    msg.add_alternative(_env().get_template(f"{template}.html").render(values), subtype="html")
     return msg
+
+
+def _fix_boundaries(msg: EmailMessage, message_id: str) -> EmailMessage:
+    """Fixed boundaries: the same message always flattens to the same bytes, whichever
+    sender sends it. "=_" never occurs in base64 or quoted-printable bodies."""
+    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_{message_id}_{i}")
+    return msg
+
+
+# Booking emails: what each kind says first (the templates add the details).
+BOOKED = "booked"
+WAITLISTED = "waitlisted"
+CANCELLED = "cancelled"
+EVENT_CANCELLED = "event_cancelled"
+LINK = "link"
+REMINDER = "reminder"
+_SUBJECTS = {
+    BOOKED: "You're booked: {title}, {date}",
+    WAITLISTED: "You're on the waitlist: {title}, {date}",
+    CANCELLED: "Booking cancelled: {title}, {date}",
+    EVENT_CANCELLED: "Event cancelled: {title}, {date}",
+    LINK: "Your booking: {title}, {date}",
+    REMINDER: "Reminder: {title}, {date}",
+}
+KINDS = tuple(_SUBJECTS)
+# Kinds that carry the event in the patron's calendar (a cancellation removes it).
+_CALENDAR = (BOOKED, LINK, REMINDER, CANCELLED, EVENT_CANCELLED)
+
+
+@dataclass(frozen=True)
+class BookingEmail:
+    """What a booking, waitlist, cancellation, guest link or reminder email says."""
+
+    kind: str  # one of KINDS
+    org_name: str
+    patron_name: str
+    patron_email: str
+    event_id: str
+    event_title: str
+    starts_at: datetime  # UTC
+    ends_at: datetime | None
+    location: str
+    timezone: str  # SCC_TIMEZONE
+    party_size: int
+    amount_due_cents: int
+    balance_cents: int
+    currency: str
+    guest_url: str
+    waiver_needed: bool
+    mail_from: str
+    reply_to: str
+    message_id: str
+    created_at: datetime
+    missing: tuple[str, ...] = ()  # a reminder: "waiver", "balance"
+    event_timezone: str | None = None  # the event's own, when it has one
+
+
+def _when(at: datetime, tz: str) -> str:
+    local = at.astimezone(ZoneInfo(tz))
+    return local.strftime("%A %d %B %Y, %H:%M ") + (local.tzname() or tz)
+
+
+def ics(mail: BookingEmail) -> bytes:
+    """The event as an iCalendar entry (UTC times). A cancellation cancels the same UID."""
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
+    cancelled = mail.kind in (CANCELLED, EVENT_CANCELLED)
+    cal = Calendar()
+    cal.add("prodid", "-//ShipCaptainCrew//Booking//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancelled else "PUBLISH")
+    event = CalendarEvent()
+    domain = parseaddr(mail.mail_from)[1].rpartition("@")[2] or "shipcaptaincrew.invalid"
+    event.add("uid", f"{mail.event_id}@{domain}")
+    event.add("dtstamp", mail.created_at)
+    event.add("dtstart", mail.starts_at)
+    event.add("dtend", mail.ends_at or mail.starts_at + timedelta(hours=2))
+    event.add("summary", _line(mail.event_title))
+    if mail.location:
+        event.add("location", _line(mail.location))
+    event.add("description", f"Your booking: {mail.guest_url}")
+    event.add("url", mail.guest_url)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("sequence", 1 if cancelled else 0)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def booking_subject(mail: BookingEmail) -> str:
+    date = mail.starts_at.astimezone(ZoneInfo(mail.timezone)).strftime("%a %d %b %H:%M")
+    return _line(_SUBJECTS[mail.kind].format(title=mail.event_title, date=date))
+
+
+def compose_booking(mail: BookingEmail) -> EmailMessage:
+    values = {
+        "kind": mail.kind,
+        "org_name": mail.org_name,
+        "patron_name": mail.patron_name,
+        "event_title": mail.event_title,
+        "event_date": _when(mail.starts_at, mail.timezone),
+        "event_local": (
+            _when(mail.starts_at, mail.event_timezone)
+            if mail.event_timezone and mail.event_timezone != mail.timezone
+            else ""
+        ),
+        "location": mail.location,
+        "party_size": mail.party_size,
+        "amount_due": format_money(mail.amount_due_cents, mail.currency),
+        "balance": format_money(mail.balance_cents, mail.currency),
+        "balance_cents": mail.balance_cents,
+        "guest_url": mail.guest_url,
+        "waiver_needed": mail.waiver_needed,
+        "missing": mail.missing,
+        "reply_to": parseaddr(mail.reply_to)[1],
+    }
+    msg = _envelope(
+        mail, booking_subject(mail), mail.patron_name, mail.patron_email, "booking", values
+    )
+    if mail.kind in _CALENDAR:
+        msg.add_attachment(
+            ics(mail).decode(),
+            subtype="calendar",
+            filename="event.ics",
+            params={"method": "CANCEL" if mail.kind in (CANCELLED, EVENT_CANCELLED) else "PUBLISH"},
+        )
+    return _fix_boundaries(msg, mail.message_id)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from ..domain.cashup import CashClose, CashRow
 from ..domain.money import format_money
 from ..domain.payments import method_label
-from .pdf import to_cp1252
+from .pdf import printable, use_fonts
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,13 @@ def render_cashup(doc: CashupDoc, *, font_path: str = "") -> bytes:
     pdf = FPDF(format="A4", orientation="landscape")
     pdf.set_title(f"Cash-up {doc.event_title}")
     pdf.set_author(doc.org_name)
-    if font_path:
-        pdf.add_font("doc", "", font_path)
-        family, bold, clean = "doc", "", (lambda s: s.replace("\n", " "))
-    else:
-        pdf.core_fonts_encoding = "windows-1252"
-        family, bold, clean = "helvetica", "B", to_cp1252
+    texts = [doc.org_name, doc.event_title, doc.close.closed_by_name if doc.close else ""]
+    texts += [str(value) for row in doc.rows for value in vars(row).values()]
+    family, bold = use_fonts(pdf, texts, font_path), "B"
+
+    def clean(text: str) -> str:
+        return printable(pdf, text).replace("\n", " ")
+
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     width = pdf.epw

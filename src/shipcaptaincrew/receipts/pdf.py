@@ -1,27 +1,85 @@
 """Receipt PDFs (fpdf2). Pure: a ReceiptData in, PDF bytes out.
 
-Text goes out in the built-in Helvetica with the Windows-1252 encoding, so the
-file needs no font on the machine (Lambda included) and covers Western European
-names ("Zoë O'Brien", "François", "Øyvind", "€"). Other letters are transliterated
-where Unicode knows a base letter ("Łukasz" -> "Lukasz", "Dvořák" -> "Dvorák") and
-shown as "?" otherwise. With ``font_path`` (SCC_RECEIPT_FONT, e.g. DejaVuSans.ttf)
-that TrueType font is embedded instead and every character it has is kept.
+Names print as typed in Latin, Greek and Cyrillic letters ("Łukasz Żółć", "Σωκράτης",
+"Пётр") with no font on the machine (Lambda included): a document whose text is all
+Windows-1252 (most Western European names) is drawn in the built-in Helvetica, which needs
+no font file and renders in a few milliseconds; any other document embeds DejaVu Sans,
+shipped in ``fonts/`` (parsing and subsetting it costs about 50 ms a document). With
+``font_path`` (SCC_RECEIPT_FONT) that TrueType font covers the characters DejaVu lacks
+(CJK, Arabic, Hebrew, Indic, Thai: fpdf2 takes a character from it when DejaVu has none);
+anything no font has prints as "?".
 Patron-supplied text is drawn as text, never interpreted as markup.
 """
 
 from __future__ import annotations
 
-import unicodedata
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..domain.money import format_money
 
-# Letters without a Unicode decomposition to a Windows-1252 letter.
-_EXTRA = str.maketrans(
-    {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "ı": "i", "Ħ": "H", "ħ": "h", "ŀ": "l", "Ŀ": "L"}
-)
+if TYPE_CHECKING:
+    from fpdf import FPDF
+
+# DejaVu Sans, shipped in fonts/ (its license is there).
+FONTS = Path(__file__).with_name("fonts")
+REGULAR = FONTS / "DejaVuSans.ttf"
+BOLD = FONTS / "DejaVuSans-Bold.ttf"
+FAMILY = "dejavu"
+EXTRA = "extra"
+
+
+CORE = "helvetica"
+# What the built-in fonts draw: Windows-1252 (Latin-1 plus the euro and typographic signs).
+CP1252 = frozenset(ord(c) for c in bytes(range(32, 256)).decode("cp1252", errors="ignore"))
+
+
+def use_fonts(pdf: FPDF, texts: Iterable[str], extra_path: str = "") -> str:
+    """Choose the document's font family for ``texts`` (everything it will draw) and return
+    it: the built-in Helvetica (Windows-1252) when every character is Windows-1252 and no
+    extra font is set, else DejaVu Sans (regular and bold) with ``extra_path`` (when given)
+    as its fallback for characters DejaVu lacks."""
+    if not extra_path and all(ord(c) in CP1252 or c in "\n\t\r" for t in texts for c in t):
+        pdf.core_fonts_encoding = "windows-1252"
+        pdf.set_font(CORE, "", 10)
+        return CORE
+    pdf.add_font(FAMILY, "", REGULAR)  # fpdf2 keeps only the glyphs a document uses
+    pdf.add_font(FAMILY, "B", BOLD)
+    if extra_path:
+        pdf.add_font(EXTRA, "", extra_path)
+        pdf.set_fallback_fonts([EXTRA], exact_match=False)
+    pdf.set_font(FAMILY, "", 10)
+    return FAMILY
+
+
+def covered(pdf: FPDF) -> list[Container[int]]:
+    """The code points the document's fonts have (each TrueType font's, or Windows-1252
+    for the built-in font)."""
+    from fpdf.fonts import TTFFont
+
+    cmaps: list[Container[int]] = [
+        font.cmap for font in pdf.fonts.values() if isinstance(font, TTFFont)
+    ]
+    return cmaps or [CP1252]
+
+
+def printable(pdf: FPDF, text: str) -> str:
+    """``text`` with each character no registered font has replaced by "?" (rather than
+    an empty box), tabs as spaces."""
+    cmaps = covered(pdf)
+    out = []
+    for ch in text:
+        if ch in "\r\t":
+            out.append(" ")
+        elif ch == "\n" or any(ord(ch) in cmap for cmap in cmaps):
+            out.append(ch)
+        else:
+            out.append("?")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -43,29 +101,6 @@ class ReceiptData:
     void_reason: str | None = None
 
 
-def to_cp1252(text: str) -> str:
-    """``text`` with every character Windows-1252 lacks transliterated or replaced by "?"."""
-    out = []
-    for ch in text.translate(_EXTRA):
-        if ch in "\r\n\t":
-            out.append(" ")
-            continue
-        try:
-            ch.encode("cp1252")
-            out.append(ch)
-            continue
-        except UnicodeEncodeError:
-            pass
-        base = unicodedata.normalize("NFKD", ch)
-        kept = "".join(c for c in base if not unicodedata.combining(c))
-        try:
-            kept.encode("cp1252")
-            out.append(kept or "?")
-        except UnicodeEncodeError:
-            out.append("?")
-    return "".join(out)
-
-
 def _when(at: datetime, tz: str) -> str:
     local = at.astimezone(ZoneInfo(tz))
     return local.strftime("%a %d %b %Y, %H:%M ") + (local.tzname() or tz)
@@ -79,12 +114,24 @@ def render_receipt(data: ReceiptData, *, font_path: str = "") -> bytes:
     pdf.set_creation_date(data.logged_at)
     pdf.set_title(f"Receipt {data.receipt_no}")
     pdf.set_author(data.org_name)
-    if font_path:
-        pdf.add_font("receipt", "", font_path)
-        family, style_bold, clean = "receipt", "", (lambda s: s.replace("\n", " "))
-    else:
-        pdf.core_fonts_encoding = "windows-1252"
-        family, style_bold, clean = "helvetica", "B", to_cp1252
+    amount = format_money(data.amount_cents, data.currency)
+    rows = [
+        ("Refunded to" if data.amount_cents < 0 else "Received from", data.patron_name),
+        ("Email", data.patron_email),
+        ("Event", data.event_title),
+        ("Date", _when(data.event_starts_at, data.timezone)),
+        ("Amount", f"{amount} ({data.currency})"),
+        ("Method", data.method),
+        ("Reference", data.reference or "-"),
+        ("Logged by", data.logged_by),
+        ("Logged at", _when(data.logged_at, data.timezone)),
+    ]
+    texts = [data.org_name, data.void_reason or "", *(value for _label, value in rows)]
+    family, style_bold = use_fonts(pdf, texts, font_path), "B"
+
+    def clean(text: str) -> str:
+        return printable(pdf, text).replace("\n", " ")
+
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
     width = pdf.epw
@@ -105,18 +152,6 @@ def render_receipt(data: ReceiptData, *, font_path: str = "") -> bytes:
         pdf.set_text_color(0, 0, 0)
         pdf.ln(2)
 
-    amount = format_money(data.amount_cents, data.currency)
-    rows = [
-        ("Refunded to" if data.amount_cents < 0 else "Received from", data.patron_name),
-        ("Email", data.patron_email),
-        ("Event", data.event_title),
-        ("Date", _when(data.event_starts_at, data.timezone)),
-        ("Amount", f"{amount} ({data.currency})"),
-        ("Method", data.method),
-        ("Reference", data.reference or "-"),
-        ("Logged by", data.logged_by),
-        ("Logged at", _when(data.logged_at, data.timezone)),
-    ]
     label_w = 32
     for label, value in rows:
         pdf.set_font(family, style_bold, 10)

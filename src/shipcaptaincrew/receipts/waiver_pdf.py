@@ -1,66 +1,36 @@
 """The signed-waiver PDF (fpdf2). Pure: data in, bytes out.
 
-fpdf2's core fonts cover Latin-1 only. Rather than ship a font file, text is folded to
-Latin-1 here: typographic punctuation becomes its ASCII twin, accented letters outside
-Latin-1 lose their accent (``Łódź`` -> ``Lódz``), and anything left (e.g. CJK) is written
-as ``<U+XXXX>`` so that no character disappears silently. The PDF says so in its footer
-when it happened; the SHA-256 always refers to the exact stored text, not the folding.
+Latin, Greek and Cyrillic names print as typed: in the built-in Helvetica when all the
+text is Windows-1252, else in the bundled DejaVu Sans (see ``pdf.py``). With
+``font_path`` (SCC_RECEIPT_FONT) that font covers what DejaVu lacks. A character no font
+has is written as ``<U+XXXX>`` so that none disappears silently; the PDF says so in its
+footer when it happened, and the SHA-256 always refers to the exact stored text.
 """
 
 from __future__ import annotations
 
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ..domain.waivers import WaiverSignature, WaiverTemplate
-
-_REPLACE = {
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201a": ",",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u201e": '"',
-    "\u2013": "-",
-    "\u2014": "--",
-    "\u2026": "...",
-    "\u2022": "*",
-    "\u20ac": "EUR",
-    "\u2122": "(TM)",
-    "\u0141": "L",
-    "\u0142": "l",
-    "\u0110": "D",
-    "\u0111": "d",
-    "\u0152": "OE",
-    "\u0153": "oe",
-    "\u00a0": " ",
-    "\u2009": " ",
-    "\u200b": "",
-    "\t": "    ",
-}
+from .pdf import CORE, covered, use_fonts
 
 
-def to_latin1(text: str) -> str:
-    """``text`` with every character a Latin-1 core font can draw (see the module doc)."""
+def legible(cmaps: Sequence[Container[int]], text: str) -> str:
+    """``text`` with each character none of the fonts (their ``cmaps``) has written as
+    ``<U+XXXX>``; control and format characters draw nothing and are dropped."""
     out = []
     for ch in text:
-        if ch == "\n" or (" " <= ch <= "~") or ("\xa1" <= ch <= "\xff"):
+        if ch == "\n" or any(ord(ch) in cmap for cmap in cmaps):
             out.append(ch)
-            continue
-        if ch in _REPLACE:
-            out.append(_REPLACE[ch])
-            continue
-        folded = "".join(
-            c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)
-        )
-        if folded and all((" " <= c <= "~") or ("\xa1" <= c <= "\xff") for c in folded):
-            out.append(folded)
+        elif ch == "\t":
+            out.append("    ")
         elif unicodedata.category(ch).startswith("C"):
-            continue  # control and format characters draw nothing
+            continue
         else:
             out.append(f"<U+{ord(ch):04X}>")
     return "".join(out)
@@ -99,66 +69,76 @@ def audit_lines(data: WaiverPdfData) -> list[tuple[str, str]]:
     return lines
 
 
-def render_waiver_pdf(data: WaiverPdfData) -> bytes:
+def render_waiver_pdf(data: WaiverPdfData, *, font_path: str = "") -> bytes:
     """The signed waiver of one person (see ``render_waiver_pdfs``)."""
-    return render_waiver_pdfs([data])
+    return render_waiver_pdfs([data], font_path=font_path)
 
 
-def render_waiver_pdfs(pages: Sequence[WaiverPdfData]) -> bytes:
+def render_waiver_pdfs(pages: Sequence[WaiverPdfData], *, font_path: str = "") -> bytes:
     """The signed waivers of a party, one page (or more, for a long text) per signature:
     heading, event, the waiver text, the signature image and an audit footer with the
     template version, SHA-256, typed name, time, IP, user agent and guardian."""
     from fpdf import FPDF  # imported here: it costs ~0.2 s, paid only when rendering
 
-    first = pages[0]
+    texts: list[str] = []
+    for data in pages:
+        texts += [data.template.text, data.template.name, data.patron_name, data.event_title]
+        texts += [data.org_name, data.timezone, *(v for _k, v in audit_lines(data))]
     pdf = FPDF(format="A4")
+    family = use_fonts(pdf, texts, font_path)
+    cmaps = covered(pdf)
+
+    def clean(text: str) -> str:
+        return legible(cmaps, text)
+
+    first = pages[0]
     pdf.set_creation_date(max(p.signature.signed_at for p in pages))
-    pdf.set_title(to_latin1(f"Signed waiver - {first.patron_name}"))
-    pdf.set_author(to_latin1(first.org_name))
+    pdf.set_title(clean(f"Signed waiver - {first.patron_name}"))
+    pdf.set_author(clean(first.org_name))
     pdf.set_auto_page_break(auto=True, margin=15)
     for data in pages:
-        _page(pdf, data)
+        _page(pdf, data, family, clean)
     return bytes(pdf.output())
 
 
-def _page(pdf: Any, data: WaiverPdfData) -> None:
-    texts = [data.template.text, data.patron_name, data.event_title, data.org_name]
-    texts += [v for _k, v in audit_lines(data)]
-    folded = any(to_latin1(x) != x for x in texts)
+def _page(pdf: Any, data: WaiverPdfData, family: str, clean: Any) -> None:
+    texts = [data.template.text, data.template.name, data.patron_name, data.event_title]
+    texts += [data.org_name, data.timezone, *(v for _k, v in audit_lines(data))]
+    folded = any(clean(x).count("<U+") > x.count("<U+") for x in texts)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    pdf.multi_cell(0, 8, to_latin1(data.org_name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 11)
+    pdf.set_font(family, "B", 16)
+    pdf.multi_cell(0, 8, clean(data.org_name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 11)
     when = data.event_starts_at.strftime("%A %d %B %Y, %H:%M")
     heading = f"Signed waiver: {data.event_title}, {when} ({data.timezone})"
-    pdf.multi_cell(0, 6, to_latin1(heading), new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 6, to_latin1(f"Patron: {data.patron_name}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, clean(heading), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, clean(f"Patron: {data.patron_name}"), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.multi_cell(0, 6, to_latin1(data.template.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
-    pdf.multi_cell(0, 5, to_latin1(data.template.text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "B", 12)
+    pdf.multi_cell(0, 6, clean(data.template.name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(family, "", 10)
+    pdf.multi_cell(0, 5, clean(data.template.text), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(family, "B", 10)
     pdf.cell(0, 6, "Signature", new_x="LMARGIN", new_y="NEXT")
     if pdf.get_y() + 45 > pdf.h - pdf.b_margin:
         pdf.add_page()
     try:  # drawn from a fresh decode: records stored before signing decoded them may not draw
         drawable = reencode_signature(data.signature.signature_png)
     except ValueError:
-        pdf.set_font("Helvetica", "I", 10)
+        pdf.set_font(family, "I" if family == CORE else "", 10)
         pdf.cell(0, 6, "[Signature image unreadable]", new_x="LMARGIN", new_y="NEXT")
     else:
         pdf.image(io.BytesIO(drawable), w=80, keep_aspect_ratio=True, h=35)
     pdf.ln(2)
-    pdf.set_font("Helvetica", "B", 9)
+    pdf.set_font(family, "B", 9)
     pdf.cell(0, 5, "Audit record", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 8)
+    pdf.set_font(family, "", 8)
     for label, value in audit_lines(data):
-        pdf.multi_cell(0, 4, to_latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, 4, clean(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
     if folded:
         note = (
-            "Characters outside Latin-1 are shown approximated or as <U+XXXX>; the SHA-256 "
+            "Characters the document's fonts lack are shown as <U+XXXX>; the SHA-256 "
             "refers to the exact stored text."
         )
         pdf.multi_cell(0, 4, note, new_x="LMARGIN", new_y="NEXT")

@@ -9,12 +9,12 @@ and the change is read and decided again.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.errors import NotFound
-from ..domain.models import Actor, AuditEntry, Booking
+from ..domain.models import Actor, AuditEntry, Booking, OutboxMessage
 from . import audit
 from .context import Context, retry_stale
 from .events import get_event
@@ -31,6 +31,7 @@ class Change:
     action: str
     data: dict[str, Any] = field(default_factory=dict)
     write: Write | None = None  # another store write than ``update_booking``
+    outbox: Sequence[OutboxMessage] = ()  # emails ``update_booking`` stores with the change
 
 
 def get_booking(ctx: Context, *, event_id: str, patron_id: str) -> Booking:
@@ -71,8 +72,10 @@ def change_booking(
             patron_id=patron_id,
             data=change.data,
         )
-        write = change.write or ctx.store.update_booking
-        write(change.booking, current.version, entry)
+        if change.write is not None:
+            change.write(change.booking, current.version, entry)
+        else:
+            ctx.store.update_booking(change.booking, current.version, entry, change.outbox)
         return dataclasses.replace(change.booking, version=current.version + 1)
 
     return retry_stale(attempt)

@@ -13,6 +13,7 @@ from ..domain.money import check_amount, check_currency
 from ..domain.text import clean_line
 from . import audit
 from .access import actor_of, require_manager
+from .booking_mail import event_cancelled_message
 from .context import Context
 from .views import BookingView, EventView, receipt_email_status
 
@@ -27,6 +28,7 @@ EDITABLE = (
     "currency",
     "status",
     "waiver_template_id",
+    "timezone",
 )
 
 
@@ -72,11 +74,13 @@ def create_event(
     currency: str | None,
     waiver_template_id: str | None = None,
     legacy_id: str | None = None,
+    timezone: str | None = None,
 ) -> EventView:
     """Create a scheduled event (admins and captains). Writes an audit entry. ``legacy_id``
     is the event's id in the system it is imported from (kept on the record)."""
     require_manager(by)
     _check_template(ctx, waiver_template_id)
+    rules.check_timezone(timezone)
     rules.check_event_times(starts_at, ends_at)
     rules.check_capacity(capacity)
     check_amount(price_cents, allow_zero=True, field="price_cents")
@@ -100,6 +104,7 @@ def create_event(
         updated_at=now,
         waiver_template_id=waiver_template_id,
         legacy_id=legacy_id,
+        timezone=timezone,
     )
     data = {k: _jsonable(getattr(event, k)) for k in EDITABLE}
     if legacy_id is not None:
@@ -123,7 +128,8 @@ def update_event(
 ) -> EventView:
     """Change an event's fields (admins and captains). Writes an audit entry with the
     before and after of each changed field. A price change applies to new bookings;
-    existing bookings keep the amount they were booked at."""
+    existing bookings keep the amount they were booked at. Cancelling the event queues, in
+    the same write, the message that emails each booked and waitlisted patron once."""
     require_manager(by)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -147,6 +153,8 @@ def update_event(
         rules.check_capacity(changes["capacity"])
     if "waiver_template_id" in changes:
         _check_template(ctx, changes["waiver_template_id"])
+    if "timezone" in changes:
+        rules.check_timezone(changes["timezone"])
     updated = dataclasses.replace(event, **changes, updated_at=ctx.now())
     rules.check_event_times(updated.starts_at, updated.ends_at)
     diff = {
@@ -156,6 +164,8 @@ def update_event(
     }
     if not diff:
         return event_view(ctx, event_id=event_id)
+    cancelled = updated.status == EventStatus.CANCELLED != event.status
+    mails = [event_cancelled_message(ctx, event)] if cancelled else []
     ctx.store.update_event(
         updated,
         event.version,
@@ -167,7 +177,9 @@ def update_event(
             event_id=event.id,
             data=diff,
         ),
+        mails,
     )
+    ctx.after_commit(mails)
     updated = dataclasses.replace(updated, version=event.version + 1)
     return EventView(updated, rules.count(ctx.store.list_bookings(event_id)))
 

@@ -40,6 +40,7 @@ class LegacyReport:
     """What an import did (or, in a dry run, would do), and what it could not read."""
 
     dry_run: bool
+    booking_emails: bool = False  # each new booking with a real address gets its email
     events: int = 0
     bookings: int = 0
     check_ins: int = 0
@@ -148,6 +149,7 @@ def _participant(
                 phone=p.phone,
                 party_size=p.party_size,
                 legacy_id=p.legacy_id,
+                email_patron=r.booking_emails and p.has_email,
             )
         patron = {"event_id": event.id, "patron_id": booking.patron_id}
         if "check in" in steps and booking.status != BookingStatus.BOOKED:
@@ -241,14 +243,16 @@ def import_legacy(
     *,
     events: Iterable[LegacyEvent],
     dry_run: bool,
+    send_booking_emails: bool = False,
     progress: Callable[[int], object] = lambda _n: None,
 ) -> LegacyReport:
     """Create what is missing of each legacy event: the event, its bookings (patrons matched
     by email as add_patron does), check-ins, paper waivers carried over and one ``imported``
     payment for each booking marked paid. Each write has its audit entry by the importer.
     With ``dry_run`` nothing is written; the report says what would be. ``progress`` is
-    called with 1 after each event."""
-    report = LegacyReport(dry_run=dry_run)
+    called with 1 after each event. With ``send_booking_emails`` each new booking (of a
+    participant with an email address) queues its booking email, as any booking does."""
+    report = LegacyReport(dry_run=dry_run, booking_emails=send_booking_emails)
     known = {e.legacy_id: e for e in ctx.store.list_events() if e.legacy_id}
     for le in events:
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
@@ -32,7 +32,7 @@ from ..domain.models import (
 )
 from ..notify.base import Sender, SendError
 from ..notify.messages import PayLinkEmail, PaymentEmail, compose, compose_pay_link
-from . import audit
+from . import audit, booking_mail
 from .access import actor_of
 from .context import Context
 from .receipts import receipt_data, render
@@ -65,13 +65,16 @@ def payment_message(
 
 
 def build_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
-    """The MIME message for an outbox message, from the current records. Changes nothing."""
-    if message.kind == ob.SEAT_LINK:
-        return seat_link_email(ctx, message)
-    if message.kind == ob.PAY_LINK:
-        return _pay_link(ctx, message)
-    if message.kind not in ob.RECEIPT_KINDS:
+    """The MIME message for an outbox message, from the current records: one builder per
+    kind. Changes nothing."""
+    builder = BUILDERS.get(message.kind)
+    if builder is None:
         raise SendError(f"Unknown message kind {message.kind!r}", permanent=True)
+    return builder(ctx, message)
+
+
+def build_payment_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
+    """A receipt or its correction, from the payment as it is now. Changes nothing."""
     payment = ctx.store.get_payment(str(message.payload.get("payment_id")))
     if payment is None:
         raise SendError("The payment of this message does not exist", permanent=True)
@@ -117,6 +120,15 @@ def _pay_link(ctx: Context, message: OutboxMessage) -> EmailMessage:
     )
 
 
+BUILDERS: dict[str, Callable[[Context, OutboxMessage], EmailMessage]] = {
+    ob.RECEIPT: build_payment_email,
+    ob.VOID: build_payment_email,
+    ob.SEAT_LINK: seat_link_email,
+    ob.PAY_LINK: _pay_link,
+    **{kind: booking_mail.build_booking_email for kind in ob.BOOKING_KINDS},
+}
+
+
 @dataclass
 class DeliveryReport:
     claimed: int = 0
@@ -127,9 +139,13 @@ class DeliveryReport:
 
 
 def _attempt(ctx: Context, sender: Sender, m: OutboxMessage) -> tuple[OutboxMessage, str]:
-    """Try one claimed message; return its new state and the audit action."""
+    """Try one claimed message; return its new state and the audit action. A fan-out
+    message is not sent: delivering it queues the emails it stands for."""
     try:
-        sender.send(build_email(ctx, m))
+        if m.kind == ob.EVENT_CANCELLED_ALL:
+            booking_mail.expand(ctx, m)
+        else:
+            sender.send(build_email(ctx, m))
     except SendError as err:
         error, permanent = str(err), err.permanent
     except Exception as err:  # a bug must not stop the other messages; keep it visible

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..domain import bookings as rules
+from ..domain import outbox as ob
 from ..domain import refusals
 from ..domain.errors import Conflict, DuplicateKey
 from ..domain.models import (
@@ -12,6 +13,7 @@ from ..domain.models import (
     Booking,
     BookingStatus,
     CrewMember,
+    OutboxMessage,
     Patron,
     new_guest_token,
     new_id,
@@ -20,6 +22,7 @@ from ..domain.text import clean_line
 from . import audit
 from .access import actor_of, require_manager
 from .addresses import normalise_email
+from .booking_mail import booked_message, booking_message
 from .bookings import Change, change_booking
 from .context import Context
 from .events import get_event
@@ -51,10 +54,12 @@ def add_patron(
     phone: str = "",
     party_size: int = 1,
     legacy_id: str | None = None,
+    email_patron: bool = True,
 ) -> Booking:
     """Book a patron onto the event (admins and captains). An existing patron is matched by
     email, case-insensitively. The booking is waitlisted when the party does not fit the
-    capacity. Amount due is the event price times the party size. Writes an audit entry.
+    capacity. Amount due is the event price times the party size. Writes an audit entry
+    and, with ``email_patron``, queues the booking (or waitlist) email in the same write.
     ``legacy_id`` is the booking's id in the system it is imported from (kept on it)."""
     require_manager(by)
     name = clean_line(name, "name", limit=MAX_NAME)
@@ -103,27 +108,39 @@ def add_patron(
                 **({"legacy_id": legacy_id} if legacy_id is not None else {}),
             },
         )
+        mails = [booked_message(ctx, booking)] if email_patron else []
         try:
-            return ctx.store.add_booking(
-                patron=patron, new_patron=new, booking=booking, capacity=event.capacity, audit=entry
+            stored = ctx.store.add_booking(
+                patron=patron,
+                new_patron=new,
+                booking=booking,
+                capacity=event.capacity,
+                audit=entry,
+                outbox=mails,
             )
         except DuplicateKey:
             if not new:
                 raise
             # Another request added this email at the same moment: book that patron.
+            continue
+        ctx.after_commit([ob.admitted(m, stored) for m in mails])
+        return stored
     raise refusals.patron_already_booked(booking.patron_id, email)
 
 
 def promote_booking(ctx: Context, *, by: CrewMember, event_id: str, patron_id: str) -> BookingView:
     """Book a waitlisted patron onto the event (admins and captains), if the party fits
     the places left; Conflict when it does not or the booking is not waitlisted. Writes
-    an audit entry."""
+    an audit entry and queues the booking email in the same write."""
     require_manager(by)
     event = get_event(ctx, event_id=event_id)
     rules.check_open(event)
+    mails: list[OutboxMessage] = []
 
     def promote(booking: Booking, version: int, entry: AuditEntry) -> None:
-        ctx.store.promote_booking(booking, version, event.capacity, entry)
+        key = ob.booking_key(booking.event_id, booking.patron_id, f"promoted:{version}")
+        mails[:] = [booking_message(ctx, booking=booking, kind=ob.BOOKED, key=key)]
+        ctx.store.promote_booking(booking, version, event.capacity, entry, mails)
 
     def decide(booking: Booking) -> Change:
         if booking.status != BookingStatus.WAITLISTED:
@@ -141,6 +158,7 @@ def promote_booking(ctx: Context, *, by: CrewMember, event_id: str, patron_id: s
     booking = change_booking(
         ctx, actor=actor_of(by), event_id=event_id, patron_id=patron_id, decide=decide
     )
+    ctx.after_commit(mails)
     return booking_view(ctx, booking)
 
 
@@ -148,18 +166,24 @@ def cancel_booking(
     ctx: Context, *, by: CrewMember, event_id: str, patron_id: str, reason: str = ""
 ) -> BookingView:
     """Cancel a booking (admins and captains). Payments stay as they are; void them
-    separately if money is returned. Writes an audit entry."""
+    separately if money is returned. Writes an audit entry and queues the cancellation
+    email in the same write."""
     require_manager(by)
+    mails: list[OutboxMessage] = []
 
     def decide(booking: Booking) -> Change:
         rules.check_active(booking)
+        key = ob.booking_key(booking.event_id, booking.patron_id, f"cancelled:{booking.version}")
+        mails[:] = [booking_message(ctx, booking=booking, kind=ob.CANCELLED, key=key)]
         return Change(
             dataclasses.replace(booking, status=BookingStatus.CANCELLED, cancelled_at=ctx.now()),
             "booking.cancelled",
             {"reason": reason.strip(), "from": booking.status.value},
+            outbox=mails,
         )
 
     booking = change_booking(
         ctx, actor=actor_of(by), event_id=event_id, patron_id=patron_id, decide=decide
     )
+    ctx.after_commit(mails)
     return booking_view(ctx, booking)

@@ -131,7 +131,21 @@ class Store(Protocol):
 
     # events
     def add_event(self, event: Event, audit: AuditEntry) -> None: ...
-    def update_event(self, event: Event, expected_version: int, audit: AuditEntry) -> None: ...
+    def update_event(
+        self,
+        event: Event,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
+        """Store ``event`` (version bumped) if the current version matches, with the audit
+        entry and the outbox messages, atomically."""
+
+    def list_events_starting(self, *, after: datetime, until: datetime) -> list[Event]:
+        """Events with ``after < starts_at <= until`` (every status), by ``starts_at``, then
+        id: one query (an index on the start time; on DynamoDB a range Query of GSI1)."""
+        ...
+
     def get_event(self, event_id: str) -> Event | None: ...
     def list_events(self) -> list[Event]:
         """Every event, by ``starts_at``, then id."""
@@ -148,11 +162,14 @@ class Store(Protocol):
         booking: Booking,
         capacity: int | None,
         audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
     ) -> Booking:
         """Add the patron (when new) and the booking, stored as ``domain.bookings.admit``
         decides from the places the event's booked parties hold, read atomically with the
         write (booked when the party fits ``capacity``, else waitlisted); the stored booking
-        is returned. ``DuplicateKey`` when the patron is already on the event."""
+        is returned. Each outbox message is stored with it as ``domain.outbox.admitted``
+        makes it for the stored booking. ``DuplicateKey`` when the patron is already on the
+        event."""
         ...
 
     def get_booking(self, event_id: str, patron_id: str) -> Booking | None: ...
@@ -179,7 +196,12 @@ class Store(Protocol):
         nothing written, when a message's dedup key is taken)."""
 
     def promote_booking(
-        self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
+        self,
+        booking: Booking,
+        expected_version: int,
+        capacity: int | None,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
     ) -> None:
         """Store ``booking`` (a waitlisted booking now booked) as ``update_booking`` does, but
         only if ``domain.bookings.check_room`` passes for the places the event's booked
@@ -259,6 +281,37 @@ class Store(Protocol):
         ...
 
     def get_outbox(self, message_id: str) -> OutboxMessage | None: ...
+    def add_outbox(
+        self, messages: Sequence[OutboxMessage], audit: Sequence[AuditEntry] = ()
+    ) -> list[OutboxMessage]:
+        """Store each message whose dedup key is not taken yet (the others are skipped, never
+        an error) and, when at least one is stored, the audit entries; return the messages
+        stored. One transaction on SQL; on DynamoDB one per up to 40 messages, the audit
+        entries with the first (a single message and its audit entry are always atomic)."""
+        ...
+
+    # reminders (domain/reminders.py decides which windows and bookings)
+    def reminders_handled(self, event_ids: Sequence[str]) -> dict[str, set[int]]:
+        """For each of ``event_ids`` (a key for every id asked) the reminder offsets (minutes
+        before the start) already handled by ``add_reminders``."""
+        ...
+
+    def add_reminders(
+        self,
+        *,
+        event_id: str,
+        offsets: Sequence[int],
+        at: datetime,
+        messages: Sequence[OutboxMessage],
+        audit: AuditEntry,
+    ) -> bool:
+        """Mark ``offsets`` of the event handled and store the reminder messages (skipping a
+        dedup key already taken) and the audit entry. False, with no mark or audit entry
+        written, when one of the offsets was handled already. One transaction on SQL; on
+        DynamoDB the messages go first (``add_outbox``), then the marks with the audit entry
+        on the condition that none exists, so a repeated sweep never sends twice."""
+        ...
+
     def list_outbox_for_event(
         self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
     ) -> list[OutboxMessage]:

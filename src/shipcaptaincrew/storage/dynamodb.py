@@ -24,6 +24,10 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
     receipt counter  COUNTER               receipt  (attribute ``n``: last number issued)
     kiosk            EVENT#{event_id}      KIOSK#{kiosk_id}         KIOSK#{token_hash} -> KIOSK
                      (top-level ``live`` while not revoked: the revoke's condition)
+    reminder mark    EVENT#{event_id}      REMINDED#{minutes:06d}   (a reminder window handled)
+    provider txn     PTXN#{parent_ref}     TXN#{id}                 PTXNS -> {received}#{id}
+    cash count       EVENT#{event_id}      CASHCOUNT#{entered}#{id}
+    cash-up close    EVENT#{event_id}      CASHCLOSE   (each count's transaction checks it)
 
 A booking's seats (``Booking.seats``) are part of its ``doc``: a seat is signed in the same
 transaction as its signature item, with the booking's version as the condition.
@@ -32,9 +36,6 @@ Sign-in guesses: each counter is one item per (scope, key, window); a guess is a
 conditioned on ``n < limit`` for every counter in one transaction, so parallel guesses never
 pass the limit. A member's sessions are listed through GSI1 (eventually consistent; sessions
 written before the index attributes existed are not listed, and expire).
-    provider txn     PTXN#{parent_ref}     TXN#{id}                 PTXNS -> {received}#{id}
-    cash count       EVENT#{event_id}      CASHCOUNT#{entered}#{id}
-    cash-up close    EVENT#{event_id}      CASHCLOSE   (each count's transaction checks it)
 
 Access paths: a roster is one Query (``PK=EVENT#id, SK begins_with BOOKING#``); a booking's
 payments are one Query under the same partition, read strongly consistent because the
@@ -42,7 +43,10 @@ services settle a booking from its payment history. Lookups by guest token and p
 through GSI1 for the key, then a consistent GetItem. Unique values (emails, idempotency keys,
 outbox dedup keys) are their own items written with ``attribute_not_exists`` in the same
 transaction as their owner, so they hold under concurrent Lambdas. Nothing on a request path
-scans. Lists through a GSI (events, audit by event/patron) are eventually consistent.
+scans. Lists through a GSI (events, audit by event/patron) are eventually consistent. The
+reminder sweep finds events by start time with a range Query of GSI1 (``EVENTS``, sort key
+between two times) and reads the marks of each of those events under its own partition
+(``SK begins_with REMINDED#``), never their bookings until a window opens.
 
 Concurrency: bookings and events carry ``version`` (the expected version is a condition).
 An event item keeps ``places`` (the party sizes of its booked bookings) and each booking keeps
@@ -69,6 +73,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..domain import bookings as rules
+from ..domain import outbox as ob
 from ..domain import refusals
 from ..domain.errors import Invalid
 from ..domain.models import (
@@ -98,17 +103,25 @@ from .dynamo_items import (
     sort_time,
 )
 from .dynamo_kiosks import DynamoKiosks
+from .dynamo_mail import DynamoMail
 from .dynamo_outbox import DynamoOutbox
 from .dynamo_providers import DynamoProviders
 from .dynamo_waivers import DynamoWaivers
 
 
 class DynamoStore(
-    DynamoAccounts, DynamoOutbox, DynamoWaivers, DynamoKiosks, DynamoProviders, DynamoCashup
+    DynamoAccounts,
+    DynamoOutbox,
+    DynamoMail,
+    DynamoWaivers,
+    DynamoKiosks,
+    DynamoProviders,
+    DynamoCashup,
 ):
-    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``; account, outbox, waiver,
-    kiosk, provider and cash-up writes in ``dynamo_accounts.py``, ``dynamo_outbox.py``,
-    ``dynamo_waivers.py``, ``dynamo_kiosks.py``, ``dynamo_providers.py``, ``dynamo_cashup.py``."""
+    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``; account, outbox, booking
+    email and reminder, waiver, kiosk, provider and cash-up writes in ``dynamo_accounts.py``,
+    ``dynamo_outbox.py``, ``dynamo_mail.py``, ``dynamo_waivers.py``, ``dynamo_kiosks.py``,
+    ``dynamo_providers.py`` and ``dynamo_cashup.py``."""
 
     @classmethod
     def from_url(cls, url: str) -> DynamoStore:
@@ -156,7 +169,13 @@ class DynamoStore(
             lambda _h: [(self._put_new(item), _raiser(dup)), (self._audit_put(audit), None)]
         )
 
-    def update_event(self, event: Event, expected_version: int, audit: AuditEntry) -> None:
+    def update_event(
+        self,
+        event: Event,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
         stored = dataclasses.replace(event, version=expected_version + 1)
         update = self._op(
             "Update",
@@ -172,7 +191,13 @@ class DynamoStore(
             },
         )
         stale = refusals.stale_event(event.id)
-        self._commit(lambda _h: [(update, _raiser(stale)), (self._audit_put(audit), None)])
+        self._commit(
+            lambda _h: [
+                (update, _raiser(stale)),
+                (self._audit_put(audit), None),
+                *self._outbox_puts(outbox),
+            ]
+        )
 
     # -- patrons and bookings -------------------------------------------------------------------
     def add_booking(
@@ -183,6 +208,7 @@ class DynamoStore(
         booking: Booking,
         capacity: int | None,
         audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
     ) -> Booking:
         result: list[Booking] = []
         dup = refusals.patron_already_booked(patron.id, patron.email)
@@ -217,6 +243,7 @@ class DynamoStore(
                 (guard, event_check),
                 (self._put_new(b_item), _raiser(dup)),
                 (self._audit_put(entry), None),
+                *self._outbox_puts([ob.admitted(m, stored) for m in outbox]),
             ]
             if new_patron:
                 p_item = {**single_key("PATRON", patron.id), "doc": encode(patron)}
@@ -237,13 +264,18 @@ class DynamoStore(
         self._commit(
             lambda held: [
                 *self._booking_update(booking, expected_version, held),
-                *self._outbox_puts(outbox),
                 (self._audit_put(audit), None),
+                *self._outbox_puts(outbox),
             ]
         )
 
     def promote_booking(
-        self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
+        self,
+        booking: Booking,
+        expected_version: int,
+        capacity: int | None,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
     ) -> None:
         ref = (booking.event_id, booking.patron_id)
 
@@ -264,7 +296,12 @@ class DynamoStore(
                     ":n": N(rules.places_held(booking) - held[ref]),
                 },
             )
-            return [(update, check), (grow, None), (self._audit_put(audit), None)]
+            return [
+                (update, check),
+                (grow, None),
+                (self._audit_put(audit), None),
+                *self._outbox_puts(outbox),
+            ]
 
         self._commit(build)
 

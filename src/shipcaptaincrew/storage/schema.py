@@ -140,6 +140,8 @@ events = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("legacy_id", sa.String(200)),
+    sa.Column("timezone", sa.String(64)),
+    sa.Index("ix_events_starts_at", "starts_at"),
 )
 
 patrons = sa.Table(
@@ -178,7 +180,17 @@ bookings = sa.Table(
     sa.Column("cancelled_at", UTCDateTime),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("legacy_id", sa.String(200)),
+    sa.Column("reminders_stopped_at", UTCDateTime),
     sa.Column("seats", SeatsJSON, nullable=False, server_default="[]"),
+)
+
+# The reminder windows a sweep has handled: (event, minutes before its start).
+reminder_marks = sa.Table(
+    "reminder_marks",
+    metadata,
+    sa.Column("event_id", sa.String(32), primary_key=True),
+    sa.Column("offset_minutes", sa.Integer, primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False),
 )
 
 payments = sa.Table(

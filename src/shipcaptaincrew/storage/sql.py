@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from ..domain import bookings as rules
+from ..domain import outbox as ob
 from ..domain import refusals
 from ..domain.models import (
     AuditEntry,
@@ -37,6 +38,7 @@ from .sql_accounts import SqlAccounts
 from .sql_base import _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
 from .sql_cashup import SqlCashup
 from .sql_kiosks import SqlKiosks
+from .sql_mail import SqlMail
 from .sql_outbox import SqlOutbox
 from .sql_providers import SqlProviders
 from .sql_waivers import SqlWaivers
@@ -44,10 +46,11 @@ from .sql_waivers import SqlWaivers
 __all__ = ["SqlStore", "make_engine"]
 
 
-class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers, SqlKiosks, SqlProviders, SqlCashup):
-    """Plumbing in ``sql_base.py``; accounts, outbox, waivers, kiosks, provider transactions
-    and cash-up in ``sql_accounts.py``, ``sql_outbox.py``, ``sql_waivers.py``,
-    ``sql_kiosks.py``, ``sql_providers.py`` and ``sql_cashup.py``."""
+class SqlStore(SqlAccounts, SqlOutbox, SqlMail, SqlWaivers, SqlKiosks, SqlProviders, SqlCashup):
+    """Plumbing in ``sql_base.py``; accounts, outbox, booking emails and reminders, waivers,
+    kiosks, provider transactions and cash-up in ``sql_accounts.py``, ``sql_outbox.py``,
+    ``sql_mail.py``, ``sql_waivers.py``, ``sql_kiosks.py``, ``sql_providers.py`` and
+    ``sql_cashup.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
@@ -104,7 +107,13 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers, SqlKiosks, SqlProviders, SqlC
             conn.execute(t.events.insert().values(_to_row(event)))
             self._insert_audit(conn, [audit])
 
-    def update_event(self, event: Event, expected_version: int, audit: AuditEntry) -> None:
+    def update_event(
+        self,
+        event: Event,
+        expected_version: int,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
+    ) -> None:
         row = _to_row(dataclasses.replace(event, version=expected_version + 1))
         with self._write() as conn:
             res = conn.execute(
@@ -115,6 +124,7 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers, SqlKiosks, SqlProviders, SqlC
             if res.rowcount != 1:
                 raise refusals.stale_event(event.id)
             self._insert_audit(conn, [audit])
+            self._insert_outbox(conn, outbox)
 
     def get_event(self, event_id: str) -> Event | None:
         row = self._one(sa.select(t.events).where(t.events.c.id == event_id))
@@ -155,6 +165,7 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers, SqlKiosks, SqlProviders, SqlC
         booking: Booking,
         capacity: int | None,
         audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
     ) -> Booking:
         try:
             with self._write() as conn:
@@ -165,6 +176,7 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers, SqlKiosks, SqlProviders, SqlC
                     conn.execute(t.patrons.insert().values(_to_row(patron)))
                 conn.execute(t.bookings.insert().values(_to_row(stored)))
                 self._insert_audit(conn, [entry])
+                self._insert_outbox(conn, [ob.admitted(m, stored) for m in outbox])
         except IntegrityError:
             raise refusals.patron_already_booked(patron.id, patron.email) from None
         return stored
@@ -216,7 +228,12 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers, SqlKiosks, SqlProviders, SqlC
             raise refusals.outbox_key_taken(outbox[0].dedup_key if outbox else "") from None
 
     def promote_booking(
-        self, booking: Booking, expected_version: int, capacity: int | None, audit: AuditEntry
+        self,
+        booking: Booking,
+        expected_version: int,
+        capacity: int | None,
+        audit: AuditEntry,
+        outbox: Sequence[OutboxMessage] = (),
     ) -> None:
         with self._write() as conn:
             self._lock_event(conn, booking.event_id)
@@ -224,6 +241,7 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlWaivers, SqlKiosks, SqlProviders, SqlC
             rules.check_room(booking, capacity=capacity, places_booked=places)
             self._update_booking(conn, booking, expected_version)
             self._insert_audit(conn, [audit])
+            self._insert_outbox(conn, outbox)
 
     # -- payments ---------------------------------------------------------------------------
     def add_payments(

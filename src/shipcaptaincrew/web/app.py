@@ -17,6 +17,7 @@ from ..config import Settings
 from ..notify.base import Sender
 from ..services.context import Context, utc_now
 from ..services.outbox import deliver_due
+from ..services.reminders import sweep
 from ..storage.base import Store
 from . import errors
 from .deps import current_principal, signed_in
@@ -29,6 +30,7 @@ from .routes import (
     crew,
     events,
     guest,
+    guest_link,
     kiosks,
     online,
     outbox,
@@ -85,9 +87,15 @@ def create_app(
     app.state.sender = sender
     app.state.mail = None
     if settings.mail_after_commit:
-        mail = BackgroundDelivery(
-            lambda ids: deliver_due(ctx, sender, ids=ids, limit=len(ids) if ids else 100)
-        )
+
+        def deliver(ids: list[str] | None) -> object:
+            """Just-committed messages, or (the sweep) the reminders due and then every
+            message due."""
+            if ids is None:
+                return sweep(ctx, sender)
+            return deliver_due(ctx, sender, ids=ids, limit=len(ids))
+
+        mail = BackgroundDelivery(deliver)
         app.state.mail = ctx.after_commit = mail
     errors.install(app)
     configure_logging(settings.log_format)
@@ -99,8 +107,8 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    modules = (events, roster, payments, online, reconciliation, cashup, audit, crew, waivers)
-    for module in (*modules, outbox, receipts, kiosks):
+    modules = (events, roster, guest_link, payments, online, reconciliation, cashup, audit)
+    for module in (*modules, crew, waivers, outbox, receipts, kiosks):
         api.include_router(module.router)
     # who-am-I, the own password and sign-out: open to a member who must choose a password
     own = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])

@@ -121,6 +121,7 @@ class EventIn(In):
     price_cents: Cents
     currency: Currency | None = None
     waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    timezone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class EventPatch(In):
@@ -133,6 +134,7 @@ class EventPatch(In):
     currency: Currency | None = None
     status: EventStatus | None = None
     waiver_template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    timezone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
 class CountsOut(BaseModel):
@@ -158,6 +160,7 @@ class EventOut(BaseModel):
     currency: str
     status: EventStatus
     waiver_template_id: str | None = None
+    timezone: str | None = None  # the event's own time zone (null: SCC_TIMEZONE)
     counts: CountsOut | None = None
 
 

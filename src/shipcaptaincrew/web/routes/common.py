@@ -40,6 +40,7 @@ def event_out(e: Event, counts: RosterCounts | None = None) -> EventOut:
         currency=e.currency,
         status=e.status,
         waiver_template_id=e.waiver_template_id,
+        timezone=e.timezone,
         counts=counts_out(counts) if counts else None,
     )
 

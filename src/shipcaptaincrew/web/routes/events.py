@@ -58,6 +58,7 @@ def create_event(body: EventIn, ctx: Ctx, crew: Crew) -> EventOut:
         price_cents=body.price_cents,
         currency=body.currency,
         waiver_template_id=body.waiver_template_id,
+        timezone=body.timezone,
     )
     return event_out(view.event, view.counts)
 
@@ -71,7 +72,7 @@ def get_event(event_id: str, ctx: Ctx, crew: Crew) -> EventOut:
 @router.patch("/{event_id}", response_model=EventOut)
 def update_event(event_id: str, body: EventPatch, ctx: Ctx, crew: Crew) -> EventOut:
     changes = body.model_dump(exclude_unset=True)
-    nullable = {"ends_at", "capacity", "waiver_template_id"}
+    nullable = {"ends_at", "capacity", "waiver_template_id", "timezone"}
     changes = {k: v for k, v in changes.items() if v is not None or k in nullable}
     view = events.update_event(ctx, by=crew, event_id=event_id, changes=changes)
     return event_out(view.event, view.counts)

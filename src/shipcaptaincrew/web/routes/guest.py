@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from ...domain.errors import Conflict, DomainError, Invalid, NotFound
 from ...domain.models import Booking
 from ...domain.money import format_money
-from ...services import receipts, waivers
+from ...services import receipts, reminders, waivers
 from ...services.context import Context
 from ...services.guest import GuestView, guest_view
 from ..deps import Ctx, client_ip
@@ -197,6 +197,25 @@ async def sign(token: str, request: Request, ctx: Ctx) -> Response:
     except DomainError as err:
         return html_error(404 if isinstance(err, NotFound) else 400, err.message)
     return RedirectResponse(f"/g/{token}?signed=1", status_code=303)
+
+
+@router.post("/{token}/reminders", response_class=HTMLResponse)
+async def stop_reminders(token: str, request: Request, ctx: Ctx) -> Response:
+    """The patron stops reminder emails (a signed form post from their guest page)."""
+    try:
+        _booking(ctx, token)
+    except NotFound:
+        return html_error(404, "This guest link is not valid. Please check the address.")
+    if not same_origin(ctx, request):
+        return html_error(403, "Please use the button on your booking page.")
+    try:
+        form = await read_form(request)
+    except Invalid as err:
+        return html_error(400, err.message)
+    if not form_token_ok(ctx, token, form.get("form_token", "")):
+        return html_error(403, "This page has expired. Please reload it and try again.")
+    reminders.stop_reminders(ctx, token=token)
+    return RedirectResponse(f"/g/{token}", status_code=303)
 
 
 @router.get("/{token}/waiver.pdf")

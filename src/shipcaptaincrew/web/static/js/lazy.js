@@ -1,6 +1,7 @@
 // Behaviours that are needed only after a tap (batch payment, payment history, waivers,
-// the activity log, managing events, patrons and crew, your account) load on first use, so the first load of
-// the console stays small. A failed load says so in plain words.
+// the activity log, managing events, patrons and crew, your account, the guest link) load
+// on first use, so the first load of the console stays small. A failed load says so in
+// plain words.
 import { ui } from './sel.js';
 import { showError } from './status.js';
 
@@ -17,6 +18,7 @@ const LOADERS = {
   account: () => import('./account-modal.js'),
   crew: () => import('./crew-modal.js'),
   kiosk: () => import('./kiosk-admin.js'),
+  guestLink: () => import('./guest-link.js'),
 };
 
 export function lazy(module, name) {

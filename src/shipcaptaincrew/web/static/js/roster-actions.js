@@ -13,6 +13,8 @@ const HANDLERS = {
   checkin: toggleCheckIn,
   waiver: lazy('waiver', 'openWaiver'),
   history: lazy('history', 'openHistory'),
+  'send-link': lazy('guestLink', 'sendLink'),
+  qr: lazy('guestLink', 'showQr'),
 };
 
 export function wireRosterActions() {

@@ -64,6 +64,12 @@ function actions(b, nameId) {
       ? h('button', { type: 'button', class: 'btn', data: { action: 'waiver' }, ...described, text: 'Paper waiver' })
       : null,
     h('button', { type: 'button', class: 'btn', data: { action: 'history' }, ...described, text: 'Payments' }),
+    open
+      ? h('button', { type: 'button', class: 'btn', data: { action: 'send-link' }, ...described, text: 'Send link' })
+      : null,
+    open
+      ? h('button', { type: 'button', class: 'btn', data: { action: 'qr' }, ...described, text: 'QR code' })
+      : null,
   );
 }
 

@@ -134,6 +134,9 @@ export const SEL = {
   crewError: '#crew-error',
   crewStatus: '#crew-status',
   crewList: '#crew-list',
+  qrDialog: '#qr-dialog',
+  qrPatron: '#qr-patron',
+  qrBox: '#qr-box',
   managerOnly: '[data-manager]',
   closeButton: '[data-close]',
 };

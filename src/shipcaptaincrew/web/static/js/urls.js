@@ -37,6 +37,8 @@ export const urls = Object.freeze({
   attendance: (b) => `${booking(b)}/attendance`,
   waiver: (b) => `${booking(b)}/waiver`,
   promote: (b) => `${booking(b)}/promote`,
+  sendLink: (b) => `${booking(b)}/send-link`,
+  linkQr: (b) => `${booking(b)}/link.svg`,
   // One payment.
   voidPayment: (paymentId) => `/api/payments/${q(paymentId)}/void`,
   refundPayment: (paymentId) => `/api/payments/${q(paymentId)}/refund`,
