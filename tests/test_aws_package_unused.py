@@ -1,11 +1,14 @@
-"""The pieces of fontTools the Lambda package leaves out (``aws_package.UNUSED``) are never
-imported by fpdf: every import statement of fpdf and of the fontTools modules it reaches
-(at module level or inside a function) is followed, as installed here."""
+"""Pieces of the dependencies the Lambda package leaves out (``aws_package.UNUSED``) are
+never loaded: fontTools modules fpdf never imports (every import statement of fpdf and of
+the fontTools modules it reaches, at module level or inside a function, is followed, as
+installed here), and dnspython, which email addresses are checked without."""
 
 from __future__ import annotations
 
 import ast
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 from shipcaptaincrew.aws_package import UNUSED
@@ -64,3 +67,14 @@ def test_fonttools_pieces_left_out_are_never_imported_by_fpdf() -> None:
     assert {"fontTools.subset", "fontTools.varLib.instancer"} <= reached  # it does follow
     unreached = {n for n in modules if n not in reached}
     assert {"fontTools.ufoLib", "fontTools.feaLib.parser"} <= unreached
+
+
+def test_email_addresses_are_checked_without_dnspython() -> None:
+    code = (
+        "import sys; sys.modules['dns'] = None\n"  # any import of dnspython fails
+        "from shipcaptaincrew.services.addresses import normalise_email\n"
+        "print(normalise_email(' Pat@Example.COM'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "pat@example.com\n", "")
+    assert "dns/" in UNUSED

@@ -65,6 +65,9 @@ UNUSED = (
     # cffi's Python side and pycparser build bindings; argon2's run on _cffi_backend alone.
     "cffi/",
     "pycparser/",
+    # dnspython: email-validator loads it only to check that a domain takes mail (DNS), which
+    # the app never asks for.
+    "dns/",
     # google-auth's pure-Python RSA fallback; cryptography signs the service-account JWT.
     "pyasn1/",
     "pyasn1_modules/",
