@@ -8,8 +8,9 @@ folder, boto3 comes from a separate runtime folder, and each run is a fresh ``py
 -B`` with PYTHONDONTWRITEBYTECODE=1 that imports the handler and answers its first event:
 a roster read (Function URL, DynamoDB in moto's server) or a scheduled outbox run. The
 floor is the same interpreter importing FastAPI and Mangum alone from the same folder.
-Medians of interleaved runs. DynamoDB requests are counted with botocore's ``before-call``
-event hook.
+Medians of interleaved runs, the spread of single runs' ratios, and the ratios in CPU time
+(steadier on a shared machine). DynamoDB requests are counted with botocore's
+``before-call`` event hook.
 """
 
 from __future__ import annotations
