@@ -36,6 +36,7 @@ ONLY_IN = {
     "sqlalchemy": {"storage"},
     "alembic": {"storage"},
     "boto3": {"storage", "notify", "cli_aws", "lambda_function"},
+    "botocore": {"storage", "notify", "cli_aws", "lambda_function"},
     "smtplib": {"notify"},
     "google": {"notify"},
     "fastapi": {"web", "entry"},

@@ -15,14 +15,17 @@ which S3 serves; the guest pages' assets in ``web/static/guest`` stay, they are 
 under ``/g/``), the runtime dependencies and the ``gmail`` extra (google-auth for the
 Gmail API sender) as bytecode only (a traceback still names their file and line), minus
 what Lambda does not use: uvicorn (Lambda calls the app through Mangum), typer (the CLI),
-SQLAlchemy and Alembic (the SQL stores). boto3 is not bundled: the Lambda Python runtime
-provides it.
+SQLAlchemy and Alembic (the SQL stores), and the ``UNUSED`` pieces of the others (Pillow's
+font and WebP codecs, pydantic's v1 copy, ReDoc, fontTools' tools, ...); their shared
+libraries ship without symbol tables or debug sections. boto3 and botocore are not
+bundled: the Lambda Python runtime provides them.
 """
 
 from __future__ import annotations
 
 import importlib.metadata as metadata
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -42,6 +45,45 @@ EXTRAS = {"gmail"}
 PLATFORMS = {"arm64": "aarch64", "x86_64": "x86_64"}
 # Lambda's Python 3.12+ runtimes run Amazon Linux 2023 (glibc 2.34).
 GLIBC = ("2_17", "2_24", "2_26", "2_27", "2_28", "2_31", "2_34")
+# Pieces of the dependencies the function never loads (paths in the zip, as prefixes).
+UNUSED = (
+    # Pillow: receipts and waivers only decode and encode PNG, and fpdf draws text itself:
+    # no FreeType/HarfBuzz (with the PNG and Brotli libraries only FreeType links), no
+    # WebP, AVIF or Tk. Pillow turns a format off when its codec is missing.
+    "PIL/_imagingft.",
+    "PIL/_webp.",
+    "PIL/_avif.",
+    "PIL/_imagingtk.",
+    *(f"pillow.libs/lib{n}" for n in ("freetype", "harfbuzz", "png16", "brotli", "webp")),
+    *(f"pillow.libs/lib{n}" for n in ("sharpyuv", "avif")),
+    # pydantic's copy of its version 1 (FastAPI looks for v1 models only when it imports)
+    # and its mypy plugin.
+    "pydantic/v1/",
+    "pydantic/mypy.",
+    # ReDoc: /docs is Swagger UI.
+    "fastapi_offline/static/redoc.",
+    # cffi's Python side and pycparser build bindings; argon2's run on _cffi_backend alone.
+    "cffi/",
+    "pycparser/",
+    # dnspython: email-validator loads it only to check that a domain takes mail (DNS), which
+    # the app never asks for.
+    "dns/",
+    # google-auth's pure-Python RSA fallback; cryptography signs the service-account JWT.
+    "pyasn1/",
+    "pyasn1_modules/",
+    # fontTools modules that nothing fpdf imports reaches (tests/test_aws_package_unused.py
+    # follows the imports).
+    *(f"fontTools/{n}" for n in ("__main__.", "afmLib.", "cu2qu/", "diff/", "fontBuilder.")),
+    *(f"fontTools/{n}" for n in ("help.", "merge/", "mtiLib/", "qu2cu/", "t1Lib/", "tfmLib.")),
+    *(f"fontTools/{n}" for n in ("ufoLib/", "voltLib/", "ttLib/scaleUpem.")),
+    *(f"fontTools/feaLib/{n}." for n in ("builder", "lexer", "parser", "variableScalar")),
+    *(f"fontTools/misc/{n}" for n in ("filesystem/", "psLib.", "psOperators.", "symfont.")),
+    "fontTools/misc/testTools.",
+    *(f"fontTools/varLib/{n}" for n in ("avar", "interpolat", "mutator.", "plot.")),
+)
+# Pillow's image formats that stay: PNG (signatures), those Pillow tries first (BMP, GIF,
+# JPEG with its MPO, PPM) and TIFF (fpdf imports it). Pillow skips a missing format.
+PIL_FORMATS = {"Png", "Bmp", "Gif", "Jpeg", "Mpo", "Ppm", "Tiff"}
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 TASK_ROOT = "/var/task"  # where Lambda unpacks the zip: the paths bytecode names
 CACHE_ENV = "SCC_WHEEL_CACHE"
@@ -192,6 +234,27 @@ def compile_bytecode(root: Path, *, python: str) -> None:
             raise PackageError(f"compileall failed:\n{done.stderr[-2000:]}")
 
 
+def strip_libraries(root: Path, *, arch: str) -> int:
+    """Take the symbol tables and debug sections out of the dependencies' shared libraries
+    (the dynamic symbols stay: nothing at run time reads the rest; Pillow's and
+    cryptography's wheels carry ~1.5 MB of them, zipped). With ``llvm-strip`` (any
+    architecture) or, for this machine's own architecture, ``strip``; without either, or
+    for a file the tool cannot read, the library ships as it came. Returns how many were
+    stripped."""
+    tool = shutil.which("llvm-strip")
+    if tool is None and PLATFORMS[arch] == platform.machine():
+        tool = shutil.which("strip")
+    if tool is None:
+        return 0
+    stripped = 0
+    for path in sorted(root.rglob("*.so*")):
+        if path.is_file() and (path.suffix == ".so" or ".so." in path.name):
+            cmd = [tool, "--strip-unneeded", str(path)]
+            done = subprocess.run(cmd, capture_output=True, check=False)  # noqa: S603
+            stripped += done.returncode == 0
+    return stripped
+
+
 def _keep(rel: Path, names: set[str]) -> bool:
     """Whether a file goes into the zip: this package's source and its ``__pycache__``
     bytecode; the dependencies' bytecode instead of their source (a source that did not
@@ -210,8 +273,9 @@ def _keep(rel: Path, names: set[str]) -> bool:
 def _wanted(rel: Path, names: set[str]) -> bool:
     """Left out: scripts, build-only files (C sources, headers, stubs, source maps), the
     console (S3 serves it), test suites, compiled speedups whose pure-Python twin sits next
-    to them (fontTools falls back to it), and Pillow's AVIF codec (receipts never read
-    AVIF; Pillow disables the format when it is missing)."""
+    to them (fontTools falls back to it), the ``UNUSED`` pieces of the dependencies,
+    Pillow's image formats but ``PIL_FORMATS``, and the installed-files lists (``RECORD``)
+    that only pip reads."""
     parts = rel.parts
     name = rel.name
     if rel.suffix in BUILD_ONLY or parts[0] == "bin" or "__pycache__" in parts:
@@ -223,7 +287,11 @@ def _wanted(rel: Path, names: set[str]) -> bool:
         twin = (rel.parent / (name.split(".cpython-")[0] + ".py")).as_posix()
         if twin in names:
             return False
-    return not (name.startswith(("_avif.", "libavif")))
+    if parts[0] == "PIL" and "ImagePlugin." in name:
+        return name.split("ImagePlugin.")[0] in PIL_FORMATS
+    if parts[0].endswith(".dist-info") and name == "RECORD":
+        return False
+    return not rel.as_posix().startswith(UNUSED)
 
 
 def write_zip(root: Path, out: Path) -> int:
@@ -262,5 +330,6 @@ def build(
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
         compile_bytecode(root, python=python)
+        strip_libraries(root, arch=arch)
         files = write_zip(root, out)
     return Built(out, out.stat().st_size, files)

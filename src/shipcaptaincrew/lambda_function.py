@@ -6,7 +6,7 @@ arrive as ``cookies`` and Set-Cookie leaves as ``cookies``; bodies that are not 
 as receipt PDFs, leave base64-encoded with ``isBase64Encoded``). A scheduled EventBridge
 event delivers due outbox messages instead of serving HTTP.
 
-Nothing heavy is imported at module import: the web app, the store (boto3) and the PDF
+Nothing heavy is imported at module import: the web app, the store (botocore) and the PDF
 renderer load on the first event that needs them.
 """
 

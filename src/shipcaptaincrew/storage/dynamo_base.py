@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -54,8 +54,9 @@ class DynamoBase(DynamoReads):
     def __init__(self, table: str, *, region: str | None = None, endpoint_url: str | None = None):
         self.table = table
         # A session of its own: credentials are read when the store is built, not cached from
-        # whatever built a client earlier in the process.
-        self._client = boto3.session.Session().client(
+        # whatever built a client earlier in the process. botocore alone: boto3 would add
+        # its resource layer and s3transfer to the cold start for nothing a client uses.
+        self._client = botocore.session.get_session().create_client(
             "dynamodb",
             region_name=region,
             endpoint_url=endpoint_url,

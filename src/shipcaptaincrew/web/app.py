@@ -106,7 +106,10 @@ def create_app(
     def health() -> HealthOut:
         return HealthOut(status="ok")
 
-    api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
+    # Included with its prefix given here, not on the router: FastAPI then builds the
+    # routes' request and response models when a request first reaches each area (and
+    # for /openapi.json), instead of every one of them while the app is built.
+    api = APIRouter(dependencies=[Depends(current_principal)])
     modules = (events, roster, guest_link, payments, online, reconciliation, cashup, audit)
     for module in (*modules, crew, waivers, outbox, receipts, kiosks):
         api.include_router(module.router)
@@ -115,7 +118,7 @@ def create_app(
     own.include_router(auth.api)
     app.include_router(public)
     app.include_router(ready_router)
-    app.include_router(api)
+    app.include_router(api, prefix="/api")
     app.include_router(own)
     app.include_router(auth.admin)
 
