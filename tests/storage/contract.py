@@ -23,6 +23,7 @@ from tests import waiver_factories as w
 from tests.factories import T0
 from tests.storage.contract_orders import OrderingContract
 from tests.storage.contract_outbox import OutboxContract
+from tests.storage.contract_outbox_latest import OutboxLatestContract
 
 
 def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None = 10):
@@ -39,7 +40,7 @@ def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None 
     return event, patron, booking
 
 
-class StoreContract(OutboxContract, OrderingContract):
+class StoreContract(OutboxContract, OutboxLatestContract, OrderingContract):
     # -- crew and sessions -------------------------------------------------------------
     def test_crew_round_trip_and_unique_email(self, store: Store) -> None:
         member = f.crew_record("ann@example.org")

@@ -38,7 +38,9 @@ def client_ip(ctx: Context, request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def get_ctx(request: Request) -> Context:
+# Dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency in the
+# thread pool, a hop that costs more CPU than the work itself.
+async def get_ctx(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx
 
@@ -73,7 +75,7 @@ def current_principal(request: Request, ctx: Annotated[Context, Depends(get_ctx)
     return principal
 
 
-def current_crew(principal: Annotated[Principal, Depends(current_principal)]) -> CrewMember:
+async def current_crew(principal: Annotated[Principal, Depends(current_principal)]) -> CrewMember:
     return principal.crew
 
 
