@@ -1,26 +1,50 @@
-"""HTTP benchmark of the real server: roster read, payment logging and check-in with wrk.
+"""HTTP benchmark of the real server: server CPU per request beside a bare FastAPI app.
 
-Starts ``scc serve`` (uvicorn with uvloop and httptools) on a fresh SQLite file, loads an
-event with 500 patrons through the API, then drives it with wrk for each workload at one
-and two worker processes. Prints requests/s, p50/p99 latency and failed requests.
+Starts ``scc serve`` (uvicorn with uvloop and httptools) on a fresh database, loads an event
+with 500 patrons through the API, then drives it with wrk for a few seconds per workload: health,
+the roster, the roster again after 500 payments (with their receipt emails and audit
+entries), logging a payment and a check-in. For each it prints requests/s and p99
+with 16 connections, p50 with one, and the server's CPU per request: the utime + stime of
+every process of the server (read from /proc before and after the requests) divided by the
+requests served. The busy machine makes wall-clock figures noisy; CPU per request is the
+steady one, and each is printed beside the bare app's (bench/bare_app.py, the same uvicorn
+settings and worker count, measured in the same run) as a multiple of it. Every figure is the
+median of ``--repeat`` runs, with the range.
 
-    .venv/bin/python bench/run.py [--duration 10] [--connections 16] [--workers 1,2]
+Setups: SQLite with 1 and 2 workers, PostgreSQL with 2 workers (a database of its own at
+``--postgres``, dropped after; skipped when the server does not answer). Then a separate
+bounded run logs payments one after another on SQLite with 1 worker and prints the worker's
+resident memory after 100 and after ``--memory-payments`` payments.
+
+    .venv/bin/python bench/run.py [--repeat 2] [--setups sqlite1,sqlite2,pg2]
+        [--memory-payments 10000] [--memory-budget 180]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-from tests.server import LiveServer  # noqa: E402
+from tests.server import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, free_port  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
 
 LUA = r"""
 local ids = {%(ids)s}
@@ -28,16 +52,11 @@ local event = "%(event)s"
 local token = "%(token)s"
 local kind = "%(kind)s"
 local counter = 0
-local tid = 0
 local threads = 0
 
 function setup(thread)
   threads = threads + 1
   thread:set("tid", threads)
-end
-
-function init(args)
-  tid = tid or 0
 end
 
 request = function()
@@ -62,26 +81,72 @@ request = function()
 end
 """
 
+# Seconds per measurement with 16 connections and with one: hundreds of requests at least
+# (CPU ticks are 10 ms), short enough that the whole run stays within a few minutes.
+LOADED_S, ALONE_S = 3, 2
+
 
 def _ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict[str, float]:
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by every live process in group ``pgid``."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        rest = stat[stat.rindex(")") + 2 :].split()
+        if int(rest[2]) == pgid:
+            total += int(rest[11]) + int(rest[12])
+    return total / TICK
+
+
+def group_pids(pgid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[2]) == pgid:
+                pids.append(int(entry))
+    return sorted(pids)
+
+
+def settle(pgid: int, timeout: float = 90.0) -> None:
+    """Wait until the server is idle (under 5% of a core over half a second): the receipt
+    emails of earlier payments are delivered in the background and must not be counted
+    against the next workload."""
+    deadline = time.monotonic() + timeout
+    last = group_cpu(pgid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = group_cpu(pgid)
+        if now - last < 0.025:
+            return
+        last = now
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run_wrk(url: str, script: Path, seconds: float, connections: int) -> dict[str, float]:
+    threads = min(2, connections)
     out = subprocess.run(
-        [
-            "wrk",
-            f"-t{min(2, connections)}",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--timeout",
-            "10s",
-            "--latency",
-            "-s",
-            str(script),
-            url,
-        ],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
+        + ["--latency"]
+        + ["-s", str(script), url],
         check=True,
         capture_output=True,
         text=True,
@@ -98,6 +163,59 @@ def run_wrk(url: str, script: Path, duration: int, connections: int) -> dict[str
     return {"rps": rate, "p50_ms": p50, "p99_ms": p99, "requests": total, "failed": failed}
 
 
+def measure(
+    url: str, pgid: int, script: Callable[[], Path], seconds: float, connections: int
+) -> dict[str, float]:
+    """wrk for ``seconds``; the server's CPU over the run divided by the requests served."""
+    before = group_cpu(pgid)
+    figures = run_wrk(url, script(), seconds, connections)
+    spent = group_cpu(pgid) - before
+    return {**figures, "cpu_ms": spent * 1000 / max(1, figures["requests"])}
+
+
+def lua(folder: Path, kind: str, event: str = "", ids: list[str] = (), token: str = "") -> Path:  # type: ignore[assignment]
+    script = folder / f"{kind}-{time.monotonic_ns()}.lua"
+    script.write_text(
+        LUA
+        % {
+            "ids": ",".join(f'"{i}"' for i in ids) or '"-"',
+            "event": event,
+            "token": token,
+            "kind": kind,
+        }
+    )
+    return script
+
+
+@contextmanager
+def bare_app(workers: int) -> Iterator[tuple[str, int]]:
+    """The bare FastAPI app under uvicorn, as ``scc serve`` runs it: (url, process group)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", str(ROOT / "bench")]
+        + ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+        + ["--log-level", "warning", "--no-access-log"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/health", timeout=1):  # noqa: S310
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield url, proc.pid
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(10)
+
+
 def seed(server: LiveServer, patrons: int) -> tuple[str, list[str], str]:
     client = server.login()
     event = client.post(
@@ -109,68 +227,218 @@ def seed(server: LiveServer, patrons: int) -> tuple[str, list[str], str]:
             "currency": "USD",
         },
     ).json()
-    ids = []
-    for i in range(patrons):
+
+    def add(i: int) -> str:
         r = client.post(
             f"/api/events/{event['id']}/roster",
             json={"name": f"Guest {i:03d}", "email": f"g{i}@example.com"},
         )
         r.raise_for_status()
-        ids.append(r.json()["patron_id"])
+        return str(r.json()["patron_id"])
+
+    with ThreadPoolExecutor(4) as pool:
+        ids = list(pool.map(add, range(patrons)))
     return event["id"], ids, client.headers["Authorization"].split()[1]
+
+
+def pay_each(server: LiveServer, event: str, ids: list[str], token: str) -> None:
+    """One payment per patron (each queues its receipt email and writes audit entries)."""
+    import httpx
+
+    client = httpx.Client(
+        base_url=server.url, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    )
+
+    def pay(pid: str) -> None:
+        r = client.post(
+            f"/api/events/{event}/{pid}/payment",
+            json={"amount_cents": 100, "method": "cash"},
+            headers={"Idempotency-Key": f"each-{pid}"},
+        )
+        r.raise_for_status()
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(pay, ids))
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str | None]:
+    """A database of our own on the PostgreSQL server at ``admin_url``, dropped after."""
+    try:
+        import psycopg
+
+        conn = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
+    except Exception as err:  # noqa: BLE001
+        print(f"PostgreSQL skipped: {err}".splitlines()[0], file=sys.stderr)
+        yield None
+        return
+    name = f"scc_bench_{os.getpid()}"
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()
+
+
+def start_server(folder: Path, workers: int, database_url: str | None) -> LiveServer:
+    if database_url is None:
+        server = LiveServer(folder, workers=workers)
+        server.prepare()
+    else:
+        server = LiveServer(folder, workers=workers, extra_env={"SCC_DATABASE_URL": database_url})
+        folder.mkdir(parents=True, exist_ok=True)
+        server.scc("init-db")
+        server.scc(
+            "create-user",
+            "--email",
+            ADMIN_EMAIL,
+            "--name",
+            "Ada Admin",
+            "--role",
+            "admin",
+            env={"SCC_NEW_USER_PASSWORD": ADMIN_PASSWORD},
+        )
+    return server.start()
+
+
+def summary(runs: list[dict[str, float]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in runs[0]:
+        values = [r[key] for r in runs]
+        out[key] = statistics.median(values)
+        out[f"{key}_range"] = (min(values), max(values))
+    return out
+
+
+def bench_setup(
+    tmp: Path, label: str, workers: int, database_url: str | None, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    server = start_server(tmp / label, workers, database_url)
+    assert server.proc is not None
+    pgid = server.proc.pid
+    rows: list[dict[str, Any]] = []
+    try:
+        event, ids, token = seed(server, args.patrons)
+        with bare_app(workers) as (bare_url, bare_pgid):
+            bare = [
+                measure(bare_url, bare_pgid, lambda: lua(tmp, "health"), LOADED_S, 16)
+                for _ in range(args.repeat)
+            ]
+            rows.append({"setup": label, "workload": "bare health", **summary(bare), "x": 1.0})
+            for kind in ("health", "roster", "roster_after", "payment", "checkin"):
+                if kind == "roster_after":
+                    pay_each(server, event, ids, token)
+                settle(pgid)
+                wrk_kind = "roster" if kind == "roster_after" else kind
+
+                def script(wrk_kind: str = wrk_kind) -> Path:
+                    return lua(tmp, wrk_kind, event, ids, token)
+
+                loaded = summary(
+                    [measure(server.url, pgid, script, LOADED_S, 16) for _ in range(args.repeat)]
+                )
+                alone = measure(server.url, pgid, script, ALONE_S, 1)
+                # The bare app again, between workloads: the machine's load drifts.
+                bare.append(measure(bare_url, bare_pgid, lambda: lua(tmp, "health"), ALONE_S, 16))
+                rows.append(
+                    {
+                        "setup": label,
+                        "workload": kind,
+                        **loaded,
+                        "p50_1conn_ms": alone["p50_ms"],
+                    }
+                )
+        rows[0].update(summary(bare), x=1.0)
+        for row in rows[1:]:  # against every bare run of this setup
+            row["x"] = row["cpu_ms"] / rows[0]["cpu_ms"]
+    finally:
+        server.stop()
+    for row in rows:
+        print(line(row), flush=True)
+    return rows
+
+
+def memory_run(tmp: Path, payments: int, budget_s: float) -> dict[str, Any]:
+    """Payments one connection at a time on SQLite, 1 worker: resident size of the server
+    process after 100 and after ``payments`` (or as many as ``budget_s`` allowed)."""
+    server = start_server(tmp / "memory", 1, None)
+    assert server.proc is not None
+    pid = server.proc.pid
+    try:
+        event, ids, token = seed(server, 100)
+        pay_each(server, event, ids, token)
+        after_100 = rss_mb(pid)
+        done = 100
+        deadline = time.monotonic() + budget_s
+        while done < payments and time.monotonic() < deadline:
+            # Short runs, so the count overshoots by a few seconds' worth at most.
+            script = lua(tmp, "payment", event, ids, token)
+            done += int(run_wrk(server.url, script, 5, 4)["requests"])
+        return {"after_100_mb": after_100, "payments": done, "after_n_mb": rss_mb(pid)}
+    finally:
+        server.stop()
+
+
+HEADER = (
+    f"{'setup':<8} {'workload':<13} {'req/s':>7} {'p50(1) ms':>9} {'p99 ms':>8} "
+    f"{'CPU ms/req':>18} {'x bare':>6} {'failed':>6}"
+)
+
+
+def line(r: dict[str, Any]) -> str:
+    lo, hi = r["cpu_ms_range"]
+    p50 = r.get("p50_1conn_ms", r["p50_ms"])
+    return (
+        f"{r['setup']:<8} {r['workload']:<13} {r['rps']:>7.0f} {p50:>9.2f} {r['p99_ms']:>8.1f} "
+        f"{r['cpu_ms']:>7.2f} ({lo:.2f}-{hi:.2f}) {r['x']:>6.1f} {int(r['failed']):>6}"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--patrons", type=int, default=500)
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--setups", default="sqlite1,sqlite2,pg2")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "SCC_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument("--memory-payments", type=int, default=10_000)
+    parser.add_argument("--memory-budget", type=float, default=180.0, help="seconds at most")
+    parser.add_argument("--json", action="store_true", help="print JSON after the table")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: scripts/system-deps.sh wrk")
-    results = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for workers in [int(w) for w in args.workers.split(",")]:
-            server = LiveServer(Path(tmp) / f"w{workers}", workers=workers)
-            server.prepare()
-            server.start()
-            try:
-                event, ids, token = seed(server, args.patrons)
-                for kind in ("health", "roster", "payment", "checkin"):
-                    script = Path(tmp) / f"{kind}.lua"
-                    script.write_text(
-                        LUA
-                        % {
-                            "ids": ",".join(f'"{i}"' for i in ids),
-                            "event": event,
-                            "token": token,
-                            "kind": kind,
-                        }
-                    )
-                    # One connection first: the latency of a single request, unqueued.
-                    for conns in (1, args.connections):
-                        figures = run_wrk(server.url, script, args.duration, conns)
-                        results.append(
-                            {"workers": workers, "workload": kind, "conns": conns, **figures}
-                        )
-            finally:
-                server.stop()
-    if args.json:
-        print(json.dumps(results, indent=2))
-        return
-    print(f"wrk -d{args.duration}s, SQLite, {args.patrons} patrons")
+    results: list[dict[str, Any]] = []
+    memory: dict[str, Any] = {}
     print(
-        f"{'workers':>7} {'workload':<9} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-        f"{'requests':>9} {'failed':>7}"
+        f"{args.patrons} patrons; CPU is the median of {args.repeat} runs (range), 16 connections;"
+        " p50(1): one connection"
     )
-    for r in results:
-        print(
-            f"{r['workers']:>7} {r['workload']:<9} {r['conns']:>5} {r['rps']:>8.0f} "
-            f"{r['p50_ms']:>8.2f} "
-            f"{r['p99_ms']:>8.2f} {r['requests']:>9} {r['failed']:>7}"
-        )
+    print(HEADER, flush=True)
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        for setup in args.setups.split(","):
+            workers = int(setup[-1])
+            if setup.startswith("pg"):
+                with postgres_database(args.postgres) as url:
+                    if url is not None:
+                        results += bench_setup(tmp, setup, workers, url, args)
+            else:
+                results += bench_setup(tmp, setup, workers, None, args)
+        if args.memory_payments:
+            memory = memory_run(tmp, args.memory_payments, args.memory_budget)
+            grew = (memory["after_n_mb"] / memory["after_100_mb"] - 1) * 100
+            print(
+                f"memory (SQLite, 1 worker): {memory['after_100_mb']:.1f} MB after 100 payments, "
+                f"{memory['after_n_mb']:.1f} MB after {memory['payments']} ({grew:+.1f}%)"
+            )
+    if args.json:
+        print(json.dumps({"results": results, "memory": memory}, indent=2))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from tests.storage.contract_cashup import CashupContract
 from tests.storage.contract_mail import MailContract
 from tests.storage.contract_orders import OrderingContract
 from tests.storage.contract_outbox import OutboxContract
+from tests.storage.contract_outbox_latest import OutboxLatestContract
 from tests.storage.contract_providers import ProvidersContract
 from tests.storage.contract_removal import RemovalContract
 from tests.storage.contract_seats import SeatsContract
@@ -49,6 +50,7 @@ class StoreContract(
     AccountsContract,
     RemovalContract,
     OutboxContract,
+    OutboxLatestContract,
     OrderingContract,
     SeatsContract,
     ProvidersContract,

@@ -35,8 +35,8 @@ def receipt_email_status(
 ) -> dict[str, str]:
     """Each patron's (or only ``patron_id``'s) latest receipt or correction email status on
     the event (queued / sent / failed), in one read. Changes nothing."""
-    messages = ctx.store.list_outbox_for_event(event_id, ob.RECEIPT_KINDS, patron_id)
-    return ob.latest_by_patron(messages)
+    latest = ctx.store.latest_outbox_status(event_id, ob.RECEIPT_KINDS, patron_id)
+    return {pid: ob.crew_status(status) for pid, status in latest.items()}
 
 
 def booking_view(ctx: Context, booking: Booking) -> BookingView:

@@ -320,6 +320,16 @@ class Store(Protocol):
         a payment response for its one booking)."""
         ...
 
+    def latest_outbox_status(
+        self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
+    ) -> dict[str, str]:
+        """For each patron of ``event_id`` (only ``patron_id`` when given) with a message
+        whose kind is in ``kinds``: the stored status of the latest such message (greatest
+        ``created_at``, then ``id``). Messages without a patron are left out. One read that
+        returns one entry per patron, not the history: the roster asks it for all its
+        bookings, a booking's answer for its one patron."""
+        ...
+
     def claim_outbox(
         self,
         *,

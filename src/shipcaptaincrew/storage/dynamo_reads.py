@@ -3,7 +3,9 @@ methods use the store's ``_get``/``_query`` plumbing."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from ..domain.models import (
@@ -197,6 +199,29 @@ class DynamoReads:
             for m in (decode(OutboxMessage, i) for i in items)
             if m.kind in wanted and patron_id in (None, m.patron_id)
         ]
+
+    def latest_outbox_status(
+        self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
+    ) -> dict[str, str]:
+        """The event's messages are one index partition (the same Query as
+        ``list_outbox_for_event``); only the fields the answer needs are read from each doc."""
+        wanted = set(kinds)
+        items = self._query(
+            IndexName="GSI2",
+            KeyConditionExpression="GSI2PK = :pk",
+            ExpressionAttributeValues={":pk": S(f"OUTBOX#EVENT#{event_id}")},
+            ProjectionExpression="doc",
+        )
+        latest: dict[str, tuple[datetime, str, str]] = {}
+        for item in items:
+            doc = json.loads(item["doc"]["S"])
+            pid = doc.get("patron_id")
+            if not pid or doc["kind"] not in wanted or patron_id not in (None, pid):
+                continue
+            key = (datetime.fromisoformat(doc["created_at"]), doc["id"], doc["status"])
+            if pid not in latest or key[:2] > latest[pid][:2]:
+                latest[pid] = key
+        return {pid: status for pid, (_, _, status) in latest.items()}
 
     # -- waivers ------------------------------------------------------------------------------
     def get_waiver_template(

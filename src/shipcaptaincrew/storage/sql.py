@@ -35,7 +35,7 @@ from ..domain.models import (
 from . import schema as t
 from .base import PaymentWrite
 from .sql_accounts import SqlAccounts
-from .sql_base import _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
+from .sql_base import Listing, _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
 from .sql_cashup import SqlCashup
 from .sql_kiosks import SqlKiosks
 from .sql_mail import SqlMail
@@ -44,6 +44,46 @@ from .sql_providers import SqlProviders
 from .sql_waivers import SqlWaivers
 
 __all__ = ["SqlStore", "make_engine"]
+
+# The statements of the hot paths (every signed-in request, the roster, check-in, payment),
+# built once with bind parameters: see sql_base.py.
+_b, _p = t.bookings.c, t.payments.c
+_CREW_COLS = [col.label(f"crew_{col.name}") for col in t.crew.c]
+SIGNED_IN = (
+    sa.select(t.sessions, *_CREW_COLS)
+    .join(t.crew, t.crew.c.id == t.sessions.c.crew_id)
+    .where(t.sessions.c.token_hash == sa.bindparam("token_hash"))
+)
+EVENT = sa.select(t.events).where(t.events.c.id == sa.bindparam("event_id"))
+EVENTS = Listing(
+    sa.select(t.events), Event, order_by=[t.events.c.starts_at, t.events.c.id], status=EventStatus
+)
+LOCK_EVENT = sa.select(t.events.c.id).where(t.events.c.id == sa.bindparam("event_id"))
+LOCK_EVENT_PG = LOCK_EVENT.with_for_update()
+PLACES_BOOKED = sa.select(sa.func.coalesce(sa.func.sum(_b.party_size), 0)).where(
+    _b.event_id == sa.bindparam("event_id"),
+    _b.status.in_([s.value for s in rules.HOLDS_PLACES]),
+)
+BOOKING = sa.select(t.bookings).where(
+    _b.event_id == sa.bindparam("event_id"), _b.patron_id == sa.bindparam("patron_id")
+)
+BOOKING_BY_TOKEN = sa.select(t.bookings).where(_b.guest_token == sa.bindparam("token"))
+BOOKINGS = Listing(
+    sa.select(t.bookings).where(_b.event_id == sa.bindparam("event_id")),
+    Booking,
+    order_by=[_b.patron_name, _b.patron_id],
+    status=BookingStatus,
+    waiver_kind=WaiverKind,
+)
+NEXT_RECEIPT_NO = (
+    t.counters.update()
+    .where(t.counters.c.name == "receipt")
+    .values(value=t.counters.c.value + 1)
+    .returning(t.counters.c.value)
+)
+INSERT_PAYMENT = t.payments.insert()
+PAYMENT = sa.select(t.payments).where(_p.id == sa.bindparam("payment_id"))
+PAYMENT_BY_KEY = sa.select(t.payments).where(_p.idempotency_key == sa.bindparam("key"))
 
 
 class SqlStore(SqlAccounts, SqlOutbox, SqlMail, SqlWaivers, SqlKiosks, SqlProviders, SqlCashup):
@@ -83,14 +123,7 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlMail, SqlWaivers, SqlKiosks, SqlProvid
         return _from_row(Session, row) if row else None
 
     def get_signed_in(self, token_hash: str) -> tuple[Session, CrewMember] | None:
-        s, c = t.sessions, t.crew
-        crew_cols = [col.label(f"crew_{col.name}") for col in c.c]
-        q = (
-            sa.select(s, *crew_cols)
-            .join(c, c.c.id == s.c.crew_id)
-            .where(s.c.token_hash == token_hash)
-        )
-        row = self._one(q)
+        row = self._one(SIGNED_IN, {"token_hash": token_hash})
         if row is None:
             return None
         member = {k.removeprefix("crew_"): v for k, v in row.items() if k.startswith("crew_")}
@@ -127,12 +160,11 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlMail, SqlWaivers, SqlKiosks, SqlProvid
             self._insert_outbox(conn, outbox)
 
     def get_event(self, event_id: str) -> Event | None:
-        row = self._one(sa.select(t.events).where(t.events.c.id == event_id))
+        row = self._one(EVENT, {"event_id": event_id})
         return _event(row) if row else None
 
     def list_events(self) -> list[Event]:
-        order = [t.events.c.starts_at, t.events.c.id]
-        return self._records(sa.select(t.events), Event, order_by=order, status=EventStatus)
+        return self._list(EVENTS)
 
     # -- patrons and bookings ------------------------------------------------------------------
     def get_patron(self, patron_id: str) -> Patron | None:
@@ -145,17 +177,13 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlMail, SqlWaivers, SqlKiosks, SqlProvid
 
     def _lock_event(self, conn: Connection, event_id: str) -> None:
         """Serialise bookings per event (SQLite already holds the write lock)."""
-        lock = sa.select(t.events.c.id).where(t.events.c.id == event_id)
-        if conn.execute(lock.with_for_update() if self._pg else lock).first() is None:
+        lock = LOCK_EVENT_PG if self._pg else LOCK_EVENT
+        if conn.execute(lock, {"event_id": event_id}).first() is None:
             raise refusals.no_such_event(event_id)
 
     @staticmethod
     def _places_booked(conn: Connection, event_id: str) -> int:
-        holding = [s.value for s in rules.HOLDS_PLACES]
-        booked = sa.select(sa.func.coalesce(sa.func.sum(t.bookings.c.party_size), 0)).where(
-            t.bookings.c.event_id == event_id, t.bookings.c.status.in_(holding)
-        )
-        return int(conn.execute(booked).scalar_one())
+        return int(conn.execute(PLACES_BOOKED, {"event_id": event_id}).scalar_one())
 
     def add_booking(
         self,
@@ -182,23 +210,15 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlMail, SqlWaivers, SqlKiosks, SqlProvid
         return stored
 
     def get_booking(self, event_id: str, patron_id: str) -> Booking | None:
-        row = self._one(
-            sa.select(t.bookings).where(
-                t.bookings.c.event_id == event_id, t.bookings.c.patron_id == patron_id
-            )
-        )
+        row = self._one(BOOKING, {"event_id": event_id, "patron_id": patron_id})
         return _booking(row) if row else None
 
     def get_booking_by_token(self, token: str) -> Booking | None:
-        row = self._one(sa.select(t.bookings).where(t.bookings.c.guest_token == token))
+        row = self._one(BOOKING_BY_TOKEN, {"token": token})
         return _booking(row) if row else None
 
     def list_bookings(self, event_id: str) -> list[Booking]:
-        q = sa.select(t.bookings).where(t.bookings.c.event_id == event_id)
-        order = [t.bookings.c.patron_name, t.bookings.c.patron_id]
-        return self._records(
-            q, Booking, order_by=order, status=BookingStatus, waiver_kind=WaiverKind
-        )
+        return self._list(BOOKINGS, {"event_id": event_id})
 
     def list_bookings_for_events(self, event_ids: Sequence[str]) -> dict[str, list[Booking]]:
         out: dict[str, list[Booking]] = {e: [] for e in event_ids}
@@ -255,14 +275,9 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlMail, SqlWaivers, SqlKiosks, SqlProvid
             with self._write() as conn:
                 for w in writes:
                     self._update_booking(conn, w.booking, w.expected_version)
-                    number = conn.execute(
-                        t.counters.update()
-                        .where(t.counters.c.name == "receipt")
-                        .values(value=t.counters.c.value + 1)
-                        .returning(t.counters.c.value)
-                    ).scalar_one()
+                    number = conn.execute(NEXT_RECEIPT_NO).scalar_one()
                     payment = dataclasses.replace(w.payment, receipt_no=int(number))
-                    conn.execute(t.payments.insert().values(_to_row(payment)))
+                    conn.execute(INSERT_PAYMENT, _to_row(payment))
                     stored.append(payment)
                 self._insert_audit(conn, audit)
                 self._insert_outbox(conn, outbox)
@@ -296,13 +311,11 @@ class SqlStore(SqlAccounts, SqlOutbox, SqlMail, SqlWaivers, SqlKiosks, SqlProvid
             self._insert_outbox(conn, outbox)
 
     def get_payment(self, payment_id: str) -> Payment | None:
-        row = self._one(sa.select(t.payments).where(t.payments.c.id == payment_id))
+        row = self._one(PAYMENT, {"payment_id": payment_id})
         return _payment(row) if row else None
 
     def get_payment_by_key(self, idempotency_key: str) -> Payment | None:
-        row = self._one(
-            sa.select(t.payments).where(t.payments.c.idempotency_key == idempotency_key)
-        )
+        row = self._one(PAYMENT_BY_KEY, {"key": idempotency_key})
         return _payment(row) if row else None
 
     def list_payments(self, event_id: str, patron_id: str | None = None) -> list[Payment]:

@@ -42,6 +42,17 @@ from . import schema as t
 
 T = TypeVar("T")
 
+# Statements of every write, built once: SQLAlchemy caches their compiled form by key, and a
+# statement built per call pays for its construction and its cache key every time.
+INSERT_AUDIT = t.audit.insert()
+INSERT_OUTBOX = t.outbox.insert()
+# The SET clause is every column the parameters name; the WHERE binds are prefixed ``w_``.
+UPDATE_BOOKING = t.bookings.update().where(
+    t.bookings.c.event_id == sa.bindparam("w_event_id"),
+    t.bookings.c.patron_id == sa.bindparam("w_patron_id"),
+    t.bookings.c.version == sa.bindparam("w_version"),
+)
+
 
 @functools.cache
 def _field_names(cls: Any) -> frozenset[str]:
@@ -170,11 +181,13 @@ def make_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite"):
         _private_sqlite_file(url)
+        # Sixteen requests at once (and the mail thread) each hold a connection: the pool
+        # keeps them all, so none is closed on return and reopened with its PRAGMAs later.
         engine = sa.create_engine(
             url,
             connect_args={"timeout": 30, "check_same_thread": False},
-            pool_size=8,
-            max_overflow=8,
+            pool_size=24,
+            max_overflow=16,
         )
 
         @sa_event.listens_for(engine, "connect")
@@ -189,16 +202,47 @@ def make_engine(url: str) -> Engine:
 
         @sa_event.listens_for(engine, "begin")
         def _on_begin(conn: Connection) -> None:
+            # Straight to the driver: BEGIN needs none of SQLAlchemy's statement handling.
             if conn.get_execution_options().get("scc_write", False):
                 _begin_immediate(conn.connection.driver_connection)
             else:
-                conn.exec_driver_sql("BEGIN")
+                cast(Any, conn.connection.driver_connection).execute("BEGIN")
 
         return engine
     # A server that does not answer fails the first query in 10 s, not the OS's minutes.
     return sa.create_engine(
         url, pool_size=8, max_overflow=8, pool_pre_ping=True, connect_args={"connect_timeout": 10}
     )
+
+
+class Listing:
+    """A list query built once (at import): the rows of ``query`` (no ORDER BY; its values
+    as bind parameters) as ``cls`` records in ``order_by`` order.
+
+    On SQLite the rows come back packed in one JSON value: the driver releases the
+    interpreter lock for every row it steps through, and with several requests reading
+    at once each release queues behind the other threads (a 500-row roster read ran
+    at well under half its single-thread rate with four threads; packed, it keeps it).
+    """
+
+    def __init__(
+        self, query: sa.Select[Any], cls: type[Any], *, order_by: Sequence[Any], **enums: Any
+    ) -> None:
+        self.cls = cls
+        self.enums = tuple(sorted(enums.items()))
+        self.ordered = query.order_by(*order_by)
+        rank = sa.func.row_number().over(order_by=list(order_by)).label("_rank")
+        inner = self.ordered.add_columns(rank).subquery()
+        cols = list(inner.c)[:-1]
+        self.packed = sa.select(
+            sa.func.json_group_array(sa.func.json_array(*cols, inner.c._rank))
+        ).select_from(inner)
+        converters = dict(enums)
+        for c in cols:
+            if (f := _from_json_value(c.type)) is not None:
+                converters[c.key] = f
+        keys = (*(c.key for c in cols), "_rank")
+        self.load_packed = _loader(cast(Any, cls), keys, tuple(sorted(converters.items(), key=str)))
 
 
 class SqlBase:
@@ -224,8 +268,10 @@ class SqlBase:
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
-    def _one(self, query: sa.Select[Any]) -> dict[str, Any] | None:
-        rows = self._all(query)
+    def _one(
+        self, query: sa.Select[Any], params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any] | None:
+        rows = self._all(query, params)
         return rows[0] if rows else None
 
     def _records(
@@ -236,47 +282,37 @@ class SqlBase:
         order_by: Sequence[Any],
         **enums: type[Enum],
     ) -> list[T]:
-        """The rows of ``query`` (without its ORDER BY) as records, in ``order_by`` order.
+        """The rows of ``query`` (without its ORDER BY) as records, in ``order_by`` order:
+        a ``Listing`` built for this one call (module-level ones are built once)."""
+        return self._list(Listing(query, cls, order_by=order_by, **enums))
 
-        On SQLite the rows come back packed in one JSON value: the driver releases the
-        interpreter lock for every row it steps through, and with several requests reading
-        at once each release queues behind the other threads (a 500-row roster read ran
-        at well under half its single-thread rate with four threads; packed, it keeps it).
-        """
-        load_enums = tuple(sorted(enums.items()))
+    def _list(self, listing: Listing, params: Mapping[str, Any] | None = None) -> list[Any]:
         if self._pg:
             with self._read() as conn:
-                result = conn.execute(query.order_by(*order_by))
-                load = _loader(cast(Any, cls), tuple(result.keys()), load_enums)
+                result = conn.execute(listing.ordered, params)
+                load = _loader(cast(Any, listing.cls), tuple(result.keys()), listing.enums)
                 return [load(row) for row in result]
-        rank = sa.func.row_number().over(order_by=list(order_by)).label("_rank")
-        inner = query.order_by(*order_by).add_columns(rank).subquery()
-        cols = list(inner.c)[:-1]
-        packed = sa.select(
-            sa.func.json_group_array(sa.func.json_array(*cols, inner.c._rank))
-        ).select_from(inner)
         with self._read() as conn:
-            rows = json.loads(conn.execute(packed).scalar_one())
-        rows.sort(key=lambda row: row[-1])
-        converters = dict(enums)
-        for c in cols:
-            if (f := _from_json_value(c.type)) is not None:
-                converters[c.key] = f
-        keys = (*(c.key for c in cols), "_rank")
-        load = _loader(cast(Any, cls), keys, tuple(sorted(converters.items(), key=str)))
+            rows = json.loads(conn.execute(listing.packed, params).scalar_one())
+        rows.sort(key=operator.itemgetter(-1))
+        load = listing.load_packed
         return [load(row) for row in rows]
 
-    def _all(self, query: sa.Select[Any]) -> list[dict[str, Any]]:
+    def _all(
+        self, query: sa.Executable, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         """Rows as plain dicts (cheaper to turn into records than RowMappings)."""
         with self._read() as conn:
-            result = conn.execute(query)
+            result = conn.execute(query, params)
             keys = list(result.keys())
             return [dict(zip(keys, row, strict=True)) for row in result]
 
     @staticmethod
     def _insert_audit(conn: Connection, entries: Sequence[AuditEntry]) -> None:
-        if entries:
-            conn.execute(t.audit.insert(), [_to_row(e) for e in entries])
+        if len(entries) == 1:
+            conn.execute(INSERT_AUDIT, _to_row(entries[0]))
+        elif entries:
+            conn.execute(INSERT_AUDIT, [_to_row(e) for e in entries])
 
     def init_schema(self) -> None:
         from .migrate import upgrade
@@ -300,19 +336,14 @@ class SqlBase:
     @staticmethod
     def _insert_outbox(conn: Connection, outbox: Sequence[OutboxMessage]) -> None:
         if outbox:
-            conn.execute(t.outbox.insert(), [_to_row(m, rename={"to": "to_addr"}) for m in outbox])
+            conn.execute(INSERT_OUTBOX, [_to_row(m, rename={"to": "to_addr"}) for m in outbox])
 
     @staticmethod
     def _update_booking(conn: Connection, booking: Booking, expected_version: int) -> None:
         row = _to_row(dataclasses.replace(booking, version=expected_version + 1))
-        res = conn.execute(
-            t.bookings.update()
-            .where(
-                t.bookings.c.event_id == booking.event_id,
-                t.bookings.c.patron_id == booking.patron_id,
-                t.bookings.c.version == expected_version,
-            )
-            .values(row)
+        row.update(
+            w_event_id=booking.event_id, w_patron_id=booking.patron_id, w_version=expected_version
         )
+        res = conn.execute(UPDATE_BOOKING, row)
         if res.rowcount != 1:
             raise refusals.stale_booking(booking.event_id, booking.patron_id)

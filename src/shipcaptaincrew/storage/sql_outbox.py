@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -14,6 +15,33 @@ from .sql_base import SqlBase, _from_row
 
 # The outbox's columns as OutboxMessage fields (the recipient column is ``to_addr``).
 MESSAGE = [c.label("to") if c.name == "to_addr" else c for c in t.outbox.c]
+
+
+def _latest(*where: sa.ColumnElement[bool]) -> sa.Select[Any]:
+    """Each patron's latest message status of one event and some kinds: ranked in SQL, so
+    only one row per patron comes back (and no payload), however long the history."""
+    o = t.outbox.c
+    ranked = (
+        sa.select(
+            o.patron_id,
+            o.status,
+            sa.func.row_number()
+            .over(partition_by=o.patron_id, order_by=(o.created_at.desc(), o.id.desc()))
+            .label("newest"),
+        )
+        .where(
+            o.event_id == sa.bindparam("event_id"),
+            o.kind.in_(sa.bindparam("kinds", expanding=True)),
+            o.patron_id.is_not(None),
+            *where,
+        )
+        .subquery()
+    )
+    return sa.select(ranked.c.patron_id, ranked.c.status).where(ranked.c.newest == 1)
+
+
+LATEST_STATUS = _latest()
+LATEST_STATUS_OF_PATRON = _latest(t.outbox.c.patron_id == sa.bindparam("patron_id"))
 
 
 def _message(row: dict[str, object]) -> OutboxMessage:
@@ -42,6 +70,17 @@ class SqlOutbox(SqlBase):
             q = q.where(t.outbox.c.patron_id == patron_id)
         # A roster asks this for every booking's messages: read them packed (see _records).
         return self._records(q, OutboxMessage, order_by=[t.outbox.c.created_at, t.outbox.c.id])
+
+    def latest_outbox_status(
+        self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
+    ) -> dict[str, str]:
+        params = {"event_id": event_id, "kinds": list(kinds)}
+        if patron_id is None:
+            query = LATEST_STATUS
+        else:
+            query, params["patron_id"] = LATEST_STATUS_OF_PATRON, patron_id
+        with self._read() as conn:
+            return {row[0]: row[1] for row in conn.execute(query, params)}
 
     def claim_outbox(
         self,

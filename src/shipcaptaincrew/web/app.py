@@ -103,7 +103,7 @@ def create_app(
     public = APIRouter(prefix="/api", tags=["health"])
 
     @public.get("/health", response_model=HealthOut)
-    def health() -> HealthOut:
+    async def health() -> HealthOut:  # no I/O: served on the event loop, no thread hop
         return HealthOut(status="ok")
 
     # Included with its prefix given here, not on the router: FastAPI then builds the
@@ -130,7 +130,8 @@ def create_app(
     if (STATIC / "index.html").exists():
         app.mount("/", StaticFiles(directory=STATIC, html=True), name="console")
     # A 500-patron roster is ~250 KB of JSON and ~25 KB gzipped: it matters on a phone.
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 6 (zlib's default) compresses it within a few percent of level 9 for far less CPU.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, hsts=settings.https)
     app.add_middleware(RequestLog)

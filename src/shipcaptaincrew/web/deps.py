@@ -38,7 +38,9 @@ def client_ip(ctx: Context, request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def get_ctx(request: Request) -> Context:
+# Dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency in the
+# thread pool, a hop that costs more CPU than the work itself.
+async def get_ctx(request: Request) -> Context:
     ctx: Context = request.app.state.ctx
     return ctx
 
@@ -74,7 +76,7 @@ def signed_in(request: Request, ctx: Annotated[Context, Depends(get_ctx)]) -> Pr
     return principal
 
 
-def current_principal(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
+async def current_principal(principal: Annotated[Principal, Depends(signed_in)]) -> Principal:
     """As ``signed_in``, refusing a member whose password was reset until they choose a
     new one (only who-am-I, the password change and sign-out are open to them)."""
     if principal.crew.must_change_password:
@@ -84,7 +86,7 @@ def current_principal(principal: Annotated[Principal, Depends(signed_in)]) -> Pr
     return principal
 
 
-def current_crew(principal: Annotated[Principal, Depends(current_principal)]) -> CrewMember:
+async def current_crew(principal: Annotated[Principal, Depends(current_principal)]) -> CrewMember:
     return principal.crew
 
 

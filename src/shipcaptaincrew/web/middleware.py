@@ -162,8 +162,11 @@ class RequestLog:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        sent = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
-        rid = sent if _CLIENT_ID.fullmatch(sent) else uuid.uuid4().hex
+        sent = ""
+        for name, value in scope.get("headers", []):
+            if name == b"x-request-id":
+                sent = value.decode("latin-1")
+        rid = sent if sent and _CLIENT_ID.fullmatch(sent) else uuid.uuid4().hex
         token = request_id.set(rid)
         start = time.perf_counter()
         status = 500

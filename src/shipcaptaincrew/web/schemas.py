@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -234,8 +234,14 @@ class BookingOut(BaseModel):
 
     @classmethod
     def of(cls, b: Booking, public_url: str, receipt_email: str | None = None) -> BookingOut:
-        """Built from a stored booking without re-validating it (a 500-patron roster is hot)."""
-        return cls.model_construct(
+        """Built from a stored booking without re-validating it."""
+        return cls.model_construct(**cls.fields_of(b, public_url, receipt_email))
+
+    @staticmethod
+    def fields_of(b: Booking, public_url: str, receipt_email: str | None = None) -> dict[str, Any]:
+        """The fields of a stored booking's answer, as a plain dict: a 500-patron roster
+        validates these in one pass of pydantic's core, cheaper than 500 model_construct."""
+        return dict(
             patron_id=b.patron_id,
             event_id=b.event_id,
             name=b.patron_name,
@@ -259,7 +265,7 @@ class BookingOut(BaseModel):
             seats=seats_out(b),
             ready=b.ready,
             guest_url=f"{public_url}/g/{b.guest_token}",
-            receipt_email=receipt_email,  # type: ignore[arg-type]
+            receipt_email=receipt_email,
         )
 
 

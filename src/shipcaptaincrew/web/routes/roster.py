@@ -17,12 +17,17 @@ router = APIRouter(prefix="/events/{event_id}", tags=["roster"], responses=ERROR
 def get_roster(event_id: str, ctx: Ctx, crew: Crew) -> Response:
     view = roster.roster(ctx, event_id=event_id)
     url = ctx.settings.public_url
-    out = RosterOut.model_construct(
-        event=event_out(view.event, view.counts),
-        counts=counts_out(view.counts),
-        roster=[booking_out(b, url) for b in view.bookings],
+    out = RosterOut.model_validate(
+        {
+            "event": event_out(view.event, view.counts),
+            "counts": counts_out(view.counts),
+            "roster": [
+                BookingOut.fields_of(b.booking, url, b.receipt_email) for b in view.bookings
+            ],
+        }
     )
-    # Serialised once here: returning the model would make FastAPI validate 500 entries again.
+    # Built in one pass of pydantic's core and serialised once here: returning the model
+    # would make FastAPI validate 500 entries again.
     return Response(out.model_dump_json(), media_type="application/json")
 
 
