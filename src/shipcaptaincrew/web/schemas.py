@@ -249,12 +249,19 @@ class CancelIn(In):
     reason: Text = ""
 
 
+# When an action taken offline happened: not in the future, not older than
+# SCC_OFFLINE_WINDOW_HOURS (default 24). Omitted: now.
+OccurredAt = Annotated[AwareDatetime | None, Field(description="When it happened (offline).")]
+
+
 class AttendanceIn(In):
     checked_in: StrictBool
+    occurred_at: OccurredAt = None
 
 
 class WaiverIn(In):
     kind: Literal["paper"] = "paper"
+    occurred_at: OccurredAt = None
 
 
 class WaiverOut(BaseModel):
@@ -277,6 +284,7 @@ class PaymentIn(In):
     reference: Text = ""
     note: Text = ""
     currency: Currency | None = None
+    occurred_at: OccurredAt = None
 
 
 class PaymentOut(BaseModel):
@@ -323,6 +331,7 @@ class BatchItem(In):
 
 class BatchIn(In):
     payments: Annotated[list[BatchItem], Field(min_length=1, max_length=100)]
+    occurred_at: OccurredAt = None
 
 
 class BatchOut(BaseModel):

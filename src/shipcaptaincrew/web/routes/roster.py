@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
 
 from ...services import attendance, roster
 from ...services.views import BookingView
@@ -11,6 +13,11 @@ from ..schemas import AttendanceIn, BookingOut, CancelIn, RosterIn, RosterOut, W
 from .common import ERRORS, booking_out, counts_out, event_out
 
 router = APIRouter(prefix="/events/{event_id}", tags=["roster"], responses=ERRORS)
+
+# A repeat of a check-in or paper waiver with the same key changes nothing (offline replay).
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+]
 
 
 @router.get("/roster", response_model=RosterOut)
@@ -56,10 +63,21 @@ def promote(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> BookingOut:
 
 @router.post("/{patron_id}/attendance", response_model=BookingOut)
 def set_attendance(
-    event_id: str, patron_id: str, body: AttendanceIn, ctx: Ctx, crew: Crew
+    event_id: str,
+    patron_id: str,
+    body: AttendanceIn,
+    ctx: Ctx,
+    crew: Crew,
+    idempotency_key: IdempotencyKey = None,
 ) -> BookingOut:
     view = attendance.set_checked_in(
-        ctx, by=crew, event_id=event_id, patron_id=patron_id, checked_in=body.checked_in
+        ctx,
+        by=crew,
+        event_id=event_id,
+        patron_id=patron_id,
+        checked_in=body.checked_in,
+        occurred_at=body.occurred_at,
+        idempotency_key=idempotency_key,
     )
     return booking_out(view, ctx.settings.public_url)
 
@@ -83,7 +101,19 @@ def get_waiver(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> WaiverOut
 
 @router.post("/{patron_id}/waiver", response_model=WaiverOut)
 def confirm_waiver(
-    event_id: str, patron_id: str, body: WaiverIn, ctx: Ctx, crew: Crew
+    event_id: str,
+    patron_id: str,
+    body: WaiverIn,
+    ctx: Ctx,
+    crew: Crew,
+    idempotency_key: IdempotencyKey = None,
 ) -> WaiverOut:
-    view = attendance.confirm_paper_waiver(ctx, by=crew, event_id=event_id, patron_id=patron_id)
+    view = attendance.confirm_paper_waiver(
+        ctx,
+        by=crew,
+        event_id=event_id,
+        patron_id=patron_id,
+        occurred_at=body.occurred_at,
+        idempotency_key=idempotency_key,
+    )
     return _waiver_out(view, ctx.settings.public_url)
