@@ -136,6 +136,7 @@ def test_hostile_patron_name_is_text_everywhere(page, live_server, api):
     bad_card.get_by_role("button", name="Payments").click()
     expect(page.locator("#history-title")).to_have_text(f"Payments · {HOSTILE}")
     page.locator("#history-dialog").get_by_role("button", name="Close").click()
+    page.locator("#manage-menu > summary").click()
     page.get_by_role("button", name="Activity log").click()
     expect(page.locator("#audit-list")).to_contain_text(HOSTILE)
     page.locator("#audit-dialog").get_by_role("button", name="Close").click()

@@ -3,6 +3,7 @@ import { getBooking, setPicked } from './roster-state.js';
 import { updateBatchBar } from './batch-bar.js';
 import { toggleCheckIn } from './checkin.js';
 import { lazy } from './lazy.js';
+import { dismissItem, retryItem } from './offline-queue.js';
 import { openPayment } from './payment-modal.js';
 import { promoteBooking } from './promote.js';
 import { ui } from './sel.js';
@@ -13,6 +14,8 @@ const HANDLERS = {
   checkin: toggleCheckIn,
   waiver: lazy('waiver', 'openWaiver'),
   history: lazy('history', 'openHistory'),
+  retry: (booking, button) => retryItem(Number(button.dataset.seq)),
+  dismiss: (booking, button) => dismissItem(Number(button.dataset.seq)),
 };
 
 export function wireRosterActions() {

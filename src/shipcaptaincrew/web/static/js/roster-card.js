@@ -1,7 +1,9 @@
-// One roster card per booking: name, party size, badges and the card's actions.
-// Cards are rebuilt from data (never from HTML strings) whenever a booking changes.
+// One roster card per booking: name, party size, badges, actions waiting to be sent (or
+// refused by the server) and the card's actions. Cards are rebuilt from data (never from
+// HTML strings) whenever a booking or its waiting actions change.
 import { h } from './el.js';
-import { money } from './format.js';
+import { clock, money } from './format.js';
+import { itemsFor, withPending } from './pending.js';
 import { isPicked, canPick, putBooking } from './roster-state.js';
 import { cardOf, ui } from './sel.js';
 import { isManager } from './session.js';
@@ -57,7 +59,23 @@ function actions(b, nameId) {
   );
 }
 
-export function buildCard(b) {
+function queued(item, nameId) {
+  if (item.status !== 'conflict') {
+    return h('li', { class: 'queued' }, `Waiting to send: ${item.label} (${clock(item.occurredAt)})`);
+  }
+  const data = { seq: String(item.seq) };
+  return h(
+    'li',
+    { class: 'queued is-conflict', role: 'alert' },
+    h('span', { text: `Not saved: ${item.label}. ${item.error}` }),
+    h('button', { type: 'button', class: 'btn', data: { ...data, action: 'retry' }, 'aria-describedby': nameId, text: 'Send again' }),
+    h('button', { type: 'button', class: 'btn', data: { ...data, action: 'dismiss' }, 'aria-describedby': nameId, text: 'Dismiss' }),
+  );
+}
+
+export function buildCard(booking) {
+  const b = withPending(booking);
+  const items = itemsFor(b.patron_id);
   const nameId = `name-${b.patron_id}`;
   const pickId = `pick-${b.patron_id}`;
   return h(
@@ -72,6 +90,7 @@ export function buildCard(b) {
       h('span', { class: 'party', text: b.party_size === 1 ? '1 person' : `Party of ${b.party_size}` }),
     ),
     badges(b),
+    items.length ? h('ul', { class: 'queue-list', 'aria-label': 'Not yet on the server' }, items.map((i) => queued(i, nameId))) : null,
     actions(b, nameId),
   );
 }

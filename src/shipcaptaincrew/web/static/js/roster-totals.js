@@ -1,5 +1,6 @@
 // Live totals at the top of the roster, recomputed from the bookings in memory
 // (the same rules as the server's counts: waitlisted and cancelled bookings do not count).
+// On a phone they fold into one line that opens on tap.
 import { clear, h } from './el.js';
 import { money } from './format.js';
 import { allBookings, rosterEvent } from './roster-state.js';
@@ -30,12 +31,14 @@ export function renderTotals() {
   if (!event) return;
   const c = countRoster(allBookings());
   const of = (n) => `${n} of ${c.booked}`;
+  const collected = `${money(c.collected, event.currency)} of ${money(c.due, event.currency)}`;
+  ui('totalsLine').textContent = `In ${c.checkedIn}/${c.booked} · Paid ${c.paid}/${c.booked} · ${collected}`;
   clear(ui('totals')).append(
     item('Booked', `${c.booked} (${c.places} places)`, 'total-booked'),
     item('Checked in', of(c.checkedIn), 'total-checked-in'),
     item('Waivers', of(c.waivers), 'total-waivers'),
     item('Paid', of(c.paid), 'total-paid'),
     item('Ready to board', of(c.ready), 'total-ready'),
-    item('Collected', `${money(c.collected, event.currency)} of ${money(c.due, event.currency)}`, 'total-collected'),
+    item('Collected', collected, 'total-collected'),
   );
 }
