@@ -156,3 +156,31 @@ def test_first_card_is_on_the_first_phone_screen_for_admin_and_crew(
     assert toast is not None and used is not None
     assert toast["y"] >= used["y"] + used["height"] or toast["y"] + toast["height"] <= used["y"]
     context.close()
+
+
+def test_two_phones_see_each_others_check_in_within_a_second(page, live_server, api, browser):
+    seeded = seed_event(api, ["Hal Iversen", "Ina Juul"])
+    hal, ina = seeded["ids"]["Hal Iversen"], seeded["ids"]["Ina Juul"]
+    open_roster(page, live_server, seeded["event"])
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    other = context.new_page()
+    sign_in(other, live_server, f"#/events/{seeded['event']['id']}")
+    for phone in (page, other):
+        expect(phone.locator("html")).to_have_attribute("data-live", "stream")
+
+    card(page, hal).get_by_role("button", name="Checked in").click()
+    expect(card(page, hal).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(card(other, hal).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true", timeout=1000
+    )
+    card(other, ina).get_by_role("button", name="Checked in").click()
+    expect(card(other, ina).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(card(page, ina).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true", timeout=1000
+    )
+    expect(page.locator("#total-checked-in")).to_have_text("2 of 2")
+    context.close()

@@ -20,9 +20,22 @@ from ..services.outbox import deliver_due
 from ..storage.base import Store
 from . import errors
 from .deps import current_principal
+from .live_hub import LiveHub
 from .logs import configure as configure_logging
 from .middleware import BodyLimit, RequestLog, SecurityHeaders
-from .routes import audit, auth, crew, events, guest, outbox, payments, receipts, roster, waivers
+from .routes import (
+    audit,
+    auth,
+    crew,
+    events,
+    guest,
+    live,
+    outbox,
+    payments,
+    receipts,
+    roster,
+    waivers,
+)
 from .routes.ready import router as ready_router
 from .schemas import HealthOut
 
@@ -67,6 +80,7 @@ def create_app(
     app.state.ctx = ctx = Context(store=store, settings=settings, clock=clock)
     app.state.sender = sender
     app.state.mail = None
+    app.state.live = LiveHub(ctx)
     if settings.mail_after_commit:
         mail = BackgroundDelivery(
             lambda ids: deliver_due(ctx, sender, ids=ids, limit=len(ids) if ids else 100)
@@ -82,7 +96,7 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    for module in (events, roster, payments, audit, crew, waivers, outbox, receipts):
+    for module in (events, roster, live, payments, audit, crew, waivers, outbox, receipts):
         api.include_router(module.router)
     api.include_router(auth.api)
     app.include_router(public)

@@ -243,6 +243,13 @@ class RosterOut(BaseModel):
     event: EventOut
     counts: CountsOut
     roster: list[BookingOut]
+    cursor: str | None = None  # the roster's change marker (also its ETag), for live sync
+
+
+class ChangesOut(BaseModel):
+    cursor: str
+    reload: bool  # true: the event changed or the cursor is too old: get the whole roster
+    roster: list[BookingOut]  # the bookings changed since the cursor
 
 
 class CancelIn(In):

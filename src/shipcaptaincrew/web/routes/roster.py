@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
-from ...services import attendance, roster
+from ...services import attendance, live, roster
 from ...services.views import BookingView
 from ..deps import Crew, Ctx
 from ..schemas import AttendanceIn, BookingOut, CancelIn, RosterIn, RosterOut, WaiverIn, WaiverOut
@@ -20,17 +20,38 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.get("/roster", response_model=RosterOut)
-def get_roster(event_id: str, ctx: Ctx, crew: Crew) -> Response:
-    view = roster.roster(ctx, event_id=event_id)
+def _etag(header: str | None) -> str | None:
+    """The marker in an If-None-Match header ("aud_1", W/"aud_1"; the first of a list)."""
+    if not header:
+        return None
+    first = header.split(",")[0].strip()
+    return first.removeprefix("W/").strip('"') or None
+
+
+@router.get(
+    "/roster",
+    response_model=RosterOut,
+    responses={304: {"description": "Unchanged since the ETag sent in If-None-Match"}},
+)
+def get_roster(
+    event_id: str,
+    ctx: Ctx,
+    crew: Crew,
+    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    cursor, view = live.roster_if_changed(ctx, event_id=event_id, etag=_etag(if_none_match))
+    headers = {"ETag": f'"{cursor}"'}
+    if view is None:
+        return Response(status_code=304, headers=headers)
     url = ctx.settings.public_url
     out = RosterOut.model_construct(
         event=event_out(view.event, view.counts),
         counts=counts_out(view.counts),
         roster=[booking_out(b, url) for b in view.bookings],
+        cursor=cursor,
     )
     # Serialised once here: returning the model would make FastAPI validate 500 entries again.
-    return Response(out.model_dump_json(), media_type="application/json")
+    return Response(out.model_dump_json(), media_type="application/json", headers=headers)
 
 
 @router.post("/roster", response_model=BookingOut, status_code=201)

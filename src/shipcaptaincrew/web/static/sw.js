@@ -27,6 +27,7 @@ const SHELL = [
   'js/idb.js',
   'js/ids.js',
   'js/lazy.js',
+  'js/live-sync.js',
   'js/login.js',
   'js/main.js',
   'js/methods.js',

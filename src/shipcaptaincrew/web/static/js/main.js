@@ -10,6 +10,7 @@ import { wirePayment } from './payment-modal.js';
 import { wireRosterActions } from './roster-actions.js';
 import { wireFilters } from './roster-filters.js';
 import { loadRoster, wireRosterView } from './roster-view.js';
+import { stopFollowing } from './live-sync.js';
 import { flush, wireQueue } from './offline-queue.js';
 import { notifyRoute, onRoute } from './router.js';
 import { currentCrew, onSessionChange, restore } from './session.js';
@@ -22,6 +23,7 @@ import { showView } from './views.js';
 async function show(route) {
   clearError();
   if (!currentCrew()) {
+    stopFollowing();
     showView('loginView');
     return;
   }
@@ -31,6 +33,7 @@ async function show(route) {
       applyRole();
       showView('rosterView');
     } else {
+      stopFollowing();
       await loadEvents();
       document.title = 'Events · Dispatch console';
       showView('eventsView');

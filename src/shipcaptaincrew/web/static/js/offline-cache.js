@@ -9,7 +9,8 @@ const quiet = (promise) => promise.catch(() => undefined);
 
 export function saveRoster(eventId, data) {
   const syncedAt = new Date().toISOString();
-  return quiet(idbPut('rosters', { eventId, event: data.event, roster: data.roster, syncedAt })).then(() => syncedAt);
+  const kept = { eventId, event: data.event, roster: data.roster, cursor: data.cursor || null, syncedAt };
+  return quiet(idbPut('rosters', kept)).then(() => syncedAt);
 }
 
 export function cachedRoster(eventId) {

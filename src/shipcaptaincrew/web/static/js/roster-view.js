@@ -5,6 +5,7 @@ import { apiFetch } from './api.js';
 import { when } from './format.js';
 import { updateBatchBar } from './batch-bar.js';
 import { takeRoster } from './prefetch.js';
+import { currentCursor, followRoster } from './live-sync.js';
 import { cachedRoster, saveRoster } from './offline-cache.js';
 import { onPendingChange } from './pending.js';
 import { buildCard, renderCard } from './roster-card.js';
@@ -22,7 +23,7 @@ function keepCopy() {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(() => {
     const event = rosterEvent();
-    if (event) saveRoster(event.id, { event, roster: allBookings() }).then(setSyncedAt);
+    if (event) saveRoster(event.id, { event, roster: allBookings(), cursor: currentCursor() }).then(setSyncedAt);
   }, 300);
 }
 
@@ -54,6 +55,7 @@ export async function loadRoster(eventId) {
   const data = await fetchRoster(eventId);
   setRoster(data.event, data.roster);
   setSyncedAt(data.syncedAt);
+  followRoster(eventId, data.cursor || null, () => loadRoster(eventId));
   renderEventHeader(data.event);
   resetFilters();
   const fragment = document.createDocumentFragment();

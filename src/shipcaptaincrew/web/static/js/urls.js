@@ -11,6 +11,8 @@ export const urls = Object.freeze({
   events: () => '/api/events',
   event,
   roster: (eventId) => `${event(eventId)}/roster`,
+  live: (eventId) => `${event(eventId)}/live`,
+  changes: (eventId, since) => `${event(eventId)}/changes?since=${q(since)}`,
   batchPayments: (eventId) => `${event(eventId)}/payments/batch`,
   audit: (eventId, limit) => `/api/audit?event_id=${q(eventId)}&limit=${q(limit)}`,
   waiverTemplates: () => '/api/waiver-templates',
