@@ -6,6 +6,7 @@ import dataclasses
 from datetime import datetime
 from typing import Any
 
+from ..domain import boarding
 from ..domain import bookings as rules
 from ..domain.errors import Conflict
 from ..domain.models import AuditEntry, Booking, BookingStatus, CrewMember, WaiverKind
@@ -56,11 +57,15 @@ def set_checked_in(
     checked_in: bool,
     occurred_at: datetime | None = None,
     idempotency_key: str | None = None,
+    board_anyway: str | None = None,
 ) -> BookingView:
     """Check a patron in (who and when) or undo it. Writes an audit entry when the state
     changes; repeating the same state changes nothing. ``occurred_at`` (an action taken
     offline) is kept as the check-in time and the audit entry records it with the time it
-    was received; a repeated ``idempotency_key`` changes nothing."""
+    was received; a repeated ``idempotency_key`` changes nothing. ``board_anyway`` is the
+    reason crew give at the boarding gate for someone unpaid or without a waiver: it may
+    not be blank, and the audit entry records it with what was missing."""
+    reason = boarding.board_anyway_reason(board_anyway) if board_anyway is not None else None
     rules.check_open(get_event(ctx, event_id=event_id))
     action = "attendance.checked_in" if checked_in else "attendance.undone"
     now = ctx.now()
@@ -76,6 +81,11 @@ def set_checked_in(
         if booking.checked_in == checked_in:
             return None
         previous = booking.checked_in_at.isoformat() if booking.checked_in_at else None
+        gate = (
+            {"board_anyway": reason, "missing": boarding.missing(booking)}
+            if reason and checked_in
+            else {}
+        )
         return Change(
             dataclasses.replace(
                 booking,
@@ -87,6 +97,7 @@ def set_checked_in(
                 "checked_in": checked_in,
                 "previous_at": previous,
                 **_extra(at, now, occurred_at, idempotency_key),
+                **gate,
             },
         )
 

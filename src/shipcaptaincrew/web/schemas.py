@@ -264,6 +264,8 @@ OccurredAt = Annotated[AwareDatetime | None, Field(description="When it happened
 class AttendanceIn(In):
     checked_in: StrictBool
     occurred_at: OccurredAt = None
+    # The boarding gate: why someone unpaid or without a waiver boards anyway (not blank).
+    board_anyway: Annotated[str, Field(max_length=500)] | None = None
 
 
 class WaiverIn(In):

@@ -99,6 +99,7 @@ def set_attendance(
         checked_in=body.checked_in,
         occurred_at=body.occurred_at,
         idempotency_key=idempotency_key,
+        board_anyway=body.board_anyway,
     )
     return booking_out(view, ctx.settings.public_url)
 
