@@ -20,6 +20,17 @@ def open_roster(page: Page, live_server, event: dict) -> None:
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
 
+def ready_to_board(api, event_id: str, *patron_ids: str) -> None:
+    """Paid and waiver on file: the boarding gate lets them through."""
+    for pid in patron_ids:
+        r = api.post(
+            f"/api/events/{event_id}/{pid}/payment", json={"amount_cents": 4000, "method": "card"}
+        )
+        assert r.status_code == 201, r.text
+        r = api.post(f"/api/events/{event_id}/{pid}/waiver", json={"kind": "paper"})
+        assert r.status_code == 200, r.text
+
+
 def audit(api, patron_id: str, action: str) -> list[dict]:
     entries = api.get(f"/api/audit?patron_id={patron_id}").json()["entries"]
     return [e for e in entries if e["action"] == action]
@@ -31,6 +42,7 @@ def test_offline_actions_survive_a_reload_and_are_sent_once_with_their_times(
     seeded = seed_event(api, ["Ada Berg", "Bo Carlsen", "Cy Dahl"])
     event_id, ids = seeded["event"]["id"], seeded["ids"]
     ada, bo, cy = ids["Ada Berg"], ids["Bo Carlsen"], ids["Cy Dahl"]
+    ready_to_board(api, event_id, ada, bo)
     open_roster(page, live_server, seeded["event"])
 
     page.context.set_offline(True)
@@ -60,6 +72,7 @@ def test_offline_actions_survive_a_reload_and_are_sent_once_with_their_times(
     expect(page.locator(".queued")).to_have_count(0)
     expect(page.locator("#total-checked-in")).to_have_text("2 of 3")
     expect(card(page, cy).locator(".badge").first).to_have_text("Paid")
+    expect(page.locator("#total-ready")).to_have_text("2 of 3")
 
     for pid in (ada, bo):
         [entry] = audit(api, pid, "attendance.checked_in")
@@ -120,6 +133,7 @@ def test_first_card_is_on_the_first_phone_screen_for_admin_and_crew(
     names = ["Eli Fosse", "Fay Gran", "Gus Holm"]
     seeded = seed_event(api, names)
     first = seeded["ids"]["Eli Fosse"]
+    ready_to_board(api, seeded["event"]["id"], first)
     open_roster(page, live_server, seeded["event"])
     screenshot(page, "dock-admin-first-screen")
     assert page.evaluate("window.scrollY") == 0
@@ -161,6 +175,7 @@ def test_first_card_is_on_the_first_phone_screen_for_admin_and_crew(
 def test_two_phones_see_each_others_check_in_within_a_second(page, live_server, api, browser):
     seeded = seed_event(api, ["Hal Iversen", "Ina Juul"])
     hal, ina = seeded["ids"]["Hal Iversen"], seeded["ids"]["Ina Juul"]
+    ready_to_board(api, seeded["event"]["id"], hal, ina)
     open_roster(page, live_server, seeded["event"])
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     other = context.new_page()
@@ -184,3 +199,46 @@ def test_two_phones_see_each_others_check_in_within_a_second(page, live_server, 
     )
     expect(page.locator("#total-checked-in")).to_have_text("2 of 2")
     context.close()
+
+
+def test_the_gate_stops_an_unpaid_patron_and_board_anyway_needs_a_reason(page, live_server, api):
+    seeded = seed_event(api, ["Jo Kvist"])
+    event_id, jo = seeded["event"]["id"], seeded["ids"]["Jo Kvist"]
+    open_roster(page, live_server, seeded["event"])
+    card(page, jo).get_by_role("button", name="Checked in").click()
+    gate = page.locator("#gate-dialog")
+    expect(gate).to_be_visible()
+    expect(page.locator("#gate-missing li")).to_have_text(
+        ["Payment: $40.00 left to pay", "Waiver: not signed"]
+    )
+    expect(gate.get_by_role("link", name="Sign now")).to_have_attribute(
+        "href", re.compile(r"/g/[\w-]+/waiver$")
+    )
+    gate.get_by_role("button", name="Board anyway").click()
+    expect(page.locator("#gate-error")).to_have_text(
+        "Give a reason to board anyway (for example: paying by invoice)."
+    )
+    roster = api.get(f"/api/events/{event_id}/roster").json()
+    assert roster["counts"]["checked_in"] == 0
+
+    page.locator("#gate-reason").fill("pays by invoice")
+    gate.get_by_role("button", name="Board anyway").click()
+    expect(gate).to_be_hidden()
+    expect(card(page, jo).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    [entry] = audit(api, jo, "attendance.checked_in")
+    assert (entry["data"]["board_anyway"], entry["data"]["missing"]) == (
+        "pays by invoice",
+        ["payment", "waiver"],
+    )
+
+    # Collect now opens the payment for the patron the gate stopped.
+    card(page, jo).get_by_role("button", name="Checked in").click()  # undo
+    expect(card(page, jo).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    card(page, jo).get_by_role("button", name="Checked in").click()
+    gate.get_by_role("button", name="Collect now").click()
+    expect(page.locator("#pay-dialog")).to_be_visible()
+    expect(page.locator("#pay-patron")).to_have_text("Jo Kvist")

@@ -22,6 +22,7 @@ const SHELL = [
   'js/event-form.js',
   'js/events-view.js',
   'js/format.js',
+  'js/gate-modal.js',
   'js/header.js',
   'js/history-modal.js',
   'js/idb.js',

@@ -2,6 +2,7 @@
 // offers Undo for a few seconds. With no signal the tap is queued on the phone and the
 // card shows it at once, marked as waiting to send.
 import { newKey } from './ids.js';
+import { lazy } from './lazy.js';
 import { perform } from './offline-queue.js';
 import { withPending } from './pending.js';
 import { getBooking, putBooking } from './roster-state.js';
@@ -10,11 +11,20 @@ import { urls } from './urls.js';
 
 const QUEUED = ' Saved on this phone: it is sent when the connection is back.';
 
-async function setCheckedIn(booking, checkedIn) {
+const openGate = lazy('gate', 'openGate');
+
+// Boarding needs payment and every waiver; the gate shows what is missing.
+function stoppedAtGate(b) {
+  return b.status === 'booked' && (!b.payment_cleared || !b.waiver_signed);
+}
+
+async function setCheckedIn(booking, checkedIn, boardAnyway = null) {
+  const body = { checked_in: checkedIn };
+  if (boardAnyway) body.board_anyway = boardAnyway;
   const { out } = await perform({
     kind: 'checkin',
     url: urls.attendance(booking),
-    body: { checked_in: checkedIn },
+    body,
     key: newKey(),
     patronIds: [booking.patron_id],
     label: checkedIn ? 'check-in' : 'undo check-in',
@@ -23,7 +33,12 @@ async function setCheckedIn(booking, checkedIn) {
 }
 
 export async function toggleCheckIn(booking, button) {
-  const next = !withPending(booking).checked_in;
+  const view = withPending(booking);
+  const next = !view.checked_in;
+  if (next && stoppedAtGate(view)) {
+    openGate(booking, button);
+    return;
+  }
   if (button) button.disabled = true;
   try {
     const { booking: updated, queued } = await setCheckedIn(booking, next);
@@ -33,6 +48,13 @@ export async function toggleCheckIn(booking, button) {
     if (button && button.isConnected) button.disabled = false;
     showError(err);
   }
+}
+
+// "Board anyway" at the gate: the reason goes to the server, which audits it.
+export async function checkInAnyway(booking, reason, button) {
+  const { booking: updated, queued } = await setCheckedIn(booking, true, reason);
+  const said = `${updated.name} checked in (boarded anyway: ${reason}).`;
+  announce(queued ? said + QUEUED : said, { near: button });
 }
 
 async function undo(booking, checkedIn) {

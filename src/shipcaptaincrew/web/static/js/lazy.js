@@ -7,6 +7,7 @@ import { showError } from './status.js';
 const LOADERS = {
   batch: () => import('./batch-modal.js'),
   waiver: () => import('./waiver-modal.js'),
+  gate: () => import('./gate-modal.js'),
   history: () => import('./history-modal.js'),
   audit: () => import('./audit-modal.js'),
   eventForm: () => import('./event-form.js'),
