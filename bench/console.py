@@ -149,7 +149,7 @@ def main() -> None:
                 load_once(browser, server, event_id, last, token, ROOT / "docs" / "console.png")
                 figures = {
                     "repeat": dock.repeat_load(browser, server, event_id, last, token),
-                    "queue": dock.offline_queue(browser, server, event_id, token),
+                    "queue": dock.offline_queue(browser, server, token),
                 }
                 browser.close()
             figures["poll"] = dock.unchanged_poll(server, event_id, token)

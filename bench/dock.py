@@ -58,11 +58,37 @@ def repeat_load(
     return {"median": statistics.median(times), "offline": offline, "modules": from_worker}
 
 
+def ready_event(server: LiveServer, token: str, n: int) -> str:
+    """An event of ``n`` patrons, each paid with a waiver on file (the gate lets them by)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=server.url, headers=headers, timeout=30) as api:
+        r = api.post(
+            "/api/events",
+            json={
+                "title": "Harbour queue cruise",
+                "starts_at": "2030-07-02T18:00:00+00:00",
+                "price_cents": 4500,
+                "currency": "USD",
+            },
+        )
+        event_id = r.json()["id"]
+        for i in range(n):
+            body = {"name": f"Queued {i:02d} Berg", "email": f"q{i}@example.org"}
+            pid = api.post(f"/api/events/{event_id}/roster", json=body).json()["patron_id"]
+            api.post(
+                f"/api/events/{event_id}/{pid}/payment",
+                json={"amount_cents": 4500, "method": "cash"},
+            )
+            api.post(f"/api/events/{event_id}/{pid}/waiver", json={"kind": "paper"})
+    return event_id
+
+
 def offline_queue(
-    browser: Browser, server: LiveServer, event_id: str, token: str, n: int = 50
+    browser: Browser, server: LiveServer, token: str, n: int = 50
 ) -> dict[str, float]:
     """Check in ``n`` patrons with no signal, then time the reconnect until every action is
     on the server and every card has settled."""
+    event_id = ready_event(server, token, n)
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True)
     context.add_cookies([{"name": "scc_session", "value": token, "url": server.url}])
     page = context.new_page()
