@@ -37,6 +37,7 @@ DOORS = {
     "notify.messages",
     "receipts.pdf",
     "receipts.waiver_pdf",
+    "receipts.passengers_pdf",
 }
 THROUGH_DOORS = {"entry", "web", "services"}
 

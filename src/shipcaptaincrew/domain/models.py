@@ -166,6 +166,8 @@ class Booking:
     cancelled_at: datetime | None = None
     version: int = 1
     legacy_id: str | None = None  # the participant's id in the system it was imported from
+    aboard: int = 0  # persons of the party who went aboard (a party can split)
+    returned: int = 0  # of those, persons back ashore
 
     @property
     def checked_in(self) -> bool:

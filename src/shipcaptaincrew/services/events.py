@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain import bookings as rules
+from ..domain import headcount
 from ..domain.errors import Invalid, NotFound
 from ..domain.models import CrewMember, Event, EventStatus, new_id
 from ..domain.money import check_amount, check_currency
@@ -117,11 +118,17 @@ def create_event(
 
 
 def update_event(
-    ctx: Context, *, by: CrewMember, event_id: str, changes: dict[str, Any]
+    ctx: Context,
+    *,
+    by: CrewMember,
+    event_id: str,
+    changes: dict[str, Any],
+    close_reason: str = "",
 ) -> EventView:
     """Change an event's fields (admins and captains). Writes an audit entry with the
     before and after of each changed field. A price change applies to new bookings;
-    existing bookings keep the amount they were booked at."""
+    existing bookings keep the amount they were booked at. Marking it done while persons
+    are still out (headcount) needs ``close_reason``, which the audit entry keeps."""
     require_manager(by)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -151,6 +158,10 @@ def update_event(
     }
     if not diff:
         return event_view(ctx, event_id=event_id)
+    if updated.status == EventStatus.DONE and event.status != EventStatus.DONE:
+        out = headcount.totals(ctx.store.list_bookings(event_id))[2]
+        if out:
+            diff["still_out"] = {"count": out, "reason": headcount.close_reason(out, close_reason)}
     ctx.store.update_event(
         updated,
         event.version,

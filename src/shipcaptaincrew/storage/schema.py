@@ -146,6 +146,8 @@ bookings = sa.Table(
     sa.Column("cancelled_at", UTCDateTime),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("legacy_id", sa.String(200)),
+    sa.Column("aboard", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("returned", sa.Integer, nullable=False, server_default="0"),
 )
 
 payments = sa.Table(

@@ -29,6 +29,7 @@ from .routes import (
     crew,
     events,
     guest,
+    headcount,
     live,
     outbox,
     payments,
@@ -96,7 +97,8 @@ def create_app(
         return HealthOut(status="ok")
 
     api = APIRouter(prefix="/api", dependencies=[Depends(current_principal)])
-    for module in (events, roster, live, payments, audit, crew, waivers, outbox, receipts):
+    routers = (events, roster, live, headcount, payments, audit, crew, waivers, outbox, receipts)
+    for module in routers:
         api.include_router(module.router)
     api.include_router(auth.api)
     app.include_router(public)

@@ -46,6 +46,10 @@ Currency = Annotated[
 ]
 Text = Annotated[str, Field(max_length=500)]
 
+# When an action taken offline happened: not in the future, not older than
+# SCC_OFFLINE_WINDOW_HOURS (default 24). Omitted: now.
+OccurredAt = Annotated[AwareDatetime | None, Field(description="When it happened (offline).")]
+
 
 NOT_LOGGED_BY_CREW = {
     PaymentMethod.IMPORTED: "imported payments are only made by scc import-legacy",
@@ -199,6 +203,8 @@ class BookingOut(BaseModel):
     receipt_email: ReceiptEmail | None = Field(
         None, description="Status of the latest receipt or correction email; null if none."
     )
+    aboard: int = 0  # persons of the party who went aboard
+    returned: int = 0  # of those, persons back
 
     @classmethod
     def of(cls, b: Booking, public_url: str, receipt_email: str | None = None) -> BookingOut:
@@ -226,6 +232,8 @@ class BookingOut(BaseModel):
             ready=b.ready,
             guest_url=f"{public_url}/g/{b.guest_token}",
             receipt_email=receipt_email,  # type: ignore[arg-type]
+            aboard=b.aboard,
+            returned=b.returned,
         )
 
 
@@ -246,6 +254,36 @@ class RosterOut(BaseModel):
     cursor: str | None = None  # the roster's change marker (also its ETag), for live sync
 
 
+class HeadcountIn(In):
+    aboard: Annotated[WholeNumber, Field(ge=0, le=50)]
+    returned: Annotated[WholeNumber, Field(ge=0, le=50)]
+    occurred_at: OccurredAt = None
+
+
+class PassengerOut(BaseModel):
+    patron_id: str
+    name: str
+    phone: str
+    party_size: int
+    aboard: int
+    returned: int
+    still_out: int
+
+
+class PassengersOut(BaseModel):
+    event_id: str
+    title: str
+    generated_at: datetime
+    aboard: int
+    returned: int
+    still_out: int
+    passengers: list[PassengerOut]
+
+
+class CloseIn(In):
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
 class ChangesOut(BaseModel):
     cursor: str
     reload: bool  # true: the event changed or the cursor is too old: get the whole roster
@@ -254,11 +292,6 @@ class ChangesOut(BaseModel):
 
 class CancelIn(In):
     reason: Text = ""
-
-
-# When an action taken offline happened: not in the future, not older than
-# SCC_OFFLINE_WINDOW_HOURS (default 24). Omitted: now.
-OccurredAt = Annotated[AwareDatetime | None, Field(description="When it happened (offline).")]
 
 
 class AttendanceIn(In):
