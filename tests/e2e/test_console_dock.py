@@ -5,9 +5,11 @@ scrolling for crew and admin."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import datetime
 
+import pypdf
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import card, screenshot, seed_event, sign_in
@@ -242,3 +244,54 @@ def test_the_gate_stops_an_unpaid_patron_and_board_anyway_needs_a_reason(page, l
     gate.get_by_role("button", name="Collect now").click()
     expect(page.locator("#pay-dialog")).to_be_visible()
     expect(page.locator("#pay-patron")).to_have_text("Jo Kvist")
+
+
+def _step(page: Page, patron_id: str, step: str, times: int, expected: str) -> None:
+    box = card(page, patron_id)
+    for _ in range(times):
+        before = box.locator(".headcount").inner_text()
+        box.locator(f'button[data-step="{step}"]').click()
+        expect(box.locator(".headcount")).not_to_have_text(before)
+    expect(box.locator(".headcount")).to_contain_text(expected)
+
+
+def test_headcount_aboard_7_returned_5_and_the_passenger_list_names_those_out(
+    page, live_server, api
+):
+    seeded = seed_event(api, [])
+    event_id = seeded["event"]["id"]
+    parties = {}
+    for name, size in (("Kai Lund", 4), ("Liv Moe", 3)):
+        r = api.post(
+            f"/api/events/{event_id}/roster",
+            json={
+                "name": name,
+                "email": f"{name.split()[0].lower()}.{event_id}@example.org",
+                "party_size": size,
+            },
+        )
+        pid = parties[name] = r.json()["patron_id"]
+        api.post(
+            f"/api/events/{event_id}/{pid}/payment",
+            json={"amount_cents": 4000 * size, "method": "card"},
+        )
+        api.post(f"/api/events/{event_id}/{pid}/waiver", json={"kind": "paper"})
+        api.post(f"/api/events/{event_id}/{pid}/attendance", json={"checked_in": True})
+    open_roster(page, live_server, seeded["event"])
+    kai, liv = parties["Kai Lund"], parties["Liv Moe"]
+    _step(page, kai, "aboard-up", 4, "Aboard 4 of 4")
+    _step(page, liv, "aboard-up", 3, "Aboard 3 of 3")
+    _step(page, kai, "back-up", 4, "Back 4")
+    _step(page, liv, "back-up", 1, "Back 1")
+    expect(page.locator("#totals-line")).to_contain_text("Aboard 7 · Out 2")
+    expect(page.locator("#total-out")).to_have_text("2")
+
+    pdf = api.get(f"/api/events/{event_id}/passengers.pdf")
+    assert pdf.status_code == 200
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Aboard 7 · Returned 5 · Still out 2" in text
+    rows = [line for line in text.splitlines() if line.startswith(("Kai Lund", "Liv Moe"))]
+    assert [row.split()[:2] for row in rows] == [["Liv", "Moe"], ["Kai", "Lund"]]
+    assert page.locator("#passengers-pdf").get_attribute("href") == (
+        f"/api/events/{event_id}/passengers.pdf"
+    )

@@ -24,6 +24,7 @@ const SHELL = [
   'js/format.js',
   'js/gate-modal.js',
   'js/header.js',
+  'js/headcount.js',
   'js/history-modal.js',
   'js/idb.js',
   'js/ids.js',

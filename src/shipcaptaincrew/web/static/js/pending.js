@@ -38,6 +38,7 @@ export function withPending(booking) {
     if (item.status !== 'pending') continue;
     if (item.kind === 'checkin') view = { ...view, checked_in: item.body.checked_in };
     if (item.kind === 'waiver') view = { ...view, waiver_signed: true, waiver_kind: 'paper' };
+    if (item.kind === 'headcount') view = { ...view, ...item.body };
   }
   return view;
 }

@@ -2,6 +2,7 @@
 import { getBooking, setPicked } from './roster-state.js';
 import { updateBatchBar } from './batch-bar.js';
 import { toggleCheckIn } from './checkin.js';
+import { stepHeadcount } from './headcount.js';
 import { lazy } from './lazy.js';
 import { dismissItem, retryItem } from './offline-queue.js';
 import { openPayment } from './payment-modal.js';
@@ -14,6 +15,7 @@ const HANDLERS = {
   checkin: toggleCheckIn,
   waiver: lazy('waiver', 'openWaiver'),
   history: lazy('history', 'openHistory'),
+  headcount: stepHeadcount,
   retry: (booking, button) => retryItem(Number(button.dataset.seq)),
   dismiss: (booking, button) => dismissItem(Number(button.dataset.seq)),
 };

@@ -73,6 +73,25 @@ function queued(item, nameId) {
   );
 }
 
+// Persons aboard and back, for a checked-in party (a party can split).
+function headcount(b, nameId) {
+  if (!b.checked_in || b.status !== 'booked') return null;
+  const aboard = b.aboard || 0;
+  const back = b.returned || 0;
+  const step = (name, label, text, disabled) =>
+    h('button', { type: 'button', class: 'btn btn-step', data: { action: 'headcount', step: name }, 'aria-label': `${label}, ${b.name}`, disabled, text });
+  return h(
+    'div',
+    { class: 'headcount', role: 'group', 'aria-label': 'Headcount', 'aria-describedby': nameId },
+    h('span', { class: 'count', text: `Aboard ${aboard} of ${b.party_size}` }),
+    step('aboard-down', 'One less aboard', '−', aboard === 0),
+    step('aboard-up', 'One more aboard', '+', aboard >= b.party_size),
+    h('span', { class: 'count', text: `Back ${back}` }),
+    step('back-down', 'One less back', '−', back === 0),
+    step('back-up', 'One more back', '+', back >= aboard),
+  );
+}
+
 export function buildCard(booking) {
   const b = withPending(booking);
   const items = itemsFor(b.patron_id);
@@ -91,6 +110,7 @@ export function buildCard(booking) {
     ),
     badges(b),
     items.length ? h('ul', { class: 'queue-list', 'aria-label': 'Not yet on the server' }, items.map((i) => queued(i, nameId))) : null,
+    headcount(b, nameId),
     actions(b, nameId),
   );
 }

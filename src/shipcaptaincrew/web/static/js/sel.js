@@ -27,6 +27,7 @@ export const SEL = {
   showAudit: '#show-audit',
   totals: '#totals',
   totalsLine: '#totals-line',
+  passengersPdf: '#passengers-pdf',
   manageMenu: '#manage-menu',
   syncStatus: '#sync-status',
   search: '#search',

@@ -14,12 +14,14 @@ export const urls = Object.freeze({
   live: (eventId) => `${event(eventId)}/live`,
   changes: (eventId, since) => `${event(eventId)}/changes?since=${q(since)}`,
   batchPayments: (eventId) => `${event(eventId)}/payments/batch`,
+  passengersPdf: (eventId) => `${event(eventId)}/passengers.pdf`,
   audit: (eventId, limit) => `/api/audit?event_id=${q(eventId)}&limit=${q(limit)}`,
   waiverTemplates: () => '/api/waiver-templates',
   // One booking ({ event_id, patron_id }).
   payment: (b) => `${booking(b)}/payment`,
   attendance: (b) => `${booking(b)}/attendance`,
   waiver: (b) => `${booking(b)}/waiver`,
+  headcount: (b) => `${booking(b)}/headcount`,
   promote: (b) => `${booking(b)}/promote`,
   // One payment.
   voidPayment: (paymentId) => `/api/payments/${q(paymentId)}/void`,
