@@ -166,9 +166,10 @@ def test_first_card_is_on_the_first_phone_screen_for_admin_and_crew(
 
     # The toast never covers the control just used.
     button = card(crew, first).get_by_role("button", name="Checked in")
+    used = button.bounding_box()  # where the control is when it is used
     button.click()
     expect(crew.locator("#toast")).to_have_class(re.compile(r"\bis-shown\b"))
-    toast, used = crew.locator("#toast").bounding_box(), button.bounding_box()
+    toast = crew.locator("#toast").bounding_box()
     assert toast is not None and used is not None
     assert toast["y"] >= used["y"] + used["height"] or toast["y"] + toast["height"] <= used["y"]
     context.close()
@@ -295,3 +296,20 @@ def test_headcount_aboard_7_returned_5_and_the_passenger_list_names_those_out(
     assert page.locator("#passengers-pdf").get_attribute("href") == (
         f"/api/events/{event_id}/passengers.pdf"
     )
+
+
+def test_a_typed_guest_code_opens_that_card(page, live_server, api):
+    seeded = seed_event(api, ["Mia Nes", "Ola Pe"])
+    event_id, ola = seeded["event"]["id"], seeded["ids"]["Ola Pe"]
+    roster = api.get(f"/api/events/{event_id}/roster").json()["roster"]
+    link = next(b["guest_url"] for b in roster if b["patron_id"] == ola)
+    open_roster(page, live_server, seeded["event"])
+    page.get_by_role("button", name="Scan code").click()
+    page.get_by_label("Guest code or link").fill("not-a-code")
+    page.get_by_role("button", name="Open card").click()
+    expect(page.locator("#scan-error")).to_have_text("No patron on this roster has that code.")
+    page.get_by_label("Guest code or link").fill(link)
+    page.get_by_role("button", name="Open card").click()
+    expect(page.locator("#scan-dialog")).to_be_hidden()
+    expect(card(page, ola)).to_have_class(re.compile(r"\bis-found\b"))
+    expect(card(page, ola).locator("h2")).to_be_focused()

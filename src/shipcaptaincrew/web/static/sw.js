@@ -48,6 +48,7 @@ const SHELL = [
   'js/roster-totals.js',
   'js/roster-view.js',
   'js/router.js',
+  'js/scan.js',
   'js/sel.js',
   'js/session.js',
   'js/status.js',

@@ -8,6 +8,7 @@ const LOADERS = {
   batch: () => import('./batch-modal.js'),
   waiver: () => import('./waiver-modal.js'),
   gate: () => import('./gate-modal.js'),
+  scan: () => import('./scan.js'),
   history: () => import('./history-modal.js'),
   audit: () => import('./audit-modal.js'),
   eventForm: () => import('./event-form.js'),
@@ -30,6 +31,7 @@ export function lazy(module, name) {
 
 const BUTTONS = [
   ['batchOpen', lazy('batch', 'openBatch')],
+  ['scanOpen', lazy('scan', 'openScan')],
   ['showAudit', lazy('audit', 'openAudit')],
   ['newEvent', lazy('eventForm', 'openNewEvent')],
   ['editEvent', lazy('eventForm', 'openEditEvent')],
