@@ -4,7 +4,9 @@ Prints (1) the time from navigation to a rendered 500-patron roster, median of s
 cold loads, where "rendered" means the last card is in the DOM (and, for reference, the
 next animation frame after that), and (2) the bytes transferred for the console's first
 load: the console's own files (HTML, CSS, JS) and the API data it fetched, as transferred
-(encoded body plus headers). Saves a phone-sized screenshot to docs/console.png.
+(encoded body plus headers). Saves a phone-sized screenshot to docs/console.png. Then the
+dock-mode figures (bench/dock.py): the repeat load from the service worker, 50 offline
+actions synced on reconnect, an unchanged roster poll, and the live-sync fan-out.
 
     .venv/bin/python bench/console.py [--patrons 500] [--loads 7]
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import dock  # noqa: E402
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
 from tests.server import LiveServer  # noqa: E402
@@ -37,7 +40,7 @@ new MutationObserver((_, observer) => {
 """
 
 
-def seed(server: LiveServer, patrons: int) -> tuple[str, str, str]:
+def seed(server: LiveServer, patrons: int) -> tuple[str, str, str, str]:
     """An event with ``patrons`` bookings (some paid, checked in, with waivers)."""
     api = server.login()
     r = api.post(
@@ -52,7 +55,7 @@ def seed(server: LiveServer, patrons: int) -> tuple[str, str, str]:
     )
     r.raise_for_status()
     event_id = r.json()["id"]
-    last = ""
+    last = first = ""
     for i in range(patrons):
         r = api.post(
             f"/api/events/{event_id}/roster",
@@ -60,6 +63,7 @@ def seed(server: LiveServer, patrons: int) -> tuple[str, str, str]:
         )
         r.raise_for_status()
         last = r.json()["patron_id"]
+        first = first or last
         if i % 3 == 0:
             api.post(
                 f"/api/events/{event_id}/{last}/payment",
@@ -71,7 +75,7 @@ def seed(server: LiveServer, patrons: int) -> tuple[str, str, str]:
             api.post(f"/api/events/{event_id}/{last}/attendance", json={"checked_in": True})
     token = api.headers["Authorization"].split()[1]
     api.close()
-    return event_id, last, token
+    return event_id, last, token, first
 
 
 def load_once(
@@ -99,8 +103,12 @@ def load_once(
             raise RuntimeError("the roster did not render in 30 s")
         time.sleep(0.02)
         timing = page.evaluate("window.__bench || {}")
-    page.wait_for_load_state("networkidle")
+    # Not "networkidle": the live-sync stream keeps one request open for good.
+    page.wait_for_load_state("load")
+    page.locator("html[data-live]").wait_for(state="attached")
     for response in responses:
+        if response.headers.get("content-type", "").startswith("text/event-stream"):
+            continue  # the live-sync stream never ends: its size is never known
         kind = "api" if "/api/" in response.url or "/admin/" in response.url else "console"
         sizes = response.request.sizes()  # encoded: what crossed the wire (gzip included)
         bodies[kind] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
@@ -129,7 +137,7 @@ def main() -> None:
         server.start()
         try:
             print(f"seeding {args.patrons} patrons ...", flush=True)
-            event_id, last, token = seed(server, args.patrons)
+            event_id, last, token, first_patron = seed(server, args.patrons)
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(
                     executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -139,7 +147,13 @@ def main() -> None:
                     load_once(browser, server, event_id, last, token) for _ in range(args.loads)
                 ]
                 load_once(browser, server, event_id, last, token, ROOT / "docs" / "console.png")
+                figures = {
+                    "repeat": dock.repeat_load(browser, server, event_id, last, token),
+                    "queue": dock.offline_queue(browser, server, token),
+                }
                 browser.close()
+            figures["poll"] = dock.unchanged_poll(server, event_id, token)
+            figures["fan"] = dock.fan_out(server, event_id, first_patron, token)
         finally:
             server.stop()
     dom = statistics.median(r["dom"] for r in runs)
@@ -156,6 +170,7 @@ def main() -> None:
     print(f"  API data (session + roster):      {first['api'] / 1024:6.1f} KB")
     print(f"  total:                            {(first['console'] + first['api']) / 1024:6.1f} KB")
     print(f"screenshot: {ROOT / 'docs' / 'console.png'}")
+    dock.report(figures)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ DOORS = {
     "receipts.waiver_pdf",
     "receipts.cashup_pdf",
     "providers.base",
+    "receipts.passengers_pdf",
 }
 THROUGH_DOORS = {"entry", "web", "services"}
 

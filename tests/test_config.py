@@ -24,6 +24,11 @@ def _env(tmp_path, **overrides: str) -> dict[str, str]:
         ("SCC_SESSION_HOURS", "-3", "SCC_SESSION_HOURS must be a whole number from 1 to 168"),
         ("SCC_SESSION_HOURS", "100000", "SCC_SESSION_HOURS must be a whole number from 1 to 168"),
         ("SCC_SESSION_HOURS", "twelve", "SCC_SESSION_HOURS must be a whole number from 1 to 168"),
+        (
+            "SCC_OFFLINE_WINDOW_HOURS",
+            "0",
+            "SCC_OFFLINE_WINDOW_HOURS must be a whole number from 1 to 168",
+        ),
         ("SCC_PORT", "0", "SCC_PORT must be a whole number from 1 to 65535"),
         ("SCC_PORT", "70000", "SCC_PORT must be a whole number from 1 to 65535"),
         ("SCC_SMTP_PORT", "99999", "SCC_SMTP_PORT must be a whole number from 1 to 65535"),
@@ -119,6 +124,7 @@ def test_good_settings_are_typed(tmp_path) -> None:
         _env(
             tmp_path,
             SCC_SESSION_HOURS="168",
+            SCC_OFFLINE_WINDOW_HOURS="48",
             SCC_PORT="8443",
             SCC_PUBLIC_URL="https://harbour.example/",
             SCC_TRUST_PROXY="yes",
@@ -131,6 +137,8 @@ def test_good_settings_are_typed(tmp_path) -> None:
     assert (s.trust_proxy, s.origin_secret, s.log_format) == (True, "origin-secret-1234", "json")
     assert (s.cookie_secure, s.https) == (True, True)
     assert "origin-secret-1234" not in repr(s)
+    assert s.offline_window_hours == 48
+    assert Settings.from_env(_env(tmp_path)).offline_window_hours == 24
 
 
 def test_defaults(tmp_path) -> None:

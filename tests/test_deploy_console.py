@@ -62,7 +62,15 @@ def test_deploy_console_uploads_and_invalidates(aws, staging, prefix) -> None:
     assert index["ContentType"] == "text/html"
     assert index["CacheControl"] == "no-cache"
     module = s3.head_object(Bucket=bucket, Key=prefix + "js/api.js")
-    assert module["ContentType"] in ("text/javascript", "application/javascript")
+    assert module["ContentType"] == "text/javascript"
+    assert module["CacheControl"] == "public, max-age=300"
+    worker = s3.head_object(Bucket=bucket, Key=prefix + "sw.js")
+    assert (worker["ContentType"], worker["CacheControl"]) == ("text/javascript", "no-cache")
+    manifest = s3.head_object(Bucket=bucket, Key=prefix + "manifest.webmanifest")
+    assert (manifest["ContentType"], manifest["CacheControl"]) == (
+        "application/manifest+json",
+        "no-cache",
+    )
     invalidations = cloudfront.list_invalidations(DistributionId=dist)["InvalidationList"]
     assert invalidations["Quantity"] >= 1
     latest = cloudfront.get_invalidation(DistributionId=dist, Id=invalidations["Items"][0]["Id"])[

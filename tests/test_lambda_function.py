@@ -211,3 +211,22 @@ def test_binary_pdf_comes_back_base64_encoded(env: Env) -> None:
     text = PdfReader(io.BytesIO(body)).pages[0].extract_text()
     assert "Typed name: Pat Doe" in text
     assert f"SHA-256 of text: {template.sha256}" in text
+
+
+def test_lambda_does_not_stream_live_sync_and_polls_with_304(env: Env) -> None:
+    payload = json.dumps(_event_body()).encode()
+    headers = env.bearer(**{"content-type": "application/json"})
+    status, _r, body = env.call("POST", "/api/events", headers=headers, body=payload)
+    event_id = json.loads(body)["id"]
+    status, _r, body = env.call("GET", f"/api/events/{event_id}/live", headers=env.bearer())
+    assert status == 404
+    assert json.loads(body)["error"]["message"] == (
+        "Live updates are not streamed here: poll the roster's changes instead."
+    )
+    status, result, body = env.call("GET", f"/api/events/{event_id}/roster", headers=env.bearer())
+    assert status == 200
+    etag = result["headers"]["etag"]
+    status, result, body = env.call(
+        "GET", f"/api/events/{event_id}/roster", headers=env.bearer(**{"if-none-match": etag})
+    )
+    assert (status, body, result["headers"]["etag"]) == (304, b"", etag)

@@ -138,6 +138,7 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,
+        timeout_graceful_shutdown=5,  # live-sync streams stay open: do not wait for them
     )
 
 

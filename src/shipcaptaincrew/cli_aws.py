@@ -53,6 +53,20 @@ def _setting(name: str) -> str:
     return value
 
 
+# Types a deploying machine may not know, and files a browser must always revalidate: the
+# page itself, the service worker (a stale one would keep serving an old console) and the
+# web app manifest.
+CONSOLE_TYPES = {".webmanifest": "application/manifest+json", ".js": "text/javascript"}
+ALWAYS_REVALIDATE = {"sw.js", "manifest.webmanifest"}
+
+
+def console_headers(path: Path) -> tuple[str, str]:
+    """The Content-Type and Cache-Control a console file is uploaded with."""
+    kind = CONSOLE_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0]
+    fresh = path.suffix == ".html" or path.name in ALWAYS_REVALIDATE
+    return kind or "application/octet-stream", "no-cache" if fresh else "public, max-age=300"
+
+
 @app.command("deploy-console")
 def deploy_console(
     staging: Annotated[bool, typer.Option(help="Upload to the _staging/ copy.")] = False,
@@ -71,8 +85,7 @@ def deploy_console(
     files = sorted(p for p in STATIC.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     for path in files:
         key = prefix + path.relative_to(STATIC).as_posix()
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        cache = "no-cache" if path.suffix == ".html" else "public, max-age=300"
+        kind, cache = console_headers(path)
         s3.upload_file(
             str(path), bucket, key, ExtraArgs={"ContentType": kind, "CacheControl": cache}
         )

@@ -171,6 +171,8 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     var_dir: Path = Path("var")
     session_hours: int = 12
+    offline_window_hours: int = 24  # how old an action taken offline (occurred_at) may be
+    live_stream: bool = True  # Server-Sent Events for live sync (off on Lambda: phones poll)
     cookie_secure: bool = False
     max_body_bytes: int = 256 * 1024
     trust_proxy: bool = False  # behind one reverse proxy: the last X-Forwarded-For hop
@@ -256,6 +258,8 @@ class Settings:
             public_url=public,
             var_dir=var_dir,
             session_hours=_int(env, "SCC_SESSION_HOURS", 12, 1, 168),
+            offline_window_hours=_int(env, "SCC_OFFLINE_WINDOW_HOURS", 24, 1, 168),
+            live_stream=_bool(env, "SCC_LIVE_STREAM", True),
             cookie_secure=_bool(env, "SCC_COOKIE_SECURE", False) or public.startswith("https://"),
             max_body_bytes=_int(env, "SCC_MAX_BODY_BYTES", 256 * 1024, 1024, 64 * 1024 * 1024),
             trust_proxy=_bool(env, "SCC_TRUST_PROXY", False),

@@ -45,10 +45,14 @@ def is_schedule(event: dict[str, Any]) -> bool:
 def _http_handler() -> Handler:
     global _handler
     if _handler is None:
+        import dataclasses
+
         from .config import Settings
         from .web.app import create_app
 
-        _handler = make_handler(create_app(Settings.from_env()))
+        # Lambda cannot hold a stream open: phones poll the roster's changes instead.
+        settings = dataclasses.replace(Settings.from_env(), live_stream=False)
+        _handler = make_handler(create_app(settings))
     return _handler
 
 

@@ -48,6 +48,7 @@ def test_create_event_add_patron_and_import_csv(page, live_server, api):
     expect(page).to_have_url(f"{live_server.url}/#/events/{event['id']}")
     assert event.get("waiver_template_id") == template_id
 
+    page.locator("#manage-menu > summary").click()
     page.get_by_role("button", name="Add patron").click()
     form = page.locator("#patron-form")
     form.get_by_label("Name").fill("Quinn Moreau")
@@ -57,6 +58,7 @@ def test_create_event_add_patron_and_import_csv(page, live_server, api):
     expect(page.locator("#roster-list .card-name")).to_have_text(["Quinn Moreau"])
     expect(page.locator("#total-booked")).to_have_text("1 (3 places)")
 
+    page.locator("#manage-menu > summary").click()
     page.get_by_role("button", name="Import CSV").click()
     expect(page.locator("#import-dialog")).to_be_visible()
     page.locator("#import-file").set_input_files(
@@ -86,6 +88,7 @@ def test_edit_event_and_read_activity_log(page, live_server, api):
     seeded = seed_event(api, ["Vera Nakamura"])
     event_id, title = seeded["event"]["id"], seeded["event"]["title"]
     sign_in(page, live_server, f"#/events/{event_id}")
+    page.locator("#manage-menu > summary").click()
     page.get_by_role("button", name="Edit event").click()
     dialog = page.locator("#event-dialog")
     expect(dialog.get_by_label("Title")).to_have_value(title)
@@ -98,6 +101,7 @@ def test_edit_event_and_read_activity_log(page, live_server, api):
     r = api.get(f"/api/events/{event_id}")
     assert (r.json()["title"], r.json()["location"]) == (f"{title} (late)", "Pier 4")
 
+    page.locator("#manage-menu > summary").click()
     page.get_by_role("button", name="Activity log").click()
     entries = page.locator("#audit-list li")
     expect(entries.first).to_contain_text("Ada Admin")

@@ -60,9 +60,21 @@ def test_check_in_undo_paper_waiver_and_ready_to_board(page, live_server, api):
     assert r.status_code == 201
     open_event(page, live_server, seeded["event"])
     hiro_card = card(page, hiro)
+    # Paid, but no waiver yet: the boarding gate says so.
+    hiro_card.get_by_role("button", name="Checked in").click()
+    expect(page.locator("#gate-missing li")).to_have_text(["Waiver: not signed"])
+    page.locator("#gate-dialog").get_by_role("button", name="Cancel").click()
+    assert booking(api, event_id, hiro)["checked_in"] is False
+
+    hiro_card.get_by_role("button", name="Paper waiver").click()
+    expect(page.locator("#waiver-patron")).to_have_text("Hiro Kowalski")
+    page.locator("#waiver-submit").click()
+    expect(page.locator("#waiver-dialog")).to_be_hidden()
+    expect(hiro_card.locator(".badge", has_text="Paper waiver")).to_have_count(1)
+    assert booking(api, event_id, hiro)["waiver_kind"] == "paper"
+
     toggle = hiro_card.get_by_role("button", name="Checked in")
     expect(toggle).to_have_attribute("aria-pressed", "false")
-
     toggle.click()
     expect(hiro_card.get_by_role("button", name="Checked in")).to_have_attribute(
         "aria-pressed", "true"
@@ -78,13 +90,6 @@ def test_check_in_undo_paper_waiver_and_ready_to_board(page, live_server, api):
     expect(page.locator("#toast-text")).to_have_text("Undone: Hiro Kowalski is not checked in.")
     expect(page.locator("#total-checked-in")).to_have_text("0 of 1")
     assert booking(api, event_id, hiro)["checked_in"] is False
-
-    hiro_card.get_by_role("button", name="Paper waiver").click()
-    expect(page.locator("#waiver-patron")).to_have_text("Hiro Kowalski")
-    page.locator("#waiver-submit").click()
-    expect(page.locator("#waiver-dialog")).to_be_hidden()
-    expect(hiro_card.locator(".badge", has_text="Paper waiver")).to_have_count(1)
-    assert booking(api, event_id, hiro)["waiver_kind"] == "paper"
 
     hiro_card.get_by_role("button", name="Checked in").click()
     expect(hiro_card.locator(".badge-ready")).to_have_text("Ready to board")
@@ -136,6 +141,7 @@ def test_hostile_patron_name_is_text_everywhere(page, live_server, api):
     bad_card.get_by_role("button", name="Payments").click()
     expect(page.locator("#history-title")).to_have_text(f"Payments · {HOSTILE}")
     page.locator("#history-dialog").get_by_role("button", name="Close").click()
+    page.locator("#manage-menu > summary").click()
     page.get_by_role("button", name="Activity log").click()
     expect(page.locator("#audit-list")).to_contain_text(HOSTILE)
     page.locator("#audit-dialog").get_by_role("button", name="Close").click()

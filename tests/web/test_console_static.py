@@ -72,3 +72,33 @@ def test_the_console_shows_the_servers_ready_and_never_decides_it() -> None:
     assert rule.search(
         "const ready = b.status === 'booked' && s.payment_cleared && b.waiver_signed"
     )
+
+
+def test_the_service_worker_keeps_exactly_the_console_and_nothing_else() -> None:
+    worker = (STATIC / "sw.js").read_text()
+    listed = re.search(r"const SHELL = \[(.*?)\];", worker, re.S)
+    assert listed is not None
+    shell = set(re.findall(r"'([^']+)'", listed.group(1)))
+    console = {
+        p.relative_to(STATIC).as_posix()
+        for p in STATIC.rglob("*")
+        if p.is_file() and p.parts[len(STATIC.parts)] not in ("guest",) and p.name != "sw.js"
+    }
+    assert shell == console
+    # Only listed files and opening the console itself are answered from the cache.
+    assert "if (!isPage && !shellUrls.has(url.href)) return;" in worker
+    assert "request.method !== 'GET'" in worker
+
+
+def test_the_manifest_installs_the_console_from_its_own_folder() -> None:
+    import json
+
+    manifest = json.loads((STATIC / "manifest.webmanifest").read_text())
+    assert (manifest["start_url"], manifest["scope"], manifest["display"]) == (
+        "./",
+        "./",
+        "standalone",
+    )
+    assert [i["src"] for i in manifest["icons"]] == ["icon.svg"]
+    html = (STATIC / "index.html").read_text()
+    assert '<link rel="manifest" href="manifest.webmanifest">' in html

@@ -208,6 +208,8 @@ class Booking:
     # by crew's paper waiver for the whole party, or by a signature from before seats.
     seats: tuple[Seat, ...] = ()
     reminders_stopped_at: datetime | None = None  # the patron asked for no more reminders
+    aboard: int = 0  # persons of the party who went aboard (a party can split)
+    returned: int = 0  # of those, persons back ashore
 
     @property
     def checked_in(self) -> bool:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..domain import bookings as rules
+from ..domain import headcount
 from ..domain.errors import Invalid, NotFound
 from ..domain.models import CrewMember, Event, EventStatus, new_id
 from ..domain.money import check_amount, check_currency
@@ -124,12 +125,19 @@ def create_event(
 
 
 def update_event(
-    ctx: Context, *, by: CrewMember, event_id: str, changes: dict[str, Any]
+    ctx: Context,
+    *,
+    by: CrewMember,
+    event_id: str,
+    changes: dict[str, Any],
+    close_reason: str = "",
 ) -> EventView:
     """Change an event's fields (admins and captains). Writes an audit entry with the
     before and after of each changed field. A price change applies to new bookings;
     existing bookings keep the amount they were booked at. Cancelling the event queues, in
-    the same write, the message that emails each booked and waitlisted patron once."""
+    the same write, the message that emails each booked and waitlisted patron once. Marking
+    it done while persons are still out (headcount) needs ``close_reason``, which the audit
+    entry keeps."""
     require_manager(by)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -166,6 +174,10 @@ def update_event(
         return event_view(ctx, event_id=event_id)
     cancelled = updated.status == EventStatus.CANCELLED != event.status
     mails = [event_cancelled_message(ctx, event)] if cancelled else []
+    if updated.status == EventStatus.DONE and event.status != EventStatus.DONE:
+        out = headcount.totals(ctx.store.list_bookings(event_id))[2]
+        if out:
+            diff["still_out"] = {"count": out, "reason": headcount.close_reason(out, close_reason)}
     ctx.store.update_event(
         updated,
         event.version,

@@ -156,9 +156,17 @@ def _participant(
             steps.remove("check in")
             r.problems.append((where, f"not checked in: the booking is {booking.status.value}"))
         if "check in" in steps:
-            set_checked_in(ctx, by=IMPORTER_CREW, checked_in=True, **patron)
+            set_checked_in(
+                ctx,
+                by=IMPORTER_CREW,
+                checked_in=True,
+                event_id=event.id,
+                patron_id=booking.patron_id,
+            )
         if "waiver" in steps:
-            confirm_paper_waiver(ctx, by=IMPORTER_CREW, **patron)
+            confirm_paper_waiver(
+                ctx, by=IMPORTER_CREW, event_id=event.id, patron_id=booking.patron_id
+            )
         if "payment" in steps:
             payment = import_payment(ctx, legacy_ref=where, **patron)
             if payment is None:

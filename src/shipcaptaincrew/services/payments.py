@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..domain import bookings as rules
 from ..domain import outbox as ob
@@ -20,6 +21,7 @@ from ..domain.models import (
     PaymentMethod,
     new_id,
 )
+from ..domain.occurred import occurred_time
 from ..storage.base import PaymentWrite
 from . import audit
 from .access import actor_of, require_manager
@@ -48,6 +50,7 @@ class PaymentRequest:
     reference: str = ""
     note: str = ""
     currency: str | None = None
+    occurred_at: datetime | None = None  # taken offline: when it happened (else now)
 
 
 def _check_text(req: PaymentRequest) -> None:
@@ -104,6 +107,7 @@ def _prepare(
     history = ctx.store.list_payments(event_id, req.patron_id)
     now = ctx.now()
     amount = booking.balance_cents if req.amount_cents is None else req.amount_cents
+    at = occurred_time(req.occurred_at, now=now, window_hours=ctx.settings.offline_window_hours)
     duplicate = (
         None
         if key
@@ -133,18 +137,24 @@ def _prepare(
         note=req.note.strip(),
         logged_by=by.id,
         logged_by_name=by.name,
-        logged_at=now,
+        logged_at=at,
         idempotency_key=key,
     )
-    settled = pay.settle(booking, [*history, payment], now=now)
+    settled = pay.settle(booking, [*history, payment], now=at)
     return PaymentWrite(payment, settled, booking.version)
 
 
 def _entry(
-    ctx: Context, by: CrewMember | Actor, w: PaymentWrite, batch: str | None = None
+    ctx: Context,
+    by: CrewMember | Actor,
+    w: PaymentWrite,
+    batch: str | None = None,
+    *,
+    sent_later: bool = False,
 ) -> AuditEntry:
+    """The payment's audit entry; one ``sent_later`` (taken offline) records both times."""
     p = w.payment
-    return audit.entry(
+    entry = audit.entry(
         ctx,
         actor=actor_of(by),
         action="payment.logged",
@@ -163,6 +173,10 @@ def _entry(
             "payment_cleared": w.booking.payment_cleared,
         },
     )
+    if not sent_later:
+        return entry
+    received = {"occurred_at": p.logged_at.isoformat(), "received_at": entry.at.isoformat()}
+    return dataclasses.replace(entry, data={**entry.data, **received})
 
 
 def log_payment(
@@ -180,7 +194,8 @@ def log_payment(
     With an idempotency key a repeat returns the first result (created=False). Without
     one, the same amount and method for the same booking within 60 seconds is refused
     with Conflict naming the earlier payment. ``by`` is a crew member, or a provider's actor
-    for a payment its webhook reports.
+    for a payment its webhook reports. A request's ``occurred_at`` (taken offline) is the
+    payment's ``logged_at``; its audit entry records that and when it was received.
     """
     if req.amount_cents is None:
         raise Invalid("amount_cents is required.")
@@ -198,7 +213,8 @@ def log_payment(
         write = _prepare(ctx, by=by, booking=booking, req=req, key=idempotency_key)
         mail = payment_message(ctx, payment=write.payment, booking=write.booking, kind=ob.RECEIPT)
         try:
-            [stored] = ctx.store.add_payments([write], [_entry(ctx, by, write)], [mail])
+            entry = _entry(ctx, by, write, sent_later=req.occurred_at is not None)
+            [stored] = ctx.store.add_payments([write], [entry], [mail])
         except DuplicateKey:
             if idempotency_key and ctx.store.get_payment_by_key(idempotency_key):
                 return attempt()  # a concurrent request with the same key won the race
@@ -220,6 +236,7 @@ def confirm_paid(
     reference: str = "",
     note: str = "",
     idempotency_key: str | None = None,
+    occurred_at: datetime | None = None,
 ) -> Logged | tuple[Booking, list[Payment]]:
     """Production's "confirm paid": log a payment of the balance left with method
     ``unspecified`` (shown as "Not recorded"), exactly as ``log_payment`` logs any payment
@@ -227,7 +244,9 @@ def confirm_paid(
     paid in full nothing is logged and its payment status is returned as ``payment_status``
     gives it (a replayed key still returns its payment)."""
 
-    req = PaymentRequest(patron_id, None, PaymentMethod.UNSPECIFIED, reference, note)
+    req = PaymentRequest(
+        patron_id, None, PaymentMethod.UNSPECIFIED, reference, note, occurred_at=occurred_at
+    )
     if idempotency_key:
         existing = ctx.store.get_payment_by_key(idempotency_key)
         if existing is not None:
@@ -292,7 +311,12 @@ def log_batch(
         ]
         try:
             stored = ctx.store.add_payments(
-                writes, [_entry(ctx, by, w, batch_id) for w in writes], mails
+                writes,
+                [
+                    _entry(ctx, by, w, batch_id, sent_later=r.occurred_at is not None)
+                    for w, r in zip(writes, requests, strict=True)
+                ],
+                mails,
             )
         except DuplicateKey:
             if idempotency_key:

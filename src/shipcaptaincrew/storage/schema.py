@@ -182,6 +182,8 @@ bookings = sa.Table(
     sa.Column("legacy_id", sa.String(200)),
     sa.Column("reminders_stopped_at", UTCDateTime),
     sa.Column("seats", SeatsJSON, nullable=False, server_default="[]"),
+    sa.Column("aboard", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("returned", sa.Integer, nullable=False, server_default="0"),
 )
 
 # The reminder windows a sweep has handled: (event, minutes before its start).

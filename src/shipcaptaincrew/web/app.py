@@ -21,6 +21,7 @@ from ..services.reminders import sweep
 from ..storage.base import Store
 from . import errors
 from .deps import current_principal, signed_in
+from .live_hub import LiveHub
 from .logs import configure as configure_logging
 from .middleware import BodyLimit, RequestLog, SecurityHeaders
 from .routes import (
@@ -31,7 +32,9 @@ from .routes import (
     events,
     guest,
     guest_link,
+    headcount,
     kiosks,
+    live,
     online,
     outbox,
     payments,
@@ -86,6 +89,7 @@ def create_app(
     )
     app.state.sender = sender
     app.state.mail = None
+    app.state.live = LiveHub(ctx)
     if settings.mail_after_commit:
 
         def deliver(ids: list[str] | None) -> object:
@@ -110,8 +114,8 @@ def create_app(
     # routes' request and response models when a request first reaches each area (and
     # for /openapi.json), instead of every one of them while the app is built.
     api = APIRouter(dependencies=[Depends(current_principal)])
-    modules = (events, roster, guest_link, payments, online, reconciliation, cashup, audit)
-    for module in (*modules, crew, waivers, outbox, receipts, kiosks):
+    modules = (events, roster, live, headcount, guest_link, payments, online, reconciliation)
+    for module in (*modules, cashup, audit, crew, waivers, outbox, receipts, kiosks):
         api.include_router(module.router)
     # who-am-I, the own password and sign-out: open to a member who must choose a password
     own = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])

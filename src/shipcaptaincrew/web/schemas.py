@@ -46,6 +46,10 @@ Currency = Annotated[
 ]
 Text = Annotated[str, Field(max_length=500)]
 
+# When an action taken offline happened: not in the future, not older than
+# SCC_OFFLINE_WINDOW_HOURS (default 24). Omitted: now.
+OccurredAt = Annotated[AwareDatetime | None, Field(description="When it happened (offline).")]
+
 
 NOT_LOGGED_BY_CREW = {
     PaymentMethod.IMPORTED: "imported payments are only made by scc import-legacy",
@@ -231,6 +235,8 @@ class BookingOut(BaseModel):
     receipt_email: ReceiptEmail | None = Field(
         None, description="Status of the latest receipt or correction email; null if none."
     )
+    aboard: int = 0  # persons of the party who went aboard
+    returned: int = 0  # of those, persons back
 
     @classmethod
     def of(cls, b: Booking, public_url: str, receipt_email: str | None = None) -> BookingOut:
@@ -266,6 +272,8 @@ class BookingOut(BaseModel):
             ready=b.ready,
             guest_url=f"{public_url}/g/{b.guest_token}",
             receipt_email=receipt_email,
+            aboard=b.aboard,
+            returned=b.returned,
         )
 
 
@@ -283,6 +291,43 @@ class RosterOut(BaseModel):
     event: EventOut
     counts: CountsOut
     roster: list[BookingOut]
+    cursor: str | None = None  # the roster's change marker (also its ETag), for live sync
+
+
+class HeadcountIn(In):
+    aboard: Annotated[WholeNumber, Field(ge=0, le=50)]
+    returned: Annotated[WholeNumber, Field(ge=0, le=50)]
+    occurred_at: OccurredAt = None
+
+
+class PassengerOut(BaseModel):
+    patron_id: str
+    name: str
+    phone: str
+    party_size: int
+    aboard: int
+    returned: int
+    still_out: int
+
+
+class PassengersOut(BaseModel):
+    event_id: str
+    title: str
+    generated_at: datetime
+    aboard: int
+    returned: int
+    still_out: int
+    passengers: list[PassengerOut]
+
+
+class CloseIn(In):
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class ChangesOut(BaseModel):
+    cursor: str
+    reload: bool  # true: the event changed or the cursor is too old: get the whole roster
+    roster: list[BookingOut]  # the bookings changed since the cursor
 
 
 class CancelIn(In):
@@ -291,10 +336,14 @@ class CancelIn(In):
 
 class AttendanceIn(In):
     checked_in: StrictBool
+    occurred_at: OccurredAt = None
+    # The boarding gate: why someone unpaid or without a waiver boards anyway (not blank).
+    board_anyway: Annotated[str, Field(max_length=500)] | None = None
 
 
 class WaiverIn(In):
     kind: Literal["paper"] = "paper"
+    occurred_at: OccurredAt = None
 
 
 class WaiverOut(BaseModel):
@@ -317,6 +366,7 @@ class PaymentIn(In):
     reference: Text = ""
     note: Text = ""
     currency: Currency | None = None
+    occurred_at: OccurredAt = None
 
 
 class PaymentOut(BaseModel):
@@ -364,6 +414,7 @@ class BatchItem(In):
 
 class BatchIn(In):
     payments: Annotated[list[BatchItem], Field(min_length=1, max_length=100)]
+    occurred_at: OccurredAt = None
 
 
 class BatchOut(BaseModel):

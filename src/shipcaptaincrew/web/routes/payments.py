@@ -55,6 +55,7 @@ def log_batch(
             method=i.method,
             reference=i.reference,
             note=i.note,
+            occurred_at=body.occurred_at,
         )
         for i in body.payments
     ]
@@ -106,6 +107,7 @@ def log_payment(
             reference=body.reference,
             note=body.note,
             idempotency_key=idempotency_key,
+            occurred_at=body.occurred_at,
         )
     elif body.amount_cents is None or body.method is None:
         missing = "method" if body.method is None else "amount_cents"
@@ -127,6 +129,7 @@ def log_payment(
             reference=body.reference,
             note=body.note,
             currency=body.currency,
+            occurred_at=body.occurred_at,
         )
         result = payments.log_payment(
             ctx, by=crew, event_id=event_id, req=req, idempotency_key=idempotency_key

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
 
-from ...services import attendance, roster
+from fastapi import APIRouter, Header, Response
+
+from ...services import attendance, live, roster
 from ...services.views import BookingView
 from ..deps import Crew, Ctx
 from ..schemas import AttendanceIn, BookingOut, CancelIn, RosterIn, RosterOut, WaiverIn, WaiverOut
@@ -12,10 +14,35 @@ from .common import ERRORS, booking_out, counts_out, event_out
 
 router = APIRouter(prefix="/events/{event_id}", tags=["roster"], responses=ERRORS)
 
+# A repeat of a check-in or paper waiver with the same key changes nothing (offline replay).
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)
+]
 
-@router.get("/roster", response_model=RosterOut)
-def get_roster(event_id: str, ctx: Ctx, crew: Crew) -> Response:
-    view = roster.roster(ctx, event_id=event_id)
+
+def _etag(header: str | None) -> str | None:
+    """The marker in an If-None-Match header ("aud_1", W/"aud_1"; the first of a list)."""
+    if not header:
+        return None
+    first = header.split(",")[0].strip()
+    return first.removeprefix("W/").strip('"') or None
+
+
+@router.get(
+    "/roster",
+    response_model=RosterOut,
+    responses={304: {"description": "Unchanged since the ETag sent in If-None-Match"}},
+)
+def get_roster(
+    event_id: str,
+    ctx: Ctx,
+    crew: Crew,
+    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    cursor, view = live.roster_if_changed(ctx, event_id=event_id, etag=_etag(if_none_match))
+    headers = {"ETag": f'"{cursor}"'}
+    if view is None:
+        return Response(status_code=304, headers=headers)
     url = ctx.settings.public_url
     out = RosterOut.model_validate(
         {
@@ -24,11 +51,12 @@ def get_roster(event_id: str, ctx: Ctx, crew: Crew) -> Response:
             "roster": [
                 BookingOut.fields_of(b.booking, url, b.receipt_email) for b in view.bookings
             ],
+            "cursor": cursor,
         }
     )
     # Built in one pass of pydantic's core and serialised once here: returning the model
     # would make FastAPI validate 500 entries again.
-    return Response(out.model_dump_json(), media_type="application/json")
+    return Response(out.model_dump_json(), media_type="application/json", headers=headers)
 
 
 @router.post("/roster", response_model=BookingOut, status_code=201)
@@ -61,10 +89,22 @@ def promote(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> BookingOut:
 
 @router.post("/{patron_id}/attendance", response_model=BookingOut)
 def set_attendance(
-    event_id: str, patron_id: str, body: AttendanceIn, ctx: Ctx, crew: Crew
+    event_id: str,
+    patron_id: str,
+    body: AttendanceIn,
+    ctx: Ctx,
+    crew: Crew,
+    idempotency_key: IdempotencyKey = None,
 ) -> BookingOut:
     view = attendance.set_checked_in(
-        ctx, by=crew, event_id=event_id, patron_id=patron_id, checked_in=body.checked_in
+        ctx,
+        by=crew,
+        event_id=event_id,
+        patron_id=patron_id,
+        checked_in=body.checked_in,
+        occurred_at=body.occurred_at,
+        idempotency_key=idempotency_key,
+        board_anyway=body.board_anyway,
     )
     return booking_out(view, ctx.settings.public_url)
 
@@ -88,7 +128,19 @@ def get_waiver(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> WaiverOut
 
 @router.post("/{patron_id}/waiver", response_model=WaiverOut)
 def confirm_waiver(
-    event_id: str, patron_id: str, body: WaiverIn, ctx: Ctx, crew: Crew
+    event_id: str,
+    patron_id: str,
+    body: WaiverIn,
+    ctx: Ctx,
+    crew: Crew,
+    idempotency_key: IdempotencyKey = None,
 ) -> WaiverOut:
-    view = attendance.confirm_paper_waiver(ctx, by=crew, event_id=event_id, patron_id=patron_id)
+    view = attendance.confirm_paper_waiver(
+        ctx,
+        by=crew,
+        event_id=event_id,
+        patron_id=patron_id,
+        occurred_at=body.occurred_at,
+        idempotency_key=idempotency_key,
+    )
     return _waiver_out(view, ctx.settings.public_url)

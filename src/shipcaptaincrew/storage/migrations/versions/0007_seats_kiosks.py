@@ -5,7 +5,7 @@ is already on file (paper, or one e-signature from before seats) counts as signe
 whole party; its signature keeps ``seat`` NULL and stays the PDF's one page.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-30
 """
 

@@ -3,7 +3,7 @@ on a booking yet (unmatched payments, refunds that arrived before their payment)
 crew's cash-up (counts and the close of an event's cash-up).
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 Create Date: 2026-11-30
 """
 

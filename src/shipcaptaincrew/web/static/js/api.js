@@ -46,6 +46,7 @@ export async function apiFetch(path, { method = 'GET', body, idempotencyKey } = 
   } catch {
     throw networkError();
   }
+  if (res.status === 304) return null; // unchanged since the cursor or ETag sent
   const data = await readBody(res);
   if (res.ok) return data;
   const error = (data && data.error) || {};

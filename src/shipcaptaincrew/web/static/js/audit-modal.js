@@ -1,7 +1,8 @@
 // The event's activity log (admins and captains): who did what, when.
 import { apiFetch } from './api.js';
 import { clear, h } from './el.js';
-import { money, when } from './format.js';
+import { clock, money, when } from './format.js';
+import { methodName } from './methods.js';
 import { openModal } from './modal.js';
 import { getBooking, rosterEvent } from './roster-state.js';
 import { ui } from './sel.js';
@@ -11,9 +12,11 @@ function summary(entry, currency) {
   const d = entry.data || {};
   const parts = [];
   if (typeof d.amount_cents === 'number') parts.push(money(d.amount_cents, d.currency || currency));
-  for (const key of ['method', 'reason', 'checked_in', 'kind']) {
+  if (d.method) parts.push(methodName(d.method));
+  for (const key of ['reason', 'checked_in', 'kind']) {
     if (d[key] !== undefined && d[key] !== null && d[key] !== '') parts.push(`${key.replace('_', ' ')}: ${d[key]}`);
   }
+  if (d.occurred_at) parts.push(`happened ${clock(d.occurred_at)}, sent from a phone offline`);
   return parts.join(' · ');
 }
 

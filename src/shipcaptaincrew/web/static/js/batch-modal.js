@@ -1,10 +1,11 @@
-// Batch payment: log the picked patrons' balances in one request, all or none.
-import { apiFetch } from './api.js';
+// Batch payment: log the picked patrons' balances in one request, all or none. With no
+// signal the batch is queued on the phone with its key and the time it was taken.
 import { clear, h } from './el.js';
-import { money } from './format.js';
+import { centsInMoney, money } from './format.js';
 import { newKey } from './ids.js';
-import { fillMethods } from './methods.js';
+import { fillMethods, methodName } from './methods.js';
 import { closeModal, openModal } from './modal.js';
+import { perform } from './offline-queue.js';
 import { renderPaymentCard } from './roster-card.js';
 import { clearPicked, getBooking, pickedBookings, rosterEvent } from './roster-state.js';
 import { updateBatchBar } from './batch-bar.js';
@@ -52,18 +53,25 @@ async function submit(event) {
   };
   const payments = current.picked.map((b) => ({ patron_id: b.patron_id, ...base }));
   try {
-    const out = await apiFetch(urls.batchPayments(rosterEvent().id), {
-      method: 'POST',
+    const { out } = await perform({
+      kind: 'batch',
+      url: urls.batchPayments(rosterEvent().id),
       body: { payments },
-      idempotencyKey: current.key,
+      key: current.key,
+      patronIds: payments.map((p) => p.patron_id),
+      label: `batch payment (${methodName(base.method)}, ${payments.length} patrons)`,
     });
     clearPicked();
-    for (const logged of out.payments) renderPaymentCard(logged.booking);
+    if (out) for (const logged of out.payments) renderPaymentCard(logged.booking);
     updateBatchBar();
     closeModal(ui('batchDialog'));
-    announce(`${out.payments.length} payments logged.`);
+    announce(
+      out
+        ? `${out.payments.length} payments logged.`
+        : `${payments.length} payments saved on this phone: they are sent when the connection is back.`,
+    );
   } catch (err) {
-    ui('batchError').textContent = withNames(err.message);
+    ui('batchError').textContent = centsInMoney(withNames(err.message), rosterEvent().currency);
   } finally {
     current.busy = false;
     ui('batchSubmit').disabled = false;

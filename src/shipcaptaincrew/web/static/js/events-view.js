@@ -1,7 +1,9 @@
-// The events list: today's and upcoming first (the server orders them), with counts.
+// The events list: today's and upcoming first (the server orders them), with counts. The
+// list and today's and tomorrow's rosters are kept on the phone for working offline.
 import { apiFetch } from './api.js';
 import { clear, h } from './el.js';
 import { money, when } from './format.js';
+import { cachedEvents, keepSoonRosters, saveEvents } from './offline-cache.js';
 import { rosterHref } from './router.js';
 import { ui } from './sel.js';
 import { urls } from './urls.js';
@@ -43,9 +45,21 @@ function eventItem(event) {
   );
 }
 
+async function fetchEvents() {
+  try {
+    const { events } = await apiFetch(urls.events());
+    saveEvents(events).then(() => keepSoonRosters(events));
+    return events;
+  } catch (err) {
+    const kept = err.status === 0 ? await cachedEvents() : null;
+    if (!kept) throw err;
+    return kept.events;
+  }
+}
+
 export async function loadEvents() {
   const list = ui('eventsList');
-  const { events } = await apiFetch(urls.events());
+  const events = await fetchEvents();
   clear(list);
   if (!events.length) list.append(h('li', { class: 'empty', text: 'No events yet.' }));
   list.append(...events.map(eventItem));

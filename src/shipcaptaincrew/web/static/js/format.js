@@ -17,6 +17,11 @@ export function money(cents, currency) {
   return moneyFormat(currency).format(cents / 10 ** minorDigits(currency));
 }
 
+// The server counts in cents ("more than the 4000 cents left"); crew read money.
+export function centsInMoney(message, currency) {
+  return message.replace(/\b(\d+) cents\b/g, (_, cents) => money(Number(cents), currency));
+}
+
 // "12.5" -> 1250 for USD, without floating point. Returns null when not a valid amount.
 export function parseMoney(text, currency) {
   const digits = minorDigits(currency);

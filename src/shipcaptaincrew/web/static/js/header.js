@@ -21,6 +21,10 @@ function render(crew) {
 
 export function wireHeader() {
   onSessionChange(render);
+  // The manager menu closes once one of its actions is chosen.
+  ui('manageMenu').addEventListener('click', (event) => {
+    if (event.target.closest('button')) ui('manageMenu').open = false;
+  });
   ui('logout').addEventListener('click', async () => {
     try {
       await signOut();

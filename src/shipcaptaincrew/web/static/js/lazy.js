@@ -8,6 +8,8 @@ import { showError } from './status.js';
 const LOADERS = {
   batch: () => import('./batch-modal.js'),
   waiver: () => import('./waiver-modal.js'),
+  gate: () => import('./gate-modal.js'),
+  scan: () => import('./scan.js'),
   history: () => import('./history-modal.js'),
   audit: () => import('./audit-modal.js'),
   money: () => import('./money-modal.js'),
@@ -36,6 +38,7 @@ export function lazy(module, name) {
 
 const BUTTONS = [
   ['batchOpen', lazy('batch', 'openBatch')],
+  ['scanOpen', lazy('scan', 'openScan')],
   ['showAudit', lazy('audit', 'openAudit')],
   ['showMoney', lazy('money', 'openMoney')],
   ['showCashup', lazy('cashup', 'openCashup')],

@@ -10,15 +10,20 @@ import { wirePayment } from './payment-modal.js';
 import { wireRosterActions } from './roster-actions.js';
 import { wireFilters } from './roster-filters.js';
 import { loadRoster, wireRosterView } from './roster-view.js';
+import { stopFollowing } from './live-sync.js';
+import { flush, wireQueue } from './offline-queue.js';
 import { notifyRoute, onRoute } from './router.js';
 import { currentCrew, onSessionChange, restore } from './session.js';
 import { ui } from './sel.js';
 import { clearError, showError, wireStatus } from './status.js';
+import { registerWorker } from './sw-register.js';
+import { wireSyncStatus } from './sync-status.js';
 import { showView } from './views.js';
 
 async function show(route) {
   clearError();
   if (!currentCrew()) {
+    stopFollowing();
     showView('loginView');
     return;
   }
@@ -34,6 +39,7 @@ async function show(route) {
       applyRole();
       showView('rosterView');
     } else {
+      stopFollowing();
       await loadEvents();
       document.title = 'Events · Dispatch console';
       showView('eventsView');
@@ -55,19 +61,26 @@ function wire() {
   wireBatchBar();
   wirePayment();
   wireLazyButtons();
+  wireSyncStatus();
   onRoute(show);
-  onSessionChange(() => notifyRoute());
+  onSessionChange((crew) => {
+    notifyRoute();
+    if (crew) flush();
+  });
 }
 
 async function start() {
   wire();
+  const queue = wireQueue();
   try {
     await restore();
   } catch (err) {
     showView('loginView');
     showError(err);
   }
+  await queue;
   ui('main').dataset.ready = 'true';
+  registerWorker();
 }
 
 start();

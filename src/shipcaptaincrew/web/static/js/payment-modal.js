@@ -1,11 +1,12 @@
 // Log Payment: opened from a card. The Idempotency-Key is made when the modal opens, so
-// a double tap or a retry after a lost connection can never log the payment twice.
-import { apiFetch } from './api.js';
+// a double tap or a retry after a lost connection can never log the payment twice. With
+// no signal the payment is queued on the phone (with that key and the time it was taken).
 import { refreshBooking } from './booking-refresh.js';
-import { amountInput, clock, money, parseMoney, when } from './format.js';
+import { amountInput, centsInMoney, clock, money, parseMoney, when } from './format.js';
 import { newKey } from './ids.js';
 import { fillMethods, methodName } from './methods.js';
 import { closeModal, openModal } from './modal.js';
+import { perform } from './offline-queue.js';
 import { renderPaymentCard } from './roster-card.js';
 import { rosterEvent } from './roster-state.js';
 import { ui } from './sel.js';
@@ -17,7 +18,7 @@ let current = null;
 export function openPayment(booking, opener) {
   const event = rosterEvent();
   const form = ui('payForm');
-  current = { booking, event, key: newKey(), busy: false };
+  current = { booking, event, key: newKey(), busy: false, opener };
   fillMethods(ui('payMethod'));
   ui('payPatron').textContent = booking.name;
   ui('payEvent').textContent = `${event.title} · ${when(event.starts_at)}`;
@@ -61,14 +62,25 @@ async function submit(event) {
     reference: form.elements.reference.value.trim(),
     note: form.elements.note.value.trim(),
   };
+  const label = `${money(amount, booking.currency)} ${methodName(body.method)}`;
   try {
-    const out = await apiFetch(urls.payment(booking), { method: 'POST', body, idempotencyKey: key });
-    renderPaymentCard(out.booking);
+    const { out } = await perform({
+      kind: 'payment',
+      url: urls.payment(booking),
+      body,
+      key,
+      patronIds: [booking.patron_id],
+      label: `payment of ${label}`,
+    });
+    if (out) renderPaymentCard(out.booking);
     closeModal(ui('payDialog'));
-    announce(`${money(out.payment.amount_cents, out.payment.currency)} ${methodName(out.payment.method)} logged for ${booking.name}.`);
+    const said = out
+      ? `${money(out.payment.amount_cents, out.payment.currency)} ${methodName(out.payment.method)} logged for ${booking.name}.`
+      : `${label} for ${booking.name} saved on this phone: it is sent when the connection is back.`;
+    announce(said, { near: current.opener });
   } catch (err) {
     if (err.status === 409 && err.details && err.details.payment) showExisting(err.details.payment, booking.currency);
-    else ui('payError').textContent = err.message;
+    else ui('payError').textContent = centsInMoney(err.message, booking.currency);
     if (err.status === 409) refreshBooking(booking).catch(() => {});
   } finally {
     current.busy = false;

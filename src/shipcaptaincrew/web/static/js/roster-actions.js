@@ -2,7 +2,9 @@
 import { getBooking, setPicked } from './roster-state.js';
 import { updateBatchBar } from './batch-bar.js';
 import { toggleCheckIn } from './checkin.js';
+import { stepHeadcount } from './headcount.js';
 import { lazy } from './lazy.js';
+import { dismissItem, retryItem } from './offline-queue.js';
 import { openPayment } from './payment-modal.js';
 import { promoteBooking } from './promote.js';
 import { ui } from './sel.js';
@@ -15,6 +17,9 @@ const HANDLERS = {
   history: lazy('history', 'openHistory'),
   'send-link': lazy('guestLink', 'sendLink'),
   qr: lazy('guestLink', 'showQr'),
+  headcount: stepHeadcount,
+  retry: (booking, button) => retryItem(Number(button.dataset.seq)),
+  dismiss: (booking, button) => dismissItem(Number(button.dataset.seq)),
 };
 
 export function wireRosterActions() {

@@ -1,7 +1,9 @@
-// One roster card per booking: name, party size, badges and the card's actions.
-// Cards are rebuilt from data (never from HTML strings) whenever a booking changes.
+// One roster card per booking: name, party size, badges, actions waiting to be sent (or
+// refused by the server) and the card's actions. Cards are rebuilt from data (never from
+// HTML strings) whenever a booking or its waiting actions change.
 import { h } from './el.js';
-import { money } from './format.js';
+import { clock, money } from './format.js';
+import { itemsFor, withPending } from './pending.js';
 import { isPicked, canPick, putBooking } from './roster-state.js';
 import { cardOf, ui } from './sel.js';
 import { isManager } from './session.js';
@@ -73,7 +75,42 @@ function actions(b, nameId) {
   );
 }
 
-export function buildCard(b) {
+function queued(item, nameId) {
+  if (item.status !== 'conflict') {
+    return h('li', { class: 'queued' }, `Waiting to send: ${item.label} (${clock(item.occurredAt)})`);
+  }
+  const data = { seq: String(item.seq) };
+  return h(
+    'li',
+    { class: 'queued is-conflict', role: 'alert' },
+    h('span', { text: `Not saved: ${item.label}. ${item.error}` }),
+    h('button', { type: 'button', class: 'btn', data: { ...data, action: 'retry' }, 'aria-describedby': nameId, text: 'Send again' }),
+    h('button', { type: 'button', class: 'btn', data: { ...data, action: 'dismiss' }, 'aria-describedby': nameId, text: 'Dismiss' }),
+  );
+}
+
+// Persons aboard and back, for a checked-in party (a party can split).
+function headcount(b, nameId) {
+  if (!b.checked_in || b.status !== 'booked') return null;
+  const aboard = b.aboard || 0;
+  const back = b.returned || 0;
+  const step = (name, label, text, disabled) =>
+    h('button', { type: 'button', class: 'btn btn-step', data: { action: 'headcount', step: name }, 'aria-label': `${label}, ${b.name}`, disabled, text });
+  return h(
+    'div',
+    { class: 'headcount', role: 'group', 'aria-label': 'Headcount', 'aria-describedby': nameId },
+    h('span', { class: 'count', text: `Aboard ${aboard} of ${b.party_size}` }),
+    step('aboard-down', 'One less aboard', '−', aboard === 0),
+    step('aboard-up', 'One more aboard', '+', aboard >= b.party_size),
+    h('span', { class: 'count', text: `Back ${back}` }),
+    step('back-down', 'One less back', '−', back === 0),
+    step('back-up', 'One more back', '+', back >= aboard),
+  );
+}
+
+export function buildCard(booking) {
+  const b = withPending(booking);
+  const items = itemsFor(b.patron_id);
   const nameId = `name-${b.patron_id}`;
   const pickId = `pick-${b.patron_id}`;
   return h(
@@ -88,6 +125,8 @@ export function buildCard(b) {
       h('span', { class: 'party', text: b.party_size === 1 ? '1 person' : `Party of ${b.party_size}` }),
     ),
     badges(b),
+    items.length ? h('ul', { class: 'queue-list', 'aria-label': 'Not yet on the server' }, items.map((i) => queued(i, nameId))) : null,
+    headcount(b, nameId),
     actions(b, nameId),
   );
 }

@@ -1,12 +1,22 @@
 // Telling the user what happened: a polite status toast (with an optional Undo) and an
 // error banner for failures outside a form. Both are live regions for screen readers.
+// The toast never covers the control just used: it shows at the top of the screen when
+// that control is in the lower half.
 import { ui } from './sel.js';
 
 let timer = null;
 let undoHandler = null;
 
-export function announce(text, { undo = null, ms = 6000 } = {}) {
+function placeAwayFrom(control) {
+  if (!control || !control.getBoundingClientRect) return;
+  const rect = control.getBoundingClientRect();
+  const lower = rect.top + rect.height / 2 > window.innerHeight / 2;
+  ui('toast').classList.toggle('toast-top', lower);
+}
+
+export function announce(text, { undo = null, ms = 6000, near = null } = {}) {
   clearTimeout(timer);
+  placeAwayFrom(near || document.activeElement);
   ui('toastText').textContent = text;
   undoHandler = undo;
   ui('toastUndo').hidden = !undo;

@@ -1,8 +1,10 @@
-// Paper waiver: crew confirm they hold a signed paper waiver for a patron's whole party,
-// or for one person of it at a time.
+// Paper waiver: crew confirm they hold a signed paper waiver for a patron's whole party
+// (queued on the phone when there is no signal), or for one person of it at a time.
 import { apiFetch } from './api.js';
 import { h } from './el.js';
+import { newKey } from './ids.js';
 import { closeModal, openModal } from './modal.js';
+import { perform } from './offline-queue.js';
 import { putBooking } from './roster-state.js';
 import { ui } from './sel.js';
 import { announce } from './status.js';
@@ -55,10 +57,21 @@ async function submit(event) {
   current.busy = true;
   ui('waiverSubmit').disabled = true;
   try {
-    const out = await apiFetch(urls.waiver(booking), { method: 'POST', body: { kind: 'paper' } });
-    putBooking(out.booking);
+    const { out } = await perform({
+      kind: 'waiver',
+      url: urls.waiver(booking),
+      body: { kind: 'paper' },
+      key: newKey(),
+      patronIds: [booking.patron_id],
+      label: 'paper waiver',
+    });
+    if (out) putBooking(out.booking);
     closeModal(ui('waiverDialog'));
-    announce(`Paper waiver recorded for ${booking.name}.`);
+    announce(
+      out
+        ? `Paper waiver recorded for ${booking.name}.`
+        : `Paper waiver for ${booking.name} saved on this phone: it is sent when the connection is back.`,
+    );
   } catch (err) {
     ui('waiverError').textContent = err.message;
   } finally {

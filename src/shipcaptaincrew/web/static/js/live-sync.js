@@ -1,0 +1,79 @@
+// Live sync: a change made on another phone shows here within a second. The local server
+// streams the roster's change cursor (Server-Sent Events); where it cannot (on Lambda the
+// stream answers 404) the console polls the changes since its cursor every two seconds,
+// and an unchanged roster costs a 304 with no body.
+import { apiFetch } from './api.js';
+import { putBooking } from './roster-state.js';
+import { urls } from './urls.js';
+
+const POLL_MS = 2000;
+const state = { eventId: null, cursor: null, source: null, timer: null, busy: false, again: false, onReload: null };
+
+async function pull() {
+  if (state.busy) {
+    state.again = true;
+    return;
+  }
+  if (!state.eventId || navigator.onLine === false) return;
+  state.busy = true;
+  const eventId = state.eventId;
+  try {
+    const out = await apiFetch(urls.changes(eventId, state.cursor || 'none'));
+    if (!out || eventId !== state.eventId) return;
+    state.cursor = out.cursor;
+    if (out.reload) state.onReload();
+    else for (const booking of out.roster) putBooking(booking);
+  } catch {
+    // Offline or a passing failure: the next change or poll tries again.
+  } finally {
+    state.busy = false;
+    if (state.again) {
+      state.again = false;
+      pull();
+    }
+  }
+}
+
+function poll() {
+  clearTimeout(state.timer);
+  state.timer = setTimeout(async () => {
+    await pull();
+    if (state.eventId && !state.source) poll();
+  }, POLL_MS);
+}
+
+export function currentCursor() {
+  return state.cursor;
+}
+
+export function stopFollowing() {
+  if (state.source) state.source.close();
+  clearTimeout(state.timer);
+  Object.assign(state, { eventId: null, source: null, timer: null });
+}
+
+// Follow one roster from ``cursor`` (the roster answer's); ``onReload`` gets the whole
+// roster again when the event itself changed.
+export function followRoster(eventId, cursor, onReload) {
+  stopFollowing();
+  Object.assign(state, { eventId, cursor, onReload });
+  if (typeof EventSource !== 'function') {
+    document.documentElement.dataset.live = 'poll';
+    poll();
+    return;
+  }
+  const source = new EventSource(urls.live(eventId));
+  source.addEventListener('open', () => {
+    document.documentElement.dataset.live = 'stream';
+  });
+  source.addEventListener('change', (event) => {
+    if (event.data !== state.cursor) pull();
+  });
+  source.addEventListener('error', () => {
+    if (source.readyState !== EventSource.CLOSED || state.source !== source) return;
+    state.source = null;
+    document.documentElement.dataset.live = 'poll';
+    poll();
+  });
+  state.source = source;
+}

@@ -1,0 +1,44 @@
+// Actions taken offline that the server has not settled yet, in the order they were taken
+// (a mirror of the IndexedDB queue). Cards show them: "waiting to send", or "not saved"
+// when the server refused one and the crew member has to decide.
+const state = { items: [] };
+const listeners = new Set();
+
+export function onPendingChange(listener) {
+  listeners.add(listener);
+}
+
+export function setItems(items) {
+  const touched = new Set([...state.items, ...items].flatMap((i) => i.patronIds || []));
+  state.items = [...items].sort((a, b) => a.seq - b.seq);
+  for (const listener of listeners) listener(touched);
+}
+
+export function queuedItems() {
+  return state.items.slice();
+}
+
+export function itemsFor(patronId) {
+  return state.items.filter((i) => (i.patronIds || []).includes(patronId));
+}
+
+export function waitingCount() {
+  return state.items.filter((i) => i.status === 'pending').length;
+}
+
+export function conflictCount() {
+  return state.items.filter((i) => i.status === 'conflict').length;
+}
+
+// The booking as this phone will have it once its waiting actions are sent: a check-in
+// or undo and a paper waiver show at once; payments show as waiting (the server settles).
+export function withPending(booking) {
+  let view = booking;
+  for (const item of itemsFor(booking.patron_id)) {
+    if (item.status !== 'pending') continue;
+    if (item.kind === 'checkin') view = { ...view, checked_in: item.body.checked_in };
+    if (item.kind === 'waiver') view = { ...view, waiver_signed: true, waiver_kind: 'paper' };
+    if (item.kind === 'headcount') view = { ...view, ...item.body };
+  }
+  return view;
+}

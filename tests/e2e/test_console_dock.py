@@ -1,0 +1,315 @@
+"""Dock mode in a real browser on a phone: the console works with no signal (actions queue
+on the phone, survive a reload, are sent once each with the time they were taken, and a
+refused one waits on its card for the crew member), and the first card shows without
+scrolling for crew and admin."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+
+import pypdf
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import card, screenshot, seed_event, sign_in
+
+
+def open_roster(page: Page, live_server, event: dict) -> None:
+    sign_in(page, live_server, f"#/events/{event['id']}")
+    expect(page.locator("#roster-title")).to_have_text(event["title"])
+    # The service worker holds the console's files before the signal goes.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+
+def ready_to_board(api, event_id: str, *patron_ids: str) -> None:
+    """Paid and waiver on file: the boarding gate lets them through."""
+    for pid in patron_ids:
+        r = api.post(
+            f"/api/events/{event_id}/{pid}/payment", json={"amount_cents": 4000, "method": "card"}
+        )
+        assert r.status_code == 201, r.text
+        r = api.post(f"/api/events/{event_id}/{pid}/waiver", json={"kind": "paper"})
+        assert r.status_code == 200, r.text
+
+
+def audit(api, patron_id: str, action: str) -> list[dict]:
+    entries = api.get(f"/api/audit?patron_id={patron_id}").json()["entries"]
+    return [e for e in entries if e["action"] == action]
+
+
+def test_offline_actions_survive_a_reload_and_are_sent_once_with_their_times(
+    page, live_server, api
+):
+    seeded = seed_event(api, ["Ada Berg", "Bo Carlsen", "Cy Dahl"])
+    event_id, ids = seeded["event"]["id"], seeded["ids"]
+    ada, bo, cy = ids["Ada Berg"], ids["Bo Carlsen"], ids["Cy Dahl"]
+    ready_to_board(api, event_id, ada, bo)
+    open_roster(page, live_server, seeded["event"])
+
+    page.context.set_offline(True)
+    card(page, ada).get_by_role("button", name="Checked in").click()
+    card(page, bo).get_by_role("button", name="Checked in").click()
+    card(page, cy).get_by_role("button", name="Log payment").click()
+    page.locator("#pay-amount").fill("40.00")
+    page.locator("#pay-submit").click()
+    expect(card(page, cy).locator(".queued")).to_contain_text(
+        "Waiting to send: payment of $40.00 Cash"
+    )
+    expect(page.locator("#sync-status")).to_contain_text("3 actions waiting to send")
+
+    page.reload()  # no signal: the service worker and the phone's copy open the roster
+    expect(page.locator("#roster-title")).to_have_text(seeded["event"]["title"])
+    expect(page.locator("#sync-status")).to_contain_text("Offline · last synced")
+    expect(page.locator("#sync-status")).to_contain_text("3 actions waiting to send")
+    for pid in (ada, bo):
+        expect(card(page, pid).get_by_role("button", name="Checked in")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(card(page, pid).locator(".queued")).to_contain_text("Waiting to send: check-in")
+    assert api.get(f"/api/events/{event_id}/roster").json()["counts"]["checked_in"] == 0
+
+    back_online = datetime.now().astimezone()
+    page.context.set_offline(False)
+    expect(page.locator(".queued")).to_have_count(0)
+    expect(page.locator("#total-checked-in")).to_have_text("2 of 3")
+    expect(card(page, cy).locator(".badge").first).to_have_text("Paid")
+    expect(page.locator("#total-ready")).to_have_text("2 of 3")
+
+    for pid in (ada, bo):
+        [entry] = audit(api, pid, "attendance.checked_in")
+        happened = datetime.fromisoformat(entry["data"]["occurred_at"])
+        assert happened < back_online < datetime.fromisoformat(entry["data"]["received_at"])
+        roster = {
+            b["patron_id"]: b for b in api.get(f"/api/events/{event_id}/roster").json()["roster"]
+        }
+        assert datetime.fromisoformat(roster[pid]["checked_in_at"]) == happened
+    [payment] = api.get(f"/api/events/{event_id}/{cy}/payment").json()["payments"]
+    assert (payment["amount_cents"], payment["method"]) == (4000, "cash")
+    [logged] = audit(api, cy, "payment.logged")
+    assert datetime.fromisoformat(payment["logged_at"]) == datetime.fromisoformat(
+        logged["data"]["occurred_at"]
+    )
+    assert datetime.fromisoformat(logged["data"]["occurred_at"]) < back_online
+
+
+def test_a_payment_refused_after_the_signal_returns_waits_on_its_card(page, live_server, api):
+    seeded = seed_event(api, ["Dag Eriksen"])
+    event_id, dag = seeded["event"]["id"], seeded["ids"]["Dag Eriksen"]
+    open_roster(page, live_server, seeded["event"])
+    page.context.set_offline(True)
+    card(page, dag).get_by_role("button", name="Log payment").click()
+    page.locator("#pay-submit").click()
+    expect(card(page, dag).locator(".queued")).to_contain_text("Waiting to send")
+    # Meanwhile another phone logs the same balance.
+    other = api.post(
+        f"/api/events/{event_id}/{dag}/payment", json={"amount_cents": 4000, "method": "card"}
+    )
+    assert other.status_code == 201
+
+    page.context.set_offline(False)
+    refused = card(page, dag).locator(".queued.is-conflict")
+    expect(refused).to_contain_text(
+        "Not saved: payment of $40.00 Cash. This booking is already paid in full."
+    )
+    expect(card(page, dag).locator(".badge").first).to_have_text("Paid")
+    expect(page.locator("#sync-status")).to_contain_text("1 action not saved: see the card")
+    page.reload()
+    refused = card(page, dag).locator(".queued.is-conflict")
+    expect(refused).to_contain_text("Not saved: payment of $40.00 Cash.")
+    refused.get_by_role("button", name="Dismiss").click()
+    expect(card(page, dag).locator(".queued")).to_have_count(0)
+    payments = api.get(f"/api/events/{event_id}/{dag}/payment").json()["payments"]
+    assert [p["method"] for p in payments] == ["card"]
+
+
+def _first_card_bottom(page: Page, patron_id: str) -> float:
+    box = card(page, patron_id).bounding_box()
+    assert box is not None
+    return box["y"] + box["height"]
+
+
+def test_first_card_is_on_the_first_phone_screen_for_admin_and_crew(
+    page, live_server, api, browser
+):
+    names = ["Eli Fosse", "Fay Gran", "Gus Holm"]
+    seeded = seed_event(api, names)
+    first = seeded["ids"]["Eli Fosse"]
+    ready_to_board(api, seeded["event"]["id"], first)
+    open_roster(page, live_server, seeded["event"])
+    screenshot(page, "dock-admin-first-screen")
+    assert page.evaluate("window.scrollY") == 0
+    assert _first_card_bottom(page, first) <= 844
+    header = page.locator(".topbar").bounding_box()
+    assert header is not None and header["height"] < 60  # one line
+
+    r = api.post(
+        "/api/crew",
+        json={
+            "name": "Quinn Deckhand",
+            "email": "quinn.dock@example.org",
+            "role": "crew",
+            "password": "deckhand-password-1",
+        },
+    )
+    assert r.status_code == 201
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    crew = context.new_page()
+    crew.goto(f"{live_server.url}/#/events/{seeded['event']['id']}")
+    form = crew.locator("#login-form")
+    form.get_by_label("Email").fill("quinn.dock@example.org")
+    form.get_by_label("Password").fill("deckhand-password-1")
+    form.get_by_role("button", name="Sign in").click()
+    expect(crew.locator("#roster-title")).to_have_text(seeded["event"]["title"])
+    screenshot(crew, "dock-crew-first-screen")
+    assert _first_card_bottom(crew, first) <= 844
+
+    # The toast never covers the control just used.
+    button = card(crew, first).get_by_role("button", name="Checked in")
+    used = button.bounding_box()  # where the control is when it is used
+    button.click()
+    expect(crew.locator("#toast")).to_have_class(re.compile(r"\bis-shown\b"))
+    toast = crew.locator("#toast").bounding_box()
+    assert toast is not None and used is not None
+    assert toast["y"] >= used["y"] + used["height"] or toast["y"] + toast["height"] <= used["y"]
+    context.close()
+
+
+def test_two_phones_see_each_others_check_in_within_a_second(page, live_server, api, browser):
+    seeded = seed_event(api, ["Hal Iversen", "Ina Juul"])
+    hal, ina = seeded["ids"]["Hal Iversen"], seeded["ids"]["Ina Juul"]
+    ready_to_board(api, seeded["event"]["id"], hal, ina)
+    open_roster(page, live_server, seeded["event"])
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    other = context.new_page()
+    sign_in(other, live_server, f"#/events/{seeded['event']['id']}")
+    for phone in (page, other):
+        expect(phone.locator("html")).to_have_attribute("data-live", "stream")
+
+    card(page, hal).get_by_role("button", name="Checked in").click()
+    expect(card(page, hal).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(card(other, hal).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true", timeout=1000
+    )
+    card(other, ina).get_by_role("button", name="Checked in").click()
+    expect(card(other, ina).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(card(page, ina).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true", timeout=1000
+    )
+    expect(page.locator("#total-checked-in")).to_have_text("2 of 2")
+    context.close()
+
+
+def test_the_gate_stops_an_unpaid_patron_and_board_anyway_needs_a_reason(page, live_server, api):
+    seeded = seed_event(api, ["Jo Kvist"])
+    event_id, jo = seeded["event"]["id"], seeded["ids"]["Jo Kvist"]
+    open_roster(page, live_server, seeded["event"])
+    card(page, jo).get_by_role("button", name="Checked in").click()
+    gate = page.locator("#gate-dialog")
+    expect(gate).to_be_visible()
+    expect(page.locator("#gate-missing li")).to_have_text(
+        ["Payment: $40.00 left to pay", "Waiver: not signed"]
+    )
+    expect(gate.get_by_role("link", name="Sign now")).to_have_attribute(
+        "href", re.compile(r"/g/[\w-]+/waiver$")
+    )
+    gate.get_by_role("button", name="Board anyway").click()
+    expect(page.locator("#gate-error")).to_have_text(
+        "Give a reason to board anyway (for example: paying by invoice)."
+    )
+    roster = api.get(f"/api/events/{event_id}/roster").json()
+    assert roster["counts"]["checked_in"] == 0
+
+    page.locator("#gate-reason").fill("pays by invoice")
+    gate.get_by_role("button", name="Board anyway").click()
+    expect(gate).to_be_hidden()
+    expect(card(page, jo).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    [entry] = audit(api, jo, "attendance.checked_in")
+    assert (entry["data"]["board_anyway"], entry["data"]["missing"]) == (
+        "pays by invoice",
+        ["payment", "waiver"],
+    )
+
+    # Collect now opens the payment for the patron the gate stopped.
+    card(page, jo).get_by_role("button", name="Checked in").click()  # undo
+    expect(card(page, jo).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    card(page, jo).get_by_role("button", name="Checked in").click()
+    gate.get_by_role("button", name="Collect now").click()
+    expect(page.locator("#pay-dialog")).to_be_visible()
+    expect(page.locator("#pay-patron")).to_have_text("Jo Kvist")
+
+
+def _step(page: Page, patron_id: str, step: str, times: int, expected: str) -> None:
+    box = card(page, patron_id)
+    for _ in range(times):
+        before = box.locator(".headcount").inner_text()
+        box.locator(f'button[data-step="{step}"]').click()
+        expect(box.locator(".headcount")).not_to_have_text(before)
+    expect(box.locator(".headcount")).to_contain_text(expected)
+
+
+def test_headcount_aboard_7_returned_5_and_the_passenger_list_names_those_out(
+    page, live_server, api
+):
+    seeded = seed_event(api, [])
+    event_id = seeded["event"]["id"]
+    parties = {}
+    for name, size in (("Kai Lund", 4), ("Liv Moe", 3)):
+        r = api.post(
+            f"/api/events/{event_id}/roster",
+            json={
+                "name": name,
+                "email": f"{name.split()[0].lower()}.{event_id}@example.org",
+                "party_size": size,
+            },
+        )
+        pid = parties[name] = r.json()["patron_id"]
+        api.post(
+            f"/api/events/{event_id}/{pid}/payment",
+            json={"amount_cents": 4000 * size, "method": "card"},
+        )
+        api.post(f"/api/events/{event_id}/{pid}/waiver", json={"kind": "paper"})
+        api.post(f"/api/events/{event_id}/{pid}/attendance", json={"checked_in": True})
+    open_roster(page, live_server, seeded["event"])
+    kai, liv = parties["Kai Lund"], parties["Liv Moe"]
+    _step(page, kai, "aboard-up", 4, "Aboard 4 of 4")
+    _step(page, liv, "aboard-up", 3, "Aboard 3 of 3")
+    _step(page, kai, "back-up", 4, "Back 4")
+    _step(page, liv, "back-up", 1, "Back 1")
+    expect(page.locator("#totals-line")).to_contain_text("Aboard 7 · Out 2")
+    expect(page.locator("#total-out")).to_have_text("2")
+
+    pdf = api.get(f"/api/events/{event_id}/passengers.pdf")
+    assert pdf.status_code == 200
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Aboard 7 · Returned 5 · Still out 2" in text
+    rows = [line for line in text.splitlines() if line.startswith(("Kai Lund", "Liv Moe"))]
+    assert [row.split()[:2] for row in rows] == [["Liv", "Moe"], ["Kai", "Lund"]]
+    assert page.locator("#passengers-pdf").get_attribute("href") == (
+        f"/api/events/{event_id}/passengers.pdf"
+    )
+
+
+def test_a_typed_guest_code_opens_that_card(page, live_server, api):
+    seeded = seed_event(api, ["Mia Nes", "Ola Pe"])
+    event_id, ola = seeded["event"]["id"], seeded["ids"]["Ola Pe"]
+    roster = api.get(f"/api/events/{event_id}/roster").json()["roster"]
+    link = next(b["guest_url"] for b in roster if b["patron_id"] == ola)
+    open_roster(page, live_server, seeded["event"])
+    page.get_by_role("button", name="Scan code").click()
+    page.get_by_label("Guest code or link").fill("not-a-code")
+    page.get_by_role("button", name="Open card").click()
+    expect(page.locator("#scan-error")).to_have_text("No patron on this roster has that code.")
+    page.get_by_label("Guest code or link").fill(link)
+    page.get_by_role("button", name="Open card").click()
+    expect(page.locator("#scan-dialog")).to_be_hidden()
+    expect(card(page, ola)).to_have_class(re.compile(r"\bis-found\b"))
+    expect(card(page, ola).locator("h2")).to_be_focused()
