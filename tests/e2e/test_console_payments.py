@@ -245,6 +245,7 @@ def test_refund_part_of_a_cash_payment(page, live_server, api):
     page.locator("#refund-cancel").click()
     history.get_by_role("button", name="Close").click()
     # the event's money: what was taken, what went back, nothing unmatched
+    page.locator("#manage-menu > summary").click()
     page.locator("#show-money").click()
     money = page.locator("#money-list")
     expect(money).to_contain_text("Taken")

@@ -23,7 +23,7 @@ def test_authorize_takes_a_bearer_token_and_write_calls_work(page: Page, live_se
     page.get_by_role("button", name="Authorize").first.click()
     page.locator(".auth-container input").fill(token)
     page.locator(".auth-btn-wrapper .authorize").click()
-    page.get_by_role("button", name="Close").click()
+    page.locator(".auth-btn-wrapper").get_by_role("button", name="Close", exact=True).click()
 
     op = page.locator("#operations-events-create_event_api_events_post")
     op.locator(".opblock-summary").click()

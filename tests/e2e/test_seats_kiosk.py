@@ -120,6 +120,7 @@ def test_kiosk_finds_signs_resets_and_opens_nothing_else(page, axe_page, live_se
     patron_id = r.json()["patron_id"]
     page.clock.install()
     sign_in(page, live_server, f"#/events/{event_id}")
+    page.locator("#manage-menu > summary").click()
     page.get_by_role("button", name="Start waiver kiosk here").click()
     page.wait_for_url(re.compile(r".*/g/kiosk/[\w-]{43}$"))
     token = page.url.rsplit("/", 1)[1]
