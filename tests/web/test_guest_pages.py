@@ -325,3 +325,15 @@ def test_client_ip_from_cloudfront_only_with_the_origin_secret(
     headers = [(b"x-viewer-address", b"198.51.100.23"), (b"x-origin-verify", sent_secret.encode())]
     request = Request({"type": "http", "headers": headers, "client": ("10.0.0.2", 5000)})
     assert client_ip(Context(store=None, settings=settings), request) == expected  # type: ignore[arg-type]
+
+
+def test_waiver_text_reflows_into_paragraphs(setup, ctx) -> None:
+    client, admin, template, event, booking = setup
+    text = "Line one of a hard-wrapped\nparagraph <b>here</b>.\n\nSecond paragraph."
+    templates.edit_template(ctx, by=admin, template_id=template.id, text=text)
+    html = client.get(f"/g/{booking.guest_token}/waiver").text
+    [shown] = re.findall(r'<div class="waiver-text">(.*?)</div>', html, re.S)
+    assert shown == (
+        "<p>Line one of a hard-wrapped\nparagraph &lt;b&gt;here&lt;/b&gt;.</p>"
+        "<p>Second paragraph.</p>"
+    )

@@ -201,7 +201,7 @@ def waiver_pdf(ctx: Context, *, booking: Booking) -> bytes:
                 timezone=ctx.settings.timezone,
             )
         )
-    return render_waiver_pdfs(pages)
+    return render_waiver_pdfs(pages, font_path=ctx.settings.receipt_font)
 
 
 def crew_waiver_pdf(ctx: Context, *, event_id: str, patron_id: str) -> bytes:
