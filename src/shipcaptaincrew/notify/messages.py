@@ -313,18 +313,6 @@ def compose_pay_link(mail: PayLinkEmail) -> EmailMessage:
         "guest_url": mail.guest_url,
         "reply_to": parseaddr(mail.reply_to)[1],
     }
-    msg = EmailMessage()
-    msg["Subject"] = _line(f"Pay online for {mail.event_title}")
-    msg["From"] = mail.mail_from
-    msg["To"] = formataddr((_line(mail.patron_name), mail.to))
-    if mail.reply_to:
-        msg["Reply-To"] = mail.reply_to
-    msg["Date"] = format_datetime(mail.created_at)
-    domain = parseaddr(mail.mail_from)[1].rpartition("@")[2] or "shipcaptaincrew.invalid"
-    msg["Message-ID"] = f"<{mail.message_id}@{domain}>"
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(_env().get_template("pay_link.txt").render(values))
-    msg.add_alternative(_env().get_template("pay_link.html").render(values), subtype="html")
-    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
-        part.set_boundary(f"=_{mail.message_id}_{i}")
-    return msg
+    subject = _line(f"Pay online for {mail.event_title}")
+    msg = _envelope(mail, subject, mail.patron_name, mail.to, "pay_link", values)
+    return _fix_boundaries(msg, mail.message_id)
