@@ -27,20 +27,6 @@ def test_short_error_blanks_secrets_and_stays_one_bounded_line() -> None:
     assert long.endswith("\u2026")
 
 
-def _m(mid: str, patron: str, status: str, seconds: int) -> OutboxMessage:
-    at = T0 + timedelta(seconds=seconds)
-    return OutboxMessage(mid, mid, ob.RECEIPT, "a@b.c", {}, at, at, status, patron_id=patron)
-
-
-def test_latest_status_per_patron() -> None:
-    messages = [
-        _m("m3", "p1", ob.SENDING, 20),
-        _m("m1", "p1", ob.SENT, 0),
-        _m("m2", "p2", ob.FAILED, 5),
-    ]
-    assert ob.latest_by_patron(messages) == {"p1": "queued", "p2": "failed"}
-
-
 def _msg(status: str, due_in_s: int, attempts: int = 1, created_s: int = 0) -> OutboxMessage:
     return OutboxMessage(
         id=f"msg_{status}_{due_in_s}_{created_s}",

@@ -121,12 +121,3 @@ def short_error(text: str, *secrets: str) -> str:
             text = text.replace(secret, "***")
     line = " ".join(text.split())
     return line if len(line) <= MAX_ERROR else line[: MAX_ERROR - 1] + "\u2026"
-
-
-def latest_by_patron(messages: list[OutboxMessage]) -> dict[str, str]:
-    """Crew status of each patron's most recent message (by created_at, then id)."""
-    out: dict[str, str] = {}
-    for m in sorted(messages, key=lambda m: (m.created_at, m.id)):
-        if m.patron_id:
-            out[m.patron_id] = crew_status(m.status)
-    return out

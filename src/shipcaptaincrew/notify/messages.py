@@ -106,9 +106,16 @@ class _Envelope(Protocol):
 
 
 def _envelope(
-    mail: _Envelope, subject: str, name: str, email: str, template: str, values: dict[str, Any]
+    mail: _Envelope,
+    subject: str,
+    name: str,
+    email: str,
+    template: str,
+    values: dict[str, Any],
+    *,
+    html: bool = True,
 ) -> EmailMessage:
-    """The headers and the text and HTML bodies from ``template``.txt/.html."""
+    """The headers and the text (and, with ``html``, HTML) bodies from ``template``.txt/.html."""
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = mail.mail_from
@@ -120,7 +127,8 @@ def _envelope(
     msg["Message-ID"] = f"<{mail.message_id}@{domain}>"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(_env().get_template(f"{template}.txt").render(values))
-    msg.add_alternative(_env().get_template(f"{template}.html").render(values), subtype="html")
+    if html:
+        msg.add_alternative(_env().get_template(f"{template}.html").render(values), subtype="html")
     return msg
 
 
@@ -273,18 +281,8 @@ def compose_seat_link(mail: SeatLinkEmail) -> EmailMessage:
     """A plain-text email with the person's signing link."""
     values = {k: getattr(mail, k) for k in ("org_name", "to_name", "booker_name", "link")}
     values |= {"event_title": mail.event_title, "event_date": mail.event_date}
-    msg = EmailMessage()
-    msg["Subject"] = _line(f"Please sign your waiver for {mail.event_title}")
-    msg["From"] = mail.mail_from
-    msg["To"] = formataddr((_line(mail.to_name), mail.to_email))
-    if mail.reply_to:
-        msg["Reply-To"] = mail.reply_to
-    msg["Date"] = format_datetime(mail.created_at)
-    domain = parseaddr(mail.mail_from)[1].rpartition("@")[2] or "shipcaptaincrew.invalid"
-    msg["Message-ID"] = f"<{mail.message_id}@{domain}>"
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(_env().get_template("seat_link.txt").render(values))
-    return msg
+    subject = _line(f"Please sign your waiver for {mail.event_title}")
+    return _envelope(mail, subject, mail.to_name, mail.to_email, "seat_link", values, html=False)
 
 
 @dataclass(frozen=True)
