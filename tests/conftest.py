@@ -17,6 +17,21 @@ from tests.moto_server import CREDENTIALS, MotoServer
 from tests.server import LiveServer
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_grade_argon2() -> Iterator[None]:
+    """Hash and verify with argon2-cffi's published test parameters (``profiles.CHEAPEST``):
+    the same argon2id code, without 64 MiB and three passes per hash (about a quarter of a
+    second each, hundreds of times a run). Server processes the tests start keep
+    production's parameters; ``test_production_hashes_use_rfc_9106_parameters`` holds them."""
+    from argon2 import PasswordHasher, profiles
+
+    from shipcaptaincrew.services import passwords
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(passwords, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+        yield
+
+
 class Clock:
     """A clock the test moves by hand (the app's clock is injectable)."""
 
@@ -162,3 +177,27 @@ def dynamo_ctx(moto: MotoServer, settings: Settings, clock: Clock) -> Iterator[C
         store=store, settings=dataclasses.replace(settings, database_url=url), clock=clock
     )
     store.close()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``-n``, on by default), tests go to whichever worker is free,
+    except those sharing a module- or session-wide server, browser or Lambda package: each
+    such module runs whole on one worker, so nothing is started twice."""
+    cheap = {"_test_grade_argon2", "_sqlite_template", "postgres_url", "_pg_migrated", "moto"}
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        shared = [
+            name
+            for name, defs in info.name2fixturedefs.items()
+            if name not in cheap
+            and any(
+                d.scope in ("module", "session") and d.func.__module__.startswith("tests.")
+                for d in defs
+            )
+        ]
+        if shared:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+

@@ -122,3 +122,15 @@ def test_every_acknowledged_payment_survives_a_kill(tmp_path) -> None:
             assert {p["id"] for p in payments["payments"]} <= logged
     finally:
         server.stop()
+
+
+def test_the_real_commands_hash_passwords_with_rfc_9106_parameters() -> None:
+    """The tests hash with argon2's test parameters in-process (conftest); the commands and
+    servers they start keep production's: argon2id, 64 MiB, 3 passes, 4 lanes."""
+    import sqlite3
+
+    from tests.server import _prepared_database
+
+    with sqlite3.connect(_prepared_database()) as db:
+        [(stored,)] = db.execute("SELECT password_hash FROM crew").fetchall()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")

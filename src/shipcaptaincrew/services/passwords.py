@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import functools
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..domain.accounts import check_password_length
 from ..domain.errors import Invalid
 
-_hasher = PasswordHasher()
+# RFC 9106's second recommendation (argon2id, 64 MiB, 3 passes, 4 lanes): argon2-cffi's default.
+PARAMETERS = profiles.RFC_9106_LOW_MEMORY
+_hasher = PasswordHasher.from_parameters(PARAMETERS)
 MIN_SCORE = 3
 _ZXCVBN_MAX = 72  # zxcvbn refuses longer input; past that length a password is not weak
 
