@@ -200,4 +200,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         ]
         if shared:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
-
