@@ -40,7 +40,9 @@ async function keptRoster(eventId) {
 async function fetchRoster(eventId) {
   try {
     const data = await (takeRoster(eventId) || apiFetch(urls.roster(eventId)));
-    saveRoster(eventId, data).then(setSyncedAt);
+    // Kept once the cards are drawn: copying 500 bookings into IndexedDB takes the main
+    // thread for a moment, and the first load should not wait for it.
+    setTimeout(() => saveRoster(eventId, data).then(setSyncedAt), 0);
     return { ...data, syncedAt: new Date().toISOString() };
   } catch (err) {
     const kept = err.status === 0 ? await cachedRoster(eventId) : null;
