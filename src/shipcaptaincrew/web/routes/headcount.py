@@ -65,7 +65,7 @@ def passengers(event_id: str, ctx: Ctx, crew: Crew) -> PassengersOut:
 
 @router.get(
     "/passengers.html",
-    response_class=HTMLResponse,
+    response_class=Response,  # errors stay JSON in the schema, as for the PDF
     responses={200: {"content": {"text/html": {}}, "description": "The passenger list page"}},
 )
 def passengers_page(event_id: str, ctx: Ctx, crew: Crew) -> Response:
