@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from .errors import Conflict, Invalid
 from .models import Booking, BookingStatus
+from .seats import seats_of
 
 
 def check_headcount(booking: Booking, *, aboard: int, returned: int) -> None:
@@ -38,6 +39,26 @@ def totals(bookings: Iterable[Booking]) -> tuple[int, int, int]:
     aboard = sum(b.aboard for b in booked)
     returned = sum(b.returned for b in booked)
     return aboard, returned, aboard - returned
+
+
+def emergency_notes(booking: Booking) -> tuple[str, ...]:
+    """What the captain needs about a party beyond its count: the people named for its
+    seats (minors marked, for roll call), how many have no waiver on file (the waiver
+    holds the consent to first aid), and a missing phone number."""
+    notes = []
+    people = [
+        f"{seat.name or f'Seat {seat.no}'} (minor)" if seat.minor else seat.name
+        for seat in seats_of(booking)
+        if seat.name or seat.minor
+    ]
+    if people:
+        notes.append("People: " + ", ".join(people))
+    unsigned = booking.party_size - booking.waivers_signed
+    if unsigned:
+        notes.append(f"No waiver for {unsigned} of {booking.party_size}")
+    if not booking.patron_phone.strip():
+        notes.append("No phone on file")
+    return tuple(notes)
 
 
 def close_reason(still_out: int, reason: str) -> str:

@@ -1,7 +1,8 @@
 """The captain's passenger list as a PDF (fpdf2). Pure: PassengerList in, PDF bytes out.
 
 Who went aboard, per party: name, phone (the emergency contact the booking has), party
-size, aboard, returned and still out, with totals and the time the list was made.
+size, aboard, returned and still out, each party's emergency notes under its row, with
+totals and the time the list was made.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class PassengerRow:
     party_size: int
     aboard: int
     returned: int
+    notes: tuple[str, ...] = ()
 
     @property
     def still_out(self) -> int:
@@ -47,7 +49,7 @@ def render_passengers(data: PassengerList, *, font_path: str = "") -> bytes:
     pdf.set_title(f"Passenger list: {data.event_title}")
     pdf.set_author(data.org_name)
     texts = [data.org_name, data.event_title, *(r.name for r in data.rows)]
-    texts += [r.phone for r in data.rows]
+    texts += [r.phone for r in data.rows] + [n for r in data.rows for n in r.notes]
     family, bold = use_fonts(pdf, texts, font_path), "B"
 
     def clean(text: str) -> str:
@@ -99,4 +101,9 @@ def render_passengers(data: PassengerList, *, font_path: str = "") -> bytes:
         for (_, w), value in zip(COLUMNS, cells, strict=True):
             pdf.cell(w, 7, clean(str(value))[:40])
         pdf.ln(7)
+        if row.notes:
+            pdf.set_font(family, "", 8)
+            pdf.set_x(pdf.l_margin + 4)
+            pdf.multi_cell(width - 4, 4, clean("; ".join(row.notes)), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
     return bytes(pdf.output())

@@ -58,23 +58,39 @@ def set_headcount(
 
 
 @dataclass(frozen=True)
+class Party:
+    booking: Booking
+    notes: tuple[str, ...]  # see domain.headcount.emergency_notes
+
+    @property
+    def still_out(self) -> int:
+        return rules.still_out(self.booking)
+
+
+@dataclass(frozen=True)
 class Passengers:
     event: Event
     generated_at: datetime
-    bookings: list[Booking]  # those who went aboard, by name
+    parties: list[Party]  # those who went aboard, by name
     aboard: int
     returned: int
     still_out: int
 
+    @property
+    def out_first(self) -> list[Party]:
+        """The parties with someone still out first, then the others; by name in each."""
+        return sorted(self.parties, key=lambda p: p.still_out == 0)
+
 
 def passengers(ctx: Context, *, event_id: str) -> Passengers:
-    """Who went aboard (parties with their counts) and the totals, timestamped now.
-    Changes nothing."""
+    """Who went aboard (parties with their counts and emergency notes) and the totals,
+    timestamped now. Changes nothing."""
     event = get_event(ctx, event_id=event_id)
     bookings = ctx.store.list_bookings(event_id)
     aboard, returned, out = rules.totals(bookings)
     went = sorted((b for b in bookings if b.aboard), key=lambda b: b.patron_name.casefold())
-    return Passengers(event, ctx.now(), went, aboard, returned, out)
+    parties = [Party(b, rules.emergency_notes(b)) for b in went]
+    return Passengers(event, ctx.now(), parties, aboard, returned, out)
 
 
 def passenger_pdf(ctx: Context, *, event_id: str) -> bytes:
@@ -87,8 +103,15 @@ def passenger_pdf(ctx: Context, *, event_id: str) -> bytes:
         generated_at=found.generated_at,
         timezone=ctx.settings.timezone,
         rows=[
-            PassengerRow(b.patron_name, b.patron_phone, b.party_size, b.aboard, b.returned)
-            for b in found.bookings
+            PassengerRow(
+                p.booking.patron_name,
+                p.booking.patron_phone,
+                p.booking.party_size,
+                p.booking.aboard,
+                p.booking.returned,
+                p.notes,
+            )
+            for p in found.parties
         ],
     )
     return render_passengers(data, font_path=ctx.settings.receipt_font)

@@ -308,6 +308,7 @@ class PassengerOut(BaseModel):
     aboard: int
     returned: int
     still_out: int
+    notes: list[str]  # emergency-relevant: named people (minors marked), waivers, phone
 
 
 class PassengersOut(BaseModel):

@@ -39,8 +39,13 @@ def _env() -> Any:
 router = APIRouter(prefix="/g", include_in_schema=False)
 
 
+def page_html(name: str, **values: Any) -> str:
+    """A template of web/templates rendered (autoescaped)."""
+    return str(_env().get_template(name).render(**values))
+
+
 def render(name: str, status: int = 200, **values: Any) -> HTMLResponse:
-    html = _env().get_template(name).render(**values)
+    html = page_html(name, **values)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
 

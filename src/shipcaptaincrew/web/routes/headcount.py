@@ -1,14 +1,22 @@
-"""Headcount: persons aboard and back per party, the captain's passenger list (JSON and
-PDF), and closing an event while someone is still out."""
+"""Headcount: persons aboard and back per party, the captain's passenger list (JSON, a
+printable page and PDF), and closing an event while someone is still out.
+
+The printable page is rendered here, under /api like the PDF, so it is signed in by the
+same session cookie (or bearer token) and CloudFront sends it to the app; its stylesheet
+and print button come from /g/assets, which the app serves too."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Response
+from fastapi.responses import HTMLResponse
 
 from ...services import headcount
 from ..deps import Crew, Ctx
 from ..schemas import BookingOut, CloseIn, EventOut, HeadcountIn, PassengerOut, PassengersOut
 from .common import ERRORS, booking_out, event_out
+from .guest import page_html
 
 router = APIRouter(prefix="/events/{event_id}", tags=["headcount"], responses=ERRORS)
 
@@ -41,17 +49,35 @@ def passengers(event_id: str, ctx: Ctx, crew: Crew) -> PassengersOut:
         still_out=found.still_out,
         passengers=[
             PassengerOut(
-                patron_id=b.patron_id,
-                name=b.patron_name,
-                phone=b.patron_phone,
-                party_size=b.party_size,
-                aboard=b.aboard,
-                returned=b.returned,
-                still_out=b.aboard - b.returned,
+                patron_id=p.booking.patron_id,
+                name=p.booking.patron_name,
+                phone=p.booking.patron_phone,
+                party_size=p.booking.party_size,
+                aboard=p.booking.aboard,
+                returned=p.booking.returned,
+                still_out=p.still_out,
+                notes=list(p.notes),
             )
-            for b in found.bookings
+            for p in found.parties
         ],
     )
+
+
+@router.get(
+    "/passengers.html",
+    response_class=Response,  # errors stay JSON in the schema, as for the PDF
+    responses={200: {"content": {"text/html": {}}, "description": "The passenger list page"}},
+)
+def passengers_page(event_id: str, ctx: Ctx, crew: Crew) -> Response:
+    found = headcount.passengers(ctx, event_id=event_id)
+    html = page_html(
+        "passengers.html",
+        sheet=found,
+        org_name=ctx.settings.org_name,
+        tz=ctx.settings.tz,
+        pdf_url=f"/api/events/{quote(found.event.id, safe='')}/passengers.pdf",
+    )
+    return HTMLResponse(html)  # no-store, as every /api answer (web/middleware.py)
 
 
 @router.get(

@@ -9,22 +9,26 @@ import { urls } from './urls.js';
 const POLL_MS = 2000;
 const state = { eventId: null, cursor: null, source: null, timer: null, busy: false, again: false, onReload: null };
 
+// Resolves true when the server answered (the roster is then current), false otherwise.
 async function pull() {
   if (state.busy) {
     state.again = true;
-    return;
+    return false;
   }
-  if (!state.eventId || navigator.onLine === false) return;
+  if (!state.eventId || navigator.onLine === false) return false;
   state.busy = true;
   const eventId = state.eventId;
   try {
     const out = await apiFetch(urls.changes(eventId, state.cursor || 'none'));
-    if (!out || eventId !== state.eventId) return;
+    if (eventId !== state.eventId) return false;
+    if (!out) return true; // 304: nothing changed since the cursor
     state.cursor = out.cursor;
     if (out.reload) state.onReload();
     else for (const booking of out.roster) putBooking(booking);
+    return !out.reload;
   } catch {
     // Offline or a passing failure: the next change or poll tries again.
+    return false;
   } finally {
     state.busy = false;
     if (state.again) {
@@ -40,6 +44,11 @@ function poll() {
     await pull();
     if (state.eventId && !state.source) poll();
   }, POLL_MS);
+}
+
+// Bring a roster opened from the phone's copy up to date now (not at the next change).
+export function catchUp() {
+  return pull();
 }
 
 export function currentCursor() {

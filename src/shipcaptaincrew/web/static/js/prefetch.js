@@ -1,5 +1,8 @@
 // Starts the first requests (who am I, and the roster when the address names an event)
-// while the rest of the console's modules are still loading. main.js picks them up.
+// while the rest of the console's modules are still loading. main.js picks them up. A page
+// the service worker serves has been opened on this phone before, so the roster is most
+// likely kept on it (roster-view.js opens that copy and asks only what changed): the whole
+// roster is then not fetched ahead.
 import { apiFetch } from './api.js';
 import { currentRoute } from './router.js';
 import { urls } from './urls.js';
@@ -13,7 +16,7 @@ const route = currentRoute();
 const pending = {
   me: early(apiFetch(urls.me())),
   roster:
-    route.name === 'roster'
+    route.name === 'roster' && !navigator.serviceWorker?.controller
       ? { eventId: route.eventId, data: early(apiFetch(urls.roster(route.eventId))) }
       : null,
 };

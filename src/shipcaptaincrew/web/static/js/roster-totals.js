@@ -47,5 +47,6 @@ export function renderTotals() {
     item('Aboard (persons)', String(c.aboard), 'total-aboard'),
     item('Still out (persons)', String(c.aboard - c.back), 'total-out'),
   );
+  ui('passengersPage').href = urls.passengersPage(event.id);
   ui('passengersPdf').href = urls.passengersPdf(event.id);
 }

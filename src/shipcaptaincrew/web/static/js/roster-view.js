@@ -1,11 +1,12 @@
-// One event's roster: load it (from the phone's copy when offline), draw every card in
-// one go, and keep cards, totals, filters, the batch bar and the phone's copy in step as
+// One event's roster: open it from the phone's copy when there is one (then ask the server
+// only what changed since that copy's cursor), else from the server; draw every card in one
+// go, and keep cards, totals, filters, the batch bar and the phone's copy in step as
 // bookings change.
 import { apiFetch } from './api.js';
 import { when } from './format.js';
 import { updateBatchBar } from './batch-bar.js';
 import { takeRoster } from './prefetch.js';
-import { currentCursor, followRoster } from './live-sync.js';
+import { catchUp, currentCursor, followRoster } from './live-sync.js';
 import { cachedRoster, saveRoster } from './offline-cache.js';
 import { onPendingChange } from './pending.js';
 import { buildCard, renderCard } from './roster-card.js';
@@ -19,18 +20,29 @@ import { urls } from './urls.js';
 let saveTimer = null;
 
 // Keep the phone's copy of the open roster current (debounced: a batch changes many).
-function keepCopy() {
+function keepCopy(delay = 300) {
   clearTimeout(saveTimer);
   saveTimer = setTimeout(() => {
     const event = rosterEvent();
     if (event) saveRoster(event.id, { event, roster: allBookings(), cursor: currentCursor() }).then(setSyncedAt);
-  }, 300);
+  }, delay);
+}
+
+// The phone's copy, when it has one with a cursor to catch up from; the roster prefetched
+// for this address is then not needed.
+async function keptRoster(eventId) {
+  const kept = await cachedRoster(eventId);
+  if (!kept || !kept.cursor) return null;
+  takeRoster(eventId);
+  return kept;
 }
 
 async function fetchRoster(eventId) {
   try {
     const data = await (takeRoster(eventId) || apiFetch(urls.roster(eventId)));
-    saveRoster(eventId, data).then(setSyncedAt);
+    // Kept once the cards are drawn: copying 500 bookings into IndexedDB takes the main
+    // thread for a moment, and the first load should not wait for it.
+    setTimeout(() => saveRoster(eventId, data).then(setSyncedAt), 0);
     return { ...data, syncedAt: new Date().toISOString() };
   } catch (err) {
     const kept = err.status === 0 ? await cachedRoster(eventId) : null;
@@ -51,11 +63,14 @@ export function currentEventId() {
   return event ? event.id : null;
 }
 
-export async function loadRoster(eventId) {
-  const data = await fetchRoster(eventId);
+// ``fresh``: from the server even when the phone has a copy (the event itself changed, or
+// the copy is too old to catch up from).
+export async function loadRoster(eventId, { fresh = false } = {}) {
+  const kept = fresh ? null : await keptRoster(eventId);
+  const data = kept || (await fetchRoster(eventId));
   setRoster(data.event, data.roster);
   setSyncedAt(data.syncedAt);
-  followRoster(eventId, data.cursor || null, () => loadRoster(eventId));
+  followRoster(eventId, data.cursor || null, () => loadRoster(eventId, { fresh: true }));
   renderEventHeader(data.event);
   resetFilters();
   const fragment = document.createDocumentFragment();
@@ -64,6 +79,7 @@ export async function loadRoster(eventId) {
   renderTotals();
   applyFilters();
   updateBatchBar();
+  if (kept) catchUp().then((reached) => reached && keepCopy(0));
 }
 
 export function updateEvent(event) {

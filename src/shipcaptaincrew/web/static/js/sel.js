@@ -32,6 +32,7 @@ export const SEL = {
   showCashup: '#show-cashup',
   totals: '#totals',
   totalsLine: '#totals-line',
+  passengersPage: '#passengers-page',
   passengersPdf: '#passengers-pdf',
   manageMenu: '#manage-menu',
   syncStatus: '#sync-status',

@@ -28,6 +28,7 @@ export const urls = Object.freeze({
   cashupCsv: (eventId) => `/api/events/${q(eventId)}/cashup.csv`,
   reconciliation: (eventId) => `/api/reconciliation?event_id=${q(eventId)}`,
   reconciliationCsv: (eventId) => `/api/reconciliation.csv?event_id=${q(eventId)}`,
+  passengersPage: (eventId) => `${event(eventId)}/passengers.html`,
   passengersPdf: (eventId) => `${event(eventId)}/passengers.pdf`,
   audit: (eventId, limit) => `/api/audit?event_id=${q(eventId)}&limit=${q(limit)}`,
   waiverTemplates: () => '/api/waiver-templates',
