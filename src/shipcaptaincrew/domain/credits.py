@@ -79,9 +79,7 @@ def lots(entries: Iterable[CreditEntry], currency: str) -> list[Lot]:
                 take = min(owed, left[seq])
                 left[seq] -= take
                 owed -= take
-    return [
-        Lot(issued[s], left[s]) for s in sorted(issued, key=lambda s: _expiry_order(issued[s]))
-    ]
+    return [Lot(issued[s], left[s]) for s in sorted(issued, key=lambda s: _expiry_order(issued[s]))]
 
 
 def _expiry_order(e: CreditEntry) -> tuple[int, datetime | None, int]:

@@ -78,6 +78,7 @@ class Plan:
     allow_refund_request: bool = True  # a credited patron may ask for a refund instead
     new_starts_at: datetime | None = None  # SHIFT
     new_ends_at: datetime | None = None
+    old_starts_at: datetime | None = None  # SHIFT: the time it had
     finished_at: datetime | None = None
     version: int = 1
 
@@ -221,7 +222,28 @@ def plan_to_json(plan: Plan) -> str:
 def plan_from_json(text: str) -> Plan:
     doc = json.loads(text)
     steps = tuple(Step(**{**s, "done_at": _time(s.get("done_at"))}) for s in doc.pop("steps"))
-    times = ("created_at", "credit_expires_at", "new_starts_at", "new_ends_at", "finished_at")
+    times = (
+        "created_at",
+        "credit_expires_at",
+        "new_starts_at",
+        "new_ends_at",
+        "old_starts_at",
+        "finished_at",
+    )
     for name in times:
         doc[name] = _time(doc.get(name))
     return Plan(**doc, steps=steps)
+
+
+def waivers_carry(
+    source_template: str | None,
+    target_template: str | None,
+    latest_version: int | None,
+    signed_versions: Sequence[int],
+) -> bool:
+    """Whether a moved party's waivers still stand on the target: the same template, and
+    every e-signature made under its current version (a paper waiver names no version and
+    carries with its template)."""
+    if source_template != target_template:
+        return False
+    return all(v == latest_version for v in signed_versions)

@@ -16,7 +16,6 @@ from ..domain import outbox as ob
 from ..domain.errors import DuplicateKey, Invalid
 from ..domain.models import Actor, CrewMember, PaymentMethod
 from ..storage.base import LedgerWrite
-from . import audit
 from .access import actor_of
 from .bookings import get_booking
 from .context import Context, retry_stale

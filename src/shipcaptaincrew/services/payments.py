@@ -202,7 +202,9 @@ def log_payment(
     if req.method == PaymentMethod.CREDIT:  # paid from the patron's credit ledger
         from .credits import pay_with_credit
 
-        return pay_with_credit(ctx, by=by, event_id=event_id, req=req, idempotency_key=idempotency_key)
+        return pay_with_credit(
+            ctx, by=by, event_id=event_id, req=req, idempotency_key=idempotency_key
+        )
     rules.check_open(get_event(ctx, event_id=event_id))
 
     def attempt() -> Logged:

@@ -134,7 +134,9 @@ class DynamoSettlements(DynamoBase):
 
     def _credit_op(self, e: CreditEntry) -> tuple[dict, Check | None]:
         item = {**credit_key(e.patron_id, e.seq), "doc": encode(e)}
-        stale = StaleWrite("The patron's credit changed; read it again.", {"patron_id": e.patron_id})
+        stale = StaleWrite(
+            "The patron's credit changed; read it again.", {"patron_id": e.patron_id}
+        )
         return self._put_new(item), _raiser(stale)
 
     def _plan_op(self, plan: Plan, version: int) -> tuple[dict, Check | None]:
@@ -174,5 +176,7 @@ class DynamoSettlements(DynamoBase):
         return _plan(item) if item else None
 
     def list_plans(self, event_id: str) -> list[Plan]:
-        items = sorted(self._partition(f"EVENT#{event_id}", "PLAN#"), key=lambda i: i["created"]["S"])
+        items = sorted(
+            self._partition(f"EVENT#{event_id}", "PLAN#"), key=lambda i: i["created"]["S"]
+        )
         return [_plan(i) for i in items]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -93,7 +94,7 @@ class SqlSettlements(SqlBase):
         conn.execute(t.bookings.insert().values(_to_row(booking)))
 
     @staticmethod
-    def _add_credits(conn: Connection, entries: tuple[CreditEntry, ...] | list[CreditEntry]) -> None:
+    def _add_credits(conn: Connection, entries: Sequence[CreditEntry]) -> None:
         for e in entries:
             try:
                 with conn.begin_nested():
@@ -123,7 +124,9 @@ class SqlSettlements(SqlBase):
     def get_plan(self, event_id: str, plan_id: str) -> Plan | None:
         q = sa.select(_sp.doc, _sp.version).where(_sp.id == plan_id, _sp.event_id == event_id)
         row = self._one(q)
-        return dataclasses.replace(plan_from_json(row["doc"]), version=row["version"]) if row else None
+        return (
+            dataclasses.replace(plan_from_json(row["doc"]), version=row["version"]) if row else None
+        )
 
     def list_plans(self, event_id: str) -> list[Plan]:
         q = (
@@ -132,5 +135,6 @@ class SqlSettlements(SqlBase):
             .order_by(_sp.created_at, _sp.id)
         )
         return [
-            dataclasses.replace(plan_from_json(r["doc"]), version=r["version"]) for r in self._all(q)
+            dataclasses.replace(plan_from_json(r["doc"]), version=r["version"])
+            for r in self._all(q)
         ]
