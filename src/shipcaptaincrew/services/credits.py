@@ -14,7 +14,7 @@ from ..domain import bookings as rules
 from ..domain import credits as ledger
 from ..domain import outbox as ob
 from ..domain.errors import DuplicateKey, Invalid
-from ..domain.models import Actor, CrewMember, PaymentMethod
+from ..domain.models import Actor, Booking, CrewMember, Payment, PaymentMethod
 from ..storage.base import LedgerWrite
 from .access import actor_of
 from .bookings import get_booking
@@ -40,6 +40,16 @@ def credit_view(ctx: Context, *, patron_id: str) -> CreditView:
 def balance(ctx: Context, *, patron_id: str, currency: str) -> int:
     """What the patron can spend now in ``currency``. Changes nothing."""
     return ledger.balance(ctx.store.list_credits(patron_id), currency, ctx.now())
+
+
+def payment_status(
+    ctx: Context, *, event_id: str, patron_id: str
+) -> tuple[Booking, list[Payment], int]:
+    """The booking's payment state, its payments (oldest first) and the patron's credit in
+    its currency, as the roster card shows them. Changes nothing."""
+    booking = get_booking(ctx, event_id=event_id, patron_id=patron_id)
+    history = ctx.store.list_payments(event_id, patron_id)
+    return booking, history, balance(ctx, patron_id=patron_id, currency=booking.currency)
 
 
 def pay_with_credit(

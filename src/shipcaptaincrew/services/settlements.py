@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from ..domain import bookings as booking_rules
 from ..domain import credits as ledger
@@ -260,6 +260,8 @@ def shift_departure(
     booking_rules.check_event_times(starts_at, ends_at)
     if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
         raise Invalid("Times need a UTC offset, e.g. 2026-07-01T09:00:00-04:00.")
+    starts_at = starts_at.astimezone(UTC)
+    ends_at = ends_at.astimezone(UTC) if ends_at else None
     if starts_at == event.starts_at:
         raise Invalid("The new time is the time it has.", {"starts_at": starts_at.isoformat()})
     steps = tuple(
