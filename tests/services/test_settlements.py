@@ -18,7 +18,14 @@ from shipcaptaincrew.domain.errors import Conflict
 from shipcaptaincrew.domain.models import BookingStatus, PaymentMethod, Role
 from shipcaptaincrew.notify.base import Sender
 from shipcaptaincrew.providers.stripe_api import StripeProvider
-from shipcaptaincrew.services import outbox, payments, settlements, waiver_templates, waivers
+from shipcaptaincrew.services import (
+    outbox,
+    payments,
+    settlement_report,
+    settlements,
+    waiver_templates,
+    waivers,
+)
 from shipcaptaincrew.services.context import Context
 from shipcaptaincrew.services.payments import PaymentRequest
 from shipcaptaincrew.services.settlements import PartyChoice
@@ -218,7 +225,28 @@ def test_a_mixed_plan_settles_every_party_once(sctx: Context, stripe_api: Provid
     assert "You can ask for a refund instead" in texts[3]
     assert "now has its places on Whale watch (Sat)" in texts[7]
     assert "What you paid ($45.00) pays for the new booking; $60.00 is due in all." in texts[7]
+    _report(sctx, admin, events[0].id, plan.id)
     _credit_pays_a_later_booking(sctx, admin, parties[4])
+
+
+def _report(sctx: Context, admin, event_id: str, plan_id: str) -> None:
+    view = settlement_report.settlement_report(sctx, by=admin, event_id=event_id, plan_id=plan_id)
+    t = view.totals
+    assert (t.moved, t.credited, t.refunded) == (5, 3, 4)
+    assert (t.credited_cents, t.refunded_cents, t.requested_cents) == (9000, 9000, 13500)
+    assert t.emails_sent == 0  # queued, not delivered in this test
+    rows = {r.patron_name: r for r in view.rows}
+    assert rows["Party 02"].open_items == (
+        "refund of $45.00 not confirmed by the provider",
+        "email queued",
+    )
+    assert rows["Party 07"].open_items == ("email queued", "patron has not confirmed the move")
+    text = settlement_report.report_csv(sctx, by=admin, event_id=event_id, plan_id=plan_id)
+    lines = text.splitlines()
+    assert lines[0].startswith("patron_id,patron_name,party_size,was,action,state,moved_to")
+    assert len(lines) == 13
+    pdf = settlement_report.report_pdf(sctx, by=admin, event_id=event_id, plan_id=plan_id)
+    assert pdf.startswith(b"%PDF")
 
 
 def test_a_run_that_dies_halfway_is_finished_by_the_sweep(

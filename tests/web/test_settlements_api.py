@@ -57,6 +57,17 @@ def test_cancel_with_a_plan_then_credit_pays_a_later_booking(api: Api) -> None:
     twice = api.post(f"/api/events/{rainy['id']}/cancellation", body)
     assert twice.status_code == 409
     listed = api.get(f"/api/events/{rainy['id']}/settlements").json()["plans"]
+    csv = api.get(f"/api/events/{rainy['id']}/settlements/{plan['id']}/report.csv")
+    assert (csv.status_code, csv.headers["content-type"]) == (200, "text/csv; charset=utf-8")
+    assert csv.text.splitlines()[1].split(",")[1:7] == [
+        "Ann Lee", "2", "booked", "move", "done", "Later"
+    ]  # fmt: skip
+    pdf = api.get(f"/api/events/{rainy['id']}/settlements/{plan['id']}/report.pdf")
+    assert (pdf.status_code, pdf.content[:4]) == (200, b"%PDF")
+    crew_pdf = api.get(
+        f"/api/events/{rainy['id']}/settlements/{plan['id']}/report.pdf", role=Role.CREW
+    )
+    assert crew_pdf.status_code == 403
     assert [p["id"] for p in listed] == [plan["id"]]
     moved = api.get(f"/api/events/{later['id']}/{ann['patron_id']}/payment").json()
     assert (moved["amount_paid_cents"], moved["payment_cleared"]) == (9000, True)

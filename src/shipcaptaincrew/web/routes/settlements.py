@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from ...domain.settlements import Plan
-from ...services import credits, settlements
+from ...services import credits, settlement_report, settlements
 from ...services.settlements import PartyChoice
 from ..deps import Crew, Ctx
 from ..schemas_settlements import (
@@ -149,4 +149,30 @@ def credit(patron_id: str, ctx: Ctx, crew: Crew) -> CreditOut:
             )
             for e in view.entries
         ],
+    )
+
+
+@router.get(
+    "/events/{event_id}/settlements/{plan_id}/report.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The report as CSV"}},
+)
+def report_csv(event_id: str, plan_id: str, ctx: Ctx, crew: Crew) -> Response:
+    return Response(
+        settlement_report.report_csv(ctx, by=crew, event_id=event_id, plan_id=plan_id),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="settlement.csv"'},
+    )
+
+
+@router.get(
+    "/events/{event_id}/settlements/{plan_id}/report.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The report as PDF"}},
+)
+def report_pdf(event_id: str, plan_id: str, ctx: Ctx, crew: Crew) -> Response:
+    return Response(
+        settlement_report.report_pdf(ctx, by=crew, event_id=event_id, plan_id=plan_id),
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="settlement.pdf"'},
     )
