@@ -48,9 +48,11 @@ def rows(
     confirmed: Mapping[str, int],
     emails: Mapping[str, str],
     currency: str,
+    handed: Mapping[str, int] | None = None,
 ) -> list[ReportRow]:
-    """One row per party. ``confirmed``: cents the provider confirmed, by payment id;
-    ``emails``: the status of each party's settlement email, by patron id."""
+    """One row per party. ``confirmed``: cents refunded of each payment (by payment id);
+    ``emails``: the status of each party's settlement email, by patron id; ``handed``:
+    cents recorded as handed back on each party's booking (by patron id), all told."""
     out = []
     for s in plan.steps:
         o = s.outcome
@@ -68,8 +70,10 @@ def rows(
             items.append(f"email {emails.get(s.patron_id) or 'missing'}")
         if s.action == rules.MOVE and s.state == rules.DONE and s.choice != rules.ACCEPTED:
             items.append("patron has not confirmed the move")
-        if s.choice == rules.REFUND_ASKED and o.get("owed_cents"):
-            items.append(f"hand back {format_money(int(o['owed_cents']), currency)}")
+        owed = int(o.get("owed_cents") or 0)
+        since = max((handed or {}).get(s.patron_id, 0) - int(o.get("refunded") or 0), 0)
+        if s.choice in rules.PATRON_CHOICES and owed > since:
+            items.append(f"hand back {format_money(owed - since, currency)}")
         out.append(
             ReportRow(
                 patron_id=s.patron_id,

@@ -38,6 +38,8 @@ FAILED = "failed"
 # What a patron may choose afterwards on the guest page.
 ACCEPTED = "accepted"  # the proposed move suits them
 REFUND_ASKED = "refund_requested"  # a refund instead of credit (when the plan allows it)
+CANCELLED_BY_PATRON = "cancelled"  # a shifted departure no longer suits them
+PATRON_CHOICES = (REFUND_ASKED, CANCELLED_BY_PATRON)
 MAX_TEXT = 2000
 MAX_STEPS = 500
 

@@ -18,16 +18,20 @@ from ..notify.base import SendError
 from .context import Context
 
 
-def settlement_key(plan_id: str, patron_id: str) -> str:
-    return f"settlement:{plan_id}:{patron_id}"
+def settlement_key(plan_id: str, patron_id: str, choice: str = "") -> str:
+    """One email per party of a plan, and one more when the patron's own choice (a refund
+    instead of credit, cancelling a shifted booking) is carried out."""
+    return f"settlement:{plan_id}:{patron_id}" + (f":{choice}" if choice else "")
 
 
-def settlement_message(ctx: Context, *, plan: rules.Plan, booking: Booking) -> OutboxMessage:
+def settlement_message(
+    ctx: Context, *, plan: rules.Plan, booking: Booking, choice: str = ""
+) -> OutboxMessage:
     """The party's email of ``plan``, due now. Writes nothing."""
     now = ctx.now()
     return OutboxMessage(
         id=new_id("msg"),
-        dedup_key=settlement_key(plan.id, booking.patron_id),
+        dedup_key=settlement_key(plan.id, booking.patron_id, choice),
         kind=ob.SETTLED,
         to=booking.patron_email,
         payload={"plan_id": plan.id},
@@ -71,10 +75,7 @@ def build_settlement_email(ctx: Context, message: OutboxMessage) -> EmailMessage
     if plan is None or step is None or booking is None or event is None:
         raise SendError("The plan of this message does not exist", permanent=True)
     out = step.outcome
-    token = booking.guest_token
-    if step.action == rules.MOVE:
-        moved = ctx.store.get_booking(str(out.get("moved_to")), patron_id)
-        token = moved.guest_token if moved else token
+    token = booking.guest_token  # its page shows what happened and the choices left
     new_date = (
         _when(ctx, plan.new_starts_at)
         if plan.kind == rules.SHIFT

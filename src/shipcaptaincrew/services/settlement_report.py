@@ -10,6 +10,7 @@ from ..domain import outbox as ob
 from ..domain import settlement_report as report
 from ..domain import settlements as rules
 from ..domain.models import CrewMember, Event
+from ..domain.refunds import PROVIDER_METHODS
 from ..receipts.settlement_pdf import SettlementDoc, render_settlement
 from .context import Context
 from .exports import _SafeWriter
@@ -50,15 +51,20 @@ def settlement_report(ctx: Context, *, by: CrewMember, event_id: str, plan_id: s
     event = ctx.store.get_event(event_id)
     assert event is not None  # get_plan checked it
     confirmed: dict[str, int] = {}
+    handed: dict[str, int] = {}
     for p in ctx.store.list_payments(event_id):
         if p.refund_of and not p.voided:
             confirmed[p.refund_of] = confirmed.get(p.refund_of, 0) - p.amount_cents
+            if p.method not in PROVIDER_METHODS:
+                handed[p.patron_id] = handed.get(p.patron_id, 0) - p.amount_cents
     emails = {
         m.patron_id: ob.crew_status(m.status)
         for m in ctx.store.list_outbox_for_event(event_id, [ob.SETTLED])
         if m.patron_id and m.payload.get("plan_id") == plan.id
     }
-    rows = report.rows(plan, confirmed=confirmed, emails=emails, currency=event.currency)
+    rows = report.rows(
+        plan, confirmed=confirmed, emails=emails, currency=event.currency, handed=handed
+    )
     return Report(event, plan, rows, report.totals(rows))
 
 

@@ -136,7 +136,7 @@ def _step_write(ctx: Context, plan: rules.Plan, step: rules.Step, by: Actor) -> 
         part = _move(ctx, plan, step, event, booking, by)
     outcome = {**step.outcome, **part.pop("outcome")}
     done = dataclasses.replace(step, state=rules.DONE, done_at=now, error="", outcome=outcome)
-    mail = settlement_message(ctx, plan=plan, booking=booking)
+    mail = settlement_message(ctx, plan=plan, booking=booking, choice=step.choice)
     entry = audit.entry(
         ctx,
         actor=by,
@@ -203,13 +203,19 @@ def _refund(
     requested = dict(step.outcome.get("requested", {}))
     now = ctx.now()
     entries: list[Payment] = []
-    back_to_credit = 0
+    back_to_credit = owed = 0
+    # Asked for by the patron online: nobody is there to hand cash back, so what is not
+    # refunded through a provider is left owed (an open item for crew).
+    online = step.choice in rules.PATRON_CHOICES
     for payment, left in rules.refundable(history):
         if payment.method in refund_rules.PROVIDER_METHODS:
             if payment.id not in requested:
                 requested[payment.id] = _ask_provider(ctx, plan, step, payment, left, by)
                 # Noted at once: the next read of the plan has it (see the module docstring).
                 raise StaleWrite("The plan changed; read it again.")
+            continue
+        if online and payment.method != PaymentMethod.CREDIT:
+            owed += left
             continue
         entry = refund_rules.refund_entry(
             payment,
@@ -235,6 +241,7 @@ def _refund(
             "requested_cents": provider_cents,
             "requested": requested,
             "methods": sorted({e.method.value for e in entries}),
+            "owed_cents": owed,
         },
     }
 
