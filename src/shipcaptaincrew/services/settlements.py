@@ -167,6 +167,8 @@ def _store_and_run(
     ctx: Context, *, by: CrewMember, plan: rules.Plan, event: tuple[Event, int] | None
 ) -> rules.Plan:
     actor = actor_of(by)
+    if not plan.steps:  # nobody to settle: done as it is stored
+        plan = dataclasses.replace(plan, finished_at=ctx.now())
     entry = audit.entry(
         ctx,
         actor=actor,
