@@ -92,3 +92,44 @@ def test_a_patron_cancels_a_booking_whose_departure_moved(api: Api) -> None:
     assert booking.status.value == "cancelled"
     assert "Cancel my booking" not in api.client.get(f"/g/{_token(ann)}").text
     assert _choose(api, _token(ann), "nonsense").status_code == 409
+
+
+def test_a_moved_patron_chooses_another_departure(api: Api) -> None:
+    rainy = api.event(title="Rainy")
+    later = api.event(title="Later", starts_at="2026-07-08T18:00:00-04:00", ends_at=None)
+    third = api.event(title="Third", starts_at="2026-07-09T18:00:00-04:00", ends_at=None)
+    bob = api.patron(rainy["id"], "Bob Ray")
+    paid = {"amount_cents": 4500, "method": "cash"}
+    assert (
+        api.post(f"/api/events/{rainy['id']}/{bob['patron_id']}/payment", paid).status_code == 201
+    )
+    move = {"patron_id": bob["patron_id"], "action": "move", "move_to": later["id"]}
+    plan = api.post(
+        f"/api/events/{rainy['id']}/cancellation", {"reason": "Storm", "parties": [move]}
+    ).json()
+    page = api.client.get(f"/g/{_token(bob)}").text
+    assert f'<option value="{third["id"]}">Third,' in page
+    assert f'<option value="{later["id"]}"' not in page
+    page_token = re.findall(r'name="form_token" value="([^"]*)"', page)[0]
+    r = api.client.post(
+        f"/g/{_token(bob)}/settlement",
+        data={"form_token": page_token, "choice": "other", "move_to": third["id"]},
+        headers=SAME_ORIGIN,
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert api.ctx.store.get_booking(later["id"], bob["patron_id"]).status.value == "cancelled"
+    now = api.get(f"/api/events/{third['id']}/{bob['patron_id']}/payment").json()
+    assert (now["amount_paid_cents"], now["payment_cleared"]) == (4500, True)
+    step = api.ctx.store.get_plan(rainy["id"], plan["id"]).step(bob["patron_id"])
+    assert (step.choice, step.outcome["chosen"]) == (rules.CHOSE_OTHER, third["id"])
+    page = api.client.get(f"/g/{_token(bob)}").text
+    moved = api.ctx.store.get_booking(third["id"], bob["patron_id"])
+    assert f'href="http://testserver/g/{moved.guest_token}"' in page
+    assert "Or choose another departure" not in page
+    again = api.client.post(
+        f"/g/{_token(bob)}/settlement",
+        data={"form_token": page_token, "choice": "other", "move_to": later["id"]},
+        headers=SAME_ORIGIN,
+    )
+    assert again.status_code == 409

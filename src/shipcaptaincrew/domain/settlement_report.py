@@ -68,7 +68,7 @@ def rows(
             items.append(f"refund of {left} not confirmed by the provider")
         if s.state == rules.DONE and emails.get(s.patron_id) != "sent":
             items.append(f"email {emails.get(s.patron_id) or 'missing'}")
-        if s.action == rules.MOVE and s.state == rules.DONE and s.choice != rules.ACCEPTED:
+        if s.action == rules.MOVE and s.state == rules.DONE and not s.choice:
             items.append("patron has not confirmed the move")
         owed = int(o.get("owed_cents") or 0)
         since = max((handed or {}).get(s.patron_id, 0) - int(o.get("refunded") or 0), 0)

@@ -39,6 +39,7 @@ FAILED = "failed"
 ACCEPTED = "accepted"  # the proposed move suits them
 REFUND_ASKED = "refund_requested"  # a refund instead of credit (when the plan allows it)
 CANCELLED_BY_PATRON = "cancelled"  # a shifted departure no longer suits them
+CHOSE_OTHER = "chose_other"  # the patron moved on to another departure of their choice
 PATRON_CHOICES = (REFUND_ASKED, CANCELLED_BY_PATRON)
 MAX_TEXT = 2000
 MAX_STEPS = 500

@@ -16,9 +16,10 @@ from ..storage.base import LedgerWrite
 from . import audit
 from .context import Context, retry_stale
 from .settlement_run import run_plan
+from .settlements import Option, departures_with_room, rebook
 from .waivers import booking_for_token
 
-ACCEPT, REFUND, CANCEL = "accept", "refund", "cancel"
+ACCEPT, REFUND, CANCEL, OTHER = "accept", "refund", "cancel", "other"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class GuestSettlement:
     moved_url: str  # the new booking's page, after a move
     credit_cents: int  # the patron's credit now, in the booking's currency
     credit_expires_at: datetime | None
+    options: tuple[Option, ...] = ()  # other departures with room, while a move is open
 
     @property
     def can_accept(self) -> bool:
@@ -66,9 +68,19 @@ def guest_settlement(ctx: Context, *, booking: Booking) -> GuestSettlement | Non
         return None
     plan, step = found[-1]
     moved_url = ""
+    options: tuple[Option, ...] = ()
     if step.action == rules.MOVE and step.state == rules.DONE:
-        moved = ctx.store.get_booking(str(step.outcome.get("moved_to")), booking.patron_id)
+        now_on = str(step.outcome.get("chosen") or step.outcome.get("moved_to"))
+        moved = ctx.store.get_booking(now_on, booking.patron_id)
         moved_url = f"{ctx.settings.public_url}/g/{moved.guest_token}" if moved else ""
+        target = ctx.store.get_event(now_on)
+        if target is not None and not step.choice:
+            exclude = frozenset({booking.event_id, target.id})
+            options = tuple(
+                departures_with_room(
+                    ctx, event=target, party_size=booking.party_size, exclude=exclude
+                )
+            )
     entries = ctx.store.list_credits(booking.patron_id)
     now = ctx.now()
     live = [
@@ -80,16 +92,70 @@ def guest_settlement(ctx: Context, *, booking: Booking) -> GuestSettlement | Non
         moved_url,
         ledger.balance(entries, booking.currency, now),
         min((lot.entry.expires_at for lot in live if lot.entry.expires_at), default=None),
+        options,
     )
 
 
-def choose(ctx: Context, *, token: str, choice: str) -> rules.Plan:
+def choose_departure(ctx: Context, *, token: str, move_to: str) -> rules.Plan:
+    """The patron moves on from a proposed move to another departure with room (one of
+    ``GuestSettlement.options``): a rebooking plan of their booking there, run at once (its
+    own email), then their step records the choice. Conflict when the move is not open or
+    the departure not offered."""
+    booking = booking_for_token(ctx, token=token)
+    actor = Actor(ActorKind.GUEST, booking.patron_id, booking.patron_name)
+    view = guest_settlement(ctx, booking=booking)
+    if view is None or not view.can_accept:
+        raise Conflict("There is no move to change for this booking.")
+    if move_to not in {o.event.id for o in view.options}:
+        raise Conflict("That departure is not offered.", {"move_to": move_to})
+    now_on = str(view.step.outcome.get("moved_to"))
+    done = rebook(
+        ctx,
+        actor=actor,
+        event_id=now_on,
+        patron_id=booking.patron_id,
+        move_to=move_to,
+        reprice=view.step.reprice,
+        reason="Chosen by the patron",
+        message=view.plan.message,
+    )
+    if done.steps[0].state != rules.DONE:
+        raise Conflict(f"That departure could not be booked: {done.steps[0].error}")
+
+    def record() -> None:
+        fresh = guest_settlement(ctx, booking=booking)
+        if fresh is None or fresh.step.choice:
+            return
+        outcome = {**fresh.step.outcome, "chosen": move_to}
+        changed = dataclasses.replace(fresh.step, choice=rules.CHOSE_OTHER, outcome=outcome)
+        entry = audit.entry(
+            ctx,
+            actor=actor,
+            action="settlement.patron_other",
+            subject=fresh.plan.id,
+            event_id=fresh.plan.event_id,
+            patron_id=booking.patron_id,
+            data={"plan_id": fresh.plan.id, "rebooking": done.id, "move_to": move_to},
+        )
+        again = rules.with_step(fresh.plan, changed, now=ctx.now())
+        ctx.store.commit_ledger(
+            LedgerWrite(plan=again, plan_version=fresh.plan.version, audit=[entry])
+        )
+
+    retry_stale(record)
+    return done
+
+
+def choose(ctx: Context, *, token: str, choice: str, move_to: str = "") -> rules.Plan:
     """Carry out the patron's choice (``accept``, ``refund``, ``cancel``) for their step,
     with an audit entry naming the guest: accepting only records it; a refund instead of
     credit withdraws the credit and turns the step into a refund in one write, then runs it
     (through the provider for card payments; other money is left for crew to hand back);
     cancelling a shifted booking does the same with its payments. Conflict when the choice
-    is not open (made already, credit spent, not allowed)."""
+    is not open (made already, credit spent, not allowed). ``other`` with ``move_to``:
+    ``choose_departure``."""
+    if choice == OTHER:
+        return choose_departure(ctx, token=token, move_to=move_to)
     booking = booking_for_token(ctx, token=token)
     actor = Actor(ActorKind.GUEST, booking.patron_id, booking.patron_name)
 

@@ -89,6 +89,19 @@ def _departures(ctx: Context, event: Event) -> list[tuple[Event, int]]:
     return [(e, held[e.id]) for e in found]
 
 
+def departures_with_room(
+    ctx: Context, *, event: Event, party_size: int, exclude: frozenset[str] = frozenset()
+) -> list[Option]:
+    """The departures a party of ``party_size`` from ``event`` could move to, nearest in
+    time first (at most ``MAX_OPTIONS``). Changes nothing."""
+    out = []
+    for e, held in _departures(ctx, event):
+        room = rules.room(e, held)
+        if e.id not in exclude and (room is None or room >= party_size):
+            out.append(Option(e, room))
+    return out[:MAX_OPTIONS]
+
+
 def propose(ctx: Context, *, by: CrewMember, event_id: str) -> list[Proposal]:
     """For each booked and waitlisted party: the departures with room for it and the plan
     the console proposes (move to the nearest in time with room, else credit). Changes
@@ -164,9 +177,8 @@ def _steps(
 
 
 def _store_and_run(
-    ctx: Context, *, by: CrewMember, plan: rules.Plan, event: tuple[Event, int] | None
+    ctx: Context, *, actor: Actor, plan: rules.Plan, event: tuple[Event, int] | None
 ) -> rules.Plan:
-    actor = actor_of(by)
     if not plan.steps:  # nobody to settle: done as it is stored
         plan = dataclasses.replace(plan, finished_at=ctx.now())
     entry = audit.entry(
@@ -189,7 +201,7 @@ def _store_and_run(
 
 
 def _plan(
-    ctx: Context, by: CrewMember, event: Event, kind: str, reason: str, message: str, **kw: object
+    ctx: Context, by: Actor, event: Event, kind: str, reason: str, message: str, **kw: object
 ) -> rules.Plan:
     return rules.Plan(
         id=new_id("pln"),
@@ -198,7 +210,7 @@ def _plan(
         reason=rules.clean_text(reason, "reason", required=True),
         message=rules.clean_text(message, "message", required=False),
         created_at=ctx.now(),
-        created_by=actor_of(by).label,
+        created_by=by.label,
         created_by_name=by.name,
         **kw,  # type: ignore[arg-type]
     )
@@ -230,7 +242,7 @@ def cancel_departure(
     now = ctx.now()
     plan = _plan(
         ctx,
-        by,
+        actor_of(by),
         event,
         rules.CANCEL,
         reason,
@@ -240,7 +252,7 @@ def cancel_departure(
         allow_refund_request=allow_refund_request,
     )
     cancelled = dataclasses.replace(event, status=EventStatus.CANCELLED, updated_at=now)
-    return _store_and_run(ctx, by=by, plan=plan, event=(cancelled, event.version))
+    return _store_and_run(ctx, actor=actor_of(by), plan=plan, event=(cancelled, event.version))
 
 
 def shift_departure(
@@ -273,7 +285,7 @@ def shift_departure(
     now = ctx.now()
     plan = _plan(
         ctx,
-        by,
+        actor_of(by),
         event,
         rules.SHIFT,
         reason,
@@ -285,7 +297,7 @@ def shift_departure(
         credit_expires_at=ledger.expiry(now, ledger.DEFAULT_VALID_DAYS),
     )
     moved = dataclasses.replace(event, starts_at=starts_at, ends_at=ends_at, updated_at=now)
-    return _store_and_run(ctx, by=by, plan=plan, event=(moved, event.version))
+    return _store_and_run(ctx, actor=actor_of(by), plan=plan, event=(moved, event.version))
 
 
 def rebook_party(
@@ -302,12 +314,37 @@ def rebook_party(
     """Move one party to another departure (admins and captains), keeping its seats and the
     waivers that still stand, its money carried as credit: a one-step plan, run at once."""
     require_manager(by)
+    return rebook(
+        ctx,
+        actor=actor_of(by),
+        event_id=event_id,
+        patron_id=patron_id,
+        move_to=move_to,
+        reprice=reprice,
+        reason=reason,
+        message=message,
+    )
+
+
+def rebook(
+    ctx: Context,
+    *,
+    actor: Actor,
+    event_id: str,
+    patron_id: str,
+    move_to: str,
+    reprice: bool,
+    reason: str,
+    message: str = "",
+) -> rules.Plan:
+    """``rebook_party`` for whoever ``actor`` is (crew checked by the caller, or the patron
+    choosing another departure on their guest page)."""
     event = get_event(ctx, event_id=event_id)
     choice = PartyChoice(patron_id, rules.MOVE, move_to, reprice)
     steps = [s for s in _steps(ctx, event, [choice], rules.CREDIT) if s.patron_id == patron_id]
     plan = _plan(
         ctx,
-        by,
+        actor,
         event,
         rules.REBOOK,
         reason,
@@ -316,7 +353,7 @@ def rebook_party(
         credit_expires_at=ledger.expiry(ctx.now(), ledger.DEFAULT_VALID_DAYS),
         allow_refund_request=False,
     )
-    return _store_and_run(ctx, by=by, plan=plan, event=None)
+    return _store_and_run(ctx, actor=actor, plan=plan, event=None)
 
 
 def get_plan(ctx: Context, *, by: CrewMember, event_id: str, plan_id: str) -> rules.Plan:

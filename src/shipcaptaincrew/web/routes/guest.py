@@ -235,7 +235,9 @@ async def settlement_choice(token: str, request: Request, ctx: Ctx) -> Response:
     if not form_token_ok(ctx, token, form.get("form_token", "")):
         return html_error(403, "This page has expired. Please reload it and try again.")
     try:
-        settlement_guest.choose(ctx, token=token, choice=form.get("choice", ""))
+        settlement_guest.choose(
+            ctx, token=token, choice=form.get("choice", ""), move_to=form.get("move_to", "")
+        )
     except (Conflict, Invalid) as err:
         return booking_page(
             ctx, guest_view(ctx, token=token), token, 409, settlement_error=err.message
