@@ -23,6 +23,7 @@ from ..domain import settlements as rules
 from ..domain.errors import Conflict, DomainError, DuplicateKey, Invalid, NotFound, StaleWrite
 from ..domain.models import Actor, Booking, BookingStatus, Event, Payment, PaymentMethod, new_id
 from ..domain.models import new_guest_token as new_token
+from ..domain.seats import signature_ids
 from ..storage.base import LedgerWrite
 from . import audit
 from .context import Context
@@ -368,8 +369,6 @@ def _move(
 
 
 def _waivers_carry(ctx: Context, event: Event, target: Event, booking: Booking) -> bool:
-    from ..domain.seats import signature_ids
-
     latest = (
         ctx.store.get_waiver_template(target.waiver_template_id)
         if target.waiver_template_id

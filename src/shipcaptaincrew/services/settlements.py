@@ -19,7 +19,17 @@ from ..domain import credits as ledger
 from ..domain import outbox as ob
 from ..domain import settlements as rules
 from ..domain.errors import Conflict, Invalid, NotFound
-from ..domain.models import SYSTEM, Actor, BookingStatus, CrewMember, Event, EventStatus, new_id
+from ..domain.models import (
+    SYSTEM,
+    Actor,
+    BookingStatus,
+    CrewMember,
+    Event,
+    EventStatus,
+    OutboxMessage,
+    new_id,
+)
+from ..notify.base import SendError
 from ..storage.base import LedgerWrite
 from . import audit
 from .access import actor_of, require_manager
@@ -391,19 +401,13 @@ def run(
     return run_plan(ctx, event_id=event_id, plan_id=plan_id, by=actor_of(by))
 
 
-def resume(ctx: Context, message: object) -> None:
+def resume(ctx: Context, message: OutboxMessage) -> None:
     """The outbox's task: finish the plan named by the message (as the system). Raises
     ``SendError`` (retried with backoff) while a step is still pending."""
-    from ..notify.base import SendError
-
-    plan_id = str(getattr(message, "payload", {}).get("plan_id"))
-    event_id = str(getattr(message, "event_id", "") or "")
+    plan_id = str(message.payload.get("plan_id"))
+    event_id = message.event_id or ""
     if ctx.store.get_plan(event_id, plan_id) is None:
         raise SendError("The plan of this task does not exist", permanent=True)
-    plan = run_plan(ctx, event_id=event_id, plan_id=plan_id, by=_system())
+    plan = run_plan(ctx, event_id=event_id, plan_id=plan_id, by=SYSTEM)
     if any(s.state == rules.PENDING for s in plan.steps):
         raise SendError(f"{len(plan.open_steps)} steps of the plan are still pending")
-
-
-def _system() -> Actor:
-    return SYSTEM
