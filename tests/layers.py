@@ -40,6 +40,7 @@ DOORS = {
     "receipts.cashup_pdf",
     "providers.base",
     "receipts.passengers_pdf",
+    "receipts.settlement_pdf",
 }
 THROUGH_DOORS = {"entry", "web", "services"}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -28,9 +29,11 @@ class Seen:
 
 @dataclass
 class ProviderServer:
-    """Answers ``(method, path)`` from ``replies`` (status, JSON); 404 otherwise."""
+    """Answers ``(method, path)`` from ``replies`` (status, JSON); 404 otherwise. ``answer``,
+    when set, answers every request instead (a test that needs a reply per request)."""
 
     replies: dict[tuple[str, str], tuple[int, Any]] = field(default_factory=dict)
+    answer: Callable[[Seen], tuple[int, Any]] | None = None
     seen: list[Seen] = field(default_factory=list)
     url: str = ""
 
@@ -43,9 +46,14 @@ class ProviderServer:
                 body = self.rfile.read(length) if length else b""
                 path = self.path.split("?")[0]
                 headers = {k.lower(): v for k, v in self.headers.items()}
-                owner.seen.append(Seen(self.command, path, headers, body))
-                status, reply = owner.replies.get(
-                    (self.command, path), (404, {"error": {"message": "no such route"}})
+                seen = Seen(self.command, path, headers, body)
+                owner.seen.append(seen)
+                status, reply = (
+                    owner.answer(seen)
+                    if owner.answer
+                    else owner.replies.get(
+                        (self.command, path), (404, {"error": {"message": "no such route"}})
+                    )
                 )
                 data = json.dumps(reply).encode()
                 self.send_response(status)
@@ -65,6 +73,7 @@ class ProviderServer:
         return self
 
     def reset(self) -> None:
+        self.answer = None
         self.replies.clear()
         self.seen.clear()
 

@@ -17,11 +17,13 @@ outbox_app = typer.Typer(
 
 
 def _context():  # noqa: ANN202 - imported lazily so that `scc --help` stays fast
-    from .bootstrap import build_store
+    from .bootstrap import build_providers, build_store
     from .services.context import Context
 
-    settings = Settings.from_env()
-    return Context(store=build_store(settings), settings=settings)
+    settings = Settings.from_env()  # providers: a settlement plan it finishes may refund
+    return Context(
+        store=build_store(settings), settings=settings, providers=build_providers(settings)
+    )
 
 
 @outbox_app.command("run")

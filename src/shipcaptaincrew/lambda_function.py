@@ -61,7 +61,7 @@ def deliver_outbox() -> dict[str, Any]:
     returns the counts."""
     import dataclasses
 
-    from .bootstrap import build_sender, build_store
+    from .bootstrap import build_providers, build_sender, build_store
     from .config import Settings
     from .services.context import Context
     from .services.reminders import sweep
@@ -69,7 +69,8 @@ def deliver_outbox() -> dict[str, Any]:
     settings = Settings.from_env()
     store = build_store(settings)
     try:
-        ctx = Context(store=store, settings=settings)
+        # The providers: a settlement plan the sweep finishes may refund through them.
+        ctx = Context(store=store, settings=settings, providers=build_providers(settings))
         reminders, report = sweep(ctx, build_sender(settings))
     finally:
         store.close()

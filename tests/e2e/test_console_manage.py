@@ -107,3 +107,37 @@ def test_edit_event_and_read_activity_log(page, live_server, api):
     expect(entries.first).to_contain_text("Ada Admin")
     actions = [e["action"] for e in api.get(f"/api/audit?event_id={event_id}").json()["entries"]]
     expect(entries).to_have_count(len(actions))
+
+
+def test_cancel_a_departure_with_a_plan_per_party(page, live_server, api):
+    seeded = seed_event(api, ["Wren Adler", "Xavi Bell"])
+    event_id = seeded["event"]["id"]
+    paid = {"amount_cents": 4000, "method": "cash"}
+    assert (
+        api.post(
+            f"/api/events/{event_id}/{seeded['ids']['Wren Adler']}/payment", json=paid
+        ).status_code
+        == 201
+    )
+    sign_in(page, live_server, f"#/events/{event_id}")
+    page.locator("#manage-menu > summary").click()
+    page.get_by_role("button", name="Cancel departure").click()
+    dialog = page.locator("#weather-dialog")
+    expect(dialog.locator("#weather-list li")).to_have_count(2)
+    expect(dialog.locator("#weather-list li").first).to_contain_text("paid $40.00")
+    dialog.get_by_label("What happens to Wren Adler").select_option("credit")
+    dialog.get_by_label("What happens to Xavi Bell").select_option("refund")
+    dialog.get_by_label("Reason").fill("Gale warning")
+    dialog.get_by_label("Message to patrons").fill("Sorry, see you soon.")
+    dialog.get_by_role("button", name="Cancel departure and tell everyone").click()
+    expect(dialog.locator("#weather-status")).to_have_text("Every party is settled.")
+    expect(dialog.locator("#weather-list li")).to_have_text(
+        ["Wren Adler · credit · done", "Xavi Bell · refund · done"]
+    )
+    expect(dialog.locator("#weather-pdf")).to_be_visible()
+    [plan] = api.get(f"/api/events/{event_id}/settlements").json()["plans"]
+    assert [(s["action"], s["state"]) for s in plan["steps"]] == [
+        ("credit", "done"),
+        ("refund", "done"),
+    ]
+    assert plan["steps"][0]["outcome"]["credited"] == 4000

@@ -30,6 +30,7 @@ from tests.storage.contract_outbox_latest import OutboxLatestContract
 from tests.storage.contract_providers import ProvidersContract
 from tests.storage.contract_removal import RemovalContract
 from tests.storage.contract_seats import SeatsContract
+from tests.storage.contract_settlements import SettlementsContract
 
 
 def _event_with_booking(store: Store, party_size: int = 1, capacity: int | None = 10):
@@ -56,6 +57,7 @@ class StoreContract(
     ProvidersContract,
     CashupContract,
     MailContract,
+    SettlementsContract,
 ):
     # -- crew and sessions -------------------------------------------------------------
     def test_crew_round_trip_and_unique_email(self, store: Store) -> None:

@@ -10,12 +10,13 @@ import pytest
 
 from shipcaptaincrew.domain.errors import NotFound
 from shipcaptaincrew.domain.models import Session, WaiverKind
-from shipcaptaincrew.storage.base import PaymentWrite, Store
+from shipcaptaincrew.storage.base import LedgerWrite, PaymentWrite, Store
 from tests import factories as f
 from tests import waiver_factories as w
 from tests.factories import T0
 from tests.storage.contract_outbox import _message
 from tests.storage.contract_seats import _kiosk
+from tests.storage.contract_settlements import _issued, _plan
 
 
 def _booked(store: Store, event, patron=None, new: bool = True):
@@ -51,6 +52,9 @@ class RemovalContract:
         store.add_waiver_signature(sig, signed, booking.version, f.audit_entry("w", event.id))
         kiosk = _kiosk(event.id)
         store.add_kiosk(kiosk, f.audit_entry("kiosk.started", event.id))
+        plan = _plan(event.id, patron.id)
+        store.commit_ledger(LedgerWrite(plan=plan, credits=[_issued(patron.id, 1)]))
+        store.commit_ledger(LedgerWrite(credits=[_issued(shared.id, 1)]))
         kept_audit = store.list_audit(event_id=kept.id)
         entry = f.audit_entry("demo.removed")
 
@@ -64,6 +68,8 @@ class RemovalContract:
         assert store.get_kiosk_by_token(kiosk.token_hash) is None
         assert store.list_outbox_for_event(event.id, ["receipt"]) == []
         assert store.list_audit(event_id=event.id) == []
+        assert (store.list_plans(event.id), store.list_credits(patron.id)) == ([], [])
+        assert [c.amount_cents for c in store.list_credits(shared.id)] == [3000]
         assert store.get_patron(patron.id) is None
         assert store.get_patron_by_email(patron.email) is None
         assert store.list_audit(limit=1) == [entry]

@@ -58,6 +58,7 @@ class PaymentMethod(StrEnum):
     STRIPE = "stripe"
     PAYPAL = "paypal"
     COMP = "comp"
+    CREDIT = "credit"  # spent from the patron's credit (domain/credits.py)
     OTHER = "other"
     UNSPECIFIED = "unspecified"  # production's "confirm paid": the method was not recorded
     IMPORTED = "imported"  # carried over by `scc import-legacy`; never logged by crew

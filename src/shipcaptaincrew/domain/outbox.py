@@ -33,6 +33,10 @@ REMINDER = "event_reminder"
 # patron of the event (any number of them, where one transaction could not hold them all).
 EVENT_CANCELLED_ALL = "event_cancelled_all"
 BOOKING_KINDS = (BOOKED, WAITLISTED, CANCELLED, EVENT_CANCELLED, LINK, REMINDER)
+SETTLED = "settlement"  # a party's one email of a settlement plan (domain/settlements.py)
+# Not an email: on delivery it runs what is left of a stored settlement plan, so a run that
+# stopped halfway is finished by the next sweep once its lease runs out.
+SETTLEMENT_RUN = "settlement_run"
 # Crew may send a booking's guest link again once this long has passed.
 LINK_INTERVAL = timedelta(minutes=1)
 

@@ -24,6 +24,7 @@ METHOD_LABELS = {
     PaymentMethod.STRIPE: "Stripe",
     PaymentMethod.PAYPAL: "PayPal",
     PaymentMethod.COMP: "Comp (free)",
+    PaymentMethod.CREDIT: "Credit",
     PaymentMethod.OTHER: "Other",
     PaymentMethod.UNSPECIFIED: "Not recorded",
     PaymentMethod.IMPORTED: "Imported (paid before the move)",

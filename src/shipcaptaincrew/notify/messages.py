@@ -314,3 +314,65 @@ def compose_pay_link(mail: PayLinkEmail) -> EmailMessage:
     subject = _line(f"Pay online for {mail.event_title}")
     msg = _envelope(mail, subject, mail.patron_name, mail.to, "pay_link", values)
     return _fix_boundaries(msg, mail.message_id)
+
+
+@dataclass(frozen=True)
+class SettlementEmail:
+    """What a cancelled, shifted or rebooked departure means for one party: the one email
+    the party gets when its step of the plan is done."""
+
+    to: str
+    patron_name: str
+    org_name: str
+    plan_kind: str  # cancel, shift, rebook
+    action: str  # move, credit, refund, keep
+    event_title: str
+    event_date: str  # formatted in the organisation's time zone
+    reason: str
+    message: str  # the operator's words to patrons
+    new_title: str  # move: the departure now booked
+    new_date: str  # move and shift: its time
+    amounts: dict[str, int]  # credited, refunded, requested_cents, carried, amount_due
+    currency: str
+    credit_expires: str  # formatted, "" when no credit was issued
+    guest_url: str  # the booking the party now holds (or the cancelled one)
+    can_ask_refund: bool
+    mail_from: str
+    reply_to: str
+    message_id: str
+    created_at: datetime
+
+
+def compose_settlement(mail: SettlementEmail) -> EmailMessage:
+    """A plain-text email saying what happened to the booking and the money."""
+    values: dict[str, Any] = {
+        k: getattr(mail, k)
+        for k in (
+            "patron_name",
+            "org_name",
+            "plan_kind",
+            "action",
+            "event_title",
+            "event_date",
+            "reason",
+            "message",
+            "new_title",
+            "new_date",
+            "credit_expires",
+            "guest_url",
+            "can_ask_refund",
+        )
+    }
+    values["money"] = {k: format_money(v, mail.currency) for k, v in mail.amounts.items()}
+    values["cents"] = mail.amounts
+    values["reply_to"] = parseaddr(mail.reply_to)[1]
+    if mail.plan_kind == "shift":
+        subject = f"New time: {mail.event_title}, {mail.new_date}"
+    elif mail.action == "move":
+        subject = f"Moved: {mail.event_title} to {mail.new_title}, {mail.new_date}"
+    else:
+        subject = f"Cancelled: {mail.event_title}, {mail.event_date}"
+    msg = _envelope(
+        mail, _line(subject), mail.patron_name, mail.to, "settlement", values, html=False
+    )
+    return _fix_boundaries(msg, mail.message_id)

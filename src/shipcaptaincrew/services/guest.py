@@ -11,6 +11,7 @@ from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .context import Context
 from .events import get_event
 from .online import payable_with
+from .settlement_guest import GuestSettlement, guest_settlement
 from .waivers import booking_for_token, event_template, signature_of
 
 
@@ -29,6 +30,7 @@ class GuestView:
     seats: list[Seat]  # the party's people, 1 to the party size
     public_url: str
     pay_with: tuple[str, ...] = ()  # providers offered for "Pay now" (a balance is due)
+    settlement: GuestSettlement | None = None  # a cancelled, shifted or rebooked departure
 
     def seat_to_sign(self, no: int | None) -> Seat | None:
         """Seat ``no`` (else the first one still to sign) when it still needs a waiver."""
@@ -87,4 +89,5 @@ def guest_view(ctx: Context, *, token: str) -> GuestView:
         seats=seat_rules.seats_of(booking),
         public_url=ctx.settings.public_url,
         pay_with=payable_with(ctx, booking, event),
+        settlement=guest_settlement(ctx, booking=booking),
     )

@@ -37,6 +37,7 @@ from .access import actor_of
 from .context import Context
 from .receipts import receipt_data, render
 from .seats import seat_link_email
+from .settlement_mail import build_settlement_email
 
 log = logging.getLogger("shipcaptaincrew.outbox")
 
@@ -126,6 +127,7 @@ BUILDERS: dict[str, Callable[[Context, OutboxMessage], EmailMessage]] = {
     ob.SEAT_LINK: seat_link_email,
     ob.PAY_LINK: _pay_link,
     **{kind: booking_mail.build_booking_email for kind in ob.BOOKING_KINDS},
+    ob.SETTLED: build_settlement_email,
 }
 
 
@@ -144,6 +146,10 @@ def _attempt(ctx: Context, sender: Sender, m: OutboxMessage) -> tuple[OutboxMess
     try:
         if m.kind == ob.EVENT_CANCELLED_ALL:
             booking_mail.expand(ctx, m)
+        elif m.kind == ob.SETTLEMENT_RUN:
+            from .settlements import resume
+
+            resume(ctx, m)
         else:
             sender.send(build_email(ctx, m))
     except SendError as err:

@@ -199,6 +199,12 @@ def log_payment(
     """
     if req.amount_cents is None:
         raise Invalid("amount_cents is required.")
+    if req.method == PaymentMethod.CREDIT:  # paid from the patron's credit ledger
+        from .credits import pay_with_credit
+
+        return pay_with_credit(
+            ctx, by=by, event_id=event_id, req=req, idempotency_key=idempotency_key
+        )
     rules.check_open(get_event(ctx, event_id=event_id))
 
     def attempt() -> Logged:
@@ -273,6 +279,8 @@ def log_batch(
     returns the first results (and queues nothing)."""
     if not 1 <= len(requests) <= MAX_BATCH:
         raise Invalid(f"A batch holds 1 to {MAX_BATCH} payments.", {"count": len(requests)})
+    if any(r.method == PaymentMethod.CREDIT for r in requests):
+        raise Invalid("Credit is spent one booking at a time, not in a batch.")
     patrons = [r.patron_id for r in requests]
     if len(set(patrons)) != len(patrons):
         raise Invalid("A patron appears twice in the batch.", {"patron_ids": patrons})

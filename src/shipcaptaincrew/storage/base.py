@@ -21,6 +21,7 @@ from typing import Protocol
 
 from ..domain.accounts import AttemptSlot
 from ..domain.cashup import CashClose, CashCount
+from ..domain.credits import CreditEntry
 from ..domain.kiosk import Kiosk
 from ..domain.models import (
     AuditEntry,
@@ -33,6 +34,7 @@ from ..domain.models import (
     Session,
 )
 from ..domain.online import ProviderTransaction
+from ..domain.settlements import Plan
 from ..domain.waivers import WaiverSignature, WaiverTemplate
 
 
@@ -43,6 +45,33 @@ class PaymentWrite:
     payment: Payment
     booking: Booking
     expected_version: int
+
+
+@dataclass(frozen=True)
+class LedgerWrite:
+    """Changes that land together or not at all (``Store.commit_ledger``): a settlement
+    step, a plan, a credit issued or spent on a booking.
+
+    ``event`` and each of ``bookings`` are stored at their version + 1 if still at the
+    version given (else ``StaleWrite``). ``new_booking`` is added booked, only if the party
+    fits its event's ``capacity`` by the places booked parties hold, read atomically with
+    the write (``Conflict`` when not; ``DuplicateKey`` when the patron is on that event
+    already). ``payments`` are added with the next receipt numbers. ``credits`` are added
+    only if no entry of that patron has their ``seq`` (else ``StaleWrite``: the caller reads
+    the ledger again). ``plan`` is stored new when ``plan_version`` is 0 (``DuplicateKey``
+    when its id is taken), else at ``plan_version + 1`` if still at ``plan_version``
+    (``StaleWrite``)."""
+
+    event: tuple[Event, int] | None = None
+    bookings: Sequence[tuple[Booking, int]] = ()
+    new_booking: Booking | None = None
+    capacity: int | None = None
+    payments: Sequence[Payment] = ()
+    credits: Sequence[CreditEntry] = ()
+    plan: Plan | None = None
+    plan_version: int = 0
+    audit: Sequence[AuditEntry] = ()
+    outbox: Sequence[OutboxMessage] = ()
 
 
 class Store(Protocol):
@@ -428,3 +457,21 @@ class Store(Protocol):
         """Store ``kiosk``'s ``revoked_at``/``revoked_by`` with the audit entry, atomically,
         only if the stored kiosk is not revoked yet; otherwise write nothing and return
         False (also when there is no such kiosk on its event)."""
+
+    # credits and settlement plans (storage/sql_settlements.py, storage/dynamo_settlements.py)
+    def commit_ledger(self, write: LedgerWrite) -> list[Payment]:
+        """Store everything in ``write`` in one transaction (see ``LedgerWrite`` for each
+        part's condition); returns the payments as stored (with receipt numbers)."""
+        ...
+
+    def list_credits(self, patron_id: str) -> list[CreditEntry]:
+        """The patron's credit entries, by ``seq``. Changes nothing."""
+        ...
+
+    def get_plan(self, event_id: str, plan_id: str) -> Plan | None:
+        """The plan (at its stored version), or None."""
+        ...
+
+    def list_plans(self, event_id: str) -> list[Plan]:
+        """The event's plans, by ``created_at``, then id. Changes nothing."""
+        ...

@@ -28,6 +28,8 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
     provider txn     PTXN#{parent_ref}     TXN#{id}                 PTXNS -> {received}#{id}
     cash count       EVENT#{event_id}      CASHCOUNT#{entered}#{id}
     cash-up close    EVENT#{event_id}      CASHCLOSE   (each count's transaction checks it)
+    credit entry     PATRON#{patron_id}    CREDIT#{seq:08d}
+    settlement plan  EVENT#{event_id}      PLAN#{plan_id}
 
 A booking's seats (``Booking.seats``) are part of its ``doc``: a seat is signed in the same
 transaction as its signature item, with the booking's version as the condition.
@@ -106,6 +108,7 @@ from .dynamo_kiosks import DynamoKiosks
 from .dynamo_mail import DynamoMail
 from .dynamo_outbox import DynamoOutbox
 from .dynamo_providers import DynamoProviders
+from .dynamo_settlements import DynamoSettlements
 from .dynamo_waivers import DynamoWaivers
 
 
@@ -117,11 +120,13 @@ class DynamoStore(
     DynamoKiosks,
     DynamoProviders,
     DynamoCashup,
+    DynamoSettlements,
 ):
     """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``; account, outbox, booking
     email and reminder, waiver, kiosk, provider and cash-up writes in ``dynamo_accounts.py``,
     ``dynamo_outbox.py``, ``dynamo_mail.py``, ``dynamo_waivers.py``, ``dynamo_kiosks.py``,
-    ``dynamo_providers.py`` and ``dynamo_cashup.py``."""
+    ``dynamo_providers.py`` and ``dynamo_cashup.py``; credits and settlement plans in
+    ``dynamo_settlements.py``."""
 
     @classmethod
     def from_url(cls, url: str) -> DynamoStore:

@@ -360,3 +360,37 @@ cash_closes = sa.Table(
     sa.Column("closed_by_name", sa.String(200), nullable=False),
     sa.Column("closed_at", UTCDateTime, nullable=False),
 )
+
+# Credits (domain/credits.py): a patron's ledger, numbered per patron; the primary key is
+# what refuses two writers taking the same number.
+credit_entries = sa.Table(
+    "credit_entries",
+    metadata,
+    sa.Column("patron_id", sa.String(32), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("id", sa.String(32), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("amount_cents", sa.BigInteger, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("by", sa.String(100), nullable=False),
+    sa.Column("note", sa.String(500), nullable=False),
+    sa.Column("expires_at", UTCDateTime),
+    sa.Column("event_id", sa.String(32)),
+    sa.Column("payment_id", sa.String(32)),
+    sa.Column("lot", sa.Integer),
+    sa.Column("plan_id", sa.String(32)),
+)
+
+# Settlement plans (domain/settlements.py): the plan as JSON, its version the condition of
+# every step's write.
+settlement_plans = sa.Table(
+    "settlement_plans",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("event_id", sa.String(32), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("doc", sa.Text, nullable=False),
+    sa.Index("ix_settlement_plans_event", "event_id"),
+)

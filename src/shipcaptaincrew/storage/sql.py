@@ -41,6 +41,7 @@ from .sql_kiosks import SqlKiosks
 from .sql_mail import SqlMail
 from .sql_outbox import SqlOutbox
 from .sql_providers import SqlProviders
+from .sql_settlements import SqlSettlements
 from .sql_waivers import SqlWaivers
 
 __all__ = ["SqlStore", "make_engine"]
@@ -86,11 +87,20 @@ PAYMENT = sa.select(t.payments).where(_p.id == sa.bindparam("payment_id"))
 PAYMENT_BY_KEY = sa.select(t.payments).where(_p.idempotency_key == sa.bindparam("key"))
 
 
-class SqlStore(SqlAccounts, SqlOutbox, SqlMail, SqlWaivers, SqlKiosks, SqlProviders, SqlCashup):
+class SqlStore(
+    SqlAccounts,
+    SqlOutbox,
+    SqlMail,
+    SqlWaivers,
+    SqlKiosks,
+    SqlProviders,
+    SqlCashup,
+    SqlSettlements,
+):
     """Plumbing in ``sql_base.py``; accounts, outbox, booking emails and reminders, waivers,
     kiosks, provider transactions and cash-up in ``sql_accounts.py``, ``sql_outbox.py``,
     ``sql_mail.py``, ``sql_waivers.py``, ``sql_kiosks.py``, ``sql_providers.py`` and
-    ``sql_cashup.py``."""
+    ``sql_cashup.py``; credits and settlement plans in ``sql_settlements.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:

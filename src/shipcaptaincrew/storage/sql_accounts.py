@@ -145,6 +145,7 @@ class SqlAccounts(SqlBase):
                 t.cash_counts,
                 t.cash_closes,
                 t.provider_transactions,
+                t.settlement_plans,
                 t.bookings,
             )
             for table in tables:
@@ -153,5 +154,7 @@ class SqlAccounts(SqlBase):
             if res.rowcount != 1:
                 raise refusals.no_such_event(event_id)
             if patron_ids:
+                credits = t.credit_entries.c.patron_id.in_(list(patron_ids))
+                conn.execute(t.credit_entries.delete().where(credits))
                 conn.execute(t.patrons.delete().where(t.patrons.c.id.in_(list(patron_ids))))
             self._insert_audit(conn, [audit])

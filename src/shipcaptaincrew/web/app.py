@@ -41,6 +41,7 @@ from .routes import (
     receipts,
     reconciliation,
     roster,
+    settlements,
     waivers,
 )
 from .routes.ready import router as ready_router
@@ -115,7 +116,7 @@ def create_app(
     # for /openapi.json), instead of every one of them while the app is built.
     api = APIRouter(dependencies=[Depends(current_principal)])
     modules = (events, roster, live, headcount, guest_link, payments, online, reconciliation)
-    for module in (*modules, cashup, audit, crew, waivers, outbox, receipts, kiosks):
+    for module in (*modules, cashup, audit, crew, waivers, outbox, receipts, kiosks, settlements):
         api.include_router(module.router)
     # who-am-I, the own password and sign-out: open to a member who must choose a password
     own = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])

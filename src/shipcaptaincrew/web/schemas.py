@@ -403,6 +403,7 @@ class PaymentStatusOut(BaseModel):
     balance_cents: int
     currency: str
     payments: list[PaymentOut]
+    credit_cents: int = 0  # the patron's credit in this currency (spend it with method credit)
 
 
 class BatchItem(In):

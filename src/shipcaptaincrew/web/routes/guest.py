@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from ...domain.errors import Conflict, DomainError, Invalid, NotFound
 from ...domain.models import Booking
 from ...domain.money import format_money
-from ...services import receipts, reminders, waivers
+from ...services import receipts, reminders, settlement_guest, waivers
 from ...services.context import Context
 from ...services.guest import GuestView, guest_view
 from ..deps import Ctx, client_ip
@@ -221,6 +221,33 @@ async def stop_reminders(token: str, request: Request, ctx: Ctx) -> Response:
         return html_error(403, "This page has expired. Please reload it and try again.")
     reminders.stop_reminders(ctx, token=token)
     return RedirectResponse(f"/g/{token}", status_code=303)
+
+
+@router.post("/{token}/settlement", response_class=HTMLResponse)
+async def settlement_choice(token: str, request: Request, ctx: Ctx) -> Response:
+    """The patron keeps a proposed move, asks for a refund instead of credit, or cancels a
+    booking whose departure moved in time (a signed form post from their guest page)."""
+    try:
+        _booking(ctx, token)
+    except NotFound:
+        return html_error(404, "This guest link is not valid. Please check the address.")
+    if not same_origin(ctx, request):
+        return html_error(403, "Please use the buttons on your booking page.")
+    try:
+        form = await read_form(request)
+    except Invalid as err:
+        return html_error(400, err.message)
+    if not form_token_ok(ctx, token, form.get("form_token", "")):
+        return html_error(403, "This page has expired. Please reload it and try again.")
+    try:
+        settlement_guest.choose(
+            ctx, token=token, choice=form.get("choice", ""), move_to=form.get("move_to", "")
+        )
+    except (Conflict, Invalid) as err:
+        return booking_page(
+            ctx, guest_view(ctx, token=token), token, 409, settlement_error=err.message
+        )
+    return RedirectResponse(f"/g/{token}#settlement", status_code=303)
 
 
 @router.get("/{token}/waiver.pdf")

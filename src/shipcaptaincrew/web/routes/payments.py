@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ...domain.models import Booking, Payment
-from ...services import payments
+from ...services import credits, payments
 from ...services.context import Context
 from ...services.payments import PaymentRequest
 from ..deps import Crew, Ctx
@@ -141,7 +141,7 @@ def log_payment(
     return _logged(ctx, result)
 
 
-def _status_out(booking: Booking, history: list[Payment]) -> PaymentStatusOut:
+def _status_out(booking: Booking, history: list[Payment], credit: int = 0) -> PaymentStatusOut:
     return PaymentStatusOut(
         payment_cleared=booking.payment_cleared,
         cleared_at=booking.cleared_at,
@@ -150,13 +150,14 @@ def _status_out(booking: Booking, history: list[Payment]) -> PaymentStatusOut:
         balance_cents=booking.balance_cents,
         currency=booking.currency,
         payments=[payment_out(p) for p in history],
+        credit_cents=credit,
     )
 
 
 @router.get("/events/{event_id}/{patron_id}/payment", response_model=PaymentStatusOut)
 def payment_status(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> PaymentStatusOut:
-    booking, history = payments.payment_status(ctx, event_id=event_id, patron_id=patron_id)
-    return _status_out(booking, history)
+    booking, history, credit = credits.payment_status(ctx, event_id=event_id, patron_id=patron_id)
+    return _status_out(booking, history, credit)
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentOut)

@@ -67,6 +67,8 @@ const SHELL = [
   'js/void-form.js',
   'js/waiver-modal.js',
   'js/waiver-templates.js',
+  'js/weather-modal.js',
+  'js/weather-rows.js',
 ];
 const RECHECK_MS = 60_000; // look for a new console at most once a minute
 const scope = new URL(self.registration.scope);

@@ -60,7 +60,7 @@ function paymentItem(p, left) {
 export async function loadHistory() {
   const { booking } = current;
   const s = await apiFetch(urls.payment(booking));
-  ui('historySummary').textContent = `Paid ${money(s.amount_paid_cents, s.currency)} of ${money(s.amount_due_cents, s.currency)}${s.payment_cleared ? ' · paid in full' : ` · ${money(s.balance_cents, s.currency)} left`}`;
+  ui('historySummary').textContent = `Paid ${money(s.amount_paid_cents, s.currency)} of ${money(s.amount_due_cents, s.currency)}${s.payment_cleared ? ' · paid in full' : ` · ${money(s.balance_cents, s.currency)} left`}${s.credit_cents ? ` · credit ${money(s.credit_cents, s.currency)} (pay with method Credit)` : ''}`;
   const list = clear(ui('historyList'));
   if (!s.payments.length) list.append(h('li', { text: 'No payments yet.' }));
   ui('historyPayLink').hidden = s.payment_cleared || !(s.balance_cents > 0);

@@ -21,6 +21,7 @@ const LOADERS = {
   crew: () => import('./crew-modal.js'),
   kiosk: () => import('./kiosk-admin.js'),
   guestLink: () => import('./guest-link.js'),
+  weather: () => import('./weather-modal.js'),
 };
 
 export function lazy(module, name) {
@@ -50,6 +51,7 @@ const BUTTONS = [
   ['crewOpen', lazy('crew', 'openCrew')],
   ['startKiosk', lazy('kiosk', 'startKiosk')],
   ['showKiosks', lazy('kiosk', 'showKiosks')],
+  ['cancelDeparture', lazy('weather', 'openWeather')],
 ];
 
 export function wireLazyButtons() {

@@ -11,6 +11,7 @@ export const METHODS = [
   ['stripe', 'Stripe'],
   ['paypal', 'PayPal'],
   ['comp', 'Comp (free)'],
+  ['credit', 'Credit'],
   ['other', 'Other'],
 ];
 
