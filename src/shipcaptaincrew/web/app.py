@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -48,6 +49,37 @@ from .routes.ready import router as ready_router
 from .schemas import HealthOut
 
 STATIC = Path(__file__).with_name("static")
+health_router = APIRouter(prefix="/api", tags=["health"])
+
+
+@health_router.get("/health", response_model=HealthOut)
+async def health() -> HealthOut:  # no I/O: served on the event loop, no thread hop
+    return HealthOut(status="ok")
+
+
+@functools.cache
+def _site() -> APIRouter:
+    """The app's API and sign-in routes, built once per process.
+
+    FastAPI builds an included route's request and response models when a request first
+    reaches its area (and for /openapi.json), per inclusion: the prefix is given here, not
+    on the routers, so nothing is built at import, and keeping one site router lets every
+    app of the process reuse what was built. Routes hold no app: they reach the context
+    through the request."""
+    site = APIRouter()
+    api = APIRouter(dependencies=[Depends(current_principal)])
+    modules = (events, roster, live, headcount, guest_link, payments, online, reconciliation)
+    for module in (*modules, cashup, audit, crew, waivers, outbox, receipts, kiosks, settlements):
+        api.include_router(module.router)
+    # who-am-I, the own password and sign-out: open to a member who must choose a password
+    own = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])
+    own.include_router(auth.api)
+    site.include_router(health_router)
+    site.include_router(ready_router)
+    site.include_router(api, prefix="/api")
+    site.include_router(own)
+    site.include_router(auth.admin)
+    return site
 
 
 @asynccontextmanager
@@ -105,27 +137,9 @@ def create_app(
     errors.install(app)
     configure_logging(settings.log_format)
 
-    public = APIRouter(prefix="/api", tags=["health"])
-
-    @public.get("/health", response_model=HealthOut)
-    async def health() -> HealthOut:  # no I/O: served on the event loop, no thread hop
-        return HealthOut(status="ok")
-
-    # Included with its prefix given here, not on the router: FastAPI then builds the
-    # routes' request and response models when a request first reaches each area (and
-    # for /openapi.json), instead of every one of them while the app is built.
-    api = APIRouter(dependencies=[Depends(current_principal)])
-    modules = (events, roster, live, headcount, guest_link, payments, online, reconciliation)
-    for module in (*modules, cashup, audit, crew, waivers, outbox, receipts, kiosks, settlements):
-        api.include_router(module.router)
-    # who-am-I, the own password and sign-out: open to a member who must choose a password
-    own = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])
-    own.include_router(auth.api)
-    app.include_router(public)
-    app.include_router(ready_router)
-    app.include_router(api, prefix="/api")
-    app.include_router(own)
-    app.include_router(auth.admin)
+    # Shared by every app this process builds (a server builds one; the tests, hundreds).
+    app.router.routes.extend(_site().routes)
+    app.router._mark_routes_changed()  # noqa: SLF001 - its cached match tables are stale
 
     from .docs import install as install_docs
 
