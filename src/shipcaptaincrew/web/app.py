@@ -110,20 +110,21 @@ def create_app(
     async def health() -> HealthOut:  # no I/O: served on the event loop, no thread hop
         return HealthOut(status="ok")
 
-    # Included with its prefix given here, not on the router: FastAPI then builds the
-    # routes' request and response models when a request first reaches each area (and
-    # for /openapi.json), instead of every one of them while the app is built.
+    # Routers that hold routers are included with their prefix given here, not on the
+    # router: FastAPI then builds the routes' request and response models when a request
+    # first reaches each area (and for /openapi.json), instead of every one of them while
+    # the app is built; the route modules' routes (``DeferredRoute``) wait for that too.
     api = APIRouter(dependencies=[Depends(current_principal)])
     modules = (events, roster, live, headcount, guest_link, payments, online, reconciliation)
     for module in (*modules, cashup, audit, crew, waivers, outbox, receipts, kiosks):
         api.include_router(module.router)
     # who-am-I, the own password and sign-out: open to a member who must choose a password
-    own = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])
+    own = APIRouter(dependencies=[Depends(signed_in)])
     own.include_router(auth.api)
     app.include_router(public)
     app.include_router(ready_router)
     app.include_router(api, prefix="/api")
-    app.include_router(own)
+    app.include_router(own, prefix="/api")
     app.include_router(auth.admin)
 
     from .docs import install as install_docs
