@@ -73,7 +73,8 @@ def main() -> None:
         total = zip_path.stat().st_size
         groups = weigh(zip_path, args.detail)
     rows = sorted(groups.items(), key=lambda kv: -sum(kv[1][k] for k in KINDS))
-    print(f"{zip_path.name}: {total / 1e6:.2f} MB, {sum(g['files'] for g in groups.values())} files")
+    files = sum(g["files"] for g in groups.values())
+    print(f"{zip_path.name}: {total / 1e6:.2f} MB, {files} files")
     print("| package | KB zipped | bytecode | source | shared libs | data | files |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     rest = dict.fromkeys((*KINDS, "files"), 0)
@@ -89,7 +90,8 @@ def main() -> None:
 
 def _row(name: str, sizes: dict[str, int]) -> str:
     kb = [sizes[k] / 1000 for k in KINDS]
-    return f"| {name} | {sum(kb):.0f} | " + " | ".join(f"{v:.0f}" for v in kb) + f" | {sizes['files']} |"
+    cells = " | ".join(f"{v:.0f}" for v in kb)
+    return f"| {name} | {sum(kb):.0f} | {cells} | {sizes['files']} |"
 
 
 if __name__ == "__main__":
