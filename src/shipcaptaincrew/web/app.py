@@ -20,6 +20,7 @@ from ..services.outbox import deliver_due
 from ..services.reminders import sweep
 from ..storage.base import Store
 from . import errors
+from .deferred_route import remember_missing_pydantic_v1
 from .deps import current_principal, signed_in
 from .live_hub import LiveHub
 from .logs import configure as configure_logging
@@ -68,6 +69,7 @@ def create_app(
     sender: Sender | None = None,
 ) -> FastAPI:
     """A new app on ``store`` and ``sender`` (built from settings when not given)."""
+    remember_missing_pydantic_v1()
     if store is None:
         from ..bootstrap import build_store
 
