@@ -15,7 +15,7 @@ from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
 from shipcaptaincrew.web import routes
-from shipcaptaincrew.web.deferred_route import SETTINGS, DeferredRoute
+from shipcaptaincrew.web.deferred_route import PATTERN, RESPONSE, SETTINGS, DeferredRoute
 
 
 def _routers() -> Iterator[tuple[str, APIRouter]]:
@@ -34,10 +34,11 @@ def test_every_route_module_declares_deferred_routes_with_the_settings_apiroute_
         assert isinstance(route, DeferredRoute)
         path, endpoint, kwargs = route.declared
         built = APIRoute(path, endpoint, **kwargs)
-        for name in SETTINGS:
-            assert route.__dict__[name] == getattr(built, name), (where, route.path, name)
+        for name in (*SETTINGS, *RESPONSE):
+            assert getattr(route, name) == getattr(built, name), (where, route.path, name)
         assert (route.path_regex, route.path_format) == (built.path_regex, built.path_format)
         assert route.param_convertors.keys() == built.param_convertors.keys()
+        assert set(route.__dict__) >= {*SETTINGS, *PATTERN, *RESPONSE}
 
 
 def test_a_deferred_route_analyses_its_endpoint_when_something_else_is_read() -> None:
@@ -50,7 +51,8 @@ def test_a_deferred_route_analyses_its_endpoint_when_something_else_is_read() ->
     [route] = router.routes
     assert isinstance(route, DeferredRoute)
     assert not route.analysed
-    assert route.response_model == dict[str, int]  # a setting: still not analysed
+    assert route.response_model == dict[str, int]  # settings: still not analysed
+    assert route.path_regex.match("/things/7")
     assert not route.analysed
     assert [p.name for p in route.dependant.path_params] == ["thing_id"]
     assert route.analysed

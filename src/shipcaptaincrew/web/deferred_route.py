@@ -5,9 +5,10 @@ models, each a pydantic ``TypeAdapter``) as soon as the decorator runs, which is
 the cost of importing a route module. A router included in another one builds all of that
 again, per inclusion, from the route's declared settings when a request first reaches its
 area, and that inclusion's copy is the one that serves. ``DeferredRoute`` sets what the
-inclusion and matching read (the path and its pattern, the methods, the name and the
-declared settings, resolved as ``APIRoute`` resolves them) and runs ``APIRoute.__init__``,
-unchanged, the first time anything else is read (the analysis itself): a request, the
+inclusion reads (the path, the methods, the name and the declared settings, resolved as
+``APIRoute`` resolves them; the path's pattern and the response model when first read)
+and runs ``APIRoute.__init__``, unchanged, the first time anything else is read (the
+analysis itself): a request, the
 OpenAPI schema or a test walking the routes sees the route FastAPI would have built. So a
 cold start analyses only the routes of the areas its first request reaches, once each.
 ``tests/web/test_deferred_route.py`` checks every route's settings against ``APIRoute``'s.
@@ -56,6 +57,9 @@ AS_GIVEN = (
     "strict_content_type",
     "max_body_size",
 )
+# Computed on first read, each group on its own.
+PATTERN = ("path_regex", "path_format", "param_convertors")
+RESPONSE = ("response_model", "stream_item_type")
 # Everything ``settings`` sets (what the tests compare with a built APIRoute).
 SETTINGS = (
     *AS_GIVEN,
@@ -68,8 +72,6 @@ SETTINGS = (
     "dependencies",
     "status_code",
     "description",
-    "response_model",
-    "stream_item_type",
     "form_limits",
 )
 
@@ -81,7 +83,6 @@ def settings(path: str, endpoint: Callable[..., Any], kwargs: dict[str, Any]) ->
     out = {name: given[name] for name in AS_GIVEN}
     status_code = given["status_code"]
     description = given["description"] or inspect.cleandoc(endpoint.__doc__ or "")
-    response_model, stream_item_type = _response_model(endpoint, given)
     out.update(
         path=path,
         endpoint=endpoint,
@@ -92,16 +93,19 @@ def settings(path: str, endpoint: Callable[..., Any], kwargs: dict[str, Any]) ->
         dependencies=list(given["dependencies"] or []),
         status_code=int(status_code) if isinstance(status_code, IntEnum) else status_code,
         description=description.split("\f")[0].strip(),
-        response_model=response_model,
-        stream_item_type=stream_item_type,
         form_limits=_validate_form_limits(given["form_limits"]),
     )
     return out
 
 
+def response_model(endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``response_model`` and ``stream_item_type`` as ``APIRoute`` resolves them: from the
+    endpoint's return type when no model is declared."""
+    model, item = _response_model(endpoint, {**_DEFAULTS, **kwargs})
+    return {"response_model": model, "stream_item_type": item}
+
+
 def _response_model(endpoint: Callable[..., Any], given: dict[str, Any]) -> tuple[Any, Any]:
-    """The response model and stream item type, resolved from the endpoint's return type
-    when no model is declared (as ``APIRoute`` does)."""
     response_model, response_class = given["response_model"], given["response_class"]
     if not isinstance(response_model, DefaultPlaceholder):
         return response_model, None
@@ -123,19 +127,25 @@ class DeferredRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         declared = (path, endpoint, kwargs)
         self.__dict__.update(settings(path, endpoint, kwargs), declared=declared, _pending=True)
-        self.path_regex, self.path_format, self.param_convertors = compile_path(path)
 
     @property
     def analysed(self) -> bool:
         return "_pending" not in self.__dict__
 
     def __getattr__(self, name: str) -> Any:
-        """Anything not set yet: the route is built (once), then asked again."""
+        """Anything not set yet: the path's pattern (only read when the route is matched
+        by itself, not through an inclusion) and the response model (read when an
+        inclusion builds its copy) on their own; anything else builds the route (once)."""
         if name.startswith("__") or "_pending" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        del self.__dict__["_pending"]
         path, endpoint, kwargs = self.declared
-        APIRoute.__init__(self, path, endpoint, **kwargs)
+        if name in PATTERN:
+            self.__dict__.update(zip(PATTERN, compile_path(path), strict=True))
+        elif name in RESPONSE:
+            self.__dict__.update(response_model(endpoint, kwargs))
+        else:
+            del self.__dict__["_pending"]
+            APIRoute.__init__(self, path, endpoint, **kwargs)
         return getattr(self, name)
 
 
