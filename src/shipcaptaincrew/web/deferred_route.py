@@ -8,10 +8,13 @@ area, and that inclusion's copy is the one that serves. ``DeferredRoute`` sets w
 inclusion reads (the path, the methods, the name and the declared settings, resolved as
 ``APIRoute`` resolves them; the path's pattern and the response model when first read)
 and runs ``APIRoute.__init__``, unchanged, the first time anything else is read (the
-analysis itself): a request, the
-OpenAPI schema or a test walking the routes sees the route FastAPI would have built. So a
-cold start analyses only the routes of the areas its first request reaches, once each.
-``tests/web/test_deferred_route.py`` checks every route's settings against ``APIRoute``'s.
+analysis itself). Requests, the OpenAPI schema and a test walking the routes see the
+routes FastAPI would have built; a cold start analyses only the routes of the areas its
+first request reaches, once each. ``tests/web/test_deferred_route.py`` checks every
+route's settings against ``APIRoute``'s.
+
+FastAPI's private helpers are imported so the settings are resolved by FastAPI's own
+code; that test fails if a FastAPI upgrade resolves one differently.
 """
 
 from __future__ import annotations
