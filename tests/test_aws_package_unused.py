@@ -78,3 +78,50 @@ def test_email_addresses_are_checked_without_dnspython() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, "pat@example.com\n", "")
     assert "dns/" in UNUSED
+
+
+def _run_time_statements(tree: ast.Module) -> list[ast.stmt]:
+    """A module's statements but its top-level ``if TYPE_CHECKING:`` blocks (never run)."""
+    return [
+        stmt
+        for stmt in tree.body
+        if not (isinstance(stmt, ast.If) and "TYPE_CHECKING" in ast.unparse(stmt.test))
+    ]
+
+
+def test_stripe_params_and_events_are_imported_only_for_types_and_v2_events() -> None:
+    """Every place the kept part of stripe names ``stripe.params`` or ``stripe.events``
+    (an import statement that runs, or a module name in a string): the lazy attributes of
+    ``stripe/__init__`` (``stripe.params``, ``stripe.events``, never read here) and the v2
+    API's event classes, which only v2 responses and v2 event notifications reach (the app
+    calls the v1 API and takes v1 webhooks). A new stripe that imports them elsewhere fails
+    here, before a package without them ships."""
+    site, modules = _modules("stripe")
+    dropped = ("stripe.params", "stripe.events")
+    assert tuple(u for u in UNUSED if u[:7] == "stripe/") == ("stripe/params/", "stripe/events/")
+    sites = set()
+    for name, path in modules.items():
+        source = path.read_bytes()
+        named_here = b"stripe.params" in source or b"stripe.events" in source
+        if name.startswith(dropped) or not named_here:
+            continue
+        statements = _run_time_statements(ast.parse(source))
+        for node in (n for stmt in statements for n in ast.walk(stmt)):
+            named: list[str] = []
+            if isinstance(node, ast.Import):
+                named = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                assert node.level == 0, (name, node.lineno)  # stripe imports absolutely
+                named = [node.module or ""]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+                named = [node.value]
+            if any(n.startswith(dropped) for n in named):
+                sites.add((name, *named))
+    assert sites == {
+        ("stripe", "stripe.events"),
+        ("stripe", "stripe.params"),
+        ("stripe._util", "stripe.events._event_classes"),
+        ("stripe.v2.core._event", "stripe.events._event_classes"),
+    }
+    util = modules["stripe._util"].read_text()
+    assert 'api_mode == "V2" and klass_name == "v2.core.event"' in util

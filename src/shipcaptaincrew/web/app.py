@@ -21,6 +21,7 @@ from ..services.outbox import deliver_due
 from ..services.reminders import sweep
 from ..storage.base import Store
 from . import errors
+from .deferred_route import DeferredRoute, remember_missing_pydantic_v1
 from .deps import current_principal, signed_in
 from .live_hub import LiveHub
 from .logs import configure as configure_logging
@@ -49,7 +50,7 @@ from .routes.ready import router as ready_router
 from .schemas import HealthOut
 
 STATIC = Path(__file__).with_name("static")
-health_router = APIRouter(prefix="/api", tags=["health"])
+health_router = APIRouter(route_class=DeferredRoute, prefix="/api", tags=["health"])
 
 
 @health_router.get("/health", response_model=HealthOut)
@@ -72,12 +73,12 @@ def _site() -> APIRouter:
     for module in (*modules, cashup, audit, crew, waivers, outbox, receipts, kiosks, settlements):
         api.include_router(module.router)
     # who-am-I, the own password and sign-out: open to a member who must choose a password
-    own = APIRouter(prefix="/api", dependencies=[Depends(signed_in)])
+    own = APIRouter(dependencies=[Depends(signed_in)])
     own.include_router(auth.api)
     site.include_router(health_router)
     site.include_router(ready_router)
     site.include_router(api, prefix="/api")
-    site.include_router(own)
+    site.include_router(own, prefix="/api")
     site.include_router(auth.admin)
     return site
 
@@ -101,6 +102,7 @@ def create_app(
     sender: Sender | None = None,
 ) -> FastAPI:
     """A new app on ``store`` and ``sender`` (built from settings when not given)."""
+    remember_missing_pydantic_v1()
     if store is None:
         from ..bootstrap import build_store
 

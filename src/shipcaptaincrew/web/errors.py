@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..domain import errors as d
@@ -44,7 +44,12 @@ HTTP_CODES = {
 }
 
 
+# Built when first used: every route documents its error responses with ErrorOut, and
+# FastAPI makes a field of it for each (eight a route) when it analyses the route; deferred,
+# those fields cost nothing until the OpenAPI schema is made.
 class ErrorBody(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     code: str
     message: str
     details: dict[str, Any]
@@ -52,6 +57,8 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     """Every error response has this shape."""
+
+    model_config = ConfigDict(defer_build=True)
 
     error: ErrorBody
 

@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from ...services import audit
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import AuditListOut, AuditOut
 from .common import ERRORS
 
-router = APIRouter(prefix="/audit", tags=["audit"], responses=ERRORS)
+router = APIRouter(route_class=DeferredRoute, prefix="/audit", tags=["audit"], responses=ERRORS)
 
 
 @router.get("", response_model=AuditListOut)

@@ -8,13 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from ...services import accounts, auth
+from ..deferred_route import DeferredRoute
 from ..deps import CSRF_HEADER, SESSION_COOKIE, Ctx, Principal, client_ip, signed_in
 from ..schemas import CrewOut, LoginIn, LoginOut, MeOut
 from ..schemas_accounts import PasswordChangeIn
 from .common import ERRORS
 
-admin = APIRouter(prefix="/admin", tags=["auth"], responses=ERRORS)
-api = APIRouter(tags=["auth"], responses=ERRORS)
+admin = APIRouter(route_class=DeferredRoute, prefix="/admin", tags=["auth"], responses=ERRORS)
+api = APIRouter(route_class=DeferredRoute, tags=["auth"], responses=ERRORS)
 Own = Annotated[Principal, Depends(signed_in)]
 
 

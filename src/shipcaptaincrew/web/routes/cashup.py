@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from ...services import cashup
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas_money import CashCloseOut, CashRowOut, CashupOut, CountIn
 from .common import ERRORS
 
-router = APIRouter(tags=["cash-up"], responses=ERRORS)
+router = APIRouter(route_class=DeferredRoute, tags=["cash-up"], responses=ERRORS)
 
 
 def _out(view: cashup.CashUp) -> CashupOut:

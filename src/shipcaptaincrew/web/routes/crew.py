@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Response
 from ...domain.accounts import session_id
 from ...domain.models import CrewMember, Session
 from ...services import accounts, auth
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx, Principal, current_principal
 from ..schemas import CrewIn
 from ..schemas_accounts import (
@@ -24,7 +25,7 @@ from ..schemas_accounts import (
 )
 from .common import ERRORS
 
-router = APIRouter(prefix="/crew", tags=["crew"], responses=ERRORS)
+router = APIRouter(route_class=DeferredRoute, prefix="/crew", tags=["crew"], responses=ERRORS)
 Signed = Annotated[Principal, Depends(current_principal)]
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from ...services import events
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import (
     EventIn,
@@ -18,7 +19,7 @@ from ..schemas import (
 )
 from .common import ERRORS, booking_out, event_out
 
-router = APIRouter(prefix="/events", tags=["events"], responses=ERRORS)
+router = APIRouter(route_class=DeferredRoute, prefix="/events", tags=["events"], responses=ERRORS)
 
 
 @router.get("", response_model=EventListOut | EventRosterListOut)

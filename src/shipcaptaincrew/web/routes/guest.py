@@ -19,6 +19,7 @@ from ...domain.money import format_money
 from ...services import receipts, reminders, settlement_guest, waivers
 from ...services.context import Context
 from ...services.guest import GuestView, guest_view
+from ..deferred_route import DeferredRoute
 from ..deps import Ctx, client_ip
 from ..guest_forms import form_token, form_token_ok, read_form, same_origin
 
@@ -36,7 +37,7 @@ def _env() -> Any:
     return env
 
 
-router = APIRouter(prefix="/g", include_in_schema=False)
+router = APIRouter(route_class=DeferredRoute, prefix="/g", include_in_schema=False)
 
 
 def page_html(name: str, **values: Any) -> str:

@@ -5,12 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from ...services import guest_link
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import OutboxOut
 from .common import ERRORS
 from .outbox import outbox_out
 
-router = APIRouter(prefix="/events/{event_id}/{patron_id}", tags=["roster"], responses=ERRORS)
+router = APIRouter(
+    route_class=DeferredRoute,
+    prefix="/events/{event_id}/{patron_id}",
+    tags=["roster"],
+    responses=ERRORS,
+)
 
 
 @router.post("/send-link", response_model=OutboxOut, status_code=201)

@@ -12,11 +12,12 @@ from ...domain.seats import Person
 from ...services import seats
 from ...services.context import Context
 from ...services.guest import guest_view
+from ..deferred_route import DeferredRoute
 from ..deps import Ctx, client_ip
 from ..guest_forms import form_token, form_token_ok, read_form, same_origin
 from .guest import booking_page, html_error, kept_fields, render, sign_request
 
-router = APIRouter(prefix="/g", include_in_schema=False)
+router = APIRouter(route_class=DeferredRoute, prefix="/g", include_in_schema=False)
 
 BAD_LINK = "This guest link is not valid. Please check the address."
 BAD_SEAT_LINK = "This signing link is not valid, or the waiver is already signed."

@@ -13,12 +13,15 @@ from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 
 from ...services import headcount
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import BookingOut, CloseIn, EventOut, HeadcountIn, PassengerOut, PassengersOut
 from .common import ERRORS, booking_out, event_out
 from .guest import page_html
 
-router = APIRouter(prefix="/events/{event_id}", tags=["headcount"], responses=ERRORS)
+router = APIRouter(
+    route_class=DeferredRoute, prefix="/events/{event_id}", tags=["headcount"], responses=ERRORS
+)
 
 
 @router.post("/{patron_id}/headcount", response_model=BookingOut)

@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from ...domain.errors import Conflict, DomainError, Invalid, NotFound
 from ...services import kiosk
 from ...services.context import Context
+from ..deferred_route import DeferredRoute
 from ..deps import Ctx, client_ip
 from ..guest_forms import form_token, form_token_ok, read_form, same_origin
 from .guest import html_error, kept_fields, render, sign_request
 
-router = APIRouter(prefix="/g/kiosk", include_in_schema=False)
+router = APIRouter(route_class=DeferredRoute, prefix="/g/kiosk", include_in_schema=False)
 
 ENDED = "This kiosk has ended. Please ask the crew."
 

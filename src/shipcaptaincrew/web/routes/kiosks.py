@@ -8,12 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from ...services import kiosk, seats
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import BookingOut
 from ..schemas_kiosk import KioskListOut, KioskOut, KioskStartOut
 from .common import ERRORS, booking_out
 
-router = APIRouter(prefix="/events/{event_id}", tags=["waivers"], responses=ERRORS)
+router = APIRouter(
+    route_class=DeferredRoute, prefix="/events/{event_id}", tags=["waivers"], responses=ERRORS
+)
 
 SeatNo = Annotated[int, Path(ge=1, le=50)]
 

@@ -13,11 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from ...domain.errors import NotFound
 from ...services import live
 from ...services.events import get_event
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import ChangesOut
 from .common import ERRORS, booking_out
 
-router = APIRouter(prefix="/events/{event_id}", tags=["live"], responses=ERRORS)
+router = APIRouter(
+    route_class=DeferredRoute, prefix="/events/{event_id}", tags=["live"], responses=ERRORS
+)
 
 Cursor = Annotated[str, Query(min_length=1, max_length=64)]
 NOT_MODIFIED: dict[int | str, dict[str, Any]] = {

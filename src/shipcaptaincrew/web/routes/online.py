@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from ...domain.errors import DomainError, Invalid, NotFound, ProviderFailed
 from ...services import online, refunds
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..errors import ErrorOut
 from ..guest_forms import form_token_ok, read_form, same_origin
@@ -20,9 +21,11 @@ from ..schemas_money import RefundIn, RefundOut, WebhookOut
 from .common import ERRORS, payment_out
 from .guest import html_error
 
-router = APIRouter(tags=["payments"], responses=ERRORS)
-hooks = APIRouter(prefix="/api/webhooks", tags=["webhooks"], responses=ERRORS)
-guest = APIRouter(prefix="/g", include_in_schema=False)
+router = APIRouter(route_class=DeferredRoute, tags=["payments"], responses=ERRORS)
+hooks = APIRouter(
+    route_class=DeferredRoute, prefix="/api/webhooks", tags=["webhooks"], responses=ERRORS
+)
+guest = APIRouter(route_class=DeferredRoute, prefix="/g", include_in_schema=False)
 
 Provider = Annotated[Literal["stripe", "paypal"], Path()]
 IdempotencyKey = Annotated[

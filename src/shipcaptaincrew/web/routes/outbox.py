@@ -9,11 +9,12 @@ from fastapi import APIRouter, Query
 from ...domain import outbox as ob
 from ...domain.models import OutboxMessage
 from ...services import outbox
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import OutboxListOut, OutboxOut
 from .common import ERRORS
 
-router = APIRouter(prefix="/outbox", tags=["outbox"], responses=ERRORS)
+router = APIRouter(route_class=DeferredRoute, prefix="/outbox", tags=["outbox"], responses=ERRORS)
 
 
 def outbox_out(m: OutboxMessage) -> OutboxOut:

@@ -12,6 +12,7 @@ from ...domain.models import Booking, Payment
 from ...services import credits, payments
 from ...services.context import Context
 from ...services.payments import PaymentRequest
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import (
     BatchIn,
@@ -25,7 +26,7 @@ from ..schemas import (
 )
 from .common import ERRORS, payment_out
 
-router = APIRouter(tags=["payments"], responses=ERRORS)
+router = APIRouter(route_class=DeferredRoute, tags=["payments"], responses=ERRORS)
 
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)

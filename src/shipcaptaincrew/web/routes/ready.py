@@ -7,11 +7,12 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from ...services.health import store_answers
+from ..deferred_route import DeferredRoute
 from ..deps import Ctx
 from ..errors import ErrorOut, error_response
 from ..schemas import HealthOut
 
-router = APIRouter(prefix="/api", tags=["health"])
+router = APIRouter(route_class=DeferredRoute, prefix="/api", tags=["health"])
 
 
 @router.get(

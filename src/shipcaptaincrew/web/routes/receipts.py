@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from ...services import receipts
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from .common import ERRORS
 
-router = APIRouter(tags=["payments"], responses=ERRORS)
+router = APIRouter(route_class=DeferredRoute, tags=["payments"], responses=ERRORS)
 
 
 @router.get(

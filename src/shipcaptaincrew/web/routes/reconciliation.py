@@ -10,11 +10,12 @@ from fastapi import APIRouter, Query, Response
 
 from ...domain.online import ProviderTransaction
 from ...services import reconciliation
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas_money import EventMoneyOut, MismatchOut, ProviderTxnOut, ReconciliationOut
 from .common import ERRORS, payment_out
 
-router = APIRouter(tags=["reconciliation"], responses=ERRORS)
+router = APIRouter(route_class=DeferredRoute, tags=["reconciliation"], responses=ERRORS)
 
 EventId = Annotated[str | None, Query(min_length=1, max_length=64)]
 When = Annotated[datetime | None, Query(description="ISO 8601 with an offset")]

@@ -8,11 +8,14 @@ from fastapi import APIRouter, Header, Response
 
 from ...services import attendance, live, roster
 from ...services.views import BookingView
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import AttendanceIn, BookingOut, CancelIn, RosterIn, RosterOut, WaiverIn, WaiverOut
 from .common import ERRORS, booking_out, counts_out, event_out
 
-router = APIRouter(prefix="/events/{event_id}", tags=["roster"], responses=ERRORS)
+router = APIRouter(
+    route_class=DeferredRoute, prefix="/events/{event_id}", tags=["roster"], responses=ERRORS
+)
 
 # A repeat of a check-in or paper waiver with the same key changes nothing (offline replay).
 IdempotencyKey = Annotated[

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from ...domain.waivers import WaiverTemplate
 from ...services import waiver_templates as templates
 from ...services import waivers
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import (
     WaiverTemplateEdit,
@@ -17,7 +18,7 @@ from ..schemas import (
 )
 from .common import ERRORS
 
-router = APIRouter(tags=["waivers"], responses=ERRORS)
+router = APIRouter(route_class=DeferredRoute, tags=["waivers"], responses=ERRORS)
 
 
 def template_out(t: WaiverTemplate) -> WaiverTemplateOut:

@@ -1,0 +1,95 @@
+"""``DeferredRoute``: every route module declares its routes with it, each route's settings
+are the ones ``APIRoute`` gives it, and serving requests and the OpenAPI schema never
+needs a route's own analysis (the inclusion's copy serves)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import subprocess
+import sys
+from collections.abc import Iterator
+
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
+
+from shipcaptaincrew.web import routes
+from shipcaptaincrew.web.deferred_route import PATTERN, RESPONSE, SETTINGS, DeferredRoute
+
+
+def _routers() -> Iterator[tuple[str, APIRouter]]:
+    for info in pkgutil.iter_modules(routes.__path__):
+        module = importlib.import_module(f"{routes.__name__}.{info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, APIRouter):
+                yield f"{info.name}.{name}", value
+
+
+def test_every_route_module_declares_deferred_routes_with_the_settings_apiroute_gives() -> None:
+    declared = [(where, r) for where, router in _routers() for r in router.routes]
+    assert len(declared) >= 78
+    assert [where for where, r in declared if not isinstance(r, DeferredRoute)] == []
+    for where, route in declared:
+        assert isinstance(route, DeferredRoute)
+        path, endpoint, kwargs = route.declared
+        built = APIRoute(path, endpoint, **kwargs)
+        for name in (*SETTINGS, *RESPONSE):
+            assert getattr(route, name) == getattr(built, name), (where, route.path, name)
+        assert (route.path_regex, route.path_format) == (built.path_regex, built.path_format)
+        assert route.param_convertors.keys() == built.param_convertors.keys()
+        assert set(route.__dict__) >= {*SETTINGS, *PATTERN, *RESPONSE}
+
+
+def test_a_deferred_route_analyses_its_endpoint_when_something_else_is_read() -> None:
+    router = APIRouter(route_class=DeferredRoute)
+
+    @router.get("/things/{thing_id}", response_model=dict[str, int])
+    async def thing(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    [route] = router.routes
+    assert isinstance(route, DeferredRoute)
+    assert not route.analysed
+    assert route.response_model == dict[str, int]  # settings: still not analysed
+    assert route.path_regex.match("/things/7")
+    assert not route.analysed
+    assert [p.name for p in route.dependant.path_params] == ["thing_id"]
+    assert route.analysed
+    assert route.response_field is not None
+    assert not hasattr(route, "no_such_attribute")
+
+
+SERVE = r"""
+import json, os, tempfile
+os.environ.update(SCC_VAR_DIR=tempfile.mkdtemp(), SCC_SECRET_KEY="d" * 32)
+from fastapi.testclient import TestClient
+from shipcaptaincrew.config import Settings
+from shipcaptaincrew.web.app import create_app
+from shipcaptaincrew.web.deferred_route import DeferredRoute
+from tests.web.test_deferred_route import _routers
+client = TestClient(create_app(Settings.from_env()))
+answers = [client.get(p).status_code for p in ("/api/events/e1/roster", "/api/health")]
+schema = client.get("/openapi.json").json()
+declared = [r for _, router in _routers() for r in router.routes]
+print(json.dumps({
+    "answers": answers,
+    "analysed": sorted(r.path for r in declared if r.analysed),
+    "operations": sum(len(methods) for methods in schema["paths"].values()),
+    "in_schema": sum(len(r.methods) for r in declared if r.include_in_schema),
+}))
+"""
+
+
+def test_serving_and_the_schema_never_analyse_a_declared_route() -> None:
+    """In a fresh interpreter: a request, and the OpenAPI schema with every operation,
+    built from the inclusions' copies alone."""
+    done = subprocess.run(
+        [sys.executable, "-c", SERVE], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["answers"] == [401, 200]
+    assert result["analysed"] == []
+    # /api/health is declared in create_app, outside the route modules.
+    assert result["operations"] == result["in_schema"] + 1
