@@ -40,6 +40,7 @@ from .sql_cashup import SqlCashup
 from .sql_kiosks import SqlKiosks
 from .sql_mail import SqlMail
 from .sql_outbox import SqlOutbox
+from .sql_payment_state import SqlPaymentState
 from .sql_providers import SqlProviders
 from .sql_waivers import SqlWaivers
 
@@ -86,11 +87,21 @@ PAYMENT = sa.select(t.payments).where(_p.id == sa.bindparam("payment_id"))
 PAYMENT_BY_KEY = sa.select(t.payments).where(_p.idempotency_key == sa.bindparam("key"))
 
 
-class SqlStore(SqlAccounts, SqlOutbox, SqlMail, SqlWaivers, SqlKiosks, SqlProviders, SqlCashup):
+class SqlStore(
+    SqlAccounts,
+    SqlOutbox,
+    SqlMail,
+    SqlWaivers,
+    SqlKiosks,
+    SqlProviders,
+    SqlCashup,
+    SqlPaymentState,
+):
     """Plumbing in ``sql_base.py``; accounts, outbox, booking emails and reminders, waivers,
-    kiosks, provider transactions and cash-up in ``sql_accounts.py``, ``sql_outbox.py``,
-    ``sql_mail.py``, ``sql_waivers.py``, ``sql_kiosks.py``, ``sql_providers.py`` and
-    ``sql_cashup.py``."""
+    kiosks, provider transactions, cash-up and the read of logging a payment in
+    ``sql_accounts.py``, ``sql_outbox.py``, ``sql_mail.py``, ``sql_waivers.py``,
+    ``sql_kiosks.py``, ``sql_providers.py``, ``sql_cashup.py`` and
+    ``sql_payment_state.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:
