@@ -57,6 +57,63 @@ def run(
                 return
 
 
+@outbox_app.command("follow")
+def follow(
+    every: Annotated[float, typer.Option(help="Seconds between sweeps for what is due.")] = 30,
+) -> None:
+    """Deliver the messages whose ids arrive on standard input (a line of ids each) as they
+    arrive, and every --every seconds the reminders and messages due, until the input ends.
+    ``scc serve`` runs one beside each worker, at a lower CPU priority than the requests."""
+    import logging
+    import os
+    import queue
+    import sys
+    import threading
+
+    from .bootstrap import build_sender
+    from .services.outbox import deliver_due
+    from .services.reminders import sweep
+    from .web.logs import configure
+
+    os.nice(10)
+    ctx = _context()
+    configure(ctx.settings.log_format)
+    log = logging.getLogger("shipcaptaincrew.outbox")
+    sender = build_sender(ctx.settings)
+    arrived: queue.Queue[list[str] | None] = queue.Queue()
+
+    def read() -> None:
+        for line in sys.stdin:
+            arrived.put(line.split())
+        arrived.put(None)
+
+    threading.Thread(target=read, name="scc-mail-input", daemon=True).start()
+    next_sweep = time.monotonic()
+    done = False
+    while not done:
+        try:
+            got = arrived.get(timeout=max(0.0, next_sweep - time.monotonic()))
+        except queue.Empty:
+            got = []
+        ids: list[str] = []
+        while got is not None:  # everything handed over so far, in one claim
+            ids += got
+            try:
+                got = arrived.get_nowait()
+            except queue.Empty:
+                break
+        done = got is None
+        try:
+            if ids:
+                deliver_due(ctx, sender, ids=ids, limit=len(ids))
+            if time.monotonic() >= next_sweep and not done:
+                sweep(ctx, sender)
+                next_sweep = time.monotonic() + every
+        except Exception:
+            log.exception("delivery failed; the messages stay queued")
+    ctx.store.close()
+
+
 @outbox_app.command("list")
 def list_messages(
     status: Annotated[str | None, typer.Option(help="queued, sending, sent or failed.")] = None,

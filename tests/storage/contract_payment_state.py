@@ -36,9 +36,7 @@ class PaymentStateContract:
         [early] = store.add_payments([PaymentWrite(early, pat, 2)], [f.audit_entry()])
         store.add_payments([PaymentWrite(other, sam, 1)], [f.audit_entry()])
         state = store.get_payment_state(event.id, pat.patron_id)
-        assert state == PaymentState(
-            event, dataclasses.replace(pat, version=3), [early, late]
-        )
+        assert state == PaymentState(event, dataclasses.replace(pat, version=3), [early, late])
         assert (early.receipt_no, late.receipt_no) == (2, 1)
 
     def test_payment_state_of_a_missing_event_or_booking(self, store: Store) -> None:
