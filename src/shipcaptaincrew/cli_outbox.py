@@ -75,7 +75,8 @@ def follow(
     from .services.reminders import sweep
     from .web.logs import configure
 
-    os.nice(10)
+    # Below the requests, not far below: on a busy machine the receipts still go out soon.
+    os.nice(5)
     ctx = _context()
     configure(ctx.settings.log_format)
     log = logging.getLogger("shipcaptaincrew.outbox")
