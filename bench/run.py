@@ -74,7 +74,8 @@ request = function()
   elseif kind == "health" then
     return wrk.format("GET", "/api/health")
   elseif kind == "payment" then
-    headers["Idempotency-Key"] = "bench-" .. tid .. "-" .. counter .. "-" .. math.random(1e9)
+    -- wrk's random numbers repeat from run to run: the run's own name keeps keys new
+    headers["Idempotency-Key"] = "bench-%(run)s-" .. tid .. "-" .. counter
     return wrk.format("POST", "/api/events/" .. event .. "/" .. pid .. "/payment", headers,
                       '{"amount_cents": 1, "method": "cash"}')
   else
@@ -207,10 +208,12 @@ def measure(
 
 
 def lua(folder: Path, kind: str, event: str = "", ids: list[str] = (), token: str = "") -> Path:  # type: ignore[assignment]
-    script = folder / f"{kind}-{time.monotonic_ns()}.lua"
+    run = f"{os.getpid()}-{time.monotonic_ns()}"
+    script = folder / f"{kind}-{run}.lua"
     script.write_text(
         LUA
         % {
+            "run": run,
             "ids": ",".join(f'"{i}"' for i in ids) or '"-"',
             "event": event,
             "token": token,
@@ -411,12 +414,11 @@ def lone_payments(tmp: Path, args: argparse.Namespace) -> dict[str, dict[str, An
         try:
             event, ids, token = seed(server, 50)
             settle(pgid)
-            script = lua(tmp, "payment", event, ids, token)
             runs = [
                 measure(
                     server.url,
                     pgid,
-                    lambda script=script: script,  # type: ignore[misc]
+                    lambda: lua(tmp, "payment", event, ids, token),  # noqa: B023 - called at once
                     ALONE_S,
                     1,
                     until_quiet=True,

@@ -57,6 +57,17 @@ def run(
                 return
 
 
+def _load_renderer() -> None:
+    """Draw one receipt now, while no message waits: the first one loads fpdf2 (about half a
+    second of CPU), which would otherwise delay the first receipt after a start."""
+    from datetime import UTC, datetime
+
+    from .receipts.pdf import ReceiptData, render_receipt
+
+    at = datetime.now(UTC)
+    render_receipt(ReceiptData("", 0, "", "", "", at, 0, "USD", "cash", "", "", at))
+
+
 @outbox_app.command("follow")
 def follow(
     every: Annotated[float, typer.Option(help="Seconds between sweeps for what is due.")] = 30,
@@ -81,6 +92,7 @@ def follow(
     configure(ctx.settings.log_format)
     log = logging.getLogger("shipcaptaincrew.outbox")
     sender = build_sender(ctx.settings)
+    _load_renderer()
     arrived: queue.Queue[list[str] | None] = queue.Queue()
 
     def read() -> None:

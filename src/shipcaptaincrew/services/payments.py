@@ -307,7 +307,9 @@ def log_batch(
     batch_id = new_id("bat")
 
     def attempt() -> list[Logged]:
-        bookings = []  # read before the keys, as in log_payment
+        # The bookings are read before the keys: if another phone's batch with this key
+        # commits in between, our write is stale and the retry replays it.
+        bookings = []
         for req in requests:
             try:
                 bookings.append(get_booking(ctx, event_id=event_id, patron_id=req.patron_id))
