@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import operator
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -62,7 +62,7 @@ class SqlPaymentState(SqlBase):
                 found = []
                 for part in PARTS:
                     result = conn.execute(part.ordered, params)
-                    load = _loader(part.cls, tuple(result.keys()), part.enums)
+                    load = _loader(cast(Any, part.cls), tuple(result.keys()), part.enums)
                     found.append([load(row) for row in result])
         else:
             with self._read() as conn:
