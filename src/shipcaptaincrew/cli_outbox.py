@@ -100,8 +100,17 @@ def follow(
             arrived.put(line.split())
         arrived.put(None)
 
+    def sweep_now() -> float:
+        """Queue the reminders due and deliver what is due (also what an earlier delivery
+        process was handed but never sent); when to sweep next."""
+        try:
+            sweep(ctx, sender)
+        except Exception:
+            log.exception("delivery failed; the messages stay queued")
+        return time.monotonic() + every
+
     threading.Thread(target=read, name="scc-mail-input", daemon=True).start()
-    next_sweep = time.monotonic()
+    next_sweep = sweep_now()
     done = False
     while not done:
         try:
@@ -119,11 +128,10 @@ def follow(
         try:
             if ids:
                 deliver_due(ctx, sender, ids=ids, limit=len(ids))
-            if time.monotonic() >= next_sweep and not done:
-                sweep(ctx, sender)
-                next_sweep = time.monotonic() + every
         except Exception:
             log.exception("delivery failed; the messages stay queued")
+        if time.monotonic() >= next_sweep and not done:
+            next_sweep = sweep_now()
     ctx.store.close()
 
 

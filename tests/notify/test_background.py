@@ -1,5 +1,6 @@
 """Email delivery from a process of its own (``scc serve``): the real ``scc outbox follow``
-on a SQLite file, fed the ids of just-committed messages, ending when its input closes."""
+on a SQLite file, fed the ids of just-committed messages, started again when it has died,
+ending when its input closes."""
 
 from __future__ import annotations
 
@@ -29,11 +30,14 @@ def test_the_delivery_process_sends_what_it_is_handed_and_ends_with_its_input(
     booking = f.booking(ctx, admin, event.id)
     mail = build_delivery_process()
     mail.start()
+    # a process that has died is replaced when the next messages are handed over
+    mail._proc.kill()  # type: ignore[union-attr]
+    mail._proc.wait()  # type: ignore[union-attr]
     logged = payments.log_payment(
         ctx,
         by=admin,
         event_id=event.id,
-        req=PaymentRequest(booking.patron_id, 4500, PaymentMethod.CASH),
+        req=PaymentRequest(booking.patron_id, 3000, PaymentMethod.CASH),
     )
     [queued] = ctx.store.list_outbox()
     mail([queued])
@@ -41,5 +45,4 @@ def test_the_delivery_process_sends_what_it_is_handed_and_ends_with_its_input(
     [sent] = ctx.store.list_outbox()
     assert (sent.id, sent.status, sent.attempts) == (queued.id, "sent", 1)
     [eml] = (ctx.settings.var_dir / "outbox").glob("*.eml")
-    text = eml.read_text()
-    assert f"receipt {logged.payment.receipt_no} for Sunset Cruise" in text
+    assert f"receipt {logged.payment.receipt_no} for Sunset Cruise" in eml.read_text()

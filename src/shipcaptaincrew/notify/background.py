@@ -86,8 +86,8 @@ class DeliveryProcess:
     a delivery process of their own (``command``, one line of ids per call on its standard
     input), so that rendering and sending never share this interpreter with the requests.
     The process sweeps for retries and reminders itself and ends when its input closes:
-    when this one closes it, exits or is killed. If it has died it is started again; what
-    could not be handed over stays queued for the next sweep."""
+    when this one closes it, exits or is killed. If it has died (writing to it fails) it is
+    started again; what could not be handed over stays queued for the next sweep."""
 
     def __init__(self, command: Sequence[str]) -> None:
         self._command = list(command)
@@ -99,14 +99,17 @@ class DeliveryProcess:
             return
         line = (" ".join(m.id for m in messages) + "\n").encode()
         with self._lock:
-            try:
-                if self._proc is None or self._proc.poll() is not None:
-                    self._spawn()
-                assert self._proc is not None and self._proc.stdin is not None
-                self._proc.stdin.write(line)
-                self._proc.stdin.flush()
-            except OSError:
-                log.exception("the delivery process is not running; the messages stay queued")
+            for _attempt in range(2):
+                try:
+                    if self._proc is None:
+                        self._spawn()
+                    assert self._proc is not None and self._proc.stdin is not None
+                    self._proc.stdin.write(line)
+                    self._proc.stdin.flush()
+                    return
+                except OSError:  # it has ended (a broken pipe): start another, once
+                    self._proc = None
+            log.error("the delivery process does not start; the messages stay queued")
 
     def _spawn(self) -> None:
         # The command is this program's own (bootstrap builds it), never input.
