@@ -9,14 +9,19 @@ every process of the server (read from /proc before and after the requests) divi
 requests served. The busy machine makes wall-clock figures noisy; CPU per request is the
 steady one, and each is printed beside the bare app's (bench/bare_app.py, the same uvicorn
 settings and worker count, measured in the same run) as a multiple of it. Every figure is the
-median of ``--repeat`` runs, with the range.
+median of ``--repeat`` runs, with the range. A payment's CPU is counted until the server is
+idle again, so its receipt email (rendered and sent in the background) is in it; the share of
+the email delivery process (``scc outbox follow``) is printed beside it.
 
 Setups: SQLite with 1 and 2 workers, PostgreSQL with 2 workers (a database of its own at
 ``--postgres``, dropped after; skipped when the server does not answer). Then a separate
-bounded run logs payments one after another on SQLite with 1 worker and prints the worker's
-resident memory after 100 and after ``--memory-payments`` payments.
+bounded run logs payments one at a time (one connection) on SQLite with 1 worker, with the
+receipt emails delivered and without (``SCC_MAIL_AFTER_COMMIT=false``), and prints the p50
+of each (``--no-lone`` skips it). Last, a bounded run logs payments one after another on
+SQLite with 1 worker and prints the worker's resident memory after 100 and after
+``--memory-payments`` payments.
 
-    .venv/bin/python bench/run.py [--repeat 2] [--setups sqlite1,sqlite2,pg2]
+    .venv/bin/python bench/run.py [--repeat 2] [--setups sqlite1,sqlite2,pg2] [--no-lone]
         [--memory-payments 10000] [--memory-budget 180]
 """
 
@@ -69,7 +74,8 @@ request = function()
   elseif kind == "health" then
     return wrk.format("GET", "/api/health")
   elseif kind == "payment" then
-    headers["Idempotency-Key"] = "bench-" .. tid .. "-" .. counter .. "-" .. math.random(1e9)
+    -- wrk's random numbers repeat from run to run: the run's own name keeps keys new
+    headers["Idempotency-Key"] = "bench-%(run)s-" .. tid .. "-" .. counter
     return wrk.format("POST", "/api/events/" .. event .. "/" .. pid .. "/payment", headers,
                       '{"amount_cents": 1, "method": "cash"}')
   else
@@ -103,6 +109,22 @@ def group_cpu(pgid: int) -> float:
             continue
         rest = stat[stat.rindex(")") + 2 :].split()
         if int(rest[2]) == pgid:
+            total += int(rest[11]) + int(rest[12])
+    return total / TICK
+
+
+def mail_cpu(pgid: int) -> float:
+    """CPU seconds used so far by the email delivery processes (``scc outbox follow``) in
+    group ``pgid``; 0 when the server delivers in its own process."""
+    total = 0
+    for pid in group_pids(pgid):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        if b"outbox" in cmdline and b"follow" in cmdline:
+            rest = stat[stat.rindex(")") + 2 :].split()
             total += int(rest[11]) + int(rest[12])
     return total / TICK
 
@@ -164,20 +186,34 @@ def run_wrk(url: str, script: Path, seconds: float, connections: int) -> dict[st
 
 
 def measure(
-    url: str, pgid: int, script: Callable[[], Path], seconds: float, connections: int
+    url: str,
+    pgid: int,
+    script: Callable[[], Path],
+    seconds: float,
+    connections: int,
+    *,
+    until_quiet: bool = False,
 ) -> dict[str, float]:
-    """wrk for ``seconds``; the server's CPU over the run divided by the requests served."""
-    before = group_cpu(pgid)
+    """wrk for ``seconds``; the server's CPU over the run divided by the requests served.
+    ``until_quiet``: counted until the server is idle again, so that the emails the
+    requests queued (delivered in the background) are counted too; ``mail_cpu_ms`` is
+    the share of the delivery process when there is one."""
+    before, mail_before = group_cpu(pgid), mail_cpu(pgid)
     figures = run_wrk(url, script(), seconds, connections)
-    spent = group_cpu(pgid) - before
-    return {**figures, "cpu_ms": spent * 1000 / max(1, figures["requests"])}
+    if until_quiet:
+        settle(pgid)
+    spent, mail = group_cpu(pgid) - before, mail_cpu(pgid) - mail_before
+    n = max(1, figures["requests"])
+    return {**figures, "cpu_ms": spent * 1000 / n, "mail_cpu_ms": mail * 1000 / n}
 
 
 def lua(folder: Path, kind: str, event: str = "", ids: list[str] = (), token: str = "") -> Path:  # type: ignore[assignment]
-    script = folder / f"{kind}-{time.monotonic_ns()}.lua"
+    run = f"{os.getpid()}-{time.monotonic_ns()}"
+    script = folder / f"{kind}-{run}.lua"
     script.write_text(
         LUA
         % {
+            "run": run,
             "ids": ",".join(f'"{i}"' for i in ids) or '"-"',
             "event": event,
             "token": token,
@@ -282,9 +318,11 @@ def postgres_database(admin_url: str) -> Iterator[str | None]:
         conn.close()
 
 
-def start_server(folder: Path, workers: int, database_url: str | None) -> LiveServer:
+def start_server(
+    folder: Path, workers: int, database_url: str | None, env: dict[str, str] | None = None
+) -> LiveServer:
     if database_url is None:
-        server = LiveServer(folder, workers=workers)
+        server = LiveServer(folder, workers=workers, extra_env=env or {})
         server.prepare()
     else:
         server = LiveServer(folder, workers=workers, extra_env={"SCC_DATABASE_URL": database_url})
@@ -336,10 +374,14 @@ def bench_setup(
                 def script(wrk_kind: str = wrk_kind) -> Path:
                     return lua(tmp, wrk_kind, event, ids, token)
 
+                quiet = kind == "payment"  # its receipts are delivered in the background
                 loaded = summary(
-                    [measure(server.url, pgid, script, LOADED_S, 16) for _ in range(args.repeat)]
+                    [
+                        measure(server.url, pgid, script, LOADED_S, 16, until_quiet=quiet)
+                        for _ in range(args.repeat)
+                    ]
                 )
-                alone = measure(server.url, pgid, script, ALONE_S, 1)
+                alone = measure(server.url, pgid, script, ALONE_S, 1, until_quiet=quiet)
                 # The bare app again, between workloads: the machine's load drifts.
                 bare.append(measure(bare_url, bare_pgid, lambda: lua(tmp, "health"), ALONE_S, 16))
                 rows.append(
@@ -358,6 +400,35 @@ def bench_setup(
     for row in rows:
         print(line(row), flush=True)
     return rows
+
+
+def lone_payments(tmp: Path, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """One payment at a time on SQLite, 1 worker, with in-process email delivery on (the
+    receipts rendered and sent in the background) and off: p50 and CPU per request, the
+    median of ``--repeat`` runs each (the receipts' CPU counted until the server is idle)."""
+    out: dict[str, dict[str, Any]] = {}
+    for label, mail in (("receipts on", "true"), ("receipts off", "false")):
+        server = start_server(tmp / f"lone-{mail}", 1, None, {"SCC_MAIL_AFTER_COMMIT": mail})
+        assert server.proc is not None
+        pgid = server.proc.pid
+        try:
+            event, ids, token = seed(server, 50)
+            settle(pgid)
+            runs = [
+                measure(
+                    server.url,
+                    pgid,
+                    lambda: lua(tmp, "payment", event, ids, token),  # noqa: B023 - called at once
+                    ALONE_S,
+                    1,
+                    until_quiet=True,
+                )
+                for _ in range(max(3, args.repeat))
+            ]
+            out[label] = summary(runs)
+        finally:
+            server.stop()
+    return out
 
 
 def memory_run(tmp: Path, payments: int, budget_s: float) -> dict[str, Any]:
@@ -383,7 +454,7 @@ def memory_run(tmp: Path, payments: int, budget_s: float) -> dict[str, Any]:
 
 HEADER = (
     f"{'setup':<8} {'workload':<13} {'req/s':>7} {'p50(1) ms':>9} {'p99 ms':>8} "
-    f"{'CPU ms/req':>18} {'x bare':>6} {'failed':>6}"
+    f"{'CPU ms/req':>18} {'x bare':>6} {'failed':>6} {'mail proc ms':>12}"
 )
 
 
@@ -393,6 +464,7 @@ def line(r: dict[str, Any]) -> str:
     return (
         f"{r['setup']:<8} {r['workload']:<13} {r['rps']:>7.0f} {p50:>9.2f} {r['p99_ms']:>8.1f} "
         f"{r['cpu_ms']:>7.2f} ({lo:.2f}-{hi:.2f}) {r['x']:>6.1f} {int(r['failed']):>6}"
+        + (f" {r['mail_cpu_ms']:>12.2f}" if r.get("mail_cpu_ms") else "")
     )
 
 
@@ -410,6 +482,7 @@ def main() -> None:
     parser.add_argument("--memory-payments", type=int, default=10_000)
     parser.add_argument("--memory-budget", type=float, default=180.0, help="seconds at most")
     parser.add_argument("--json", action="store_true", help="print JSON after the table")
+    parser.add_argument("--no-lone", dest="lone", action="store_false", help="skip receipts on/off")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: scripts/system-deps.sh wrk")
@@ -430,6 +503,15 @@ def main() -> None:
                         results += bench_setup(tmp, setup, workers, url, args)
             else:
                 results += bench_setup(tmp, setup, workers, None, args)
+        if args.lone and "sqlite1" in args.setups.split(","):
+            for label, r in lone_payments(tmp, args).items():
+                lo, hi = r["p50_ms_range"]
+                print(
+                    f"lone payment (SQLite, 1 worker, 1 connection), {label}: p50 "
+                    f"{r['p50_ms']:.2f} ms ({lo:.2f}-{hi:.2f}), CPU {r['cpu_ms']:.2f} ms/request"
+                    f" (mail process {r['mail_cpu_ms']:.2f})",
+                    flush=True,
+                )
         if args.memory_payments:
             memory = memory_run(tmp, args.memory_payments, args.memory_budget)
             grew = (memory["after_n_mb"] / memory["after_100_mb"] - 1) * 100

@@ -7,13 +7,15 @@ from email.utils import parseaddr
 from typing import Any
 
 from .config import Settings, SettingsError
-from .notify.background import BackgroundDelivery
+from .notify.background import BackgroundDelivery, DeliveryProcess
 from .notify.base import Sender
 from .providers.base import PaymentProvider
 from .storage.base import Store
 
 __all__ = [
     "BackgroundDelivery",
+    "DeliveryProcess",
+    "build_delivery_process",
     "build_providers",
     "build_sender",
     "build_store",
@@ -121,3 +123,11 @@ def scan_legacy_table(
     from .storage.legacy_table import scan_items
 
     return scan_items(table, region=region, endpoint_url=endpoint_url)
+
+
+def build_delivery_process() -> DeliveryProcess:
+    """Email delivery in a process of its own, ``scc outbox follow``, which builds its store
+    and sender from the same environment as this process."""
+    import sys
+
+    return DeliveryProcess([sys.executable, "-m", "shipcaptaincrew", "outbox", "follow"])

@@ -59,6 +59,84 @@ def run(
                 return
 
 
+def _load_renderer() -> None:
+    """Draw one receipt now, while no message waits: the first one loads fpdf2 (about half a
+    second of CPU), which would otherwise delay the first receipt after a start."""
+    from datetime import UTC, datetime
+
+    from .receipts.pdf import ReceiptData, render_receipt
+
+    at = datetime.now(UTC)
+    render_receipt(ReceiptData("", 0, "", "", "", at, 0, "USD", "cash", "", "", at))
+
+
+@outbox_app.command("follow")
+def follow(
+    every: Annotated[float, typer.Option(help="Seconds between sweeps for what is due.")] = 30,
+) -> None:
+    """Deliver the messages whose ids arrive on standard input (a line of ids each) as they
+    arrive, and every --every seconds the reminders and messages due, until the input ends.
+    ``scc serve`` runs one beside each worker, at a lower CPU priority than the requests."""
+    import logging
+    import os
+    import queue
+    import sys
+    import threading
+
+    from .bootstrap import build_sender
+    from .services.outbox import deliver_due
+    from .services.reminders import sweep
+    from .web.logs import configure
+
+    # Below the requests, not far below: on a busy machine the receipts still go out soon.
+    os.nice(5)
+    ctx = _context()
+    configure(ctx.settings.log_format)
+    log = logging.getLogger("shipcaptaincrew.outbox")
+    sender = build_sender(ctx.settings)
+    _load_renderer()
+    arrived: queue.Queue[list[str] | None] = queue.Queue()
+
+    def read() -> None:
+        for line in sys.stdin:
+            arrived.put(line.split())
+        arrived.put(None)
+
+    def sweep_now() -> float:
+        """Queue the reminders due and deliver what is due (also what an earlier delivery
+        process was handed but never sent); when to sweep next."""
+        try:
+            sweep(ctx, sender)
+        except Exception:
+            log.exception("delivery failed; the messages stay queued")
+        return time.monotonic() + every
+
+    threading.Thread(target=read, name="scc-mail-input", daemon=True).start()
+    next_sweep = sweep_now()
+    done = False
+    while not done:
+        try:
+            got = arrived.get(timeout=max(0.0, next_sweep - time.monotonic()))
+        except queue.Empty:
+            got = []
+        ids: list[str] = []
+        while got is not None:  # everything handed over so far, in one claim
+            ids += got
+            try:
+                got = arrived.get_nowait()
+            except queue.Empty:
+                break
+        done = got is None
+        try:
+            if ids:
+                deliver_due(ctx, sender, ids=ids, limit=len(ids))
+        except Exception:
+            log.exception("delivery failed; the messages stay queued")
+        if time.monotonic() >= next_sweep and not done:
+            next_sweep = sweep_now()
+    ctx.store.close()
+
+
 @outbox_app.command("list")
 def list_messages(
     status: Annotated[str | None, typer.Option(help="queued, sending, sent or failed.")] = None,

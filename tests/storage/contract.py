@@ -27,6 +27,7 @@ from tests.storage.contract_mail import MailContract
 from tests.storage.contract_orders import OrderingContract
 from tests.storage.contract_outbox import OutboxContract
 from tests.storage.contract_outbox_latest import OutboxLatestContract
+from tests.storage.contract_payment_state import PaymentStateContract
 from tests.storage.contract_providers import ProvidersContract
 from tests.storage.contract_removal import RemovalContract
 from tests.storage.contract_seats import SeatsContract
@@ -58,6 +59,7 @@ class StoreContract(
     CashupContract,
     MailContract,
     SettlementsContract,
+    PaymentStateContract,
 ):
     # -- crew and sessions -------------------------------------------------------------
     def test_crew_round_trip_and_unique_email(self, store: Store) -> None:

@@ -73,7 +73,8 @@ def pay_with_credit(
         booking = get_booking(ctx, event_id=event_id, patron_id=req.patron_id)
         if idempotency_key and (done := ctx.store.get_payment_by_key(idempotency_key)):
             return _replay(ctx, done, event_id, req)
-        write = _prepare(ctx, by=by, booking=booking, req=req, key=idempotency_key)
+        history = ctx.store.list_payments(event_id, req.patron_id)
+        write = _prepare(ctx, by=by, booking=booking, history=history, req=req, key=idempotency_key)
         entries = ctx.store.list_credits(req.patron_id)
         label = actor_of(by).label
         now = ctx.now()

@@ -11,7 +11,8 @@ from ..domain import bookings as rules
 from ..domain import outbox as ob
 from ..domain import payments as pay
 from ..domain import refunds as refund_rules
-from ..domain.errors import Conflict, DuplicateKey, Forbidden, Invalid, NotFound
+from ..domain import refusals
+from ..domain.errors import Conflict, DomainError, DuplicateKey, Forbidden, Invalid, NotFound
 from ..domain.models import (
     Actor,
     AuditEntry,
@@ -97,14 +98,19 @@ def payment_json(p: Payment) -> dict[str, object]:
 
 
 def _prepare(
-    ctx: Context, *, by: CrewMember | Actor, booking: Booking, req: PaymentRequest, key: str | None
+    ctx: Context,
+    *,
+    by: CrewMember | Actor,
+    booking: Booking,
+    history: Sequence[Payment],
+    req: PaymentRequest,
+    key: str | None,
 ) -> PaymentWrite:
-    """Validate one payment against ``booking`` (as just read) and return the write to make.
-    Without an idempotency key, the same amount and method within 60 seconds is a
-    Conflict naming the earlier payment."""
+    """Validate one payment against ``booking`` and its payments ``history`` (as just read)
+    and return the write to make. Without an idempotency key, the same amount and method
+    within 60 seconds is a Conflict naming the earlier payment."""
     _check_text(req)
     event_id = booking.event_id
-    history = ctx.store.list_payments(event_id, req.patron_id)
     now = ctx.now()
     amount = booking.balance_cents if req.amount_cents is None else req.amount_cents
     at = occurred_time(req.occurred_at, now=now, window_hours=ctx.settings.offline_window_hours)
@@ -205,25 +211,45 @@ def log_payment(
         return pay_with_credit(
             ctx, by=by, event_id=event_id, req=req, idempotency_key=idempotency_key
         )
-    rules.check_open(get_event(ctx, event_id=event_id))
+
+    def replayed() -> Logged | None:
+        """The first result of this request's idempotency key, if it logged a payment."""
+        existing = ctx.store.get_payment_by_key(idempotency_key) if idempotency_key else None
+        return _replay(ctx, existing, event_id, req) if existing is not None else None
 
     def attempt() -> Logged:
-        # The booking is read before the key is looked up: if another phone's payment with
-        # this key commits in between, our write is stale and the retry replays it, instead
-        # of refusing it as "already paid".
-        booking = get_booking(ctx, event_id=event_id, patron_id=req.patron_id)
-        if idempotency_key:
-            existing = ctx.store.get_payment_by_key(idempotency_key)
-            if existing is not None:
-                return _replay(ctx, existing, event_id, req)
-        write = _prepare(ctx, by=by, booking=booking, req=req, key=idempotency_key)
+        # One read (the event, the booking and its payments); the key is not looked up
+        # first: the write is conditional on it, and a taken key, or a refusal (a repeat
+        # after another phone's payment with this key settled the booking), replays it.
+        state = ctx.store.get_payment_state(event_id, req.patron_id)
+        if state is None:
+            raise refusals.no_such_event(event_id)
+        rules.check_open(state.event)
+        if state.booking is None:
+            raise NotFound(
+                "This patron is not on the event.",
+                {"event_id": event_id, "patron_id": req.patron_id},
+            )
+        try:
+            write = _prepare(
+                ctx,
+                by=by,
+                booking=state.booking,
+                history=state.payments,
+                req=req,
+                key=idempotency_key,
+            )
+        except DomainError:
+            if (first := replayed()) is not None:
+                return first
+            raise
         mail = payment_message(ctx, payment=write.payment, booking=write.booking, kind=ob.RECEIPT)
         try:
             entry = _entry(ctx, by, write, sent_later=req.occurred_at is not None)
             [stored] = ctx.store.add_payments([write], [entry], [mail])
         except DuplicateKey:
-            if idempotency_key and ctx.store.get_payment_by_key(idempotency_key):
-                return attempt()  # a concurrent request with the same key won the race
+            if (first := replayed()) is not None:
+                return first  # this key's payment was logged first (maybe concurrently)
             raise
         ctx.after_commit([mail])
         return Logged(
@@ -289,7 +315,9 @@ def log_batch(
     batch_id = new_id("bat")
 
     def attempt() -> list[Logged]:
-        bookings = []  # read before the keys, as in log_payment
+        # The bookings are read before the keys: if another phone's batch with this key
+        # commits in between, our write is stale and the retry replays it.
+        bookings = []
         for req in requests:
             try:
                 bookings.append(get_booking(ctx, event_id=event_id, patron_id=req.patron_id))
@@ -308,7 +336,10 @@ def log_batch(
         writes = []
         for req, key, booking in zip(requests, keys, bookings, strict=True):
             try:
-                writes.append(_prepare(ctx, by=by, booking=booking, req=req, key=key))
+                history = ctx.store.list_payments(event_id, req.patron_id)
+                writes.append(
+                    _prepare(ctx, by=by, booking=booking, history=history, req=req, key=key)
+                )
             except (Invalid, Conflict, NotFound) as err:
                 raise type(err)(
                     f"{req.patron_id}: {err.message}", {**err.details, "patron_id": req.patron_id}

@@ -74,6 +74,16 @@ class LedgerWrite:
     outbox: Sequence[OutboxMessage] = ()
 
 
+@dataclass(frozen=True)
+class PaymentState:
+    """What logging a payment reads: the event, the booking (None when the patron is not on
+    the event) and the booking's payments, voided ones included, oldest first."""
+
+    event: Event
+    booking: Booking | None
+    payments: list[Payment]
+
+
 class Store(Protocol):
     def init_schema(self) -> None:
         """Create or migrate the schema. Never called implicitly."""
@@ -298,6 +308,12 @@ class Store(Protocol):
         ...
 
     def get_payment_by_key(self, idempotency_key: str) -> Payment | None: ...
+    def get_payment_state(self, event_id: str, patron_id: str) -> PaymentState | None:
+        """The event, the booking and its payments (ordered as ``list_payments``) as one
+        consistent read where the backend allows it: the one read of logging a payment.
+        None when the event does not exist. Changes nothing."""
+        ...
+
     def list_payments(self, event_id: str, patron_id: str | None = None) -> list[Payment]:
         """The event's (or one patron's) payments, voided ones included, by ``logged_at``,
         then receipt number."""

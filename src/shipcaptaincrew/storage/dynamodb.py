@@ -54,9 +54,11 @@ Concurrency: bookings and events carry ``version`` (the expected version is a co
 An event item keeps ``places`` (the party sizes of its booked bookings) and each booking keeps
 ``held`` (its share of it), so ``add_booking`` decides booked vs waitlisted with a condition on
 ``places`` and a booking whose status or party size changes moves ``places`` in the same
-transaction. Receipt numbers: the counter is read, then set with ``n = :read`` in the payment
-transaction; a concurrent payment cancels it and it is retried, so numbers are sequential
-and never reused.
+transaction. Receipt numbers: the counter is read (by ``get_payment_state``, which logging a
+payment reads first, else by the write), then set with ``n = :read`` in the payment
+transaction; a concurrent payment cancels it and it is retried from a fresh read, so numbers
+are sequential and never reused. Logging a payment is two reads (``get_payment_state``) and
+one ``TransactWriteItems``.
 
 A refund is a payment item (negative amount, ``refund_of``): it takes the booking's version
 condition like any payment, so two refunds racing on one booking cannot both land.
@@ -107,6 +109,7 @@ from .dynamo_items import (
 from .dynamo_kiosks import DynamoKiosks
 from .dynamo_mail import DynamoMail
 from .dynamo_outbox import DynamoOutbox
+from .dynamo_payment_state import DynamoPaymentState
 from .dynamo_providers import DynamoProviders
 from .dynamo_settlements import DynamoSettlements
 from .dynamo_waivers import DynamoWaivers
@@ -121,12 +124,13 @@ class DynamoStore(
     DynamoProviders,
     DynamoCashup,
     DynamoSettlements,
+    DynamoPaymentState,
 ):
-    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py``; account, outbox, booking
-    email and reminder, waiver, kiosk, provider and cash-up writes in ``dynamo_accounts.py``,
-    ``dynamo_outbox.py``, ``dynamo_mail.py``, ``dynamo_waivers.py``, ``dynamo_kiosks.py``,
-    ``dynamo_providers.py`` and ``dynamo_cashup.py``; credits and settlement plans in
-    ``dynamo_settlements.py``."""
+    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py`` and (logging a payment)
+    ``dynamo_payment_state.py``; account, outbox, booking email and reminder, waiver, kiosk,
+    provider and cash-up writes in ``dynamo_accounts.py``, ``dynamo_outbox.py``,
+    ``dynamo_mail.py``, ``dynamo_waivers.py``, ``dynamo_kiosks.py``, ``dynamo_providers.py``
+    and ``dynamo_cashup.py``; credits and settlement plans in ``dynamo_settlements.py``."""
 
     @classmethod
     def from_url(cls, url: str) -> DynamoStore:
@@ -321,9 +325,13 @@ class DynamoStore(
         keys = [w.payment.idempotency_key for w in writes]
         dup = refusals.idempotency_key_taken(keys)
 
+        guess = [self._receipt_hint]  # None: read the counter
+
         def build(held: dict[Any, int]) -> list[tuple[dict, Check | None]]:
-            counter = self._get(COUNTER_KEY)
-            last = int(counter["n"]["N"]) if counter else 0
+            last = guess[0]
+            if last is None:
+                counter = self._get(COUNTER_KEY)
+                last = int(counter["n"]["N"]) if counter else 0
             ops: list[tuple[dict, Check | None]] = []
             result.clear()
             for i, w in enumerate(writes, start=1):
@@ -345,9 +353,11 @@ class DynamoStore(
             ops += self._outbox_puts(outbox)
             # Last: a lost race for the counter only retries once nothing else failed.
             ops.append((self._counter(last, last + len(writes)), None))
+            guess[:] = [None]  # a retry reads the counter
             return ops
 
         self._commit(build)
+        self._receipt_hint = result[-1].receipt_no if result else None
         return list(result)
 
     def _counter(self, last: int, new: int) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from .sql_cashup import SqlCashup
 from .sql_kiosks import SqlKiosks
 from .sql_mail import SqlMail
 from .sql_outbox import SqlOutbox
+from .sql_payment_state import SqlPaymentState
 from .sql_providers import SqlProviders
 from .sql_settlements import SqlSettlements
 from .sql_waivers import SqlWaivers
@@ -96,11 +97,13 @@ class SqlStore(
     SqlProviders,
     SqlCashup,
     SqlSettlements,
+    SqlPaymentState,
 ):
     """Plumbing in ``sql_base.py``; accounts, outbox, booking emails and reminders, waivers,
-    kiosks, provider transactions and cash-up in ``sql_accounts.py``, ``sql_outbox.py``,
-    ``sql_mail.py``, ``sql_waivers.py``, ``sql_kiosks.py``, ``sql_providers.py`` and
-    ``sql_cashup.py``; credits and settlement plans in ``sql_settlements.py``."""
+    kiosks, provider transactions, cash-up, credits and settlement plans, and the read of
+    logging a payment in ``sql_accounts.py``, ``sql_outbox.py``, ``sql_mail.py``,
+    ``sql_waivers.py``, ``sql_kiosks.py``, ``sql_providers.py``, ``sql_cashup.py``,
+    ``sql_settlements.py`` and ``sql_payment_state.py``."""
 
     # -- crew and sessions ------------------------------------------------------------------
     def add_crew(self, member: CrewMember, audit: AuditEntry) -> None:

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
-from ..bootstrap import BackgroundDelivery, build_providers
+from ..bootstrap import BackgroundDelivery, DeliveryProcess, build_delivery_process, build_providers
 from ..config import Settings
 from ..notify.base import Sender
 from ..services.context import Context, utc_now
@@ -86,7 +86,7 @@ def _site() -> APIRouter:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """While serving, deliver due emails (retries, anything queued offline) in the background."""
-    mail: BackgroundDelivery | None = app.state.mail
+    mail: BackgroundDelivery | DeliveryProcess | None = app.state.mail
     if mail is not None:
         mail.start()
     yield
@@ -100,8 +100,11 @@ def create_app(
     store: Store | None = None,
     clock: Callable[[], datetime] = utc_now,
     sender: Sender | None = None,
+    mail_process: bool = False,
 ) -> FastAPI:
-    """A new app on ``store`` and ``sender`` (built from settings when not given)."""
+    """A new app on ``store`` and ``sender`` (built from settings when not given). With
+    ``mail_process`` its emails are delivered by a process of its own built from the
+    environment (``scc outbox follow``), not by a thread beside the requests."""
     remember_missing_pydantic_v1()
     if store is None:
         from ..bootstrap import build_store
@@ -125,7 +128,9 @@ def create_app(
     app.state.sender = sender
     app.state.mail = None
     app.state.live = LiveHub(ctx)
-    if settings.mail_after_commit:
+    if settings.mail_after_commit and mail_process:
+        app.state.mail = ctx.after_commit = build_delivery_process()
+    elif settings.mail_after_commit:
 
         def deliver(ids: list[str] | None) -> object:
             """Just-committed messages, or (the sweep) the reminders due and then every
@@ -160,5 +165,6 @@ def create_app(
 
 
 def create_app_from_env() -> FastAPI:
-    """Factory for ``uvicorn --factory`` and the CLI: settings from the environment."""
-    return create_app(Settings.from_env())
+    """Factory for ``uvicorn --factory`` and the CLI: settings from the environment, and
+    emails delivered by a process of their own that reads the same environment."""
+    return create_app(Settings.from_env(), mail_process=True)

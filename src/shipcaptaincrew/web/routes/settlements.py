@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from ...domain.settlements import Plan
 from ...services import credits, settlement_report, settlements
 from ...services.settlements import PartyChoice
+from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas_settlements import (
     CancelIn,
@@ -27,7 +28,7 @@ from ..schemas_settlements import (
 )
 from .common import ERRORS
 
-router = APIRouter(tags=["weather call"], responses=ERRORS)
+router = APIRouter(route_class=DeferredRoute, tags=["weather call"], responses=ERRORS)
 
 
 def plan_out(plan: Plan) -> PlanOut:
