@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,24 +180,63 @@ def dynamo_ctx(moto: MotoServer, settings: Settings, clock: Clock) -> Iterator[C
     store.close()
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+# Modules whose tests share a module- or session-wide server, browser, provider stand-in or
+# Lambda package: each runs whole on one worker, so nothing is started twice. (Every module
+# of tests/e2e/ too.) The collection hook below refuses a module missing from this list.
+SHARED_MODULES = {
+    "tests/aws/test_route_coverage.py",
+    "tests/notify/test_gmail.py",
+    "tests/services/test_settlements.py",
+    "tests/test_aws_package.py",
+    "tests/web/test_live_email.py",
+    "tests/web/test_webhooks_paypal.py",
+    "tests/web/test_webhooks_stripe.py",
+}
+# Started first, so the longest units never finish last on one worker.
+FIRST = ("tests/test_aws_package.py", "tests/web/test_fuzz.py", "tests/e2e/")
+
+
+def _module(nodeid: str) -> str:
+    return nodeid.split("::")[0]
+
+
+def _shared(module: str) -> bool:
+    return module in SHARED_MODULES or module.startswith("tests/e2e/")
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist (``-n``, on by default) tests go one by one to whichever worker is
+    free, except a shared module's, which go together."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByTestOrSharedModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = _module(nodeid)
+            return module if _shared(module) else nodeid
+
+    return ByTestOrSharedModule(config, log)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (``-n``, on by default), tests go to whichever worker is free,
-    except those sharing a module- or session-wide server, browser or Lambda package: each
-    such module runs whole on one worker, so nothing is started twice."""
-    cheap = {"_test_grade_argon2", "_sqlite_template", "postgres_url", "_pg_migrated", "moto"}
+    """The longest units first; and a module using a shared fixture must be listed."""
+    ours = ("_sqlite_template", "postgres_url", "_pg_migrated", "moto", "_test_grade_argon2")
     for item in items:
+        module = _module(item.nodeid)
         info = getattr(item, "_fixtureinfo", None)
-        if info is None:
+        if info is None or _shared(module):
             continue
-        shared = [
-            name
-            for name, defs in info.name2fixturedefs.items()
-            if name not in cheap
-            and any(
+        for name, defs in info.name2fixturedefs.items():
+            if name not in ours and any(
                 d.scope in ("module", "session") and d.func.__module__.startswith("tests.")
                 for d in defs
-            )
-        ]
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+            ):
+                raise pytest.UsageError(
+                    f"{module} uses the shared fixture {name}: add it to SHARED_MODULES in "
+                    "tests/conftest.py"
+                )
+    rank = {m: i for i, m in enumerate(FIRST)}
+    items.sort(
+        key=lambda it: next(
+            (i for m, i in rank.items() if _module(it.nodeid).startswith(m)), len(FIRST)
+        )
+    )
