@@ -103,6 +103,14 @@ def test_shift_a_departure_and_rebook_one_party(api: Api) -> None:
     assert r.status_code == 201, r.text
     assert [s["action"] for s in r.json()["steps"]] == ["keep", "keep"]
     assert api.get(f"/api/events/{trip['id']}").json()["starts_at"].startswith("2026-07-02T00:00")
+    choices = api.get(f"/api/events/{trip['id']}/{bob['patron_id']}/rebook-options")
+    assert choices.status_code == 200, choices.text
+    assert [(o["event_id"], o["room"]) for o in choices.json()["options"]] == [(other["id"], 20)]
+    crew_choices = api.get(
+        f"/api/events/{trip['id']}/{bob['patron_id']}/rebook-options", role=Role.CREW
+    )
+    assert crew_choices.status_code == 403
+    assert api.get(f"/api/events/{trip['id']}/pat_nobody/rebook-options").status_code == 404
     rebook = {"move_to": other["id"], "reason": "Asked to", "reprice": False}
     r = api.post(f"/api/events/{trip['id']}/{bob['patron_id']}/rebook", rebook)
     assert r.status_code == 201, r.text

@@ -89,6 +89,10 @@ class OptionOut(BaseModel):
     room: int | None  # places left (None: no capacity set)
 
 
+class OptionsOut(BaseModel):
+    options: list[OptionOut]
+
+
 class ProposalOut(BaseModel):
     patron_id: str
     name: str

@@ -7,8 +7,8 @@ import dataclasses
 from fastapi import APIRouter, Response
 
 from ...domain.settlements import Plan
-from ...services import credits, settlement_report, settlements
-from ...services.settlements import PartyChoice
+from ...services import credits, rebook_options, settlement_report, settlements
+from ...services.settlements import Option, PartyChoice
 from ..deps import Crew, Ctx
 from ..schemas_settlements import (
     CancelIn,
@@ -16,6 +16,7 @@ from ..schemas_settlements import (
     CreditEntryOut,
     CreditOut,
     OptionOut,
+    OptionsOut,
     PlanOut,
     PlansOut,
     ProposalOut,
@@ -36,6 +37,12 @@ def plan_out(plan: Plan) -> PlanOut:
     return PlanOut(**{k: v for k, v in fields.items() if k in PlanOut.model_fields})
 
 
+def _option(o: Option) -> OptionOut:
+    return OptionOut(
+        event_id=o.event.id, title=o.event.title, starts_at=o.event.starts_at, room=o.room
+    )
+
+
 @router.get("/events/{event_id}/settlement-proposal", response_model=ProposalsOut)
 def proposal(event_id: str, ctx: Ctx, crew: Crew) -> ProposalsOut:
     parties = settlements.propose(ctx, by=crew, event_id=event_id)
@@ -51,15 +58,7 @@ def proposal(event_id: str, ctx: Ctx, crew: Crew) -> ProposalsOut:
                 currency=p.currency,
                 action=p.action,  # type: ignore[arg-type]
                 move_to=p.move_to,
-                options=[
-                    OptionOut(
-                        event_id=o.event.id,
-                        title=o.event.title,
-                        starts_at=o.event.starts_at,
-                        room=o.room,
-                    )
-                    for o in p.options
-                ],
+                options=[_option(o) for o in p.options],
             )
             for p in parties
         ],
@@ -109,6 +108,12 @@ def rebook(event_id: str, patron_id: str, body: RebookIn, ctx: Ctx, crew: Crew) 
         message=body.message,
     )
     return plan_out(plan)
+
+
+@router.get("/events/{event_id}/{patron_id}/rebook-options", response_model=OptionsOut)
+def rebook_choices(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> OptionsOut:
+    found = rebook_options.rebook_options(ctx, by=crew, event_id=event_id, patron_id=patron_id)
+    return OptionsOut(options=[_option(o) for o in found])
 
 
 @router.get("/events/{event_id}/settlements", response_model=PlansOut)

@@ -66,6 +66,9 @@ function actions(b, nameId) {
       ? h('button', { type: 'button', class: 'btn', data: { action: 'waiver' }, ...described, text: 'Paper waiver' })
       : null,
     h('button', { type: 'button', class: 'btn', data: { action: 'history' }, ...described, text: 'Payments' }),
+    open && isManager()
+      ? h('button', { type: 'button', class: 'btn', data: { action: 'rebook' }, ...described, text: 'Rebook' })
+      : null,
     open
       ? h('button', { type: 'button', class: 'btn', data: { action: 'send-link' }, ...described, text: 'Send link' })
       : null,
