@@ -78,6 +78,8 @@ def test_cancel_with_a_plan_then_credit_pays_a_later_booking(api: Api) -> None:
     again_bob = api.patron(later["id"], "Bob Ray", email=bob["email"])
     card = api.get(f"/api/events/{later['id']}/{again_bob['patron_id']}/payment").json()
     assert card["credit_cents"] == 4500
+    listed_credit = api.get(f"/api/events/{later['id']}/roster").json()["credit"]
+    assert listed_credit == {bob["patron_id"]: 4500}  # on the card, from the roster read
     paid = api.post(
         f"/api/events/{later['id']}/{again_bob['patron_id']}/payment",
         {"amount_cents": 4500, "method": "credit"},

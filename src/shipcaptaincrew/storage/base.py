@@ -468,6 +468,12 @@ class Store(Protocol):
         """The patron's credit entries, by ``seq``. Changes nothing."""
         ...
 
+    def list_credits_of(self, patron_ids: Sequence[str]) -> dict[str, list[CreditEntry]]:
+        """Each of these patrons' credit entries, by ``seq`` (only patrons that have any),
+        in a few reads whatever their number (one per 100 patrons or more), never one per
+        patron. Changes nothing."""
+        ...
+
     def get_plan(self, event_id: str, plan_id: str) -> Plan | None:
         """The plan (at its stored version), or None."""
         ...

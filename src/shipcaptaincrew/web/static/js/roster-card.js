@@ -41,6 +41,7 @@ function badges(b) {
       ? h('li', { class: 'badge badge-ok', text: 'Checked in' })
       : h('li', { class: 'badge badge-bad', text: 'Not checked in' }),
     b.ready ? h('li', { class: 'badge badge-ready', text: 'Ready to board' }) : null,
+    b.credit_cents > 0 ? h('li', { class: 'badge badge-credit', text: `Credit ${money(b.credit_cents, b.currency)}` }) : null,
     b.receipt_email
       ? h('li', { class: `badge badge-mail-${b.receipt_email}`, text: `Receipt email ${b.receipt_email}` })
       : null,
