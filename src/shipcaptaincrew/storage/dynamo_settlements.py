@@ -41,6 +41,7 @@ from .dynamo_items import (
 )
 
 Ops = list[tuple[dict, Check | None]]
+_APPEND = "SET entries = list_append(if_not_exists(entries, :none), :new)"
 
 
 def credit_key(patron_id: str, seq: int) -> dict[str, Any]:
@@ -158,7 +159,7 @@ class DynamoSettlements(DynamoBase):
                 self._op(
                     "Update",
                     Key=ledger_key(patron_id),
-                    UpdateExpression="SET entries = list_append(if_not_exists(entries, :none), :new)",
+                    UpdateExpression=_APPEND,
                     ExpressionAttributeValues={
                         ":none": {"L": []},
                         ":new": {"L": [encode(e) for e in sorted(new, key=lambda e: e.seq)]},
