@@ -14,6 +14,7 @@ from ..schemas_settlements import (
     CancelIn,
     CreditBalanceOut,
     CreditEntryOut,
+    CreditIn,
     CreditOut,
     OptionOut,
     OptionsOut,
@@ -137,7 +138,24 @@ def run(event_id: str, plan_id: str, body: RunIn, ctx: Ctx, crew: Crew) -> PlanO
 
 @router.get("/patrons/{patron_id}/credit", response_model=CreditOut)
 def credit(patron_id: str, ctx: Ctx, crew: Crew) -> CreditOut:
-    view = credits.credit_view(ctx, patron_id=patron_id)
+    return _credit_out(patron_id, credits.credit_view(ctx, patron_id=patron_id))
+
+
+@router.post("/patrons/{patron_id}/credit", response_model=CreditOut, status_code=201)
+def issue_credit(patron_id: str, body: CreditIn, ctx: Ctx, crew: Crew) -> CreditOut:
+    view = credits.issue_credit(
+        ctx,
+        by=crew,
+        patron_id=patron_id,
+        amount_cents=body.amount_cents,
+        currency=body.currency,
+        reason=body.reason,
+        valid_days=body.valid_days,
+    )
+    return _credit_out(patron_id, view)
+
+
+def _credit_out(patron_id: str, view: credits.CreditView) -> CreditOut:
     return CreditOut(
         patron_id=patron_id,
         balances=[CreditBalanceOut(currency=c, cents=v) for c, v in view.balances.items()],
