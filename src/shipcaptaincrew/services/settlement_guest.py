@@ -19,8 +19,9 @@ from ..storage.base import LedgerWrite
 from . import audit
 from .booking_mail import booked_message
 from .context import Context, retry_stale
+from .departures import Option, departures_with_room
 from .settlement_run import run_plan, waivers_carry
-from .settlements import Option, departures_with_room, rebook
+from .settlements import rebook
 from .waivers import booking_for_token
 
 ACCEPT, REFUND, CANCEL, OTHER = "accept", "refund", "cancel", "other"

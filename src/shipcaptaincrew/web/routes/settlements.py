@@ -7,8 +7,9 @@ import dataclasses
 from fastapi import APIRouter, Response
 
 from ...domain.settlements import Plan
-from ...services import credits, rebook_options, settlement_report, settlements
-from ...services.settlements import Option, PartyChoice
+from ...services import credits, departures, settlement_report, settlements
+from ...services.departures import Option
+from ...services.settlements import PartyChoice
 from ..deps import Crew, Ctx
 from ..schemas_settlements import (
     CancelIn,
@@ -113,7 +114,7 @@ def rebook(event_id: str, patron_id: str, body: RebookIn, ctx: Ctx, crew: Crew) 
 
 @router.get("/events/{event_id}/{patron_id}/rebook-options", response_model=OptionsOut)
 def rebook_choices(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> OptionsOut:
-    found = rebook_options.rebook_options(ctx, by=crew, event_id=event_id, patron_id=patron_id)
+    found = departures.rebook_options(ctx, by=crew, event_id=event_id, patron_id=patron_id)
     return OptionsOut(options=[_option(o) for o in found])
 
 
