@@ -1,5 +1,6 @@
 """Admins and captains in the console: create and edit events, add patrons, import a
-CSV, choose the waiver template and read the activity log."""
+CSV, choose the waiver template, read the activity log, cancel or move a departure, rebook
+a party and give credit."""
 
 from __future__ import annotations
 
@@ -179,3 +180,13 @@ def test_move_a_departure_then_rebook_one_party(page, live_server, api):
     expect(page.locator(f'li[data-patron="{zeno}"] .badges')).to_contain_text("cancelled")
     moved = api.get(f"/api/events/{later['id']}/roster").json()["roster"]
     assert [p["name"] for p in moved] == ["Zeno Dunn"]
+    rebook.get_by_role("button", name="Close").click()
+    yara = page.locator(f'li[data-patron="{seeded["ids"]["Yara Cole"]}"]')
+    yara.get_by_role("button", name="Payments").click()
+    history = page.locator("#history-dialog")
+    history.get_by_role("button", name="Give credit").click()
+    history.get_by_label("Amount", exact=True).fill("12.50")
+    history.locator("#credit-form").get_by_label("Reason (required)").fill("Waited out the fog")
+    history.locator("#credit-form").get_by_role("button", name="Give credit").click()
+    expect(history.locator("#history-summary")).to_contain_text("credit $12.50")
+    expect(yara.locator(".badges")).to_contain_text("Credit $12.50")

@@ -18,6 +18,7 @@ const SHELL = [
   'js/booking-refresh.js',
   'js/cashup-modal.js',
   'js/checkin.js',
+  'js/credit-form.js',
   'js/crew-modal.js',
   'js/crew-sessions.js',
   'js/csv-import.js',

@@ -34,6 +34,7 @@ export const urls = Object.freeze({
   cancellation: (eventId) => `${event(eventId)}/cancellation`,
   shift: (eventId) => `${event(eventId)}/shift`,
   settlementReport: (eventId, planId, kind) => `${event(eventId)}/settlements/${q(planId)}/report.${kind}`,
+  credit: (patronId) => `/api/patrons/${q(patronId)}/credit`,
   audit: (eventId, limit) => `/api/audit?event_id=${q(eventId)}&limit=${q(limit)}`,
   waiverTemplates: () => '/api/waiver-templates',
   kiosks: (eventId) => `${event(eventId)}/kiosks`,
