@@ -206,12 +206,12 @@ class DynamoSettlements(DynamoBase):
         out: dict[str, list[CreditEntry]] = {}
         keys = [ledger_key(p) for p in sorted(set(patron_ids))]
         for i in range(0, len(keys), 100):
-            for item in self._batch_get(keys[i : i + 100]):
+            for item in self._ledgers_of(keys[i : i + 100]):
                 found = [decode(CreditEntry, {"doc": d}) for d in item["entries"]["L"]]
                 out[found[0].patron_id] = sorted(found, key=lambda e: e.seq)
         return {p: out[p] for p in sorted(out)}
 
-    def _batch_get(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def _ledgers_of(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The items of ``keys`` that exist (at most 100), asking again for any the service
         left unprocessed."""
         items: list[dict[str, Any]] = []
