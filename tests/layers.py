@@ -33,6 +33,11 @@ ADAPTERS = {"storage", "notify", "receipts", "providers"}
 # adapter package is chosen by bootstrap and reached through these.
 DOORS = {
     "storage.base",
+    "storage.base_accounts",
+    "storage.base_money",
+    "storage.base_outbox",
+    "storage.base_settlements",
+    "storage.base_waivers",
     "notify.base",
     "notify.messages",
     "receipts.pdf",

@@ -177,7 +177,8 @@ def test_probe_package_is_clean_and_its_imports_resolve(tmp_path: Path) -> None:
             "services/roster.py",
             "from ..storage.sql import SqlStore\n",
             "services.roster -> storage.sql (line 7): services reaches storage only through "
-            "storage.base",
+            "storage.base, storage.base_accounts, storage.base_money, storage.base_outbox, "
+            "storage.base_settlements, storage.base_waivers",
         ),
         (
             "domain/models.py",

@@ -1,5 +1,6 @@
 """Admins and captains in the console: create and edit events, add patrons, import a
-CSV, choose the waiver template and read the activity log."""
+CSV, choose the waiver template, read the activity log, cancel or move a departure, rebook
+a party and give credit."""
 
 from __future__ import annotations
 
@@ -141,3 +142,51 @@ def test_cancel_a_departure_with_a_plan_per_party(page, live_server, api):
         ("refund", "done"),
     ]
     assert plan["steps"][0]["outcome"]["credited"] == 4000
+
+
+def test_move_a_departure_then_rebook_one_party(page, live_server, api):
+    seeded = seed_event(api, ["Yara Cole", "Zeno Dunn"])
+    event_id = seeded["event"]["id"]
+    later = api.post(
+        "/api/events",
+        json={
+            "title": "Dawn run for Zeno",
+            "starts_at": "2030-08-15T06:00:00+00:00",
+            "price_cents": 4000,
+            "currency": "USD",
+        },
+    ).json()
+    sign_in(page, live_server, f"#/events/{event_id}")
+    page.locator("#manage-menu > summary").click()
+    page.get_by_role("button", name="Move departure").click()
+    dialog = page.locator("#shift-dialog")
+    dialog.get_by_label("New start").fill("2030-07-02T10:00")
+    dialog.get_by_label("Reason").fill("Fog until noon")
+    dialog.get_by_role("button", name="Move departure and tell everyone").click()
+    expect(dialog.locator("#shift-status")).to_contain_text("2 of 2 parties told.")
+    [shift] = api.get(f"/api/events/{event_id}/settlements").json()["plans"]
+    assert (shift["kind"], [s["state"] for s in shift["steps"]]) == ("shift", ["done", "done"])
+    assert api.get(f"/api/events/{event_id}").json()["starts_at"] == shift["new_starts_at"]
+    dialog.get_by_role("button", name="Close").click()
+    zeno = seeded["ids"]["Zeno Dunn"]
+    page.locator(f'li[data-patron="{zeno}"]').get_by_role("button", name="Rebook").click()
+    rebook = page.locator("#rebook-dialog")
+    rebook.get_by_label("Departure", exact=True).select_option(later["id"])
+    rebook.get_by_label("Reason").fill("Asked for another day")
+    rebook.get_by_role("button", name="Rebook and tell the patron").click()
+    expect(rebook.locator("#rebook-status")).to_have_text(
+        "Zeno Dunn moved to Dawn run for Zeno; they are told by email."
+    )
+    expect(page.locator(f'li[data-patron="{zeno}"] .badges')).to_contain_text("cancelled")
+    moved = api.get(f"/api/events/{later['id']}/roster").json()["roster"]
+    assert [p["name"] for p in moved] == ["Zeno Dunn"]
+    rebook.get_by_role("button", name="Close").click()
+    yara = page.locator(f'li[data-patron="{seeded["ids"]["Yara Cole"]}"]')
+    yara.get_by_role("button", name="Payments").click()
+    history = page.locator("#history-dialog")
+    history.get_by_role("button", name="Give credit").click()
+    history.get_by_label("Amount", exact=True).fill("12.50")
+    history.locator("#credit-form").get_by_label("Reason (required)").fill("Waited out the fog")
+    history.locator("#credit-form").get_by_role("button", name="Give credit").click()
+    expect(history.locator("#history-summary")).to_contain_text("credit $12.50")
+    expect(yara.locator(".badges")).to_contain_text("Credit $12.50")

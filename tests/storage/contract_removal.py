@@ -69,6 +69,7 @@ class RemovalContract:
         assert store.list_outbox_for_event(event.id, ["receipt"]) == []
         assert store.list_audit(event_id=event.id) == []
         assert (store.list_plans(event.id), store.list_credits(patron.id)) == ([], [])
+        assert list(store.list_credits_of([patron.id, shared.id])) == [shared.id]
         assert [c.amount_cents for c in store.list_credits(shared.id)] == [3000]
         assert store.get_patron(patron.id) is None
         assert store.get_patron_by_email(patron.email) is None

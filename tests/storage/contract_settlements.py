@@ -73,6 +73,18 @@ class SettlementsContract:
             store.commit_ledger(LedgerWrite(credits=[_issued("pat_1", 2, 700)]))
         assert store.list_credits("pat_1") == [first, second]
 
+    def test_many_patrons_credit_is_read_at_once_by_number(self, store: Store) -> None:
+        first, second = _issued("pat_1", 1), _issued("pat_1", 2, 500)
+        other = _issued("pat_3", 1, 700)
+        store.commit_ledger(LedgerWrite(credits=[first, other]))
+        store.commit_ledger(LedgerWrite(credits=[second]))
+        crowd = [f"pat_x{i:03d}" for i in range(150)]  # more than one read's worth
+        store.commit_ledger(LedgerWrite(credits=[_issued(crowd[-1], 1, 900)]))
+        found = store.list_credits_of(["pat_3", "pat_2", "pat_1", "pat_1", *crowd])
+        assert found == {"pat_1": [first, second], "pat_3": [other], crowd[-1]: found[crowd[-1]]}
+        assert [e.amount_cents for e in found[crowd[-1]]] == [900]
+        assert store.list_credits_of([]) == {}
+
     def test_concurrent_uses_never_take_the_balance_below_zero(self, store: Store) -> None:
         store.commit_ledger(LedgerWrite(credits=[_issued("pat_1", 1, 3000)]))
 

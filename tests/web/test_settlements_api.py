@@ -3,6 +3,8 @@ rebooking, the credit on the card and spent as a payment."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from shipcaptaincrew.domain import outbox as ob
 from shipcaptaincrew.domain.models import Role
 from tests.web.conftest import Api
@@ -78,6 +80,8 @@ def test_cancel_with_a_plan_then_credit_pays_a_later_booking(api: Api) -> None:
     again_bob = api.patron(later["id"], "Bob Ray", email=bob["email"])
     card = api.get(f"/api/events/{later['id']}/{again_bob['patron_id']}/payment").json()
     assert card["credit_cents"] == 4500
+    listed_credit = api.get(f"/api/events/{later['id']}/roster").json()["credit"]
+    assert listed_credit == {bob["patron_id"]: 4500}  # on the card, from the roster read
     paid = api.post(
         f"/api/events/{later['id']}/{again_bob['patron_id']}/payment",
         {"amount_cents": 4500, "method": "credit"},
@@ -103,6 +107,14 @@ def test_shift_a_departure_and_rebook_one_party(api: Api) -> None:
     assert r.status_code == 201, r.text
     assert [s["action"] for s in r.json()["steps"]] == ["keep", "keep"]
     assert api.get(f"/api/events/{trip['id']}").json()["starts_at"].startswith("2026-07-02T00:00")
+    choices = api.get(f"/api/events/{trip['id']}/{bob['patron_id']}/rebook-options")
+    assert choices.status_code == 200, choices.text
+    assert [(o["event_id"], o["room"]) for o in choices.json()["options"]] == [(other["id"], 20)]
+    crew_choices = api.get(
+        f"/api/events/{trip['id']}/{bob['patron_id']}/rebook-options", role=Role.CREW
+    )
+    assert crew_choices.status_code == 403
+    assert api.get(f"/api/events/{trip['id']}/pat_nobody/rebook-options").status_code == 404
     rebook = {"move_to": other["id"], "reason": "Asked to", "reprice": False}
     r = api.post(f"/api/events/{trip['id']}/{bob['patron_id']}/rebook", rebook)
     assert r.status_code == 201, r.text
@@ -119,3 +131,38 @@ def test_shift_a_departure_and_rebook_one_party(api: Api) -> None:
     assert [k[0] for k in kinds].count(ann["patron_id"]) == 1
     gone = api.post(f"/api/events/{trip['id']}/{bob['patron_id']}/rebook", rebook)
     assert gone.status_code == 422  # no longer booked there
+
+
+def test_an_admin_gives_credit_by_hand_with_a_reason_and_an_expiry(api: Api) -> None:
+    trip = api.event(title="Morning")
+    ann = api.patron(trip["id"], "Ann Lee")
+    url = f"/api/patrons/{ann['patron_id']}/credit"
+    body = {
+        "amount_cents": 2500,
+        "currency": "USD",
+        "reason": "Seasick last week",
+        "valid_days": 30,
+    }
+    assert api.post(url, body, role=Role.CREW).status_code == 403
+    assert api.post(url, {**body, "reason": "  "}).status_code == 422
+    assert api.post(url, {**body, "amount_cents": 0}).status_code == 422
+    assert api.post("/api/patrons/pat_nobody/credit", body).status_code == 404
+    r = api.post(url, body)
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert out["balances"] == [{"currency": "USD", "cents": 2500}]
+    [entry] = out["entries"]
+    assert (entry["kind"], entry["note"], entry["event_id"]) == (
+        "issued",
+        "Seasick last week",
+        None,
+    )
+    issued_at = datetime.fromisoformat(entry["at"])
+    assert datetime.fromisoformat(entry["expires_at"]) - issued_at == timedelta(days=30)
+    assert api.get(url).json() == out
+    [logged] = [e for e in api.ctx.store.list_audit(limit=50) if e.action == "credit.issued"]
+    assert (logged.patron_id, logged.data["amount_cents"], logged.data["reason"]) == (
+        ann["patron_id"], 2500, "Seasick last week"
+    )  # fmt: skip
+    card = api.get(f"/api/events/{trip['id']}/{ann['patron_id']}/payment").json()
+    assert card["credit_cents"] == 2500

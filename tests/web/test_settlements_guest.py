@@ -133,3 +133,54 @@ def test_a_moved_patron_chooses_another_departure(api: Api) -> None:
         headers=SAME_ORIGIN,
     )
     assert again.status_code == 409
+
+
+def test_a_credited_patron_books_another_departure_with_their_credit(api: Api) -> None:
+    rainy = api.event(title="Rainy")
+    later = api.event(title="Later", starts_at="2026-07-08T18:00:00-04:00", ends_at=None)
+    full = api.event(title="Full", starts_at="2026-07-02T18:00:00-04:00", ends_at=None, capacity=1)
+    api.patron(full["id"], "Cy Full")
+    dee = api.patron(rainy["id"], "Dee Park", party_size=2)
+    paid = {"amount_cents": 6000, "method": "cash"}
+    assert (
+        api.post(f"/api/events/{rainy['id']}/{dee['patron_id']}/payment", paid).status_code == 201
+    )
+    credit = {"patron_id": dee["patron_id"], "action": "credit"}
+    plan = api.post(
+        f"/api/events/{rainy['id']}/cancellation", {"reason": "Storm", "parties": [credit]}
+    ).json()
+    page = api.client.get(f"/g/{_token(dee)}").text
+    assert "Book another departure with your credit" in page
+    assert f'<option value="{later["id"]}">Later,' in page
+    assert f'<option value="{full["id"]}"' not in page
+    page_token = re.findall(r'name="form_token" value="([^"]*)"', page)[0]
+
+    def book(move_to: str):
+        return api.client.post(
+            f"/g/{_token(dee)}/settlement",
+            data={"form_token": page_token, "choice": "other", "move_to": move_to},
+            headers=SAME_ORIGIN,
+            follow_redirects=False,
+        )
+
+    assert book(full["id"]).status_code == 409  # not offered: no room
+    assert book(later["id"]).status_code == 303
+    card = api.get(f"/api/events/{later['id']}/{dee['patron_id']}/payment").json()
+    assert (card["amount_due_cents"], card["amount_paid_cents"]) == (9000, 6000)
+    assert ([p["method"] for p in card["payments"]], card["credit_cents"]) == (["credit"], 0)
+    kinds = [e.kind for e in api.ctx.store.list_credits(dee["patron_id"])]
+    assert kinds == ["issued", "used"]
+    step = api.ctx.store.get_plan(rainy["id"], plan["id"]).step(dee["patron_id"])
+    assert (step.choice, step.outcome["chosen"]) == (rules.CHOSE_OTHER, later["id"])
+    mails = [m for m in api.ctx.store.list_outbox() if m.event_id == later["id"]]
+    assert [(m.kind, m.patron_id) for m in mails] == [(ob.BOOKED, dee["patron_id"])]
+    audit = api.get(f"/api/audit?event_id={rainy['id']}").json()["entries"]
+    assert [e["action"] for e in audit if e["actor"].startswith("guest")] == [
+        "settlement.patron_booked"
+    ]
+    page = api.client.get(f"/g/{_token(dee)}").text
+    moved = api.ctx.store.get_booking(later["id"], dee["patron_id"])
+    assert "You booked <strong>Later</strong> with your credit." in page
+    assert f'href="http://testserver/g/{moved.guest_token}"' in page
+    assert "Book another departure" not in page
+    assert book(later["id"]).status_code == 409  # once

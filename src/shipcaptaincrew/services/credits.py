@@ -1,6 +1,7 @@
 """Credits: a patron's balance with the organisation, and spending it on a booking.
 
-Credit is issued by a settlement plan (``services/settlements.py``) and spent as a payment
+Credit is issued by a settlement plan (``services/settlements.py``) or by hand by an admin
+or captain (``issue_credit``), and spent as a payment
 of method ``credit``: the payment, the re-settled booking and the ledger's ``used`` entry
 land in one transaction, so the ledger and the booking never disagree.
 """
@@ -13,10 +14,12 @@ from dataclasses import dataclass
 from ..domain import bookings as rules
 from ..domain import credits as ledger
 from ..domain import outbox as ob
-from ..domain.errors import DuplicateKey, Invalid
+from ..domain import settlements as plan_rules
+from ..domain.errors import DuplicateKey, Invalid, NotFound
 from ..domain.models import Actor, Booking, CrewMember, Payment, PaymentMethod
 from ..storage.base import LedgerWrite
-from .access import actor_of
+from . import audit
+from .access import actor_of, require_manager
 from .bookings import get_booking
 from .context import Context, retry_stale
 from .events import get_event
@@ -111,6 +114,56 @@ def pay_with_credit(
         return Logged(stored, booking, True)
 
     return retry_stale(attempt)
+
+
+def issue_credit(
+    ctx: Context,
+    *,
+    by: CrewMember,
+    patron_id: str,
+    amount_cents: int,
+    currency: str,
+    reason: str,
+    valid_days: int = ledger.DEFAULT_VALID_DAYS,
+) -> CreditView:
+    """Give the patron credit by hand (admins and captains), with a reason and an expiry
+    ``valid_days`` from now: the ledger's ``issued`` entry and a ``credit.issued`` audit
+    entry in one write. Returns the credit after it. NotFound for an unknown patron."""
+    require_manager(by)
+    if ctx.store.get_patron(patron_id) is None:
+        raise NotFound("No such patron.", {"patron_id": patron_id})
+    reason = plan_rules.clean_text(reason, "reason", required=True)
+    actor = actor_of(by)
+
+    def attempt() -> None:
+        now = ctx.now()
+        entry = ledger.issue(
+            ctx.store.list_credits(patron_id),
+            patron_id=patron_id,
+            amount_cents=amount_cents,
+            currency=currency,
+            at=now,
+            expires_at=ledger.expiry(now, valid_days),
+            by=actor.label,
+            note=reason,
+        )
+        record = audit.entry(
+            ctx,
+            actor=actor,
+            action="credit.issued",
+            subject=entry.id,
+            patron_id=patron_id,
+            data={
+                "amount_cents": amount_cents,
+                "currency": currency,
+                "reason": reason,
+                "expires_at": entry.expires_at.isoformat() if entry.expires_at else None,
+            },
+        )
+        ctx.store.commit_ledger(LedgerWrite(credits=[entry], audit=[record]))
+
+    retry_stale(attempt)
+    return credit_view(ctx, patron_id=patron_id)
 
 
 def credit_json(view: CreditView) -> dict[str, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..domain import bookings as rules
+from ..domain import credits as ledger
 from ..domain import outbox as ob
 from ..domain import refusals
 from ..domain.errors import Conflict, DuplicateKey
@@ -32,15 +33,23 @@ MAX_NAME, MAX_PHONE = 200, 40
 
 
 def roster(ctx: Context, *, event_id: str) -> RosterView:
-    """The event, its counts and its bookings by name, each with its receipt email status.
-    Changes nothing."""
+    """The event, its counts and its bookings by name, each with its receipt email status,
+    and the credit its patrons hold (one read for all of them). Changes nothing."""
     event = get_event(ctx, event_id=event_id)
     bookings = ctx.store.list_bookings(event_id)
     emails = receipt_email_status(ctx, event_id=event_id)
+    held = ctx.store.list_credits_of([b.patron_id for b in bookings])
+    now = ctx.now()
+    credits = {
+        p: cents
+        for p, entries in held.items()
+        if (cents := ledger.balance(entries, event.currency, now))
+    }
     return RosterView(
         event,
         rules.count(bookings),
         [BookingView(b, emails.get(b.patron_id)) for b in bookings],
+        credits,
     )
 
 

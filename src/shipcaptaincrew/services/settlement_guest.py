@@ -1,6 +1,7 @@
 """What a settlement plan did to a patron's booking, as their guest page shows it, and
-the choices left to them there: keep a proposed move, take a refund instead of credit
-(when the operator allows it), or cancel a booking whose departure moved in time."""
+the choices left to them there: keep a proposed move or choose another departure, take a
+refund instead of credit (when the operator allows it), book another departure with their
+credit, or cancel a booking whose departure moved in time."""
 
 from __future__ import annotations
 
@@ -9,14 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..domain import credits as ledger
+from ..domain import payments as pay
 from ..domain import settlements as rules
-from ..domain.errors import Conflict, Invalid, StaleWrite
-from ..domain.models import Actor, ActorKind, Booking, BookingStatus
+from ..domain.errors import Conflict, DuplicateKey, Invalid, StaleWrite
+from ..domain.models import Actor, ActorKind, Booking, BookingStatus, Payment, PaymentMethod, new_id
+from ..domain.models import new_guest_token as new_token
 from ..storage.base import LedgerWrite
 from . import audit
+from .booking_mail import booked_message
 from .context import Context, retry_stale
-from .settlement_run import run_plan
-from .settlements import Option, departures_with_room, rebook
+from .departures import Option, departures_with_room
+from .settlement_run import run_plan, waivers_carry
+from .settlements import rebook
 from .waivers import booking_for_token
 
 ACCEPT, REFUND, CANCEL, OTHER = "accept", "refund", "cancel", "other"
@@ -31,7 +36,7 @@ class GuestSettlement:
     moved_url: str  # the new booking's page, after a move
     credit_cents: int  # the patron's credit now, in the booking's currency
     credit_expires_at: datetime | None
-    options: tuple[Option, ...] = ()  # other departures with room, while a move is open
+    options: tuple[Option, ...] = ()  # departures with room, while a move or credit is open
 
     @property
     def can_accept(self) -> bool:
@@ -47,6 +52,11 @@ class GuestSettlement:
             and self.credit_cents >= credited
             and self._open
         )
+
+    @property
+    def can_book(self) -> bool:
+        """A credited patron may book another departure with their credit (once, here)."""
+        return self.step.action == rules.CREDIT and self.credit_cents > 0 and self._open
 
     @property
     def can_cancel(self) -> bool:
@@ -69,20 +79,25 @@ def guest_settlement(ctx: Context, *, booking: Booking) -> GuestSettlement | Non
     plan, step = found[-1]
     moved_url = ""
     options: tuple[Option, ...] = ()
-    if step.action == rules.MOVE and step.state == rules.DONE:
-        now_on = str(step.outcome.get("chosen") or step.outcome.get("moved_to"))
+    now_on = str(step.outcome.get("chosen") or step.outcome.get("moved_to") or "")
+    if now_on and step.state == rules.DONE:
         moved = ctx.store.get_booking(now_on, booking.patron_id)
         moved_url = f"{ctx.settings.public_url}/g/{moved.guest_token}" if moved else ""
-        target = ctx.store.get_event(now_on)
-        if target is not None and not step.choice:
-            exclude = frozenset({booking.event_id, target.id})
-            options = tuple(
-                departures_with_room(
-                    ctx, event=target, party_size=booking.party_size, exclude=exclude
-                )
-            )
     entries = ctx.store.list_credits(booking.patron_id)
     now = ctx.now()
+    credit = ledger.balance(entries, booking.currency, now)
+    open_now = step.state == rules.DONE and not step.choice
+    source = ""  # the departure the options are near: the moved-to one, or the cancelled one
+    if open_now and step.action == rules.MOVE:
+        source = now_on
+    elif open_now and step.action == rules.CREDIT and credit > 0:
+        source = booking.event_id
+    target = ctx.store.get_event(source) if source else None
+    if target is not None:
+        exclude = frozenset({booking.event_id, target.id})
+        options = tuple(
+            departures_with_room(ctx, event=target, party_size=booking.party_size, exclude=exclude)
+        )
     live = [
         lot for lot in ledger.lots(entries, booking.currency) if lot.live(now) and lot.left_cents
     ]
@@ -90,7 +105,7 @@ def guest_settlement(ctx: Context, *, booking: Booking) -> GuestSettlement | Non
         plan,
         step,
         moved_url,
-        ledger.balance(entries, booking.currency, now),
+        credit,
         min((lot.entry.expires_at for lot in live if lot.entry.expires_at), default=None),
         options,
     )
@@ -153,8 +168,12 @@ def choose(ctx: Context, *, token: str, choice: str, move_to: str = "") -> rules
     (through the provider for card payments; other money is left for crew to hand back);
     cancelling a shifted booking does the same with its payments. Conflict when the choice
     is not open (made already, credit spent, not allowed). ``other`` with ``move_to``:
-    ``choose_departure``."""
+    ``book_with_credit`` for credit, else ``choose_departure``."""
     if choice == OTHER:
+        view = guest_settlement(ctx, booking=booking_for_token(ctx, token=token))
+        if view is not None and view.can_book:
+            book_with_credit(ctx, token=token, move_to=move_to)
+            return view.plan
         return choose_departure(ctx, token=token, move_to=move_to)
     booking = booking_for_token(ctx, token=token)
     actor = Actor(ActorKind.GUEST, booking.patron_id, booking.patron_name)
@@ -219,3 +238,91 @@ def choose(ctx: Context, *, token: str, choice: str, move_to: str = "") -> rules
 
 def _to_refund(step: rules.Step, why: str) -> rules.Step:
     return dataclasses.replace(step, action=rules.REFUND, state=rules.PENDING, choice=why)
+
+
+def book_with_credit(ctx: Context, *, token: str, move_to: str) -> Booking:
+    """The credited patron books another departure with room (one of
+    ``GuestSettlement.options``): a new booking there at its price, paid from their credit
+    as far as it goes (a ``credit`` payment and the ledger's ``used`` entry, ``expired``
+    entries for lots that ran out), their step's choice, an audit entry naming the guest
+    and the booking email, in one write. Conflict when there is no credit to book with,
+    the departure is not offered or has filled, or the patron is booked there already."""
+    booking = booking_for_token(ctx, token=token)
+    actor = Actor(ActorKind.GUEST, booking.patron_id, booking.patron_name)
+
+    def attempt() -> Booking:
+        view = guest_settlement(ctx, booking=booking)
+        if view is None or not view.can_book:
+            raise Conflict("There is no credit to book another departure with.")
+        target = next((o.event for o in view.options if o.event.id == move_to), None)
+        if target is None:
+            raise Conflict("That departure is not offered.", {"move_to": move_to})
+        event = ctx.store.get_event(booking.event_id)
+        now = ctx.now()
+        keep = event is not None and waivers_carry(ctx, event, target, booking)
+        new = rules.moved_booking(
+            booking, target, token=new_token(), now=now, reprice=True, keep_waivers=keep
+        )
+        entries = ctx.store.list_credits(booking.patron_id)
+        credits = ledger.expirations(entries, now, by=actor.label)
+        spend = min(view.credit_cents, new.amount_due_cents)
+        payments = []
+        if spend > 0:
+            payment = Payment(
+                id=new_id("pay"),
+                event_id=target.id,
+                patron_id=booking.patron_id,
+                amount_cents=spend,
+                currency=booking.currency,
+                method=PaymentMethod.CREDIT,
+                reference=view.plan.id,
+                note="Credit chosen by the patron",
+                logged_by=actor.id,
+                logged_by_name=actor.name,
+                logged_at=now,
+            )
+            used = ledger.use(
+                [*entries, *credits],
+                patron_id=booking.patron_id,
+                amount_cents=spend,
+                currency=booking.currency,
+                at=now,
+                by=actor.label,
+                event_id=target.id,
+                payment_id=payment.id,
+            )
+            payments, credits = [payment], [*credits, used]
+        new = pay.settle(new, payments, now=now)
+        outcome = {**view.step.outcome, "chosen": target.id, "chosen_title": target.title}
+        changed = dataclasses.replace(view.step, choice=rules.CHOSE_OTHER, outcome=outcome)
+        entry = audit.entry(
+            ctx,
+            actor=actor,
+            action="settlement.patron_booked",
+            subject=view.plan.id,
+            event_id=view.plan.event_id,
+            patron_id=booking.patron_id,
+            data={"plan_id": view.plan.id, "event_id": target.id, "paid_from_credit": spend},
+        )
+        mail = booked_message(ctx, new)
+        ctx.store.commit_ledger(
+            LedgerWrite(
+                new_booking=new,
+                capacity=target.capacity,
+                payments=payments,
+                credits=credits,
+                plan=rules.with_step(view.plan, changed, now=now),
+                plan_version=view.plan.version,
+                audit=[entry],
+                outbox=[mail],
+            )
+        )
+        ctx.after_commit([mail])
+        return new
+
+    try:
+        return retry_stale(attempt)
+    except DuplicateKey:
+        raise Conflict("You have a booking on that departure already.") from None
+    except StaleWrite:
+        raise Conflict("Your credit changed meanwhile; reload the page.") from None

@@ -316,7 +316,7 @@ def _move(
         token=new_token(),
         now=now,
         reprice=step.reprice,
-        keep_waivers=_waivers_carry(ctx, event, target, booking),
+        keep_waivers=waivers_carry(ctx, event, target, booking),
     )
     paid = booking.amount_paid_cents
     carried = min(paid, moved.amount_due_cents)
@@ -368,7 +368,7 @@ def _move(
     }
 
 
-def _waivers_carry(ctx: Context, event: Event, target: Event, booking: Booking) -> bool:
+def waivers_carry(ctx: Context, event: Event, target: Event, booking: Booking) -> bool:
     latest = (
         ctx.store.get_waiver_template(target.waiver_template_id)
         if target.waiver_template_id

@@ -34,11 +34,10 @@ from ..storage.base import LedgerWrite
 from . import audit
 from .access import actor_of, require_manager
 from .context import Context
+from .departures import MAX_OPTIONS, Option, departures
 from .events import get_event
 from .settlement_mail import run_message
 from .settlement_run import run_plan
-
-MAX_OPTIONS = 8
 
 
 @dataclass(frozen=True)
@@ -49,12 +48,6 @@ class PartyChoice:
     action: str
     move_to: str | None = None
     reprice: bool = False
-
-
-@dataclass(frozen=True)
-class Option:
-    event: Event
-    room: int | None
 
 
 @dataclass(frozen=True)
@@ -78,52 +71,18 @@ def _places(ctx: Context, event_id: str) -> int:
     )
 
 
-def _departures(ctx: Context, event: Event) -> list[tuple[Event, int]]:
-    """Other scheduled departures in the event's currency that have not started, soonest
-    first, with the places booked on each."""
-    now = ctx.now()
-    found = [
-        e
-        for e in ctx.store.list_events()
-        if e.id != event.id
-        and e.status == EventStatus.SCHEDULED
-        and e.currency == event.currency
-        and e.starts_at > now
-    ]
-    found.sort(key=lambda e: (abs((e.starts_at - event.starts_at).total_seconds()), e.id))
-    booked = ctx.store.list_bookings_for_events([e.id for e in found])
-    held = {
-        e.id: sum(b.party_size for b in booked[e.id] if b.status == BookingStatus.BOOKED)
-        for e in found
-    }
-    return [(e, held[e.id]) for e in found]
-
-
-def departures_with_room(
-    ctx: Context, *, event: Event, party_size: int, exclude: frozenset[str] = frozenset()
-) -> list[Option]:
-    """The departures a party of ``party_size`` from ``event`` could move to, nearest in
-    time first (at most ``MAX_OPTIONS``). Changes nothing."""
-    out = []
-    for e, held in _departures(ctx, event):
-        room = rules.room(e, held)
-        if e.id not in exclude and (room is None or room >= party_size):
-            out.append(Option(e, room))
-    return out[:MAX_OPTIONS]
-
-
 def propose(ctx: Context, *, by: CrewMember, event_id: str) -> list[Proposal]:
     """For each booked and waitlisted party: the departures with room for it and the plan
     the console proposes (move to the nearest in time with room, else credit). Changes
     nothing."""
     require_manager(by)
     event = get_event(ctx, event_id=event_id)
-    departures = _departures(ctx, event)
+    near = departures(ctx, event)
     taken: dict[str, int] = {}
     out = []
     for b in rules.settled_parties(ctx.store.list_bookings(event_id)):
         options = []
-        for e, held in departures:
+        for e, held in near:
             room = rules.room(e, held + taken.get(e.id, 0))
             if room is None or room >= b.party_size:
                 options.append(Option(e, room))

@@ -28,6 +28,7 @@ class RosterView:
     event: Event
     counts: RosterCounts
     bookings: list[BookingView]
+    credits: dict[str, int]  # patron id -> credit spendable now in the event's currency (> 0)
 
 
 def receipt_email_status(

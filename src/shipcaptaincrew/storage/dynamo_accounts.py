@@ -239,7 +239,7 @@ class DynamoAccounts(DynamoBase):
         for item in self._index("GSI1", f"AUDIT#EVENT#{event_id}"):
             deletes.append(self._delete(item))
         for patron_id in patron_ids:
-            deletes += [self._delete(i) for i in self._partition(f"PATRON#{patron_id}", "CREDIT#")]
+            deletes += [self._delete(i) for i in self._partition(f"PATRON#{patron_id}", "CREDIT")]
             found = self._get(single_key("PATRON", patron_id))
             if found is not None:
                 deletes.append(self._delete(found))

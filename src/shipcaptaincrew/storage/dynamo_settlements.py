@@ -4,6 +4,10 @@ Items::
 
     credit entry     PATRON#{patron_id}    CREDIT#{seq:08d}   (put only if absent: two writers
                                                                taking one number cannot both land)
+    credit ledger    PATRON#{patron_id}    CREDITS            (``entries``: every entry's doc,
+                                                               appended in the same transaction,
+                                                               so many patrons' ledgers come in
+                                                               one BatchGetItem per 100)
     settlement plan  EVENT#{event_id}      PLAN#{plan_id}     (``version``: each step's condition;
                                                                ``doc``: the plan's JSON)
 
@@ -13,6 +17,7 @@ A ledger write is one TransactWriteItems, as every other write here.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from ..domain import bookings as rules
@@ -36,10 +41,15 @@ from .dynamo_items import (
 )
 
 Ops = list[tuple[dict, Check | None]]
+_APPEND = "SET entries = list_append(if_not_exists(entries, :none), :new)"
 
 
 def credit_key(patron_id: str, seq: int) -> dict[str, Any]:
     return {"PK": S(f"PATRON#{patron_id}"), "SK": S(f"CREDIT#{seq:08d}")}
+
+
+def ledger_key(patron_id: str) -> dict[str, Any]:
+    return {"PK": S(f"PATRON#{patron_id}"), "SK": S("CREDITS")}
 
 
 def plan_key(event_id: str, plan_id: str) -> dict[str, Any]:
@@ -81,6 +91,7 @@ class DynamoSettlements(DynamoBase):
                         unique = self._unique("IDEMPOTENCY", p.idempotency_key, item)
                         ops.append((unique, _raiser(dup)))
             ops += [self._credit_op(e) for e in write.credits]
+            ops += self._ledger_ops(write.credits)
             if write.plan is not None:
                 ops.append(self._plan_op(write.plan, write.plan_version))
             ops += [(self._audit_put(e), None) for e in write.audit]
@@ -139,6 +150,26 @@ class DynamoSettlements(DynamoBase):
         )
         return self._put_new(item), _raiser(stale)
 
+    def _ledger_ops(self, entries: Sequence[CreditEntry]) -> Ops:
+        by_patron: dict[str, list[CreditEntry]] = {}
+        for e in entries:
+            by_patron.setdefault(e.patron_id, []).append(e)
+        return [
+            (
+                self._op(
+                    "Update",
+                    Key=ledger_key(patron_id),
+                    UpdateExpression=_APPEND,
+                    ExpressionAttributeValues={
+                        ":none": {"L": []},
+                        ":new": {"L": [encode(e) for e in sorted(new, key=lambda e: e.seq)]},
+                    },
+                ),
+                None,
+            )
+            for patron_id, new in by_patron.items()
+        ]
+
     def _plan_op(self, plan: Plan, version: int) -> tuple[dict, Check | None]:
         stored = dataclasses.replace(plan, version=version + 1)
         item = {
@@ -170,6 +201,26 @@ class DynamoSettlements(DynamoBase):
     def list_credits(self, patron_id: str) -> list[CreditEntry]:
         items = self._partition(f"PATRON#{patron_id}", "CREDIT#")
         return sorted((decode(CreditEntry, i) for i in items), key=lambda e: e.seq)
+
+    def list_credits_of(self, patron_ids: Sequence[str]) -> dict[str, list[CreditEntry]]:
+        out: dict[str, list[CreditEntry]] = {}
+        keys = [ledger_key(p) for p in sorted(set(patron_ids))]
+        for i in range(0, len(keys), 100):
+            for item in self._ledgers_of(keys[i : i + 100]):
+                found = [decode(CreditEntry, {"doc": d}) for d in item["entries"]["L"]]
+                out[found[0].patron_id] = sorted(found, key=lambda e: e.seq)
+        return {p: out[p] for p in sorted(out)}
+
+    def _ledgers_of(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items of ``keys`` that exist (at most 100), asking again for any the service
+        left unprocessed."""
+        items: list[dict[str, Any]] = []
+        ask: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": True}}
+        while ask:
+            res = self._client.batch_get_item(RequestItems=ask)
+            items += res.get("Responses", {}).get(self.table, [])
+            ask = res.get("UnprocessedKeys") or {}
+        return items
 
     def get_plan(self, event_id: str, plan_id: str) -> Plan | None:
         item = self._get(plan_key(event_id, plan_id))

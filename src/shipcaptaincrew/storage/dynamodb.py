@@ -29,6 +29,7 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
     cash count       EVENT#{event_id}      CASHCOUNT#{entered}#{id}
     cash-up close    EVENT#{event_id}      CASHCLOSE   (each count's transaction checks it)
     credit entry     PATRON#{patron_id}    CREDIT#{seq:08d}
+    credit ledger    PATRON#{patron_id}    CREDITS     (every entry again, for BatchGetItem)
     settlement plan  EVENT#{event_id}      PLAN#{plan_id}
 
 A booking's seats (``Booking.seats``) are part of its ``doc``: a seat is signed in the same

@@ -20,6 +20,7 @@ from .base import LedgerWrite
 from .sql_base import SqlBase, _from_row, _to_row
 
 _c, _sp = t.credit_entries.c, t.settlement_plans.c
+_IN_CHUNK = 500  # patron ids per query (SQLite allows 999 parameters)
 NEXT_RECEIPT_NO = (
     t.counters.update()
     .where(t.counters.c.name == "receipt")
@@ -120,6 +121,20 @@ class SqlSettlements(SqlBase):
     def list_credits(self, patron_id: str) -> list[CreditEntry]:
         q = sa.select(t.credit_entries).where(_c.patron_id == patron_id).order_by(_c.seq)
         return [_from_row(CreditEntry, r) for r in self._all(q)]
+
+    def list_credits_of(self, patron_ids: Sequence[str]) -> dict[str, list[CreditEntry]]:
+        out: dict[str, list[CreditEntry]] = {}
+        ids = sorted(set(patron_ids))
+        for i in range(0, len(ids), _IN_CHUNK):
+            q = (
+                sa.select(t.credit_entries)
+                .where(_c.patron_id.in_(ids[i : i + _IN_CHUNK]))
+                .order_by(_c.patron_id, _c.seq)
+            )
+            for r in self._all(q):
+                entry = _from_row(CreditEntry, r)
+                out.setdefault(entry.patron_id, []).append(entry)
+        return out
 
     def get_plan(self, event_id: str, plan_id: str) -> Plan | None:
         q = sa.select(_sp.doc, _sp.version).where(_sp.id == plan_id, _sp.event_id == event_id)

@@ -292,6 +292,9 @@ class RosterOut(BaseModel):
     counts: CountsOut
     roster: list[BookingOut]
     cursor: str | None = None  # the roster's change marker (also its ETag), for live sync
+    credit: dict[str, int] = Field(
+        {}, description="Patron id -> credit they can spend now (cents, the event's currency)."
+    )
 
 
 class HeadcountIn(In):

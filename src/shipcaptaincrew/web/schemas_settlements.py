@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from .schemas import In
+from .schemas import Currency, In
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -42,6 +42,13 @@ class RebookIn(In):
     reprice: bool = False
     reason: Reason
     message: Message = ""
+
+
+class CreditIn(In):
+    amount_cents: Annotated[int, Field(ge=1, le=10_000_000)]
+    currency: Currency
+    reason: Reason
+    valid_days: Annotated[int, Field(ge=1, le=3660)] = 365
 
 
 class RunIn(In):
@@ -87,6 +94,10 @@ class OptionOut(BaseModel):
     title: str
     starts_at: datetime
     room: int | None  # places left (None: no capacity set)
+
+
+class OptionsOut(BaseModel):
+    options: list[OptionOut]
 
 
 class ProposalOut(BaseModel):

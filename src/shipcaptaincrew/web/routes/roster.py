@@ -55,6 +55,7 @@ def get_roster(
                 BookingOut.fields_of(b.booking, url, b.receipt_email) for b in view.bookings
             ],
             "cursor": cursor,
+            "credit": view.credits,
         }
     )
     # Built in one pass of pydantic's core and serialised once here: returning the model

@@ -7,7 +7,8 @@ import dataclasses
 from fastapi import APIRouter, Response
 
 from ...domain.settlements import Plan
-from ...services import credits, settlement_report, settlements
+from ...services import credits, departures, settlement_report, settlements
+from ...services.departures import Option
 from ...services.settlements import PartyChoice
 from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
@@ -15,8 +16,10 @@ from ..schemas_settlements import (
     CancelIn,
     CreditBalanceOut,
     CreditEntryOut,
+    CreditIn,
     CreditOut,
     OptionOut,
+    OptionsOut,
     PlanOut,
     PlansOut,
     ProposalOut,
@@ -37,6 +40,12 @@ def plan_out(plan: Plan) -> PlanOut:
     return PlanOut(**{k: v for k, v in fields.items() if k in PlanOut.model_fields})
 
 
+def _option(o: Option) -> OptionOut:
+    return OptionOut(
+        event_id=o.event.id, title=o.event.title, starts_at=o.event.starts_at, room=o.room
+    )
+
+
 @router.get("/events/{event_id}/settlement-proposal", response_model=ProposalsOut)
 def proposal(event_id: str, ctx: Ctx, crew: Crew) -> ProposalsOut:
     parties = settlements.propose(ctx, by=crew, event_id=event_id)
@@ -52,15 +61,7 @@ def proposal(event_id: str, ctx: Ctx, crew: Crew) -> ProposalsOut:
                 currency=p.currency,
                 action=p.action,  # type: ignore[arg-type]
                 move_to=p.move_to,
-                options=[
-                    OptionOut(
-                        event_id=o.event.id,
-                        title=o.event.title,
-                        starts_at=o.event.starts_at,
-                        room=o.room,
-                    )
-                    for o in p.options
-                ],
+                options=[_option(o) for o in p.options],
             )
             for p in parties
         ],
@@ -112,6 +113,12 @@ def rebook(event_id: str, patron_id: str, body: RebookIn, ctx: Ctx, crew: Crew) 
     return plan_out(plan)
 
 
+@router.get("/events/{event_id}/{patron_id}/rebook-options", response_model=OptionsOut)
+def rebook_choices(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> OptionsOut:
+    found = departures.rebook_options(ctx, by=crew, event_id=event_id, patron_id=patron_id)
+    return OptionsOut(options=[_option(o) for o in found])
+
+
 @router.get("/events/{event_id}/settlements", response_model=PlansOut)
 def plans(event_id: str, ctx: Ctx, crew: Crew) -> PlansOut:
     found = settlements.list_plans(ctx, by=crew, event_id=event_id)
@@ -133,7 +140,24 @@ def run(event_id: str, plan_id: str, body: RunIn, ctx: Ctx, crew: Crew) -> PlanO
 
 @router.get("/patrons/{patron_id}/credit", response_model=CreditOut)
 def credit(patron_id: str, ctx: Ctx, crew: Crew) -> CreditOut:
-    view = credits.credit_view(ctx, patron_id=patron_id)
+    return _credit_out(patron_id, credits.credit_view(ctx, patron_id=patron_id))
+
+
+@router.post("/patrons/{patron_id}/credit", response_model=CreditOut, status_code=201)
+def issue_credit(patron_id: str, body: CreditIn, ctx: Ctx, crew: Crew) -> CreditOut:
+    view = credits.issue_credit(
+        ctx,
+        by=crew,
+        patron_id=patron_id,
+        amount_cents=body.amount_cents,
+        currency=body.currency,
+        reason=body.reason,
+        valid_days=body.valid_days,
+    )
+    return _credit_out(patron_id, view)
+
+
+def _credit_out(patron_id: str, view: credits.CreditView) -> CreditOut:
     return CreditOut(
         patron_id=patron_id,
         balances=[CreditBalanceOut(currency=c, cents=v) for c, v in view.balances.items()],

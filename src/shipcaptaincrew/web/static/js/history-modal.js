@@ -1,6 +1,7 @@
 // Payment history for one booking, with receipt downloads and (admins and captains)
 // voiding a payment or refunding it, with a reason.
 import { apiFetch } from './api.js';
+import { showCreditButton, wireCredit } from './credit-form.js';
 import { clear, h } from './el.js';
 import { money, when } from './format.js';
 import { methodName } from './methods.js';
@@ -75,6 +76,7 @@ export async function openHistory(booking, opener) {
   ui('historyError').textContent = '';
   ui('voidForm').hidden = true;
   ui('refundForm').hidden = true;
+  showCreditButton(booking);
   clear(ui('historyList'));
   ui('historySummary').textContent = 'Loading…';
   openModal(ui('historyDialog'), opener);
@@ -94,6 +96,7 @@ ui('historyList').addEventListener('click', (event) => {
 });
 wireVoid(loadHistory);
 wireRefund(loadHistory);
+wireCredit(loadHistory);
 // Any crew member can email the patron their guest link to pay the balance online.
 ui('historyPayLink').addEventListener('click', async () => {
   if (!current) return;

@@ -22,6 +22,8 @@ const LOADERS = {
   kiosk: () => import('./kiosk-admin.js'),
   guestLink: () => import('./guest-link.js'),
   weather: () => import('./weather-modal.js'),
+  shift: () => import('./shift-modal.js'),
+  rebook: () => import('./rebook-modal.js'),
 };
 
 export function lazy(module, name) {
@@ -52,6 +54,7 @@ const BUTTONS = [
   ['startKiosk', lazy('kiosk', 'startKiosk')],
   ['showKiosks', lazy('kiosk', 'showKiosks')],
   ['cancelDeparture', lazy('weather', 'openWeather')],
+  ['shiftDeparture', lazy('shift', 'openShift')],
 ];
 
 export function wireLazyButtons() {

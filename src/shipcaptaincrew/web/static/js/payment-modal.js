@@ -13,6 +13,12 @@ import { ui } from './sel.js';
 import { announce } from './status.js';
 import { urls } from './urls.js';
 
+
+// A payment from credit lowers the credit the card shows by what it took.
+function spentCredit(out, booking) {
+  if (out.payment.method !== 'credit' || !booking.credit_cents) return out.booking;
+  return { ...out.booking, credit_cents: Math.max(0, booking.credit_cents - out.payment.amount_cents) };
+}
 let current = null;
 
 export function openPayment(booking, opener) {
@@ -72,7 +78,7 @@ async function submit(event) {
       patronIds: [booking.patron_id],
       label: `payment of ${label}`,
     });
-    if (out) renderPaymentCard(out.booking);
+    if (out) renderPaymentCard(spentCredit(out, booking));
     closeModal(ui('payDialog'));
     const said = out
       ? `${money(out.payment.amount_cents, out.payment.currency)} ${methodName(out.payment.method)} logged for ${booking.name}.`

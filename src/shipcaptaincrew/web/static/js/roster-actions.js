@@ -15,6 +15,7 @@ const HANDLERS = {
   checkin: toggleCheckIn,
   waiver: lazy('waiver', 'openWaiver'),
   history: lazy('history', 'openHistory'),
+  rebook: lazy('rebook', 'openRebook'),
   'send-link': lazy('guestLink', 'sendLink'),
   qr: lazy('guestLink', 'showQr'),
   headcount: stepHeadcount,

@@ -41,6 +41,7 @@ function badges(b) {
       ? h('li', { class: 'badge badge-ok', text: 'Checked in' })
       : h('li', { class: 'badge badge-bad', text: 'Not checked in' }),
     b.ready ? h('li', { class: 'badge badge-ready', text: 'Ready to board' }) : null,
+    b.credit_cents > 0 ? h('li', { class: 'badge badge-credit', text: `Credit ${money(b.credit_cents, b.currency)}` }) : null,
     b.receipt_email
       ? h('li', { class: `badge badge-mail-${b.receipt_email}`, text: `Receipt email ${b.receipt_email}` })
       : null,
@@ -66,6 +67,9 @@ function actions(b, nameId) {
       ? h('button', { type: 'button', class: 'btn', data: { action: 'waiver' }, ...described, text: 'Paper waiver' })
       : null,
     h('button', { type: 'button', class: 'btn', data: { action: 'history' }, ...described, text: 'Payments' }),
+    open && isManager()
+      ? h('button', { type: 'button', class: 'btn', data: { action: 'rebook' }, ...described, text: 'Rebook' })
+      : null,
     open
       ? h('button', { type: 'button', class: 'btn', data: { action: 'send-link' }, ...described, text: 'Send link' })
       : null,

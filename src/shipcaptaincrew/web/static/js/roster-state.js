@@ -10,6 +10,14 @@ export function setRoster(event, roster) {
   state.picked.clear();
 }
 
+// Credit each patron can spend now (the roster answer's ``credit``), shown on the card.
+export function setCredit(credit) {
+  for (const [patronId, cents] of Object.entries(credit || {})) {
+    const booking = state.byId.get(patronId);
+    if (booking) booking.credit_cents = cents;
+  }
+}
+
 export function rosterEvent() {
   return state.event;
 }

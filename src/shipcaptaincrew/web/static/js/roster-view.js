@@ -11,7 +11,7 @@ import { cachedRoster, saveRoster } from './offline-cache.js';
 import { onPendingChange } from './pending.js';
 import { buildCard, renderCard } from './roster-card.js';
 import { applyFilters, resetFilters } from './roster-filters.js';
-import { allBookings, getBooking, onBookingChange, rosterEvent, setRoster, setRosterEvent } from './roster-state.js';
+import { allBookings, getBooking, onBookingChange, rosterEvent, setCredit, setRoster, setRosterEvent } from './roster-state.js';
 import { renderTotals } from './roster-totals.js';
 import { ui } from './sel.js';
 import { setSyncedAt } from './sync-status.js';
@@ -69,6 +69,7 @@ export async function loadRoster(eventId, { fresh = false } = {}) {
   const kept = fresh ? null : await keptRoster(eventId);
   const data = kept || (await fetchRoster(eventId));
   setRoster(data.event, data.roster);
+  setCredit(data.credit);
   setSyncedAt(data.syncedAt);
   followRoster(eventId, data.cursor || null, () => loadRoster(eventId, { fresh: true }));
   renderEventHeader(data.event);

@@ -32,7 +32,9 @@ export const urls = Object.freeze({
   passengersPdf: (eventId) => `${event(eventId)}/passengers.pdf`,
   settlementProposal: (eventId) => `${event(eventId)}/settlement-proposal`,
   cancellation: (eventId) => `${event(eventId)}/cancellation`,
+  shift: (eventId) => `${event(eventId)}/shift`,
   settlementReport: (eventId, planId, kind) => `${event(eventId)}/settlements/${q(planId)}/report.${kind}`,
+  credit: (patronId) => `/api/patrons/${q(patronId)}/credit`,
   audit: (eventId, limit) => `/api/audit?event_id=${q(eventId)}&limit=${q(limit)}`,
   waiverTemplates: () => '/api/waiver-templates',
   kiosks: (eventId) => `${event(eventId)}/kiosks`,
@@ -45,6 +47,8 @@ export const urls = Object.freeze({
   waiver: (b) => `${booking(b)}/waiver`,
   headcount: (b) => `${booking(b)}/headcount`,
   promote: (b) => `${booking(b)}/promote`,
+  rebook: (b) => `${booking(b)}/rebook`,
+  rebookOptions: (b) => `${booking(b)}/rebook-options`,
   sendLink: (b) => `${booking(b)}/send-link`,
   linkQr: (b) => `${booking(b)}/link.svg`,
   // One payment.
