@@ -186,27 +186,9 @@ class DynamoStore(
         audit: AuditEntry,
         outbox: Sequence[OutboxMessage] = (),
     ) -> None:
-        stored = dataclasses.replace(event, version=expected_version + 1)
-        update = self._op(
-            "Update",
-            "#ver = :ev",
-            Key=event_key(event.id),
-            UpdateExpression="SET #doc = :doc, #ver = :v, GSI1SK = :sk",
-            ExpressionAttributeNames={"#doc": "doc", "#ver": "version"},
-            ExpressionAttributeValues={
-                ":doc": encode(stored),
-                ":v": N(expected_version + 1),
-                ":ev": N(expected_version),
-                ":sk": S(f"{sort_time(event.starts_at)}#{event.id}"),
-            },
-        )
-        stale = refusals.stale_event(event.id)
+        event_op = self._event_op(event, expected_version)  # conditional on the version
         self._commit(
-            lambda _h: [
-                (update, _raiser(stale)),
-                (self._audit_put(audit), None),
-                *self._outbox_puts(outbox),
-            ]
+            lambda _h: [event_op, (self._audit_put(audit), None), *self._outbox_puts(outbox)]
         )
 
     # -- patrons and bookings -------------------------------------------------------------------

@@ -205,21 +205,32 @@ async def sign(token: str, request: Request, ctx: Ctx) -> Response:
     return RedirectResponse(f"/g/{token}?signed=1", status_code=303)
 
 
-@router.post("/{token}/reminders", response_class=HTMLResponse)
-async def stop_reminders(token: str, request: Request, ctx: Ctx) -> Response:
-    """The patron stops reminder emails (a signed form post from their guest page)."""
+async def _signed_form(
+    ctx: Context, token: str, request: Request, *, use: str
+) -> dict[str, str] | Response:
+    """The form a patron posted from their guest page, or the HTML error page to answer
+    (an unknown link, another origin, an unreadable body, an expired page)."""
     try:
         _booking(ctx, token)
     except NotFound:
         return html_error(404, "This guest link is not valid. Please check the address.")
     if not same_origin(ctx, request):
-        return html_error(403, "Please use the button on your booking page.")
+        return html_error(403, f"Please use {use} on your booking page.")
     try:
         form = await read_form(request)
     except Invalid as err:
         return html_error(400, err.message)
     if not form_token_ok(ctx, token, form.get("form_token", "")):
         return html_error(403, "This page has expired. Please reload it and try again.")
+    return form
+
+
+@router.post("/{token}/reminders", response_class=HTMLResponse)
+async def stop_reminders(token: str, request: Request, ctx: Ctx) -> Response:
+    """The patron stops reminder emails (a signed form post from their guest page)."""
+    form = await _signed_form(ctx, token, request, use="the button")
+    if isinstance(form, Response):
+        return form
     reminders.stop_reminders(ctx, token=token)
     return RedirectResponse(f"/g/{token}", status_code=303)
 
@@ -228,18 +239,9 @@ async def stop_reminders(token: str, request: Request, ctx: Ctx) -> Response:
 async def settlement_choice(token: str, request: Request, ctx: Ctx) -> Response:
     """The patron keeps a proposed move, asks for a refund instead of credit, or cancels a
     booking whose departure moved in time (a signed form post from their guest page)."""
-    try:
-        _booking(ctx, token)
-    except NotFound:
-        return html_error(404, "This guest link is not valid. Please check the address.")
-    if not same_origin(ctx, request):
-        return html_error(403, "Please use the buttons on your booking page.")
-    try:
-        form = await read_form(request)
-    except Invalid as err:
-        return html_error(400, err.message)
-    if not form_token_ok(ctx, token, form.get("form_token", "")):
-        return html_error(403, "This page has expired. Please reload it and try again.")
+    form = await _signed_form(ctx, token, request, use="the buttons")
+    if isinstance(form, Response):
+        return form
     try:
         settlement_guest.choose(
             ctx, token=token, choice=form.get("choice", ""), move_to=form.get("move_to", "")
