@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ...domain.models import Booking, Payment
-from ...services import credits, payments
+from ...services import credits, payment_confirm, payments
 from ...services.context import Context
 from ...services.payments import PaymentRequest
 from ..deferred_route import DeferredRoute
@@ -100,7 +100,7 @@ def log_payment(
 ) -> Any:
     body = body or PaymentIn()
     if body.amount_cents is None and body.method is None and body.currency is None:
-        result: payments.Logged | tuple[Booking, list[Payment]] = payments.confirm_paid(
+        result: payments.Logged | tuple[Booking, list[Payment]] = payment_confirm.confirm_paid(
             ctx,
             by=crew,
             event_id=event_id,
