@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ..domain import bookings as rules
 from ..domain import credits as ledger
 from ..domain import outbox as ob
 from ..domain import settlements as plan_rules
@@ -22,9 +21,8 @@ from . import audit
 from .access import actor_of, require_manager
 from .bookings import get_booking
 from .context import Context, retry_stale
-from .events import get_event
 from .outbox import payment_message
-from .payments import Logged, PaymentRequest, _entry, _prepare, _replay
+from .payments import Logged, PaymentRequest, _entry, _prepare, _replay, read_payable
 
 
 @dataclass(frozen=True)
@@ -70,13 +68,11 @@ def pay_with_credit(
     are serialised by the ledger's numbering, so it never goes below zero."""
     if req.method != PaymentMethod.CREDIT:
         raise Invalid("Only a credit payment is paid from credit.", {"method": req.method.value})
-    rules.check_open(get_event(ctx, event_id=event_id))
 
     def attempt() -> Logged:
-        booking = get_booking(ctx, event_id=event_id, patron_id=req.patron_id)
+        booking, history = read_payable(ctx, event_id=event_id, patron_id=req.patron_id)
         if idempotency_key and (done := ctx.store.get_payment_by_key(idempotency_key)):
             return _replay(ctx, done, event_id, req)
-        history = ctx.store.list_payments(event_id, req.patron_id)
         write = _prepare(ctx, by=by, booking=booking, history=history, req=req, key=idempotency_key)
         entries = ctx.store.list_credits(req.patron_id)
         label = actor_of(by).label

@@ -185,6 +185,20 @@ def _entry(
     return dataclasses.replace(entry, data={**entry.data, **received})
 
 
+def read_payable(ctx: Context, *, event_id: str, patron_id: str) -> tuple[Booking, list[Payment]]:
+    """The one read of logging a payment: the booking on an open event and its payments.
+    NotFound (unknown event, patron not on it), Conflict (event not open)."""
+    state = ctx.store.get_payment_state(event_id, patron_id)
+    if state is None:
+        raise refusals.no_such_event(event_id)
+    rules.check_open(state.event)
+    if state.booking is None:
+        raise NotFound(
+            "This patron is not on the event.", {"event_id": event_id, "patron_id": patron_id}
+        )
+    return state.booking, state.payments
+
+
 def log_payment(
     ctx: Context,
     *,
@@ -221,23 +235,10 @@ def log_payment(
         # One read (the event, the booking and its payments); the key is not looked up
         # first: the write is conditional on it, and a taken key, or a refusal (a repeat
         # after another phone's payment with this key settled the booking), replays it.
-        state = ctx.store.get_payment_state(event_id, req.patron_id)
-        if state is None:
-            raise refusals.no_such_event(event_id)
-        rules.check_open(state.event)
-        if state.booking is None:
-            raise NotFound(
-                "This patron is not on the event.",
-                {"event_id": event_id, "patron_id": req.patron_id},
-            )
+        booking, history = read_payable(ctx, event_id=event_id, patron_id=req.patron_id)
         try:
             write = _prepare(
-                ctx,
-                by=by,
-                booking=state.booking,
-                history=state.payments,
-                req=req,
-                key=idempotency_key,
+                ctx, by=by, booking=booking, history=history, req=req, key=idempotency_key
             )
         except DomainError:
             if (first := replayed()) is not None:
