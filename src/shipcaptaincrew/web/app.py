@@ -9,7 +9,6 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.staticfiles import StaticFiles
 from starlette.middleware.gzip import GZipMiddleware
 
 from .. import __version__
@@ -21,6 +20,7 @@ from ..services.outbox import deliver_due
 from ..services.reminders import sweep
 from ..storage.base import Store
 from . import errors
+from .console_files import ConsoleFiles
 from .deferred_route import DeferredRoute, remember_missing_pydantic_v1
 from .deps import current_principal, signed_in
 from .live_hub import LiveHub
@@ -154,7 +154,7 @@ def create_app(
     guest.install(app)
     online.install(app)
     if (STATIC / "index.html").exists():
-        app.mount("/", StaticFiles(directory=STATIC, html=True), name="console")
+        app.mount("/", ConsoleFiles(STATIC), name="console")
     # A 500-patron roster is ~250 KB of JSON and ~25 KB gzipped: it matters on a phone.
     # Level 6 (zlib's default) compresses it within a few percent of level 9 for far less CPU.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)

@@ -1,20 +1,27 @@
 // Money (integer minor units + ISO currency) and dates, shown in the phone's locale.
+// One formatter per currency, with its minor digits and scale read once (a roster formats
+// hundreds of amounts on its first draw).
 const formatters = new Map();
 const LOCALE = navigator.language || 'en';
 
 function moneyFormat(currency) {
-  if (!formatters.has(currency)) {
-    formatters.set(currency, new Intl.NumberFormat(LOCALE, { style: 'currency', currency }));
+  let found = formatters.get(currency);
+  if (!found) {
+    const format = new Intl.NumberFormat(LOCALE, { style: 'currency', currency });
+    const digits = format.resolvedOptions().maximumFractionDigits;
+    found = { format, digits, scale: 10 ** digits };
+    formatters.set(currency, found);
   }
-  return formatters.get(currency);
+  return found;
 }
 
 export function minorDigits(currency) {
-  return moneyFormat(currency).resolvedOptions().maximumFractionDigits;
+  return moneyFormat(currency).digits;
 }
 
 export function money(cents, currency) {
-  return moneyFormat(currency).format(cents / 10 ** minorDigits(currency));
+  const { format, scale } = moneyFormat(currency);
+  return format.format(cents / scale);
 }
 
 // The server counts in cents ("more than the 4000 cents left"); crew read money.

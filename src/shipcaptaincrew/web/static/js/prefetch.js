@@ -2,8 +2,10 @@
 // while the rest of the console's modules are still loading. main.js picks them up. A page
 // the service worker serves has been opened on this phone before, so the roster is most
 // likely kept on it (roster-view.js opens that copy and asks only what changed): the whole
-// roster is then not fetched ahead.
+// roster is then not fetched ahead. The phone's copy of the roster is looked up at the same
+// time (opening IndexedDB takes a moment on a phone), so neither waits for the other.
 import { apiFetch } from './api.js';
+import { cachedRoster } from './offline-cache.js';
 import { currentRoute } from './router.js';
 import { urls } from './urls.js';
 
@@ -19,6 +21,7 @@ const pending = {
     route.name === 'roster' && !navigator.serviceWorker?.controller
       ? { eventId: route.eventId, data: early(apiFetch(urls.roster(route.eventId))) }
       : null,
+  kept: route.name === 'roster' ? { eventId: route.eventId, data: cachedRoster(route.eventId) } : null,
 };
 
 export function takeMe() {
@@ -31,10 +34,18 @@ export function takeMe() {
 export function dropPrefetched() {
   pending.me = null;
   pending.roster = null;
+  pending.kept = null;
 }
 
 export function takeRoster(eventId) {
   const found = pending.roster && pending.roster.eventId === eventId ? pending.roster.data : null;
   pending.roster = null;
+  return found;
+}
+
+// The phone's copy of this roster as looked up at start (once; later looks go to IndexedDB).
+export function takeKept(eventId) {
+  const found = pending.kept && pending.kept.eventId === eventId ? pending.kept.data : null;
+  pending.kept = null;
   return found;
 }

@@ -1,15 +1,27 @@
 // One roster card per booking: name, party size, badges, actions waiting to be sent (or
 // refused by the server) and the card's actions. Cards are rebuilt from data (never from
 // HTML strings) whenever a booking or its waiting actions change.
-import { h } from './el.js';
+import { copyOf, h } from './el.js';
 import { clock, money } from './format.js';
 import { itemsFor, withPending } from './pending.js';
 import { isPicked, canPick, putBooking } from './roster-state.js';
 import { cardOf, ui } from './sel.js';
 import { isManager } from './session.js';
 
+// A badge whose words never change, copied from its first build.
+function fixedBadge(tone, text) {
+  return copyOf(`badge:${tone}:${text}`, () => h('li', { class: `badge badge-${tone}`, text }));
+}
+
+// A card's button: copied from its first build, then tied to the card's name.
+function button(action, text, nameId, cls = 'btn') {
+  const node = copyOf(`button:${action}:${cls}:${text}`, () => h('button', { type: 'button', class: cls, data: { action }, text }));
+  node.setAttribute('aria-describedby', nameId);
+  return node;
+}
+
 function paymentBadge(b) {
-  if (b.payment_cleared) return h('li', { class: 'badge badge-ok', text: 'Paid' });
+  if (b.payment_cleared) return fixedBadge('ok', 'Paid');
   const left = money(b.balance_cents, b.currency);
   if (b.amount_paid_cents > 0) {
     return h('li', { class: 'badge badge-warn', text: `Partly paid · ${left} left` });
@@ -24,9 +36,7 @@ function waiverBadge(b, kind) {
     const tone = b.waiver_signed ? 'ok' : b.waivers_signed > 0 ? 'warn' : 'bad';
     return h('li', { class: `badge badge-${tone}`, text });
   }
-  return b.waiver_signed
-    ? h('li', { class: 'badge badge-ok', text: kind })
-    : h('li', { class: 'badge badge-bad', text: 'No waiver' });
+  return b.waiver_signed ? fixedBadge('ok', kind) : fixedBadge('bad', 'No waiver');
 }
 
 function badges(b) {
@@ -37,10 +47,8 @@ function badges(b) {
     b.status !== 'booked' ? h('li', { class: 'badge badge-bad', text: b.status }) : null,
     paymentBadge(b),
     waiverBadge(b, waiver),
-    b.checked_in
-      ? h('li', { class: 'badge badge-ok', text: 'Checked in' })
-      : h('li', { class: 'badge badge-bad', text: 'Not checked in' }),
-    b.ready ? h('li', { class: 'badge badge-ready', text: 'Ready to board' }) : null,
+    b.checked_in ? fixedBadge('ok', 'Checked in') : fixedBadge('bad', 'Not checked in'),
+    b.ready ? fixedBadge('ready', 'Ready to board') : null,
     b.credit_cents > 0 ? h('li', { class: 'badge badge-credit', text: `Credit ${money(b.credit_cents, b.currency)}` }) : null,
     b.receipt_email
       ? h('li', { class: `badge badge-mail-${b.receipt_email}`, text: `Receipt email ${b.receipt_email}` })
@@ -50,32 +58,22 @@ function badges(b) {
 
 function actions(b, nameId) {
   const open = b.status !== 'cancelled';
-  const described = { 'aria-describedby': nameId };
+  let checkin = null;
+  if (open) {
+    checkin = button('checkin', 'Checked in', nameId, 'btn btn-toggle');
+    checkin.setAttribute('aria-pressed', String(b.checked_in));
+  }
   return h(
     'div',
     { class: 'card-actions' },
-    b.status === 'waitlisted' && isManager()
-      ? h('button', { type: 'button', class: 'btn btn-primary', data: { action: 'promote' }, ...described, text: 'Book from waitlist' })
-      : null,
-    open && !b.payment_cleared
-      ? h('button', { type: 'button', class: 'btn btn-primary', data: { action: 'pay' }, ...described, text: 'Log payment' })
-      : null,
-    open
-      ? h('button', { type: 'button', class: 'btn btn-toggle', data: { action: 'checkin' }, 'aria-pressed': String(b.checked_in), ...described, text: 'Checked in' })
-      : null,
-    open && !b.waiver_signed
-      ? h('button', { type: 'button', class: 'btn', data: { action: 'waiver' }, ...described, text: 'Paper waiver' })
-      : null,
-    h('button', { type: 'button', class: 'btn', data: { action: 'history' }, ...described, text: 'Payments' }),
-    open && isManager()
-      ? h('button', { type: 'button', class: 'btn', data: { action: 'rebook' }, ...described, text: 'Rebook' })
-      : null,
-    open
-      ? h('button', { type: 'button', class: 'btn', data: { action: 'send-link' }, ...described, text: 'Send link' })
-      : null,
-    open
-      ? h('button', { type: 'button', class: 'btn', data: { action: 'qr' }, ...described, text: 'QR code' })
-      : null,
+    b.status === 'waitlisted' && isManager() ? button('promote', 'Book from waitlist', nameId, 'btn btn-primary') : null,
+    open && !b.payment_cleared ? button('pay', 'Log payment', nameId, 'btn btn-primary') : null,
+    checkin,
+    open && !b.waiver_signed ? button('waiver', 'Paper waiver', nameId) : null,
+    button('history', 'Payments', nameId),
+    open && isManager() ? button('rebook', 'Rebook', nameId) : null,
+    open ? button('send-link', 'Send link', nameId) : null,
+    open ? button('qr', 'QR code', nameId) : null,
   );
 }
 

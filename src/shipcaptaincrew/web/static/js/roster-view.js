@@ -5,7 +5,7 @@
 import { apiFetch } from './api.js';
 import { when } from './format.js';
 import { updateBatchBar } from './batch-bar.js';
-import { takeRoster } from './prefetch.js';
+import { takeKept, takeRoster } from './prefetch.js';
 import { catchUp, currentCursor, followRoster } from './live-sync.js';
 import { cachedRoster, saveRoster } from './offline-cache.js';
 import { onPendingChange } from './pending.js';
@@ -31,7 +31,7 @@ function keepCopy(delay = 300) {
 // The phone's copy, when it has one with a cursor to catch up from; the roster prefetched
 // for this address is then not needed.
 async function keptRoster(eventId) {
-  const kept = await cachedRoster(eventId);
+  const kept = await (takeKept(eventId) || cachedRoster(eventId));
   if (!kept || !kept.cursor) return null;
   takeRoster(eventId);
   return kept;
