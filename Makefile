@@ -8,7 +8,7 @@ RUN_EXTRAS := postgres,aws,gmail
 TEST_EXTRAS := $(RUN_EXTRAS),test,dev
 PIP := $(BIN)/python -m pip install -q --disable-pip-version-check
 
-.PHONY: install install-test run test lint bench bench-console clean
+.PHONY: install install-test run test lint bench bench-console console clean
 
 install: $(VENV)/.installed-run
 install-test: $(VENV)/.installed-test
@@ -37,11 +37,17 @@ lint: install-test
 	$(BIN)/mypy src
 	$(BIN)/cfn-lint deploy/aws/template.yaml
 
-# axe-core (npm) for the browser accessibility checks; package-lock.json pins it.
+# esbuild (npm) builds the console's script, axe-core checks accessibility in the browser
+# tests; package-lock.json pins both.
 node_modules/.installed: package.json package-lock.json
 	scripts/system-deps.sh node
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The console's one script (web/static/console.js, committed) from its modules in web/console;
+# the tests fail when the committed file is stale.
+console: node_modules/.installed
+	scripts/build-console.sh
 
 test: install-test node_modules/.installed
 	scripts/system-deps.sh chromium

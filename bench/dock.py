@@ -48,7 +48,8 @@ def repeat_load(
         page.reload(wait_until="commit")
         times.append(page.evaluate(WAIT_RENDER, last))
         from_worker = page.evaluate(
-            "performance.getEntriesByType('resource').filter(e => e.name.includes('/js/') && "
+            "performance.getEntriesByType('resource')"
+            ".filter(e => e.name.endsWith('/console.js') && "
             "(e.workerStart > 0 || e.deliveryType === 'cache' || e.transferSize === 0)).length"
         )
     page.context.set_offline(True)
@@ -186,9 +187,10 @@ def fan_out(
 def report(figures: dict[str, Any]) -> None:
     rep, queue, poll, fan = (figures[k] for k in ("repeat", "queue", "poll", "fan"))
     print("dock mode")
+    where = "from the worker" if rep["modules"] else "NOT from the worker"
     print(
         f"  repeat load from the service worker: median {rep['median']:6.0f} ms to the last card "
-        f"({rep['modules']:.0f} modules from the worker); offline reload {rep['offline']:.0f} ms"
+        f"(the console's script {where}); offline reload {rep['offline']:.0f} ms"
     )
     n, seconds = queue["actions"], queue["seconds"]
     print(f"  reconnect with {n} queued actions: all synced in {seconds:.2f} s")

@@ -61,7 +61,7 @@ def test_deploy_console_uploads_and_invalidates(aws, staging, prefix) -> None:
     index = s3.head_object(Bucket=bucket, Key=prefix + "index.html")
     assert index["ContentType"] == "text/html"
     assert index["CacheControl"] == "no-cache"
-    module = s3.head_object(Bucket=bucket, Key=prefix + "js/api.js")
+    module = s3.head_object(Bucket=bucket, Key=prefix + "console.js")
     assert module["ContentType"] == "text/javascript"
     assert module["CacheControl"] == "public, max-age=300"
     worker = s3.head_object(Bucket=bucket, Key=prefix + "sw.js")

@@ -11,13 +11,14 @@ compiles FastAPI, pydantic and the app from source on every cold start. Unchecke
 ``.pyc`` files are used as they are, without even a look at the source's timestamp.
 
 What goes in: this package, source and bytecode (without the console in ``web/static``,
-which S3 serves; the guest pages' assets in ``web/static/guest`` stay, they are served
-under ``/g/``), the runtime dependencies and the ``gmail`` extra (google-auth for the
-Gmail API sender) as bytecode only (a traceback still names their file and line), minus
-what Lambda does not use: uvicorn (Lambda calls the app through Mangum), typer (the CLI),
-SQLAlchemy and Alembic (the SQL stores), and the ``UNUSED`` pieces of the others (Pillow's
-font and WebP codecs, pydantic's v1 copy, ReDoc, fontTools' tools, ...); their shared
-libraries ship without symbol tables or debug sections. boto3 and botocore are not
+which S3 serves, or the modules in ``web/console`` its script is built from; the guest
+pages' assets in ``web/static/guest`` stay, they are served under ``/g/``), the runtime
+dependencies and the ``gmail`` extra (google-auth for the Gmail API sender) as bytecode
+only (a traceback still names their file and line), minus what Lambda does not use:
+uvicorn (Lambda calls the app through Mangum), typer (the CLI), SQLAlchemy and Alembic (the
+SQL stores), and the ``UNUSED`` pieces of the others (Pillow's font and WebP codecs,
+pydantic's v1 copy, ReDoc, fontTools' tools, ...); their shared libraries ship without
+symbol tables or debug sections. boto3 and botocore are not
 bundled: the Lambda Python runtime provides them.
 """
 
@@ -287,6 +288,7 @@ def _wanted(rel: Path, names: set[str]) -> bool:
     if rel.suffix in BUILD_ONLY or parts[0] == "bin" or "__pycache__" in parts:
         return False
     console = parts[:3] == (OWN, "web", "static") and parts[3:4] != ("guest",)
+    console = console or parts[:3] == (OWN, "web", "console")  # the script's sources
     if console or parts[1:2] in (("testing",), ("tests",)):
         return False
     if ".cpython-" in name and name.endswith(".so"):

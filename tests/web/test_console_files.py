@@ -36,15 +36,15 @@ def folder_client(tmp_path) -> tuple[Path, TestClient]:
 
 
 def test_a_module_is_sent_gzipped_with_its_type_and_the_same_bytes_as_on_disk(app_client):
-    r = app_client.get("/js/roster-card.js", headers={"Accept-Encoding": "gzip"})
+    r = app_client.get("/console.js", headers={"Accept-Encoding": "gzip"})
     assert r.status_code == 200
     assert r.headers["content-encoding"] == "gzip"
     assert r.headers["content-type"] == "text/javascript; charset=utf-8"
     assert r.headers["vary"] == "Accept-Encoding"
     assert r.headers["x-content-type-options"] == "nosniff"
     assert "script-src 'self'" in r.headers["content-security-policy"]
-    assert r.content == (STATIC / "js" / "roster-card.js").read_bytes()
-    plain = app_client.get("/js/roster-card.js", headers={"Accept-Encoding": "identity"})
+    assert r.content == (STATIC / "console.js").read_bytes()
+    plain = app_client.get("/console.js", headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers
     assert plain.content == r.content
     assert int(plain.headers["content-length"]) == len(plain.content)
@@ -68,11 +68,11 @@ def test_an_unchanged_file_is_a_304_without_a_body(app_client):
 
 
 def test_head_has_the_length_and_no_body_and_other_methods_are_refused(app_client):
-    head = app_client.head("/js/el.js", headers={"Accept-Encoding": "identity"})
+    head = app_client.head("/css/console.css", headers={"Accept-Encoding": "identity"})
     assert head.status_code == 200
     assert head.content == b""
-    assert int(head.headers["content-length"]) == len((STATIC / "js" / "el.js").read_bytes())
-    post = app_client.post("/js/el.js")
+    assert int(head.headers["content-length"]) == len((STATIC / "css" / "console.css").read_bytes())
+    post = app_client.post("/css/console.css")
     assert post.status_code == 405
     assert post.json()["error"]["code"] == "method_not_allowed"
 

@@ -16,7 +16,7 @@ def test_worker_and_manifest_are_served_from_the_console_root(tmp_path, sqlite_s
     assert worker.status_code == 200
     assert worker.headers["content-type"].split(";")[0] == "text/javascript"
     assert worker.headers["content-security-policy"] == CSP
-    assert "const CACHE = 'scc-console-shell-v1';" in worker.text
+    assert "const CACHE = 'scc-console-shell-v2';" in worker.text
     manifest = client.get("/manifest.webmanifest")
     assert manifest.status_code == 200
     assert manifest.headers["content-type"] == "application/manifest+json"

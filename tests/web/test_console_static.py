@@ -1,17 +1,19 @@
-"""The console's static files keep the rules the CSP and the design rely on: no inline
-script or style, no HTML built from strings, and index.html preloads exactly the modules
-the first load imports."""
+"""The console's files keep the rules the CSP and the design rely on: no inline script or
+style, no HTML built from strings, and index.html loads the one script that the modules
+under web/console build to, as committed."""
 
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import shipcaptaincrew.web
 
 STATIC = Path(shipcaptaincrew.web.__file__).with_name("static")
-JS = STATIC / "js"
-IMPORT = re.compile(r"^import .* from '\./([\w-]+\.js)';", re.M)
+JS = Path(shipcaptaincrew.web.__file__).with_name("console")
+ROOT = Path(__file__).resolve().parents[2]
+IMPORT = re.compile(r"^import (?:.* from )?'\./([\w-]+\.js)';", re.M)
 
 
 def static_imports(module: str, seen: set[str]) -> set[str]:
@@ -40,18 +42,27 @@ def test_every_request_goes_through_api_fetch() -> None:
     assert callers == ["api.js"]
 
 
-def test_index_preloads_exactly_the_first_load_modules() -> None:
+def test_index_loads_only_the_consoles_one_script() -> None:
     html = (STATIC / "index.html").read_text()
-    preloaded = set(re.findall(r'<link rel="modulepreload" href="js/([\w-]+\.js)">', html))
-    entries = {"main.js", "prefetch.js"}
-    first_load = static_imports("main.js", set()) | static_imports("prefetch.js", set())
-    assert preloaded == first_load - entries
-    lazy = set(re.findall(r"import\('\./([\w-]+\.js)'\)", (JS / "lazy.js").read_text()))
-    assert lazy.isdisjoint(first_load)
+    assert re.findall(r"<script[^>]*>", html) == ['<script type="module" src="console.js">']
+    assert "modulepreload" not in html
+    assert not (STATIC / "js").exists()  # the modules are sources, not served
+
+
+def test_the_committed_script_is_what_the_modules_build_to(tmp_path) -> None:
+    built = tmp_path / "console.js"
+    subprocess.run([ROOT / "scripts" / "build-console.sh", built], check=True, cwd=ROOT)
+    assert built.read_bytes() == (STATIC / "console.js").read_bytes(), (
+        "web/static/console.js is stale: run `make console` and commit it"
+    )
+
+
+def test_main_starts_the_early_requests_before_anything_else_runs() -> None:
+    assert IMPORT.findall((JS / "main.js").read_text())[0] == "prefetch.js"
 
 
 def test_every_module_is_reachable() -> None:
-    reachable = static_imports("main.js", set()) | static_imports("prefetch.js", set())
+    reachable = static_imports("main.js", set())
     for lazy in re.findall(r"import\('\./([\w-]+\.js)'\)", (JS / "lazy.js").read_text()):
         static_imports(lazy, reachable)
     assert {p.name for p in JS.glob("*.js")} == reachable

@@ -40,7 +40,7 @@ class _File:
 def _read(path: Path, stamp: tuple[int, int]) -> _File:
     body = path.read_bytes()
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    if kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml"):
+    if kind.startswith("text/") or kind == "application/javascript":
         kind += "; charset=utf-8"
     if path.suffix == ".webmanifest":
         kind = "application/manifest+json"

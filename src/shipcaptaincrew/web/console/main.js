@@ -1,5 +1,6 @@
 // Start-up: wire every behaviour, restore the session (GET /api/me) and show the view
-// the address asks for.
+// the address asks for. The first requests start before anything else is evaluated.
+import './prefetch.js';
 import { wireBatchBar } from './batch-bar.js';
 import { loadEvents } from './events-view.js';
 import { applyRole, wireHeader } from './header.js';

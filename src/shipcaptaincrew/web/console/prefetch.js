@@ -1,5 +1,5 @@
 // Starts the first requests (who am I, and the roster when the address names an event)
-// while the rest of the console's modules are still loading. main.js picks them up. A page
+// before the rest of the console runs (main.js imports this first). main.js picks them up. A page
 // the service worker serves has been opened on this phone before, so the roster is most
 // likely kept on it (roster-view.js opens that copy and asks only what changed): the whole
 // roster is then not fetched ahead. The phone's copy of the roster is looked up at the same

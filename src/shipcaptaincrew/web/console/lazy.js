@@ -1,6 +1,7 @@
 // Behaviours that are needed only after a tap (batch payment, payment history, waivers,
-// the activity log, managing events, patrons and crew, your account, the guest link) load
-// on first use, so the first load of the console stays small. A failed load says so in
+// the activity log, managing events, patrons and crew, your account, the guest link) start
+// on first use: their modules travel in the console's one script but run only when first
+// asked for, so opening a roster runs none of them. One that fails to start says so in
 // plain words.
 import { ui } from './sel.js';
 import { showError } from './status.js';
@@ -32,7 +33,7 @@ export function lazy(module, name) {
     try {
       loaded = await LOADERS[module]();
     } catch {
-      showError(new Error('This part of the console could not be loaded. Check the connection and try again.'));
+      showError(new Error('This part of the console could not be started. Reload the page and try again.'));
       return undefined;
     }
     return loaded[name](...args);
