@@ -13,11 +13,8 @@ function fixedBadge(tone, text) {
   return copyOf(`badge:${tone}:${text}`, () => h('li', { class: `badge badge-${tone}`, text }));
 }
 
-// A card's button: copied from its first build, then tied to the card's name.
-function button(action, text, nameId, cls = 'btn') {
-  const node = copyOf(`button:${action}:${cls}:${text}`, () => h('button', { type: 'button', class: cls, data: { action }, text }));
-  node.setAttribute('aria-describedby', nameId);
-  return node;
+function button(action, text, cls = 'btn', extra = {}) {
+  return h('button', { type: 'button', class: cls, data: { action }, ...extra, text });
 }
 
 function paymentBadge(b) {
@@ -56,25 +53,28 @@ function badges(b) {
   );
 }
 
+// The card's buttons hang on its state only (and the role), so each combination is built
+// once and copied; every button is then tied to the card's name.
 function actions(b, nameId) {
   const open = b.status !== 'cancelled';
-  let checkin = null;
-  if (open) {
-    checkin = button('checkin', 'Checked in', nameId, 'btn btn-toggle');
-    checkin.setAttribute('aria-pressed', String(b.checked_in));
-  }
-  return h(
-    'div',
-    { class: 'card-actions' },
-    b.status === 'waitlisted' && isManager() ? button('promote', 'Book from waitlist', nameId, 'btn btn-primary') : null,
-    open && !b.payment_cleared ? button('pay', 'Log payment', nameId, 'btn btn-primary') : null,
-    checkin,
-    open && !b.waiver_signed ? button('waiver', 'Paper waiver', nameId) : null,
-    button('history', 'Payments', nameId),
-    open && isManager() ? button('rebook', 'Rebook', nameId) : null,
-    open ? button('send-link', 'Send link', nameId) : null,
-    open ? button('qr', 'QR code', nameId) : null,
+  const manager = isManager();
+  const key = `actions:${b.status}:${b.payment_cleared}:${b.waiver_signed}:${b.checked_in}:${manager}`;
+  const node = copyOf(key, () =>
+    h(
+      'div',
+      { class: 'card-actions' },
+      b.status === 'waitlisted' && manager ? button('promote', 'Book from waitlist', 'btn btn-primary') : null,
+      open && !b.payment_cleared ? button('pay', 'Log payment', 'btn btn-primary') : null,
+      open ? button('checkin', 'Checked in', 'btn btn-toggle', { 'aria-pressed': String(b.checked_in) }) : null,
+      open && !b.waiver_signed ? button('waiver', 'Paper waiver') : null,
+      button('history', 'Payments'),
+      open && manager ? button('rebook', 'Rebook') : null,
+      open ? button('send-link', 'Send link') : null,
+      open ? button('qr', 'QR code') : null,
+    ),
   );
+  for (const child of node.children) child.setAttribute('aria-describedby', nameId);
+  return node;
 }
 
 function queued(item, nameId) {
@@ -110,22 +110,39 @@ function headcount(b, nameId) {
   );
 }
 
+// Name, party size and the batch-payment pick: the same nodes on every card, copied and
+// filled in.
+function head(b, nameId, pickId) {
+  const node = copyOf('head', () =>
+    h(
+      'div',
+      { class: 'card-head' },
+      h('input', { type: 'checkbox', class: 'pick', data: { action: 'pick' } }),
+      h('label', { class: 'visually-hidden', text: 'Select for batch payment' }),
+      h('h2', { class: 'card-name' }),
+      h('span', { class: 'party' }),
+    ),
+  );
+  const [pick, label, name, party] = node.children;
+  pick.id = pickId;
+  pick.checked = isPicked(b.patron_id);
+  pick.disabled = !canPick(b);
+  pick.setAttribute('aria-describedby', nameId);
+  label.htmlFor = pickId;
+  name.id = nameId;
+  name.textContent = b.name;
+  party.textContent = b.party_size === 1 ? '1 person' : `Party of ${b.party_size}`;
+  return node;
+}
+
 export function buildCard(booking) {
   const b = withPending(booking);
   const items = itemsFor(b.patron_id);
   const nameId = `name-${b.patron_id}`;
-  const pickId = `pick-${b.patron_id}`;
   return h(
     'li',
     { class: `card${b.ready ? ' is-ready' : ''}`, data: { patron: b.patron_id } },
-    h(
-      'div',
-      { class: 'card-head' },
-      h('input', { type: 'checkbox', id: pickId, class: 'pick', data: { action: 'pick' }, checked: isPicked(b.patron_id), disabled: !canPick(b), 'aria-describedby': nameId }),
-      h('label', { for: pickId, class: 'visually-hidden', text: 'Select for batch payment' }),
-      h('h2', { class: 'card-name', id: nameId, text: b.name }),
-      h('span', { class: 'party', text: b.party_size === 1 ? '1 person' : `Party of ${b.party_size}` }),
-    ),
+    head(b, nameId, `pick-${b.patron_id}`),
     badges(b),
     items.length ? h('ul', { class: 'queue-list', 'aria-label': 'Not yet on the server' }, items.map((i) => queued(i, nameId))) : null,
     headcount(b, nameId),
