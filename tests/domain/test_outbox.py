@@ -63,3 +63,20 @@ def test_only_failed_or_queued_messages_are_requeued() -> None:
     failed = _msg(ob.FAILED, -60, attempts=8)
     again = ob.requeued(failed, T0)
     assert (again.status, again.attempts, again.next_attempt_at) == (ob.QUEUED, 0, T0)
+
+
+def test_a_patrons_latest_message_is_the_newest_then_the_greatest_id() -> None:
+    t0 = T0
+    later = t0 + timedelta(seconds=1)
+    rows = [
+        ("pat_a", later, "msg_1", "sent"),
+        ("pat_a", t0, "msg_9", "failed"),  # a greater id, but older
+        ("pat_b", t0, "msg_2", "sent"),
+        ("pat_b", t0, "msg_3", "queued"),  # same time: the greater id is the latest
+        (None, later, "msg_4", "failed"),  # no patron: not on any card
+        ("pat_c", t0, "msg_5", "sending"),
+    ]
+    assert ob.latest_statuses(rows) == {"pat_a": "sent", "pat_b": "queued", "pat_c": "sending"}
+    assert ob.latest_statuses(reversed(rows)) == ob.latest_statuses(rows)
+    assert ob.latest_statuses([]) == {}
+    assert ob.RECENCY == ("created_at", "id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from .models import Booking, BookingStatus, OutboxMessage
@@ -66,6 +67,24 @@ def is_due(m: OutboxMessage, now: datetime) -> bool:
 def claim_order(m: OutboxMessage) -> tuple[datetime, datetime, str]:
     """Due messages are claimed earliest ``next_attempt_at`` first, then oldest."""
     return (m.next_attempt_at, m.created_at, m.id)
+
+
+# Which of a patron's messages is their latest (the one whose status crew see on the card):
+# the greatest ``created_at``, then the greatest ``id``. Stores rank by these fields.
+RECENCY = ("created_at", "id")
+
+
+def latest_statuses(rows: Iterable[tuple[str | None, datetime, str, str]]) -> dict[str, str]:
+    """Each patron's status of their latest message, from ``(patron_id, created_at, id,
+    status)`` rows in any order; rows without a patron are left out."""
+    latest: dict[str, tuple[datetime, str, str]] = {}
+    for patron_id, created_at, message_id, status in rows:
+        if not patron_id:
+            continue
+        seen = latest.get(patron_id)
+        if seen is None or (created_at, message_id) > seen[:2]:
+            latest[patron_id] = (created_at, message_id, status)
+    return {patron_id: found[2] for patron_id, found in latest.items()}
 
 
 def claimed(m: OutboxMessage, lease_until: datetime) -> OutboxMessage:

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..domain import outbox as ob
 from ..domain.models import (
     AuditEntry,
     Booking,
@@ -212,16 +213,12 @@ class DynamoReads:
             ExpressionAttributeValues={":pk": S(f"OUTBOX#EVENT#{event_id}")},
             ProjectionExpression="doc",
         )
-        latest: dict[str, tuple[datetime, str, str]] = {}
-        for item in items:
-            doc = json.loads(item["doc"]["S"])
-            pid = doc.get("patron_id")
-            if not pid or doc["kind"] not in wanted or patron_id not in (None, pid):
-                continue
-            key = (datetime.fromisoformat(doc["created_at"]), doc["id"], doc["status"])
-            if pid not in latest or key[:2] > latest[pid][:2]:
-                latest[pid] = key
-        return {pid: status for pid, (_, _, status) in latest.items()}
+        docs = (json.loads(item["doc"]["S"]) for item in items)
+        return ob.latest_statuses(
+            (d.get("patron_id"), datetime.fromisoformat(d["created_at"]), d["id"], d["status"])
+            for d in docs
+            if d["kind"] in wanted and patron_id in (None, d.get("patron_id"))
+        )
 
     # -- waivers ------------------------------------------------------------------------------
     def get_waiver_template(

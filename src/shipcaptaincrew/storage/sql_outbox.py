@@ -18,15 +18,17 @@ MESSAGE = [c.label("to") if c.name == "to_addr" else c for c in t.outbox.c]
 
 
 def _latest(*where: sa.ColumnElement[bool]) -> sa.Select[Any]:
-    """Each patron's latest message status of one event and some kinds: ranked in SQL, so
-    only one row per patron comes back (and no payload), however long the history."""
+    """Each patron's latest message status of one event and some kinds: ranked in SQL (by
+    domain/outbox.py's ``RECENCY``, newest first), so only one row per patron comes back
+    (and no payload), however long the history."""
     o = t.outbox.c
+    newest_first = [o[name].desc() for name in ob.RECENCY]
     ranked = (
         sa.select(
             o.patron_id,
             o.status,
             sa.func.row_number()
-            .over(partition_by=o.patron_id, order_by=(o.created_at.desc(), o.id.desc()))
+            .over(partition_by=o.patron_id, order_by=newest_first)
             .label("newest"),
         )
         .where(
