@@ -9,6 +9,7 @@ import io
 import re
 from datetime import datetime
 
+import httpx
 import pypdf
 from playwright.sync_api import Page, expect
 
@@ -20,6 +21,15 @@ def open_roster(page: Page, live_server, event: dict) -> None:
     expect(page.locator("#roster-title")).to_have_text(event["title"])
     # The service worker holds the console's files before the signal goes.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+
+def until_the_worker_controls(page: Page) -> None:
+    """The page is the service worker's (polled: wait_for_function would eval a string)."""
+    for _ in range(200):
+        if page.evaluate("navigator.serviceWorker.controller !== null"):
+            return
+        page.wait_for_timeout(25)
+    raise AssertionError("the service worker never took the page")
 
 
 def ready_to_board(api, event_id: str, *patron_ids: str) -> None:
@@ -328,3 +338,29 @@ def test_a_typed_guest_code_opens_that_card(page, live_server, api):
     expect(page.locator("#scan-dialog")).to_be_hidden()
     expect(card(page, ola)).to_have_class(re.compile(r"\bis-found\b"))
     expect(card(page, ola).locator("h2")).to_be_focused()
+
+
+def test_a_phone_opens_its_kept_roster_before_the_server_answers_then_shows_what_it_says(
+    page, live_server, api
+):
+    seeded = seed_event(api, ["Dag Eik", "Eva Fjord"])
+    open_roster(page, live_server, seeded["event"])
+    until_the_worker_controls(page)
+    held = []  # /api/me, unanswered until the test lets it through
+    page.route("**/api/me", lambda route: held.append(route))
+    page.reload()
+    # Who was signed in and the roster come from the phone while the server has not answered.
+    expect(card(page, seeded["ids"]["Eva Fjord"])).to_be_visible()
+    expect(page.locator("#who-name")).to_have_text("Ada Admin")
+    assert [r.request.url for r in held] == [f"{live_server.url}/api/me"]
+    # Meanwhile the phone's session ends on the server: its answer then signs the phone out.
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    with httpx.Client(base_url=live_server.url, cookies=cookies) as phone:
+        me = phone.get("/api/me").json()
+        r = phone.post("/admin/logout", headers={me["csrf_header"]: me["csrf_token"]})
+        assert r.status_code == 204, r.text
+        assert phone.get("/api/me").status_code == 401
+    held[0].continue_()
+    expect(page.locator("#login-form")).to_be_visible()
+    expect(page.locator("#roster-view")).to_be_hidden()
+    expect(page.locator("#who")).to_be_hidden()

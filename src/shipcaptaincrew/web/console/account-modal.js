@@ -2,7 +2,7 @@
 // sign out everywhere. After an admin's reset it opens by itself and must be done first.
 import { apiFetch } from './api.js';
 import { closeModal, openModal } from './modal.js';
-import { restore } from './session.js';
+import { reloadSession } from './session.js';
 import { ui } from './sel.js';
 import { announce, showError } from './status.js';
 import { urls } from './urls.js';
@@ -24,7 +24,7 @@ async function changePassword(event) {
     ui('passwordForm').reset();
     closeModal(ui('accountDialog'));
     announce('Password changed. Your other sessions have ended.');
-    await restore(); // a forced change is over: the console carries on
+    await reloadSession(); // a forced change is over: the console carries on
   } catch (err) {
     ui('passwordError').textContent = err.message;
   } finally {
@@ -38,7 +38,7 @@ async function signOutEverywhere() {
     await apiFetch(urls.signOutEverywhere(), { method: 'POST' });
     closeModal(ui('accountDialog'));
     announce('Signed out everywhere.');
-    await restore();
+    await reloadSession();
   } catch (err) {
     showError(err);
   }

@@ -74,7 +74,8 @@ async function start() {
   wire();
   const queue = wireQueue();
   try {
-    await restore();
+    const { confirmed } = await restore();
+    confirmed.catch(showError); // the server's answer, when the phone's copy opened first
   } catch (err) {
     showView('loginView');
     showError(err);

@@ -31,9 +31,11 @@ export function isManager() {
   return Boolean(state.crew && (state.crew.role === 'admin' || state.crew.role === 'captain'));
 }
 
-export async function restore() {
+// Who the server says is signed in (``answer``: /api/me under way), with the phone's copy
+// of it when there is no signal.
+async function fromServer(answer) {
   try {
-    const me = await (takeMe() || apiFetch(urls.me()));
+    const me = await answer;
     set({ ...me.crew, must_change_password: me.must_change_password }, me.csrf_token, me.csrf_header, me.org_name);
     saveMe(me);
   } catch (err) {
@@ -43,6 +45,48 @@ export async function restore() {
     else set(null, null);
   }
   return state.crew;
+}
+
+const sameCrew = (a, b) =>
+  a.id === b.id && a.role === b.role && a.name === b.name && !a.must_change_password === !b.must_change_password;
+
+// The server's answer after the phone's copy was shown: the same crew member keeps the
+// screen as it is (only the CSRF token is taken); anyone else, a changed role or a session
+// that ended is shown as the server has it. No signal: the phone's copy stays.
+async function confirm(answer, shown) {
+  try {
+    const me = await answer;
+    saveMe(me);
+    const crew = { ...me.crew, must_change_password: me.must_change_password };
+    if (sameCrew(crew, shown)) setCsrf(me.csrf_token, me.csrf_header);
+    else set(crew, me.csrf_token, me.csrf_header, me.org_name);
+  } catch (err) {
+    if (err.status === 401) set(null, null);
+    else if (err.status !== 0) throw err;
+  }
+}
+
+// On page load. A page the service worker opened has been used on this phone, so who was
+// signed in is kept on it: the console opens with that at once and asks the server
+// meanwhile (on a weak signal its answer can take seconds); ``confirmed`` settles when the
+// server has answered. Otherwise the server's answer comes first.
+export async function restore() {
+  const answer = takeMe() || apiFetch(urls.me());
+  if (navigator.serviceWorker?.controller) {
+    const kept = await cachedMe();
+    if (kept && kept.crew && !kept.must_change_password) {
+      set({ ...kept.crew, must_change_password: false }, kept.csrf_token, kept.csrf_header, kept.org_name);
+      return { crew: state.crew, confirmed: confirm(answer, state.crew) };
+    }
+  }
+  const crew = await fromServer(answer);
+  return { crew, confirmed: Promise.resolve() };
+}
+
+// Ask the server again who is signed in (after a password change or signing out
+// everywhere, the session itself has changed).
+export function reloadSession() {
+  return fromServer(apiFetch(urls.me()));
 }
 
 export async function signIn(email, password) {
