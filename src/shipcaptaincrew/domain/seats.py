@@ -201,6 +201,9 @@ def first_name(name: str) -> str:
 
 
 # -- codec shared by the stores ---------------------------------------------------------------
+_SEAT_FIELDS = frozenset(f.name for f in dataclasses.fields(Seat))
+
+
 def seats_to_json(seats: Sequence[Seat]) -> list[dict[str, Any]]:
     out = []
     for s in seats:
@@ -212,7 +215,9 @@ def seats_to_json(seats: Sequence[Seat]) -> list[dict[str, Any]]:
 
 
 def seats_from_json(docs: Sequence[dict[str, Any]] | None) -> tuple[Seat, ...]:
-    names = {f.name for f in dataclasses.fields(Seat)}
+    if not docs:
+        return ()
+    names = _SEAT_FIELDS
     seats = []
     for doc in docs or ():
         values = {k: v for k, v in doc.items() if k in names}

@@ -80,7 +80,8 @@ def seats_to_text(seats: tuple[Seat, ...]) -> str:
 
 
 def seats_from_text(value: str | None) -> tuple[Seat, ...]:
-    return seats_from_json(json.loads(value)) if value else ()
+    # Most bookings have no seats of their own: a roster reads hundreds of "[]".
+    return seats_from_json(json.loads(value)) if value and value != "[]" else ()
 
 
 metadata = sa.MetaData()
