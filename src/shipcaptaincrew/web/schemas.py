@@ -74,6 +74,14 @@ LoggedMethod = Annotated[
 ReceiptEmail = Literal["queued", "sent", "failed"]
 
 
+# An answer's validator and serialiser are built when it is first used, not when its module
+# is imported: a cold start (Lambda) imports every model and its first request uses a
+# handful. (Request bodies are built at import: FastAPI wraps a body model in an alias that
+# pydantic warns about when it has to build the model itself at that point.)
+class Out(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -84,14 +92,14 @@ class LoginIn(In):
     password: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-class CrewOut(BaseModel):
+class CrewOut(Out):
     id: str
     name: str
     email: str
     role: Role
 
 
-class LoginOut(BaseModel):
+class LoginOut(Out):
     token: str
     csrf_token: str
     csrf_header: str
@@ -99,7 +107,7 @@ class LoginOut(BaseModel):
     must_change_password: bool = False
 
 
-class MeOut(BaseModel):
+class MeOut(Out):
     crew: CrewOut
     csrf_token: str
     csrf_header: str
@@ -141,7 +149,7 @@ class EventPatch(In):
     timezone: Annotated[str, Field(min_length=1, max_length=64)] | None = None
 
 
-class CountsOut(BaseModel):
+class CountsOut(Out):
     booked: int
     places: int
     waitlisted: int
@@ -153,7 +161,7 @@ class CountsOut(BaseModel):
     amount_collected_cents: int
 
 
-class EventOut(BaseModel):
+class EventOut(Out):
     id: str
     title: str
     starts_at: datetime
@@ -168,7 +176,7 @@ class EventOut(BaseModel):
     counts: CountsOut | None = None
 
 
-class EventListOut(BaseModel):
+class EventListOut(Out):
     events: list[EventOut]
 
 
@@ -180,7 +188,7 @@ class RosterIn(In):
     party_size: Annotated[WholeNumber, Field(ge=1, le=50)] = 1
 
 
-class SeatOut(BaseModel):
+class SeatOut(Out):
     no: int
     name: str
     minor: bool
@@ -205,7 +213,7 @@ def seats_out(b: Booking) -> list[SeatOut]:
     ]
 
 
-class BookingOut(BaseModel):
+class BookingOut(Out):
     patron_id: str
     event_id: str
     name: str
@@ -281,13 +289,13 @@ class EventRosterOut(EventOut):
     roster: list[BookingOut]
 
 
-class EventRosterListOut(BaseModel):
+class EventRosterListOut(Out):
     """``GET /api/events?include=roster``: production's smoke test reads patrons from it."""
 
     events: list[EventRosterOut]
 
 
-class RosterOut(BaseModel):
+class RosterOut(Out):
     event: EventOut
     counts: CountsOut
     roster: list[BookingOut]
@@ -303,7 +311,7 @@ class HeadcountIn(In):
     occurred_at: OccurredAt = None
 
 
-class PassengerOut(BaseModel):
+class PassengerOut(Out):
     patron_id: str
     name: str
     phone: str
@@ -314,7 +322,7 @@ class PassengerOut(BaseModel):
     notes: list[str]  # emergency-relevant: named people (minors marked), waivers, phone
 
 
-class PassengersOut(BaseModel):
+class PassengersOut(Out):
     event_id: str
     title: str
     generated_at: datetime
@@ -328,7 +336,7 @@ class CloseIn(In):
     reason: Annotated[str, Field(max_length=500)] = ""
 
 
-class ChangesOut(BaseModel):
+class ChangesOut(Out):
     cursor: str
     reload: bool  # true: the event changed or the cursor is too old: get the whole roster
     roster: list[BookingOut]  # the bookings changed since the cursor
@@ -350,7 +358,7 @@ class WaiverIn(In):
     occurred_at: OccurredAt = None
 
 
-class WaiverOut(BaseModel):
+class WaiverOut(Out):
     waiver_signed: bool
     kind: str | None
     at: datetime | None
@@ -373,7 +381,7 @@ class PaymentIn(In):
     occurred_at: OccurredAt = None
 
 
-class PaymentOut(BaseModel):
+class PaymentOut(Out):
     id: str
     event_id: str
     patron_id: str
@@ -393,12 +401,12 @@ class PaymentOut(BaseModel):
     refund_of: str | None = None  # a refund: the payment money went back from
 
 
-class PaymentLoggedOut(BaseModel):
+class PaymentLoggedOut(Out):
     payment: PaymentOut
     booking: BookingOut
 
 
-class PaymentStatusOut(BaseModel):
+class PaymentStatusOut(Out):
     payment_cleared: bool
     cleared_at: datetime | None
     amount_due_cents: int
@@ -422,7 +430,7 @@ class BatchIn(In):
     occurred_at: OccurredAt = None
 
 
-class BatchOut(BaseModel):
+class BatchOut(Out):
     payments: list[PaymentLoggedOut]
 
 
@@ -431,7 +439,7 @@ class VoidIn(In):
 
 
 # -- audit ----------------------------------------------------------------------------------
-class AuditOut(BaseModel):
+class AuditOut(Out):
     id: str
     at: datetime
     actor: str
@@ -443,12 +451,12 @@ class AuditOut(BaseModel):
     data: dict[str, object]
 
 
-class AuditListOut(BaseModel):
+class AuditListOut(Out):
     entries: list[AuditOut]
 
 
 # -- outbox ---------------------------------------------------------------------------------
-class OutboxOut(BaseModel):
+class OutboxOut(Out):
     id: str
     kind: str
     to: str
@@ -463,11 +471,11 @@ class OutboxOut(BaseModel):
     payment_id: str | None
 
 
-class OutboxListOut(BaseModel):
+class OutboxListOut(Out):
     messages: list[OutboxOut]
 
 
-class HealthOut(BaseModel):
+class HealthOut(Out):
     status: Literal["ok"]
 
 
@@ -482,7 +490,7 @@ class WaiverTemplateEdit(In):
     name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
-class WaiverTemplateOut(BaseModel):
+class WaiverTemplateOut(Out):
     id: str
     name: str
     version: int
@@ -492,9 +500,9 @@ class WaiverTemplateOut(BaseModel):
     created_by: str
 
 
-class WaiverTemplateListOut(BaseModel):
+class WaiverTemplateListOut(Out):
     templates: list[WaiverTemplateOut]
 
 
-class WaiverTemplateVersionsOut(BaseModel):
+class WaiverTemplateVersionsOut(Out):
     versions: list[WaiverTemplateOut]

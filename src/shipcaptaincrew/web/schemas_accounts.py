@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..domain.models import Role
-from .schemas import CrewOut, In
+from .schemas import CrewOut, In, Out
 
 
 class CrewAccountOut(CrewOut):
@@ -16,7 +16,7 @@ class CrewAccountOut(CrewOut):
     must_change_password: bool
 
 
-class CrewAccountsOut(BaseModel):
+class CrewAccountsOut(Out):
     crew: list[CrewAccountOut]
 
 
@@ -25,7 +25,7 @@ class PasswordChangeIn(In):
     password: Annotated[str, Field(min_length=1, max_length=1000)]
 
 
-class PasswordResetOut(BaseModel):
+class PasswordResetOut(Out):
     crew: CrewAccountOut
     temporary_password: str
 
@@ -34,7 +34,7 @@ class RoleIn(In):
     role: Role
 
 
-class SessionOut(BaseModel):
+class SessionOut(Out):
     id: str
     created_at: datetime
     last_used_at: datetime | None
@@ -43,7 +43,7 @@ class SessionOut(BaseModel):
     current: bool
 
 
-class SessionsOut(BaseModel):
+class SessionsOut(Out):
     sessions: list[SessionOut]
 
 
@@ -52,5 +52,5 @@ class UnlockIn(In):
     address: Annotated[str, Field(max_length=64)] = ""
 
 
-class UnlockOut(BaseModel):
+class UnlockOut(Out):
     cleared: int

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..domain.kiosk import Kiosk
+from .schemas import Out
 
 
-class KioskOut(BaseModel):
+class KioskOut(Out):
     id: str
     event_id: str
     started_by: str
@@ -31,11 +32,11 @@ class KioskOut(BaseModel):
         )
 
 
-class KioskStartOut(BaseModel):
+class KioskStartOut(Out):
     kiosk: KioskOut
     token: str = Field(description="The kiosk's credential, shown only now.")
     url: str = Field(description="Open this on the tablet (after signing crew out there).")
 
 
-class KioskListOut(BaseModel):
+class KioskListOut(Out):
     kiosks: list[KioskOut]

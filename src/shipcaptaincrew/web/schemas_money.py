@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..domain.models import PaymentMethod
-from .schemas import BookingOut, Cents, In, PaymentOut
+from .schemas import BookingOut, Cents, In, Out, PaymentOut
 
 
 class RefundIn(In):
@@ -16,7 +16,7 @@ class RefundIn(In):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
-class RefundOut(BaseModel):
+class RefundOut(Out):
     status: Literal["refunded", "requested"]  # requested: the provider confirms by webhook
     payment: PaymentOut
     refund: PaymentOut | None
@@ -24,13 +24,13 @@ class RefundOut(BaseModel):
     booking: BookingOut
 
 
-class WebhookOut(BaseModel):
+class WebhookOut(Out):
     recorded: list[str]
     repeated: list[str]
     kept: list[str]
 
 
-class ProviderTxnOut(BaseModel):
+class ProviderTxnOut(Out):
     id: str
     provider: str
     kind: str
@@ -45,14 +45,14 @@ class ProviderTxnOut(BaseModel):
     patron_id: str | None
 
 
-class MismatchOut(BaseModel):
+class MismatchOut(Out):
     patron_id: str
     name: str
     booking_paid_cents: int
     ledger_paid_cents: int
 
 
-class EventMoneyOut(BaseModel):
+class EventMoneyOut(Out):
     event_id: str
     title: str
     currency: str
@@ -65,12 +65,12 @@ class EventMoneyOut(BaseModel):
     mismatches: list[MismatchOut]
 
 
-class ReconciliationOut(BaseModel):
+class ReconciliationOut(Out):
     events: list[EventMoneyOut]
     unmatched: list[ProviderTxnOut]
 
 
-class CashRowOut(BaseModel):
+class CashRowOut(Out):
     crew_id: str
     crew_name: str
     method: str
@@ -83,13 +83,13 @@ class CashRowOut(BaseModel):
     closed_count_cents: int | None
 
 
-class CashCloseOut(BaseModel):
+class CashCloseOut(Out):
     closed_by: str
     closed_by_name: str
     closed_at: datetime
 
 
-class CashupOut(BaseModel):
+class CashupOut(Out):
     event_id: str
     currency: str
     closed: CashCloseOut | None

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 
-from .schemas import Currency, In
+from .schemas import Currency, In, Out
 
 Id = Annotated[str, Field(min_length=1, max_length=64)]
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -55,7 +55,7 @@ class RunIn(In):
     retry_failed: bool = False
 
 
-class StepOut(BaseModel):
+class StepOut(Out):
     patron_id: str
     patron_name: str
     party_size: int
@@ -70,7 +70,7 @@ class StepOut(BaseModel):
     choice: str
 
 
-class PlanOut(BaseModel):
+class PlanOut(Out):
     id: str
     event_id: str
     kind: Literal["cancel", "shift", "rebook"]
@@ -85,22 +85,22 @@ class PlanOut(BaseModel):
     steps: list[StepOut]
 
 
-class PlansOut(BaseModel):
+class PlansOut(Out):
     plans: list[PlanOut]
 
 
-class OptionOut(BaseModel):
+class OptionOut(Out):
     event_id: str
     title: str
     starts_at: datetime
     room: int | None  # places left (None: no capacity set)
 
 
-class OptionsOut(BaseModel):
+class OptionsOut(Out):
     options: list[OptionOut]
 
 
-class ProposalOut(BaseModel):
+class ProposalOut(Out):
     patron_id: str
     name: str
     party_size: int
@@ -112,17 +112,17 @@ class ProposalOut(BaseModel):
     options: list[OptionOut]
 
 
-class ProposalsOut(BaseModel):
+class ProposalsOut(Out):
     event_id: str
     parties: list[ProposalOut]
 
 
-class CreditBalanceOut(BaseModel):
+class CreditBalanceOut(Out):
     currency: str
     cents: int
 
 
-class CreditEntryOut(BaseModel):
+class CreditEntryOut(Out):
     id: str
     kind: Literal["issued", "used", "expired"]
     amount_cents: int
@@ -133,7 +133,7 @@ class CreditEntryOut(BaseModel):
     note: str
 
 
-class CreditOut(BaseModel):
+class CreditOut(Out):
     patron_id: str
     balances: list[CreditBalanceOut]
     entries: list[CreditEntryOut]
