@@ -4,11 +4,13 @@ transaction builders and the retrying commit that turns failed conditions into d
 from __future__ import annotations
 
 import dataclasses
+import functools
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import botocore.loaders
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -50,13 +52,24 @@ def _backoff(attempt: int) -> None:
     time.sleep(min(0.005 * 2**attempt, 0.2) * (0.5 + secrets.randbelow(100) / 100))
 
 
+@functools.cache
+def _service_models(data_path: str | None) -> botocore.loaders.Loader:
+    """botocore's reader of its service descriptions (JSON), shared by every store of the
+    process: it keeps what it has parsed, so a second store's client does not parse
+    DynamoDB's model again."""
+    return botocore.loaders.create_loader(data_path)
+
+
 class DynamoBase(DynamoReads):
     def __init__(self, table: str, *, region: str | None = None, endpoint_url: str | None = None):
         self.table = table
         # A session of its own: credentials are read when the store is built, not cached from
         # whatever built a client earlier in the process. botocore alone: boto3 would add
         # its resource layer and s3transfer to the cold start for nothing a client uses.
-        self._client = botocore.session.get_session().create_client(
+        session = botocore.session.get_session()
+        models = _service_models(session.get_config_variable("data_path"))
+        session.register_component("data_loader", models)
+        self._client = session.create_client(
             "dynamodb",
             region_name=region,
             endpoint_url=endpoint_url,
