@@ -364,3 +364,62 @@ def test_a_phone_opens_its_kept_roster_before_the_server_answers_then_shows_what
     expect(page.locator("#login-form")).to_be_visible()
     expect(page.locator("#roster-view")).to_be_hidden()
     expect(page.locator("#who")).to_be_hidden()
+
+
+KEPT = """(eventId) => new Promise((done, fail) => {
+  const open = indexedDB.open('scc-console');
+  open.onerror = () => fail(open.error);
+  open.onsuccess = () => {
+    const db = open.result;
+    const tx = db.transaction(['rosters', 'meta']);
+    const out = { kept: null, synced: null, bookings: 0 };
+    tx.objectStore('rosters').get(eventId).onsuccess = (e) => {
+      const kept = e.target.result;
+      if (kept) Object.assign(out, { kept: kept.syncedAt, bookings: kept.roster.length });
+    };
+    tx.objectStore('meta').get('synced:' + eventId).onsuccess = (e) => {
+      out.synced = e.target.result || null;
+    };
+    tx.oncomplete = () => { db.close(); done(out); };
+    tx.onerror = () => fail(tx.error);
+  };
+})"""
+
+
+def test_a_kept_roster_found_unchanged_is_marked_synced_without_writing_it_again(
+    page, live_server, api
+):
+    seeded = seed_event(api, ["Gro Hval", "Ivar Juv"])
+    event_id = seeded["event"]["id"]
+    open_roster(page, live_server, seeded["event"])
+    until_the_worker_controls(page)
+    for _ in range(200):  # the first load keeps its copy once the cards are drawn
+        before = page.evaluate(KEPT, event_id)
+        if before["kept"]:
+            break
+        page.wait_for_timeout(25)
+    assert (before["bookings"], before["synced"]) == (2, None)
+
+    page.reload()  # opens from the copy; the server says nothing changed since its cursor
+    expect(card(page, seeded["ids"]["Ivar Juv"])).to_be_visible()
+    for _ in range(200):
+        after = page.evaluate(KEPT, event_id)
+        if after["synced"]:
+            break
+        page.wait_for_timeout(25)
+    assert after["kept"] == before["kept"]  # the 2 bookings were not written again
+    assert after["synced"] > before["kept"]
+    expect(page.locator("#sync-status")).to_contain_text("Synced")
+
+    # A change since the cursor is taken in and the copy is written again.
+    gro = seeded["ids"]["Gro Hval"]
+    r = api.post(f"/api/events/{event_id}/{gro}/waiver", json={"kind": "paper"})
+    assert r.status_code == 200, r.text
+    page.reload()
+    expect(card(page, gro).locator(".badge").nth(1)).to_have_text("Paper waiver")
+    for _ in range(200):
+        changed = page.evaluate(KEPT, event_id)
+        if changed["kept"] != before["kept"]:
+            break
+        page.wait_for_timeout(25)
+    assert changed["kept"] > after["synced"]

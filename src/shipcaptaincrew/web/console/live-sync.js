@@ -9,7 +9,8 @@ import { urls } from './urls.js';
 const POLL_MS = 2000;
 const state = { eventId: null, cursor: null, source: null, timer: null, busy: false, again: false, onReload: null };
 
-// Resolves true when the server answered (the roster is then current), false otherwise.
+// Resolves 'unchanged' or 'changed' when the server answered (the roster is then
+// current), false otherwise (no answer, or the whole roster is being loaded again).
 async function pull() {
   if (state.busy) {
     state.again = true;
@@ -21,11 +22,14 @@ async function pull() {
   try {
     const out = await apiFetch(urls.changes(eventId, state.cursor || 'none'));
     if (eventId !== state.eventId) return false;
-    if (!out) return true; // 304: nothing changed since the cursor
+    if (!out) return 'unchanged'; // 304: nothing changed since the cursor
     state.cursor = out.cursor;
-    if (out.reload) state.onReload();
-    else for (const booking of out.roster) putBooking(booking);
-    return !out.reload;
+    if (out.reload) {
+      state.onReload();
+      return false;
+    }
+    for (const booking of out.roster) putBooking(booking);
+    return 'changed';
   } catch {
     // Offline or a passing failure: the next change or poll tries again.
     return false;

@@ -2,7 +2,7 @@
 // list, and the rosters of today's and tomorrow's events (and any roster opened since),
 // each with the time it was last synced. Storage failures never stop the console.
 import { apiFetch } from './api.js';
-import { idbClear, idbDelete, idbGet, idbPut } from './idb.js';
+import { idbClear, idbGet, idbPut } from './idb.js';
 import { urls } from './urls.js';
 
 const quiet = (promise) => promise.catch(() => undefined);
@@ -13,8 +13,22 @@ export function saveRoster(eventId, data) {
   return quiet(idbPut('rosters', kept)).then(() => syncedAt);
 }
 
-export function cachedRoster(eventId) {
-  return quiet(idbGet('rosters', eventId));
+// When a kept roster was last found current without changes (a 304): kept apart, so
+// confirming a copy does not write its 500 bookings again.
+const syncedKey = (eventId) => `synced:${eventId}`;
+
+export function markSynced(eventId) {
+  const syncedAt = new Date().toISOString();
+  return quiet(idbPut('meta', syncedAt, syncedKey(eventId))).then(() => syncedAt);
+}
+
+export async function cachedRoster(eventId) {
+  const [kept, synced] = await Promise.all([
+    quiet(idbGet('rosters', eventId)),
+    quiet(idbGet('meta', syncedKey(eventId))),
+  ]);
+  if (kept && synced && synced > kept.syncedAt) return { ...kept, syncedAt: synced };
+  return kept;
 }
 
 export function saveMe(me) {
@@ -36,8 +50,7 @@ export function cachedEvents() {
 // Signing out leaves nothing of the roster on the phone (the queue of unsent actions stays:
 // it is sent once someone signs in again).
 export async function forgetAll() {
-  await quiet(idbDelete('meta', 'me'));
-  await quiet(idbDelete('meta', 'events'));
+  await quiet(idbClear('meta')); // who was signed in, the events list, the sync times
   await quiet(idbClear('rosters'));
 }
 

@@ -7,7 +7,7 @@ import { when } from './format.js';
 import { updateBatchBar } from './batch-bar.js';
 import { takeKept, takeRoster } from './prefetch.js';
 import { catchUp, currentCursor, followRoster } from './live-sync.js';
-import { cachedRoster, saveRoster } from './offline-cache.js';
+import { cachedRoster, markSynced, saveRoster } from './offline-cache.js';
 import { onPendingChange } from './pending.js';
 import { buildCard, renderCard } from './roster-card.js';
 import { applyFilters, resetFilters } from './roster-filters.js';
@@ -80,7 +80,12 @@ export async function loadRoster(eventId, { fresh = false } = {}) {
   renderTotals();
   applyFilters();
   updateBatchBar();
-  if (kept) catchUp().then((reached) => reached && keepCopy(0));
+  if (kept) {
+    catchUp().then((result) => {
+      if (result === 'changed') keepCopy(0);
+      else if (result === 'unchanged') markSynced(eventId).then(setSyncedAt);
+    });
+  }
 }
 
 export function updateEvent(event) {
