@@ -75,8 +75,9 @@ STEP_NAMES = (
 SCHEDULED = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
 
 
-def _roster_event(moto: MotoServer) -> tuple[str, dict]:
-    """A table with an event of 20 bookings; the roster read of its admin."""
+def _roster_event(moto: MotoServer) -> tuple[str, dict, dict, dict]:
+    """A table with an event of 20 bookings; the roster read of its admin, their
+    who-am-I (a console's first request) and one patron's guest page."""
     from tests import factories as f
 
     from shipcaptaincrew.config import Settings
@@ -91,14 +92,18 @@ def _roster_event(moto: MotoServer) -> tuple[str, dict]:
     ctx = Context(store=store, settings=settings)
     admin = f.crew_fast(ctx, Role.ADMIN, "cold@example.org")
     event = f.event(ctx, admin)
-    for i in range(20):
-        f.booking(ctx, admin, event.id, name=f"Guest {i}")
+    bookings = [f.booking(ctx, admin, event.id, name=f"Guest {i}") for i in range(20)]
     headers = {"authorization": f"Bearer {f.session_for(ctx, admin)}"}
-    return url, function_url_event("GET", f"/api/events/{event.id}/roster", headers=headers)
+    return (
+        url,
+        function_url_event("GET", f"/api/events/{event.id}/roster", headers=headers),
+        function_url_event("GET", "/api/me", headers=headers),
+        function_url_event("GET", f"/g/{bookings[0].guest_token}"),
+    )
 
 
 def cold_start(moto: MotoServer, zip_path: Path, runs: int) -> dict[str, Any]:
-    url, roster = _roster_event(moto)
+    url, roster, me, guest_page = _roster_event(moto)
     env = lambda_task.clean_env(
         SCC_DATABASE_URL=url,
         SCC_SECRET_KEY="b" * 32,
@@ -110,6 +115,8 @@ def cold_start(moto: MotoServer, zip_path: Path, runs: int) -> dict[str, Any]:
         runtime = lambda_task.runtime(Path(tmp) / "runtime")
         cases = {
             "roster_ms": (FIRST_EVENT, json.dumps(roster)),
+            "me_ms": (FIRST_EVENT, json.dumps(me)),
+            "guest_ms": (FIRST_EVENT, json.dumps(guest_page)),
             "scheduled_ms": (FIRST_EVENT, json.dumps(SCHEDULED)),
             "floor_ms": (FLOOR,),
             "steps": (STEPS, json.dumps(roster)),
@@ -131,6 +138,8 @@ def cold_start(moto: MotoServer, zip_path: Path, runs: int) -> dict[str, Any]:
         figures[f"step: {name}"] = statistics.median(run[i] for run in steps)
     figures["roster_ratio"] = figures["roster_ms"] / figures["floor_ms"]
     figures["scheduled_ratio"] = figures["scheduled_ms"] / figures["floor_ms"]
+    figures["me_ratio"] = figures["me_ms"] / figures["floor_ms"]
+    figures["guest_ratio"] = figures["guest_ms"] / figures["floor_ms"]
     # Each run's own ratio, and in CPU time (steadier than wall time on a busy machine).
     for name in ("roster", "scheduled"):
         pairs = list(zip(times[f"{name}_ms"], times["floor_ms"], strict=True))
@@ -216,6 +225,11 @@ def main() -> None:
                     cold["roster_cpu_ratio"],
                     cold["scheduled_cpu_ratio"],
                 )
+            )
+            print(
+                f"other first requests: who-am-I (a console's first) {cold['me_ms']:.0f} ms "
+                f"({cold['me_ratio']:.2f}x), a patron's guest page {cold['guest_ms']:.0f} ms "
+                f"({cold['guest_ratio']:.2f}x)"
             )
             print(
                 "roster read step by step: "
