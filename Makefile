@@ -10,6 +10,10 @@ TEST_EXTRAS := $(RUN_EXTRAS),test,dev
 # in about 12 s instead of pip's 52 here. It is itself installed from PyPI, pinned.
 UV_VERSION := 0.13.9
 INSTALL := $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python
+# mypy's cache, shared by every clone on the machine like the Lambda wheel cache (mypy
+# checks each entry against the file's hash): a fresh clone's type check takes about 1 s
+# instead of 15.
+MYPY_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/shipcaptaincrew/mypy
 
 .PHONY: install install-test run test lint bench bench-console console clean
 
@@ -40,7 +44,7 @@ run: install
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
-	$(BIN)/mypy src
+	$(BIN)/mypy --cache-dir "$(MYPY_CACHE)" src
 	$(BIN)/cfn-lint deploy/aws/template.yaml
 
 # esbuild (npm) builds the console's script, axe-core checks accessibility in the browser
