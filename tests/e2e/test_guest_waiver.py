@@ -39,6 +39,9 @@ def _booking(live_server, name: str = "Robin Guest") -> tuple[object, dict, dict
 
 
 def _draw_signature(page) -> None:  # noqa: ANN001
+    # The pad listens once waiver.js (deferred) has run: a link's click returns when the
+    # next page commits, so a drawing made before its load event can land on a bare canvas.
+    page.wait_for_load_state("load")
     box = page.locator("#signature-pad").bounding_box()
     x, y = box["x"] + 30, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
