@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime
+from typing import Any
 
 import httpx
 import pypdf
@@ -23,13 +24,23 @@ def open_roster(page: Page, live_server, event: dict) -> None:
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
 
-def until_the_worker_controls(page: Page) -> None:
-    """The page is the service worker's (polled: wait_for_function would eval a string)."""
+def poll(page: Page, read: Any, done: Any) -> Any:
+    """``read()`` until ``done`` says yes, for up to 5 s; the last reading either way (the
+    caller asserts on it). Polled: wait_for_function would eval a string, which the CSP
+    forbids."""
     for _ in range(200):
-        if page.evaluate("navigator.serviceWorker.controller !== null"):
-            return
+        value = read()
+        if done(value):
+            break
         page.wait_for_timeout(25)
-    raise AssertionError("the service worker never took the page")
+    return value
+
+
+def until_the_worker_controls(page: Page) -> None:
+    controlled = poll(
+        page, lambda: page.evaluate("navigator.serviceWorker.controller !== null"), bool
+    )
+    assert controlled, "the service worker never took the page"
 
 
 def ready_to_board(api, event_id: str, *patron_ids: str) -> None:
@@ -393,20 +404,16 @@ def test_a_kept_roster_found_unchanged_is_marked_synced_without_writing_it_again
     event_id = seeded["event"]["id"]
     open_roster(page, live_server, seeded["event"])
     until_the_worker_controls(page)
-    for _ in range(200):  # the first load keeps its copy once the cards are drawn
-        before = page.evaluate(KEPT, event_id)
-        if before["kept"]:
-            break
-        page.wait_for_timeout(25)
+
+    def kept_when(done: Any) -> dict:
+        return poll(page, lambda: page.evaluate(KEPT, event_id), done)
+
+    before = kept_when(lambda k: k["kept"])  # the first load keeps its copy once drawn
     assert (before["bookings"], before["synced"]) == (2, None)
 
     page.reload()  # opens from the copy; the server says nothing changed since its cursor
     expect(card(page, seeded["ids"]["Ivar Juv"])).to_be_visible()
-    for _ in range(200):
-        after = page.evaluate(KEPT, event_id)
-        if after["synced"]:
-            break
-        page.wait_for_timeout(25)
+    after = kept_when(lambda k: k["synced"])
     assert after["kept"] == before["kept"]  # the 2 bookings were not written again
     assert after["synced"] > before["kept"]
     expect(page.locator("#sync-status")).to_contain_text("Synced")
@@ -417,9 +424,5 @@ def test_a_kept_roster_found_unchanged_is_marked_synced_without_writing_it_again
     assert r.status_code == 200, r.text
     page.reload()
     expect(card(page, gro).locator(".badge").nth(1)).to_have_text("Paper waiver")
-    for _ in range(200):
-        changed = page.evaluate(KEPT, event_id)
-        if changed["kept"] != before["kept"]:
-            break
-        page.wait_for_timeout(25)
+    changed = kept_when(lambda k: k["kept"] != before["kept"])
     assert changed["kept"] > after["synced"]

@@ -37,15 +37,18 @@ export function dropPrefetched() {
   pending.kept = null;
 }
 
-export function takeRoster(eventId) {
-  const found = pending.roster && pending.roster.eventId === eventId ? pending.roster.data : null;
-  pending.roster = null;
-  return found;
+// Each early answer is taken once, and only for the event it was started for.
+function take(name, eventId) {
+  const slot = pending[name];
+  pending[name] = null;
+  return slot && slot.eventId === eventId ? slot.data : null;
 }
 
-// The phone's copy of this roster as looked up at start (once; later looks go to IndexedDB).
+export function takeRoster(eventId) {
+  return take('roster', eventId);
+}
+
+// The phone's copy of this roster as looked up at start (later looks go to IndexedDB).
 export function takeKept(eventId) {
-  const found = pending.kept && pending.kept.eventId === eventId ? pending.kept.data : null;
-  pending.kept = null;
-  return found;
+  return take('kept', eventId);
 }

@@ -31,12 +31,16 @@ export function isManager() {
   return Boolean(state.crew && (state.crew.role === 'admin' || state.crew.role === 'captain'));
 }
 
+// The crew member an answer of /api/me (or of signing in) names, with whether they must
+// choose a new password first.
+const crewOf = (me) => ({ ...me.crew, must_change_password: me.must_change_password });
+
 // Who the server says is signed in (``answer``: /api/me under way), with the phone's copy
 // of it when there is no signal.
 async function fromServer(answer) {
   try {
     const me = await answer;
-    set({ ...me.crew, must_change_password: me.must_change_password }, me.csrf_token, me.csrf_header, me.org_name);
+    set(crewOf(me), me.csrf_token, me.csrf_header, me.org_name);
     saveMe(me);
   } catch (err) {
     const kept = err.status === 0 ? await cachedMe() : null;
@@ -57,7 +61,7 @@ async function confirm(answer, shown) {
   try {
     const me = await answer;
     saveMe(me);
-    const crew = { ...me.crew, must_change_password: me.must_change_password };
+    const crew = crewOf(me);
     if (sameCrew(crew, shown)) setCsrf(me.csrf_token, me.csrf_header);
     else set(crew, me.csrf_token, me.csrf_header, me.org_name);
   } catch (err) {
@@ -75,12 +79,12 @@ export async function restore() {
   if (navigator.serviceWorker?.controller) {
     const kept = await cachedMe();
     if (kept && kept.crew && !kept.must_change_password) {
-      set({ ...kept.crew, must_change_password: false }, kept.csrf_token, kept.csrf_header, kept.org_name);
-      return { crew: state.crew, confirmed: confirm(answer, state.crew) };
+      set(crewOf(kept), kept.csrf_token, kept.csrf_header, kept.org_name);
+      return { confirmed: confirm(answer, state.crew) };
     }
   }
-  const crew = await fromServer(answer);
-  return { crew, confirmed: Promise.resolve() };
+  await fromServer(answer);
+  return { confirmed: Promise.resolve() };
 }
 
 // Ask the server again who is signed in (after a password change or signing out
@@ -92,7 +96,7 @@ export function reloadSession() {
 export async function signIn(email, password) {
   const out = await apiFetch(urls.login(), { method: 'POST', body: { email, password } });
   dropPrefetched();
-  set({ ...out.crew, must_change_password: out.must_change_password }, out.csrf_token, out.csrf_header);
+  set(crewOf(out), out.csrf_token, out.csrf_header);
   saveMe({
     crew: out.crew,
     must_change_password: out.must_change_password,
