@@ -287,8 +287,8 @@ def _wanted(rel: Path, names: set[str]) -> bool:
     name = rel.name
     if rel.suffix in BUILD_ONLY or parts[0] == "bin" or "__pycache__" in parts:
         return False
-    console = parts[:3] == (OWN, "web", "static") and parts[3:4] != ("guest",)
-    console = console or parts[:3] == (OWN, "web", "console")  # the script's sources
+    served_by_s3 = parts[:3] == (OWN, "web", "static") and parts[3:4] != ("guest",)
+    console = served_by_s3 or parts[:3] == (OWN, "web", "console")  # and the script's sources
     if console or parts[1:2] in (("testing",), ("tests",)):
         return False
     if ".cpython-" in name and name.endswith(".so"):

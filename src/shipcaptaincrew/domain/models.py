@@ -227,8 +227,6 @@ class Booking:
         waiver is complete (or covers the whole party), else the seats signed so far."""
         if self.waiver_kind is not None:
             return self.party_size
-        if not self.seats:  # most bookings: a roster asks this of every one
-            return 0
         return sum(1 for s in self.seats if s.signed and s.no <= self.party_size)
 
     @property

@@ -217,10 +217,9 @@ def seats_to_json(seats: Sequence[Seat]) -> list[dict[str, Any]]:
 def seats_from_json(docs: Sequence[dict[str, Any]] | None) -> tuple[Seat, ...]:
     if not docs:
         return ()
-    names = _SEAT_FIELDS
     seats = []
-    for doc in docs or ():
-        values = {k: v for k, v in doc.items() if k in names}
+    for doc in docs:
+        values = {k: v for k, v in doc.items() if k in _SEAT_FIELDS}
         if values.get("waiver_kind"):
             values["waiver_kind"] = WaiverKind(values["waiver_kind"])
         if values.get("waiver_at"):
