@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .errors import Conflict, Invalid
-from .models import new_id
+from .models import Actor, Payment, PaymentMethod, new_id
 from .money import check_amount
 
 ISSUED = "issued"
@@ -199,3 +199,45 @@ def use(
         event_id=event_id,
         payment_id=payment_id,
     )
+
+
+def pay_from_credit(
+    entries: Sequence[CreditEntry],
+    *,
+    patron_id: str,
+    event_id: str,
+    amount_cents: int,
+    currency: str,
+    reference: str,
+    note: str,
+    at: datetime,
+    by: Actor,
+    seq: int | None = None,
+) -> tuple[Payment, CreditEntry]:
+    """A ``credit`` payment of ``amount_cents`` to ``event_id`` and the ledger's ``used``
+    entry that pays for it (Conflict when the balance is smaller)."""
+    payment = Payment(
+        id=new_id("pay"),
+        event_id=event_id,
+        patron_id=patron_id,
+        amount_cents=amount_cents,
+        currency=currency,
+        method=PaymentMethod.CREDIT,
+        reference=reference,
+        note=note,
+        logged_by=by.id,
+        logged_by_name=by.name,
+        logged_at=at,
+    )
+    used = use(
+        entries,
+        patron_id=patron_id,
+        amount_cents=amount_cents,
+        currency=currency,
+        at=at,
+        by=by.label,
+        event_id=event_id,
+        payment_id=payment.id,
+        seq=seq,
+    )
+    return payment, used

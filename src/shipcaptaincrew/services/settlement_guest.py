@@ -13,7 +13,7 @@ from ..domain import credits as ledger
 from ..domain import payments as pay
 from ..domain import settlements as rules
 from ..domain.errors import Conflict, DuplicateKey, Invalid, StaleWrite
-from ..domain.models import Actor, ActorKind, Booking, BookingStatus, Payment, PaymentMethod, new_id
+from ..domain.models import Actor, ActorKind, Booking, BookingStatus
 from ..domain.models import new_guest_token as new_token
 from ..storage.base import LedgerWrite
 from . import audit
@@ -268,28 +268,16 @@ def book_with_credit(ctx: Context, *, token: str, move_to: str) -> Booking:
         spend = min(view.credit_cents, new.amount_due_cents)
         payments = []
         if spend > 0:
-            payment = Payment(
-                id=new_id("pay"),
-                event_id=target.id,
-                patron_id=booking.patron_id,
-                amount_cents=spend,
-                currency=booking.currency,
-                method=PaymentMethod.CREDIT,
-                reference=view.plan.id,
-                note="Credit chosen by the patron",
-                logged_by=actor.id,
-                logged_by_name=actor.name,
-                logged_at=now,
-            )
-            used = ledger.use(
+            payment, used = ledger.pay_from_credit(
                 [*entries, *credits],
                 patron_id=booking.patron_id,
+                event_id=target.id,
                 amount_cents=spend,
                 currency=booking.currency,
+                reference=view.plan.id,
+                note="Credit chosen by the patron",
                 at=now,
-                by=actor.label,
-                event_id=target.id,
-                payment_id=payment.id,
+                by=actor,
             )
             payments, credits = [payment], [*credits, used]
         new = pay.settle(new, payments, now=now)

@@ -21,7 +21,7 @@ from ..domain import payments as pay
 from ..domain import refunds as refund_rules
 from ..domain import settlements as rules
 from ..domain.errors import Conflict, DomainError, DuplicateKey, Invalid, NotFound, StaleWrite
-from ..domain.models import Actor, Booking, BookingStatus, Event, Payment, PaymentMethod, new_id
+from ..domain.models import Actor, Booking, BookingStatus, Event, Payment, PaymentMethod
 from ..domain.models import new_guest_token as new_token
 from ..domain.seats import signature_ids
 from ..storage.base import LedgerWrite
@@ -323,28 +323,16 @@ def _move(
     credits = _issue(ctx, plan, booking, paid, by)
     payments: list[Payment] = []
     if carried > 0:
-        payment = Payment(
-            id=new_id("pay"),
-            event_id=target.id,
-            patron_id=booking.patron_id,
-            amount_cents=carried,
-            currency=booking.currency,
-            method=PaymentMethod.CREDIT,
-            reference=plan.id,
-            note=f"Moved from {event.title}",
-            logged_by=by.id,
-            logged_by_name=by.name,
-            logged_at=now,
-        )
-        used = ledger.use(
+        payment, used = ledger.pay_from_credit(
             credits,
             patron_id=booking.patron_id,
+            event_id=target.id,
             amount_cents=carried,
             currency=booking.currency,
+            reference=plan.id,
+            note=f"Moved from {event.title}",
             at=now,
-            by=by.label,
-            event_id=target.id,
-            payment_id=payment.id,
+            by=by,
             seq=credits[0].seq + 1,
         )
         payments.append(payment)
