@@ -19,7 +19,7 @@ def _add_member(api, email: str, name: str) -> dict:
     return r.json()
 
 
-def test_reset_password_then_the_member_must_choose_a_new_one(page, browser, live_server, api):
+def test_reset_password_then_the_member_must_choose_a_new_one(page, second_phone, live_server, api):
     _add_member(api, "rosa.deck@example.org", "Rosa Deck")
     sign_in(page, live_server)
     page.get_by_role("button", name="Crew", exact=True).click()
@@ -32,8 +32,7 @@ def test_reset_password_then_the_member_must_choose_a_new_one(page, browser, liv
         "must choose a new password"
     )
 
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    member = context.new_page()
+    member = second_phone
     member.goto(f"{live_server.url}/")
     form = member.locator("#login-form")
     form.get_by_label("Email").fill("rosa.deck@example.org")
@@ -55,7 +54,6 @@ def test_reset_password_then_the_member_must_choose_a_new_one(page, browser, liv
     account.get_by_role("button", name="Change password").click()
     expect(account).to_be_hidden()
     expect(member.locator("#events-view")).to_be_visible()
-    context.close()
 
 
 def test_deactivate_sessions_and_sign_out_everywhere(page, live_server, api):

@@ -151,7 +151,7 @@ def _first_card_bottom(page: Page, patron_id: str) -> float:
 
 
 def test_first_card_is_on_the_first_phone_screen_for_admin_and_crew(
-    page, live_server, api, browser
+    page, second_phone, live_server, api
 ):
     names = ["Eli Fosse", "Fay Gran", "Gus Holm"]
     seeded = seed_event(api, names)
@@ -174,8 +174,7 @@ def test_first_card_is_on_the_first_phone_screen_for_admin_and_crew(
         },
     )
     assert r.status_code == 201
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    crew = context.new_page()
+    crew = second_phone
     crew.goto(f"{live_server.url}/#/events/{seeded['event']['id']}")
     form = crew.locator("#login-form")
     form.get_by_label("Email").fill("quinn.dock@example.org")
@@ -193,16 +192,14 @@ def test_first_card_is_on_the_first_phone_screen_for_admin_and_crew(
     toast = crew.locator("#toast").bounding_box()
     assert toast is not None and used is not None
     assert toast["y"] >= used["y"] + used["height"] or toast["y"] + toast["height"] <= used["y"]
-    context.close()
 
 
-def test_two_phones_see_each_others_check_in_within_a_second(page, live_server, api, browser):
+def test_two_phones_see_each_others_check_in_within_a_second(page, second_phone, live_server, api):
     seeded = seed_event(api, ["Hal Iversen", "Ina Juul"])
     hal, ina = seeded["ids"]["Hal Iversen"], seeded["ids"]["Ina Juul"]
     ready_to_board(api, seeded["event"]["id"], hal, ina)
     open_roster(page, live_server, seeded["event"])
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    other = context.new_page()
+    other = second_phone
     sign_in(other, live_server, f"#/events/{seeded['event']['id']}")
     for phone in (page, other):
         expect(phone.locator("html")).to_have_attribute("data-live", "stream")
@@ -222,7 +219,6 @@ def test_two_phones_see_each_others_check_in_within_a_second(page, live_server, 
         "aria-pressed", "true", timeout=1000
     )
     expect(page.locator("#total-checked-in")).to_have_text("2 of 2")
-    context.close()
 
 
 def test_the_gate_stops_an_unpaid_patron_and_board_anyway_needs_a_reason(page, live_server, api):

@@ -12,7 +12,6 @@ from tests.e2e.conftest import SCREENSHOTS, axe_violations
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 WAIVER = "Sailing involves risk.\nI will wear a life jacket when the crew ask me to."
-PHONE = {"width": 390, "height": 844}
 
 
 def _booking(live_server, name: str = "Robin Guest") -> tuple[object, dict, dict, dict]:
@@ -51,10 +50,9 @@ def _draw_signature(page) -> None:  # noqa: ANN001
     page.mouse.up()
 
 
-def test_patron_signs_waiver_and_crew_sees_it(live_server, browser, tmp_path) -> None:
+def test_patron_signs_waiver_and_crew_sees_it(live_server, guest_page, tmp_path) -> None:
     api, template, event, booking = _booking(live_server)
-    context = browser.new_context(viewport=PHONE, accept_downloads=True)
-    page = context.new_page()
+    page = guest_page
     csp_errors: list[str] = []
     page.on(
         "console",
@@ -91,7 +89,6 @@ def test_patron_signs_waiver_and_crew_sees_it(live_server, browser, tmp_path) ->
     assert "HeadlessChrome" in text or "Chrome" in text  # the browser's user agent
     assert len(reader.pages[0].images) == 1
     assert csp_errors == []
-    context.close()
 
     roster = api.get(f"/api/events/{event['id']}/roster").json()["roster"]
     assert [(r["name"], r["waiver_signed"], r["waiver_kind"]) for r in roster] == [
@@ -102,11 +99,9 @@ def test_patron_signs_waiver_and_crew_sees_it(live_server, browser, tmp_path) ->
     assert crew_pdf.content == pdf_path.read_bytes()
 
 
-def test_guest_pages_have_no_serious_accessibility_violations(live_server, browser) -> None:
+def test_guest_pages_have_no_serious_accessibility_violations(live_server, guest_axe_page) -> None:
     _api, _t, _e, booking = _booking(live_server, name="Alex Access")
-    # axe is injected as a script tag, which the strict CSP would block: bypass it here only.
-    context = browser.new_context(viewport=PHONE, bypass_csp=True)
-    page = context.new_page()
+    page = guest_axe_page  # axe goes in as a script tag: this page bypasses the CSP
     page.goto(booking["guest_url"])
     assert axe_violations(page) == []
     page.goto(booking["guest_url"] + "/waiver")
@@ -118,4 +113,3 @@ def test_guest_pages_have_no_serious_accessibility_violations(live_server, brows
     page.goto(live_server.url + "/g/not-a-real-token-at-all")
     assert page.locator("h1").inner_text() == "Page not found"
     assert axe_violations(page) == []
-    context.close()
