@@ -24,6 +24,7 @@ bundled: the Lambda Python runtime provides them.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata as metadata
 import os
 import platform
@@ -208,37 +209,35 @@ def _version(interpreter: str) -> str:
     return answer.stdout.strip()
 
 
-def compile_bytecode(root: Path, *, python: str) -> None:
-    """Compile every module under ``root`` as Python ``python`` will load it from
-    /var/task: unchecked-hash pycs (no timestamps, the source never looked at), a fixed
+def compile_bytecode(root: Path, paths: list[Path], *, python: str) -> None:
+    """Compile every module in ``paths`` (under ``root``) as Python ``python`` will load it
+    from /var/task: unchecked-hash pycs (no timestamps, the source never looked at), a fixed
     hash seed (frozenset constants keep one order). This package's go to ``__pycache__``
     beside its source; the dependencies' go beside their source, which is then left out."""
-    ours = [root / OWN]
-    theirs = sorted(p for p in root.iterdir() if p.name != OWN and not p.name.endswith("-info"))
-    for paths, legacy in ((ours, []), (theirs, ["-b"])):
-        cmd = [
-            interpreter_for(python),
-            "-I",
-            "-m",
-            "compileall",
-            "-q",
-            "-j",
-            "0",
-            *legacy,
-            "--invalidation-mode",
-            "unchecked-hash",
-            "-s",
-            str(root),
-            "-p",
-            TASK_ROOT,
-            *map(str, paths),
-        ]
-        env = {"PATH": os.environ.get("PATH", ""), "PYTHONHASHSEED": "0"}
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)  # noqa: S603
-        # Exit status 1: a file did not compile (a template named .py, Python 2 test data):
-        # it ships as source and is never imported; the package test fails if one is.
-        if done.returncode not in (0, 1):
-            raise PackageError(f"compileall failed:\n{done.stderr[-2000:]}")
+    legacy = [] if [p.name for p in paths] == [OWN] else ["-b"]
+    cmd = [
+        interpreter_for(python),
+        "-I",
+        "-m",
+        "compileall",
+        "-q",
+        "-j",
+        "0",
+        *legacy,
+        "--invalidation-mode",
+        "unchecked-hash",
+        "-s",
+        str(root),
+        "-p",
+        TASK_ROOT,
+        *map(str, sorted(paths)),
+    ]
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONHASHSEED": "0"}
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)  # noqa: S603
+    # Exit status 1: a file did not compile (a template named .py, Python 2 test data): it
+    # ships as source and is never imported; the package test fails if one is.
+    if done.returncode not in (0, 1):
+        raise PackageError(f"compileall failed:\n{done.stderr[-2000:]}")
 
 
 def strip_libraries(root: Path, *, arch: str) -> int:
@@ -320,24 +319,97 @@ def write_zip(root: Path, out: Path) -> int:
     return len(files)
 
 
+def tree_key(*, arch: str, python: str) -> str:
+    """What the dependency tree is made of: the requirements, their pinned versions, the
+    target, the compiling interpreter, the strip tool and this module's own rules."""
+    parts = [
+        arch,
+        python,
+        _version_line(interpreter_for(python)),
+        shutil.which("llvm-strip") or shutil.which("strip") or "",
+        *runtime_requirements(),
+        pins(),
+        Path(__file__).read_text(encoding="utf-8"),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def _version_line(interpreter: str) -> str:
+    if interpreter == sys.executable:
+        return sys.version
+    cmd = [interpreter, "-I", "-c", "import sys; print(sys.version)"]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout  # noqa: S603
+
+
+def dependency_tree(*, arch: str, python: str, cache: Path, fresh: bool = False) -> Path:
+    """The dependencies installed for the target, compiled and stripped: kept in ``cache``
+    under ``tree_key`` (made in a temporary folder and renamed into place, so a build that
+    dies leaves nothing half made), or made again when ``fresh``. The zip is the same
+    either way (the package test builds it both ways and compares the bytes)."""
+    trees = cache / "trees"
+    kept = trees / tree_key(arch=arch, python=python)
+    if kept.is_dir() and not fresh:
+        return kept
+    trees.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="making-", dir=trees))
+    root = work / "root"
+    try:
+        install_dependencies(root, arch=arch, python=python, cache=cache)
+        theirs = [p for p in root.iterdir() if not p.name.endswith("-info")]
+        compile_bytecode(root, theirs, python=python)
+        strip_libraries(root, arch=arch)
+        if fresh:
+            return root  # the caller removes it
+        for old in trees.iterdir():  # trees of other pins or rules are not needed again
+            if old != kept and not old.name.startswith("making-"):
+                shutil.rmtree(old, ignore_errors=True)
+        try:
+            root.rename(kept)
+        except OSError:  # another build kept the same tree meanwhile
+            if not kept.is_dir():
+                raise
+        shutil.rmtree(work, ignore_errors=True)
+        return kept
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link a kept file (the build only reads it), or copy it across file systems."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def build(
-    out: Path, *, arch: str = "arm64", python: str = "3.12", cache: Path | None = None
+    out: Path,
+    *,
+    arch: str = "arm64",
+    python: str = "3.12",
+    cache: Path | None = None,
+    fresh: bool = False,
 ) -> Built:
-    """Build the Lambda zip at ``out`` for ``arch`` and Python ``python`` (wheels from
-    ``cache``, by default ``default_cache()``)."""
+    """Build the Lambda zip at ``out`` for ``arch`` and Python ``python`` (wheels and the
+    dependency tree from ``cache``, by default ``default_cache()``; ``fresh`` makes the tree
+    again without keeping it)."""
     if arch not in PLATFORMS:
         raise ValueError(f"arch must be one of {', '.join(PLATFORMS)}")
     interpreter_for(python)  # fail before any download
     with tempfile.TemporaryDirectory(prefix="scc-lambda-") as tmp:
+        deps = dependency_tree(
+            arch=arch, python=python, cache=cache or default_cache(), fresh=fresh
+        )
         root = Path(tmp) / "root"
-        install_dependencies(root, arch=arch, python=python, cache=cache or default_cache())
+        shutil.copytree(deps, root, copy_function=_link_or_copy)
+        if fresh:
+            shutil.rmtree(deps.parent, ignore_errors=True)
         shutil.copytree(
             PACKAGE,
-            root / "shipcaptaincrew",
-            dirs_exist_ok=True,
+            root / OWN,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
-        compile_bytecode(root, python=python)
-        strip_libraries(root, arch=arch)
+        compile_bytecode(root, [root / OWN], python=python)
         files = write_zip(root, out)
     return Built(out, out.stat().st_size, files)

@@ -31,7 +31,10 @@ def package(
     out: Annotated[Path, typer.Option(help="The zip to write.")] = Path("dist/lambda.zip"),
     cache: Annotated[
         Path | None,
-        typer.Option(help="Wheel cache [default: $SCC_WHEEL_CACHE or ~/.cache/shipcaptaincrew]."),
+        typer.Option(
+            help="Wheel and dependency cache "
+            "[default: $SCC_WHEEL_CACHE or ~/.cache/shipcaptaincrew]."
+        ),
     ] = None,
 ) -> None:
     """Build the Lambda package reproducibly and report its size."""
