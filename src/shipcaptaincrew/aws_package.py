@@ -33,6 +33,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +96,7 @@ PIL_FORMATS = {"Png", "Bmp", "Gif", "Jpeg", "Mpo", "Ppm", "Tiff"}
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 TASK_ROOT = "/var/task"  # where Lambda unpacks the zip: the paths bytecode names
 CACHE_ENV = "SCC_WHEEL_CACHE"
+STALE_MAKING = 3600.0  # seconds: a tree still being made after an hour was left by a dead build
 
 
 @dataclass(frozen=True)
@@ -360,8 +362,11 @@ def dependency_tree(*, arch: str, python: str, cache: Path, fresh: bool = False)
         strip_libraries(root, arch=arch)
         if fresh:
             return root  # the caller removes it
-        for old in trees.iterdir():  # trees of other pins or rules are not needed again
-            if old != kept and not old.name.startswith("making-"):
+        for old in trees.iterdir():  # trees of other pins or rules are not needed again,
+            # nor what a build killed while making its tree left (not another's, under way)
+            if old in (kept, work):
+                continue
+            if not old.name.startswith("making-") or _age(old) > STALE_MAKING:
                 shutil.rmtree(old, ignore_errors=True)
         try:
             root.rename(kept)
@@ -373,6 +378,13 @@ def dependency_tree(*, arch: str, python: str, cache: Path, fresh: bool = False)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _link_or_copy(source: str, target: str) -> None:

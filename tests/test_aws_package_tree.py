@@ -1,0 +1,74 @@
+"""The dependency tree `scc package` keeps beside its wheel cache: used as it is when its key
+matches, made again when ``fresh``, and the only tree kept (the package test builds the zip
+both ways from the real wheels and compares the bytes; here the installer is replaced so
+the rules about the cache folder run in a moment)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from shipcaptaincrew import aws_package
+from tests.lambda_task import HERE, PYTHON
+
+
+def _installs_one_module(calls: list[Path]) -> object:
+    def install(target: Path, **_: object) -> None:
+        calls.append(target)
+        (target / "harbour").mkdir(parents=True)
+        (target / "harbour" / "__init__.py").write_text("TIDE = 'high'\n")
+
+    return install
+
+
+def test_a_kept_tree_is_used_without_installing_again(tmp_path: Path, monkeypatch) -> None:
+    cache = tmp_path / "cache"
+    calls: list[Path] = []
+    monkeypatch.setattr(aws_package, "install_dependencies", _installs_one_module(calls))
+    first = aws_package.dependency_tree(arch=HERE, python=PYTHON, cache=cache)
+    again = aws_package.dependency_tree(arch=HERE, python=PYTHON, cache=cache)
+    assert first == again == cache / "trees" / aws_package.tree_key(arch=HERE, python=PYTHON)
+    assert len(calls) == 1
+    # the dependencies ship as bytecode beside their source (compiled for /var/task)
+    assert (first / "harbour" / "__init__.pyc").is_file()
+
+
+def test_fresh_makes_the_tree_again_and_keeps_nothing(tmp_path: Path, monkeypatch) -> None:
+    cache = tmp_path / "cache"
+    calls: list[Path] = []
+    monkeypatch.setattr(aws_package, "install_dependencies", _installs_one_module(calls))
+    made = aws_package.dependency_tree(arch=HERE, python=PYTHON, cache=cache, fresh=True)
+    assert len(calls) == 1 and (made / "harbour" / "__init__.pyc").is_file()
+    assert made.parent.name.startswith("making-")
+    assert not (cache / "trees" / aws_package.tree_key(arch=HERE, python=PYTHON)).exists()
+
+
+def test_keeping_a_tree_drops_other_trees_and_what_dead_builds_left(
+    tmp_path: Path, monkeypatch
+) -> None:
+    trees = tmp_path / "cache" / "trees"
+    other = trees / ("0" * 32)
+    dead = trees / "making-dead"
+    running = trees / "making-running"
+    for folder in (other, dead, running):
+        (folder / "root").mkdir(parents=True)
+    hour_and_more = os.stat(dead).st_mtime - aws_package.STALE_MAKING - 60
+    os.utime(dead, (hour_and_more, hour_and_more))
+    monkeypatch.setattr(aws_package, "install_dependencies", _installs_one_module([]))
+    kept = aws_package.dependency_tree(arch=HERE, python=PYTHON, cache=tmp_path / "cache")
+    assert sorted(p.name for p in trees.iterdir()) == sorted([kept.name, running.name])
+
+
+@pytest.mark.parametrize("change", ["pins", "rules"])
+def test_the_key_follows_the_pins_and_the_packaging_rules(monkeypatch, change: str) -> None:
+    before = aws_package.tree_key(arch=HERE, python=PYTHON)
+    if change == "pins":
+        monkeypatch.setattr(aws_package, "pins", lambda: "fastapi==0.0.1\n")
+    else:
+        source = Path(aws_package.__file__).read_text(encoding="utf-8")
+        monkeypatch.setattr(
+            aws_package.Path, "read_text", lambda self, **_: source + "\n# changed\n"
+        )
+    assert aws_package.tree_key(arch=HERE, python=PYTHON) != before
