@@ -12,6 +12,10 @@ from sqlalchemy.engine import Dialect
 from ..domain.models import Seat
 from ..domain.seats import seats_from_json, seats_to_json
 
+# The newest migration under migrations/versions: a database at it has these tables.
+# tests/storage/test_migrations.py holds it to Alembic's own head.
+SCHEMA_HEAD = "0010"
+
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike.
