@@ -221,6 +221,46 @@ def test_two_phones_see_each_others_check_in_within_a_second(page, second_phone,
     expect(page.locator("#total-checked-in")).to_have_text("2 of 2")
 
 
+def test_a_live_sync_answer_older_than_the_card_does_not_overwrite_it(page, live_server, api):
+    """A live-sync read that crosses this phone's own writes answers with the booking as it
+    was when read: the card keeps the newer booking (the headcount test once ended on
+    "Aboard 2 of 3" after three steps, overwritten by such an answer)."""
+    seeded = seed_event(api, [])
+    event_id = seeded["event"]["id"]
+    body = {"name": "Mia Nord", "email": f"mia.{event_id}@example.org", "party_size": 3}
+    mia = api.post(f"/api/events/{event_id}/roster", json=body).json()["patron_id"]
+    api.post(
+        f"/api/events/{event_id}/{mia}/payment", json={"amount_cents": 12000, "method": "card"}
+    )
+    api.post(f"/api/events/{event_id}/{mia}/waiver", json={"kind": "paper"})
+    api.post(f"/api/events/{event_id}/{mia}/attendance", json={"checked_in": True})
+    open_roster(page, live_server, seeded["event"])
+    expect(page.locator("html")).to_have_attribute("data-live", "stream")
+    counts = card(page, mia).locator(".headcount")
+    expect(counts).to_contain_text("Aboard 0 of 3")
+
+    held: list[tuple[Any, Any]] = []  # each live-sync read, answered by the server, held here
+    page.route("**/changes?since=*", lambda route: held.append((route, route.fetch())))
+    # Another phone counts one aboard: this phone's read of that change is answered, held.
+    r = api.post(f"/api/events/{event_id}/{mia}/headcount", json={"aboard": 1, "returned": 0})
+    assert r.status_code == 200, r.text
+    assert poll(page, lambda: len(held), lambda n: n == 1) == 1
+    # Meanwhile this phone counts two aboard.
+    for expected in ("Aboard 1 of 3", "Aboard 2 of 3"):
+        card(page, mia).locator('button[data-step="aboard-up"]').click()
+        expect(counts).to_contain_text(expected)
+    # The held answer (one aboard) arrives now; the next read waits until it is dealt with.
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    assert poll(page, lambda: len(held), lambda n: n == 2) == 2
+    expect(counts).to_contain_text("Aboard 2 of 3")
+    route, answer = held[1]
+    route.fulfill(response=answer)
+    page.unroute("**/changes?since=*")
+    assert api.get(f"/api/events/{event_id}/roster").json()["roster"][0]["aboard"] == 2
+    expect(counts).to_contain_text("Aboard 2 of 3")
+
+
 def test_the_gate_stops_an_unpaid_patron_and_board_anyway_needs_a_reason(page, live_server, api):
     seeded = seed_event(api, ["Jo Kvist"])
     event_id, jo = seeded["event"]["id"], seeded["ids"]["Jo Kvist"]

@@ -245,6 +245,11 @@ class BookingOut(Out):
     )
     aboard: int = 0  # persons of the party who went aboard
     returned: int = 0  # of those, persons back
+    version: int = Field(
+        0,
+        description="Goes up by one with every change to the booking: of two answers about "
+        "it, the one with the higher version is the newer.",
+    )
 
     @classmethod
     def of(cls, b: Booking, public_url: str, receipt_email: str | None = None) -> BookingOut:
@@ -282,6 +287,7 @@ class BookingOut(Out):
             receipt_email=receipt_email,
             aboard=b.aboard,
             returned=b.returned,
+            version=b.version,
         )
 
 

@@ -39,8 +39,12 @@ export function onBookingChange(listener) {
 }
 
 export function putBooking(booking) {
-  const known = state.byId.has(booking.patron_id);
-  const merged = { ...(state.byId.get(booking.patron_id) || {}), ...booking };
+  const held = state.byId.get(booking.patron_id);
+  // An answer read before a change this phone already shows (a live-sync read crossing this
+  // phone's own write) is older: the newer booking stays.
+  if (held && booking.version < held.version) return held;
+  const known = held !== undefined;
+  const merged = { ...(held || {}), ...booking };
   state.byId.set(booking.patron_id, merged);
   if (!known) state.order.push(booking.patron_id);
   if (!canPick(merged)) state.picked.delete(merged.patron_id);
