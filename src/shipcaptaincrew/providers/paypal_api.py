@@ -4,6 +4,8 @@ verify-webhook-signature (PayPal keeps no maintained server SDK for Python)."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -15,6 +17,7 @@ from ..domain.money import from_decimal_text, to_decimal_text
 from ..domain.online import Checkout, ProviderMoney, parse_booking_reference
 
 TIMEOUT_S = 20.0
+TOKEN_RENEW_EARLY_S = 60.0  # PayPal's tokens last hours; renew a minute before the end
 SIGNATURE_HEADERS = {
     "auth_algo": "paypal-auth-algo",
     "cert_url": "paypal-cert-url",
@@ -25,31 +28,58 @@ SIGNATURE_HEADERS = {
 
 
 class PayPalProvider:
+    """One HTTP client (its connections and TLS set-up reused) and one access token per
+    provider, renewed a minute before PayPal says it expires, or at once if PayPal answers
+    401 with it (the call is then made once more: PayPal did not act on it)."""
+
     name = "paypal"
 
     def __init__(self, *, client_id: str, client_secret: str, webhook_id: str, api_url: str):
         self._auth = (client_id, client_secret)
         self._webhook_id = webhook_id
         self._api = api_url
+        self._lock = threading.Lock()
+        self._http: httpx.Client | None = None
+        self._token: tuple[str, float] | None = None  # (access token, renew at: monotonic)
+
+    def _client(self) -> httpx.Client:
+        with self._lock:
+            if self._http is None:
+                self._http = httpx.Client(base_url=self._api, timeout=TIMEOUT_S)
+            return self._http
+
+    def _access_token(self, http: httpx.Client, *, renew: bool) -> str:
+        with self._lock:
+            kept = self._token
+        if kept and not renew and time.monotonic() < kept[1]:
+            return kept[0]
+        answer = http.post(
+            "/v1/oauth2/token",
+            auth=self._auth,
+            data={"grant_type": "client_credentials"},
+            headers={"Accept": "application/json"},
+        )
+        answer.raise_for_status()
+        data = answer.json()
+        lifetime = float(data.get("expires_in") or 0) - TOKEN_RENEW_EARLY_S
+        with self._lock:
+            self._token = (str(data["access_token"]), time.monotonic() + lifetime)
+        return str(data["access_token"])
 
     def _call(
         self, method: str, path: str, body: dict[str, Any] | None = None, request_id: str = ""
     ) -> dict[str, Any]:
         try:
-            with httpx.Client(base_url=self._api, timeout=TIMEOUT_S) as http:
-                token = http.post(
-                    "/v1/oauth2/token",
-                    auth=self._auth,
-                    data={"grant_type": "client_credentials"},
-                    headers={"Accept": "application/json"},
-                )
-                token.raise_for_status()
-                headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            http = self._client()
+            for renew in (False, True):
+                headers = {"Authorization": f"Bearer {self._access_token(http, renew=renew)}"}
                 if request_id:
                     headers["PayPal-Request-Id"] = request_id
                 res = http.request(method, path, json=body, headers=headers)
-                res.raise_for_status()
-                out = res.json()
+                if res.status_code != 401 or renew:
+                    break
+            res.raise_for_status()
+            out = res.json()
         except (httpx.HTTPError, ValueError, KeyError) as err:
             raise ProviderFailed(f"PayPal did not accept the request: {err}") from None
         return out if isinstance(out, dict) else {}
