@@ -1,5 +1,5 @@
 """The dependency tree `scc package` keeps beside its wheel cache: used as it is when its key
-matches, made again when ``fresh``, and the only tree kept (the package test builds the zip
+matches, made afresh without keeping it, and the only tree kept (the package test builds the zip
 both ways from the real wheels and compares the bytes; here the installer is replaced so
 the rules about the cache folder run in a moment)."""
 
@@ -35,14 +35,14 @@ def test_a_kept_tree_is_used_without_installing_again(tmp_path: Path, monkeypatc
     assert (first / "harbour" / "__init__.pyc").is_file()
 
 
-def test_fresh_makes_the_tree_again_and_keeps_nothing(tmp_path: Path, monkeypatch) -> None:
+def test_a_tree_made_afresh_is_compiled_and_keeps_nothing(tmp_path: Path, monkeypatch) -> None:
     cache = tmp_path / "cache"
     calls: list[Path] = []
     monkeypatch.setattr(aws_package, "install_dependencies", _installs_one_module(calls))
-    made = aws_package.dependency_tree(arch=HERE, python=PYTHON, cache=cache, fresh=True)
-    assert len(calls) == 1 and (made / "harbour" / "__init__.pyc").is_file()
-    assert made.parent.name.startswith("making-")
-    assert not (cache / "trees" / aws_package.tree_key(arch=HERE, python=PYTHON)).exists()
+    made = tmp_path / "build" / "root"
+    aws_package.make_tree(made, arch=HERE, python=PYTHON, cache=cache)
+    assert calls == [made] and (made / "harbour" / "__init__.pyc").is_file()
+    assert not (cache / "trees").exists()
 
 
 def test_keeping_a_tree_drops_other_trees_and_what_dead_builds_left(

@@ -211,12 +211,13 @@ def _version(interpreter: str) -> str:
     return answer.stdout.strip()
 
 
-def compile_bytecode(root: Path, paths: list[Path], *, python: str) -> None:
+def compile_bytecode(root: Path, paths: list[Path], *, python: str, sourceless: bool) -> None:
     """Compile every module in ``paths`` (under ``root``) as Python ``python`` will load it
     from /var/task: unchecked-hash pycs (no timestamps, the source never looked at), a fixed
     hash seed (frozenset constants keep one order). This package's go to ``__pycache__``
-    beside its source; the dependencies' go beside their source, which is then left out."""
-    legacy = [] if [p.name for p in paths] == [OWN] else ["-b"]
+    beside its source; the dependencies' (``sourceless``) go beside their source, which is
+    then left out."""
+    legacy = ["-b"] if sourceless else []
     cmd = [
         interpreter_for(python),
         "-I",
@@ -343,25 +344,27 @@ def _version_line(interpreter: str) -> str:
     return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout  # noqa: S603
 
 
-def dependency_tree(*, arch: str, python: str, cache: Path, fresh: bool = False) -> Path:
-    """The dependencies installed for the target, compiled and stripped: kept in ``cache``
-    under ``tree_key`` (made in a temporary folder and renamed into place, so a build that
-    dies leaves nothing half made), or made again when ``fresh``. The zip is the same
-    either way (the package test builds it both ways and compares the bytes)."""
+def make_tree(root: Path, *, arch: str, python: str, cache: Path) -> None:
+    """The dependencies installed into ``root`` for the target, compiled and stripped."""
+    install_dependencies(root, arch=arch, python=python, cache=cache)
+    theirs = [p for p in root.iterdir() if not p.name.endswith("-info")]
+    compile_bytecode(root, theirs, python=python, sourceless=True)
+    strip_libraries(root, arch=arch)
+
+
+def dependency_tree(*, arch: str, python: str, cache: Path) -> Path:
+    """The dependency tree (``make_tree``) kept in ``cache`` under ``tree_key``: made in a
+    temporary folder and renamed into place, so a build that dies leaves nothing half made.
+    A zip built from it is the one built from a tree made afresh (the package test builds
+    it both ways and compares the bytes)."""
     trees = cache / "trees"
     kept = trees / tree_key(arch=arch, python=python)
-    if kept.is_dir() and not fresh:
+    if kept.is_dir():
         return kept
     trees.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="making-", dir=trees))
-    root = work / "root"
     try:
-        install_dependencies(root, arch=arch, python=python, cache=cache)
-        theirs = [p for p in root.iterdir() if not p.name.endswith("-info")]
-        compile_bytecode(root, theirs, python=python)
-        strip_libraries(root, arch=arch)
-        if fresh:
-            return root  # the caller removes it
+        make_tree(work / "root", arch=arch, python=python, cache=cache)
         for old in trees.iterdir():  # trees of other pins or rules are not needed again,
             # nor what a build killed while making its tree left (not another's, under way)
             if old in (kept, work):
@@ -369,15 +372,13 @@ def dependency_tree(*, arch: str, python: str, cache: Path, fresh: bool = False)
             if not old.name.startswith("making-") or _age(old) > STALE_MAKING:
                 shutil.rmtree(old, ignore_errors=True)
         try:
-            root.rename(kept)
+            (work / "root").rename(kept)
         except OSError:  # another build kept the same tree meanwhile
             if not kept.is_dir():
                 raise
-        shutil.rmtree(work, ignore_errors=True)
         return kept
-    except BaseException:
+    finally:
         shutil.rmtree(work, ignore_errors=True)
-        raise
 
 
 def _age(path: Path) -> float:
@@ -405,23 +406,23 @@ def build(
 ) -> Built:
     """Build the Lambda zip at ``out`` for ``arch`` and Python ``python`` (wheels and the
     dependency tree from ``cache``, by default ``default_cache()``; ``fresh`` makes the tree
-    again without keeping it)."""
+    again in the build's own folder, neither reading nor keeping the cached one)."""
     if arch not in PLATFORMS:
         raise ValueError(f"arch must be one of {', '.join(PLATFORMS)}")
     interpreter_for(python)  # fail before any download
+    cache = cache or default_cache()
     with tempfile.TemporaryDirectory(prefix="scc-lambda-") as tmp:
-        deps = dependency_tree(
-            arch=arch, python=python, cache=cache or default_cache(), fresh=fresh
-        )
         root = Path(tmp) / "root"
-        shutil.copytree(deps, root, copy_function=_link_or_copy)
         if fresh:
-            shutil.rmtree(deps.parent, ignore_errors=True)
+            make_tree(root, arch=arch, python=python, cache=cache)
+        else:
+            deps = dependency_tree(arch=arch, python=python, cache=cache)
+            shutil.copytree(deps, root, copy_function=_link_or_copy)
         shutil.copytree(
             PACKAGE,
             root / OWN,
             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
         )
-        compile_bytecode(root, [root / OWN], python=python)
+        compile_bytecode(root, [root / OWN], python=python, sourceless=False)
         files = write_zip(root, out)
     return Built(out, out.stat().st_size, files)
