@@ -27,24 +27,40 @@ _TEMPLATE: Path | None = None
 
 
 def _prepared_database() -> Path:
-    """A database made by the real commands (``scc init-db``, ``scc create-user``) once per
-    process; removed when the process ends."""
+    """A database migrated by the real command (``scc init-db``) once per process, with an
+    admin added by the use case ``scc create-user`` runs; removed when the process ends.
+
+    The admin is added in this process, so its stored hash has the argon2 parameters this
+    process hashes with: the tests' (``profiles.CHEAPEST``, see ``tests/conftest.py``) or,
+    outside the tests, production's. argon2 verifies with the parameters a hash carries, so
+    a live server checks the admin's password with its own, unchanged code in about a
+    millisecond instead of about 0.18 s of CPU, and every hash a server makes (a new crew
+    member, a password reset) still has production's parameters."""
     global _TEMPLATE
     if _TEMPLATE is None:
+        from shipcaptaincrew.config import Settings
+        from shipcaptaincrew.domain.models import SYSTEM, Role
+        from shipcaptaincrew.services import auth
+        from shipcaptaincrew.services.context import Context
+        from shipcaptaincrew.storage.sql import SqlStore
+
         folder = Path(tempfile.mkdtemp(prefix="scc-live-template-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
         maker = LiveServer(folder)
         maker.scc("init-db")
-        maker.scc(
-            "create-user",
-            "--email",
-            ADMIN_EMAIL,
-            "--name",
-            "Ada Admin",
-            "--role",
-            "admin",
-            env={"SCC_NEW_USER_PASSWORD": ADMIN_PASSWORD},
-        )
+        store = SqlStore(maker.env["SCC_DATABASE_URL"])
+        try:
+            ctx = Context(store=store, settings=Settings.from_env(maker.env))
+            auth.create_crew(
+                ctx,
+                actor=SYSTEM,
+                name="Ada Admin",
+                email=ADMIN_EMAIL,
+                role=Role.ADMIN,
+                password=ADMIN_PASSWORD,
+            )
+        finally:
+            store.close()
         _TEMPLATE = folder / "scc.db"
     return _TEMPLATE
 
@@ -94,8 +110,8 @@ class LiveServer:
         )
 
     def prepare(self) -> None:
-        """Migrate the database and add an admin account: ``scc init-db`` and ``scc
-        create-user`` run once per test process; later servers start from a copy of that file."""
+        """A copy of the migrated database with its admin (``_prepared_database``, made once
+        per test process)."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
         template = _prepared_database()
         for part in template.parent.glob(f"{template.name}*"):  # the file and any WAL

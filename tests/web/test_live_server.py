@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -124,13 +125,42 @@ def test_every_acknowledged_payment_survives_a_kill(tmp_path) -> None:
         server.stop()
 
 
-def test_the_real_commands_hash_passwords_with_rfc_9106_parameters() -> None:
-    """The tests hash with argon2's test parameters in-process (conftest); the commands and
-    servers they start keep production's: argon2id, 64 MiB, 3 passes, 4 lanes."""
+def test_the_real_commands_hash_passwords_with_rfc_9106_parameters(tmp_path: Path) -> None:
+    """The tests hash with argon2's test parameters in-process (conftest), and so does the
+    live servers' template admin; the commands and a server keep production's for every
+    hash they make: argon2id, 64 MiB, 3 passes, 4 lanes."""
     import sqlite3
 
-    from tests.server import _prepared_database
-
-    with sqlite3.connect(_prepared_database()) as db:
-        [(stored,)] = db.execute("SELECT password_hash FROM crew").fetchall()
-    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    maker = LiveServer(tmp_path)
+    maker.scc("init-db")
+    maker.scc(
+        "create-user",
+        "--email",
+        "ops@example.org",
+        "--name",
+        "Ops Person",
+        "--role",
+        "admin",
+        env={"SCC_NEW_USER_PASSWORD": "correct-horse-battery"},
+    )
+    maker.start()
+    try:
+        api = maker.login("ops@example.org", "correct-horse-battery")
+        r = api.post(
+            "/api/crew",
+            json={
+                "name": "Dee Deckhand",
+                "email": "dee@example.org",
+                "role": "crew",
+                "password": "tide-lantern-gull-9",
+            },
+        )
+        api.close()
+        assert r.status_code == 201
+    finally:
+        maker.stop()
+    with sqlite3.connect(tmp_path / "scc.db") as db:
+        stored = db.execute("SELECT email, password_hash FROM crew ORDER BY email").fetchall()
+    assert [email for email, _ in stored] == ["dee@example.org", "ops@example.org"]
+    for _, password_hash in stored:
+        assert password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
