@@ -23,7 +23,8 @@ def _test_grade_argon2() -> Iterator[None]:
     """Hash and verify with argon2-cffi's published test parameters (``profiles.CHEAPEST``):
     the same argon2id code, without 64 MiB and three passes per hash (about a quarter of a
     second each, hundreds of times a run). Server processes the tests start keep
-    production's parameters; ``test_production_hashes_use_rfc_9106_parameters`` holds them."""
+    production's parameters for every hash they make (two tests hold them); the admin of
+    their template database is hashed here (``tests/server.py``)."""
     from argon2 import PasswordHasher, profiles
 
     from shipcaptaincrew.services import passwords
