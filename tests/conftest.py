@@ -14,7 +14,7 @@ import pytest
 from shipcaptaincrew.config import Settings
 from shipcaptaincrew.services.context import Context
 from shipcaptaincrew.storage.sql import SqlStore
-from tests.moto_server import CREDENTIALS, MotoServer
+from tests.moto_server import CREDENTIALS, REGION, MotoServer
 from tests.server import LiveServer
 
 
@@ -164,21 +164,40 @@ def moto() -> Iterator[MotoServer]:
     server.stop()
 
 
-@pytest.fixture
-def dynamo_ctx(moto: MotoServer, settings: Settings, clock: Clock) -> Iterator[Context]:
-    """A Context on a fresh DynamoDB table in the moto server."""
-    import dataclasses
+@pytest.fixture(scope="session")
+def dynamo_client(moto: MotoServer) -> Iterator[Any]:
+    """One DynamoDB client (the stores' own kind, ``make_client``) for the session's stores:
+    each test has a table of its own, and making a client costs about 20 ms."""
+    from shipcaptaincrew.storage.dynamo_base import make_client
 
+    client = make_client(region=REGION, endpoint_url=moto.endpoint)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def dynamo_store(moto: MotoServer, dynamo_client: Any) -> Iterator[Any]:
+    """A DynamoStore on a fresh table in the moto server, its schema made."""
     from shipcaptaincrew.domain.models import new_id
     from shipcaptaincrew.storage.dynamodb import DynamoStore
 
-    url = moto.url(new_id("scc"))
-    store = DynamoStore.from_url(url)
+    store = DynamoStore(new_id("scc"), client=dynamo_client)
     store.init_schema()
-    yield Context(
-        store=store, settings=dataclasses.replace(settings, database_url=url), clock=clock
-    )
+    yield store
     store.close()
+
+
+@pytest.fixture
+def dynamo_ctx(
+    moto: MotoServer, dynamo_store: Any, settings: Settings, clock: Clock
+) -> Iterator[Context]:
+    """A Context on ``dynamo_store``."""
+    import dataclasses
+
+    url = moto.url(dynamo_store.table)
+    yield Context(
+        store=dynamo_store, settings=dataclasses.replace(settings, database_url=url), clock=clock
+    )
 
 
 # Modules whose tests share a module- or session-wide server, browser, provider stand-in or
@@ -220,7 +239,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The longest units first; and a module using a shared fixture must be listed."""
-    ours = ("_sqlite_template", "postgres_url", "_pg_migrated", "moto", "_test_grade_argon2")
+    ours = (
+        "_sqlite_template",
+        "postgres_url",
+        "_pg_migrated",
+        "moto",
+        "dynamo_client",
+        "_test_grade_argon2",
+    )
     for item in items:
         module = _module(item.nodeid)
         info = getattr(item, "_fixtureinfo", None)

@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+REGION = "us-east-1"
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": REGION,
 }
 
 
@@ -62,7 +63,7 @@ class MotoServer:
             self.proc.wait(10)
 
     def url(self, table: str) -> str:
-        return f"dynamodb://{table}?region=us-east-1&endpoint_url={self.endpoint}"
+        return f"dynamodb://{table}?region={REGION}&endpoint_url={self.endpoint}"
 
 
 def _serve(port: int) -> None:

@@ -60,21 +60,36 @@ def _service_models(data_path: str | None) -> botocore.loaders.Loader:
     return botocore.loaders.create_loader(data_path)
 
 
+def make_client(*, region: str | None = None, endpoint_url: str | None = None) -> Any:
+    """A DynamoDB client with a session of its own: credentials are read when it is made,
+    not cached from whatever built a client earlier in the process. botocore alone: boto3
+    would add its resource layer and s3transfer to the cold start for nothing a client uses."""
+    session = botocore.session.get_session()
+    models = _service_models(session.get_config_variable("data_path"))
+    session.register_component("data_loader", models)
+    return session.create_client(
+        "dynamodb",
+        region_name=region,
+        endpoint_url=endpoint_url,
+        config=Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=32),
+    )
+
+
 class DynamoBase(DynamoReads):
-    def __init__(self, table: str, *, region: str | None = None, endpoint_url: str | None = None):
+    def __init__(
+        self,
+        table: str,
+        *,
+        region: str | None = None,
+        endpoint_url: str | None = None,
+        client: Any = None,
+    ):
+        """The store of ``table``, on a client of its own (``make_client``), or on ``client``
+        when several stores of one process share one (one per table: the test suite's),
+        which closing the store leaves open."""
         self.table = table
-        # A session of its own: credentials are read when the store is built, not cached from
-        # whatever built a client earlier in the process. botocore alone: boto3 would add
-        # its resource layer and s3transfer to the cold start for nothing a client uses.
-        session = botocore.session.get_session()
-        models = _service_models(session.get_config_variable("data_path"))
-        session.register_component("data_loader", models)
-        self._client = session.create_client(
-            "dynamodb",
-            region_name=region,
-            endpoint_url=endpoint_url,
-            config=Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=32),
-        )
+        self._owns_client = client is None
+        self._client = client or make_client(region=region, endpoint_url=endpoint_url)
 
     # -- plumbing ---------------------------------------------------------------------------
     def _get(self, key: dict[str, Any]) -> dict[str, Any] | None:
@@ -272,7 +287,8 @@ class DynamoBase(DynamoReads):
         return True
 
     def close(self) -> None:
-        self._client.close()
+        if self._owns_client:
+            self._client.close()
 
 
 def _raiser(error: Exception) -> Check:
