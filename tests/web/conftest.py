@@ -1,8 +1,10 @@
-"""An API client on a fresh app and SQLite file, with crew of each role signed in."""
+"""An API client on a fresh app and SQLite file, with a signed-in crew member of each role
+(added when a test first acts in that role)."""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +19,35 @@ from tests import factories as f
 from tests.lambda_client import LambdaClient
 
 
+class Tokens(dict[Role, str]):
+    """A bearer token per role, for a crew member of that role (``<role>@example.org``)
+    added and signed in when a test first asks for that role: most tests act as the admin
+    only, and each member is two writes (four DynamoDB requests)."""
+
+    def __init__(self, ctx: Context) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._adding = threading.Lock()  # threads of one test may ask for a role at once
+
+    def __missing__(self, role: Role) -> str:
+        with self._adding:
+            if role not in self:
+                member = f.crew_fast(self.ctx, role, email=f"{role.value}@example.org")
+                self[role] = f.session_for(self.ctx, member)
+            return self[role]
+
+    def everyone(self) -> None:
+        """Add and sign in a member of every role now: for a test that reads the crew list
+        or moves the clock before it acts."""
+        for role in Role:
+            self[role]
+
+
 @dataclass
 class Api:
     client: Any  # TestClient or LambdaClient
     ctx: Context
-    tokens: dict[Role, str]
+    tokens: Tokens
 
     def headers(self, role: Role = Role.ADMIN, **extra: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[role]}", **extra}
@@ -76,11 +102,7 @@ def api(request: pytest.FixtureRequest, ctx: Context) -> Iterator[Api]:
     app = create_app(settings, store=ctx.store, clock=ctx.clock)
     ctx = app.state.ctx  # the app's own wiring, as it serves
     client: Any = TestClient(app) if request.param == "asgi" else LambdaClient(app)
-    tokens = {}
-    for role in Role:
-        member = f.crew_fast(ctx, role, email=f"{role.value}@example.org")
-        tokens[role] = f.session_for(ctx, member)
-    yield Api(client, ctx, tokens)
+    yield Api(client, ctx, Tokens(ctx))
     client.close()
 
 

@@ -12,12 +12,10 @@ import pytest
 import stripe
 from fastapi.testclient import TestClient
 
-from shipcaptaincrew.domain.models import Role
 from shipcaptaincrew.services.context import Context
 from shipcaptaincrew.web.app import create_app
-from tests import factories as f
 from tests.lambda_client import LambdaClient
-from tests.web.conftest import Api
+from tests.web.conftest import Api, Tokens
 
 STRIPE_KEY = "sk_test_local"
 STRIPE_SECRET = "whsec_test_secret"
@@ -31,11 +29,7 @@ def provider_api(request: pytest.FixtureRequest, ctx: Context, **settings: str) 
     app = create_app(merged, store=ctx.store, clock=ctx.clock)
     ctx = app.state.ctx
     client: Any = TestClient(app) if request.param == "asgi" else LambdaClient(app)
-    tokens = {}
-    for role in Role:
-        member = f.crew_fast(ctx, role, email=f"{role.value}@example.org")
-        tokens[role] = f.session_for(ctx, member)
-    return Api(client, ctx, tokens)
+    return Api(client, ctx, Tokens(ctx))
 
 
 def stripe_signature(payload: bytes, secret: str = STRIPE_SECRET, at: int | None = None) -> str:

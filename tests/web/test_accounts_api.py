@@ -109,6 +109,7 @@ def test_roles_change_by_admins_only(api) -> None:
 
 
 def test_deactivation_ends_sessions_at_once_and_refuses_sign_in(api) -> None:
+    api.tokens.everyone()
     member, token = _member(api)
     admin = api.ctx.store.get_crew_by_email("admin@example.org")
     r = api.post(f"/api/crew/{admin.id}/deactivate", role=Role.CAPTAIN)

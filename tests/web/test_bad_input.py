@@ -258,6 +258,7 @@ def test_whole_number_float_is_accepted_as_cents(api, booked) -> None:
     ],
 )
 def test_one_address_only_for_patrons_and_crew(api, email) -> None:
+    api.tokens.everyone()
     event = api.event()
     r = api.post(f"/api/events/{event['id']}/roster", {"name": "Ann", "email": email})
     err = _assert_error(r, 422, "invalid")

@@ -36,6 +36,7 @@ def _txn(ctx, ref: str, status: str, event_id: str | None, amount: int) -> Provi
 
 
 def _planted(api: Api) -> dict[str, str]:
+    api.tokens.everyone()
     ctx = api.ctx
     event = api.event()
     eid = event["id"]
