@@ -38,10 +38,10 @@ _m.SourceFileLoader.source_to_code = _record
 """
 
 
-def build_here(folder: Path, name: str = "lambda.zip", *, fresh: bool = False) -> Path:
+def build_here(folder: Path, name: str = "lambda.zip") -> Path:
     """The zip for this machine's architecture and Python (wheels and the dependency tree
-    from the shared cache; ``fresh``: the tree made again, not kept)."""
-    return build(folder / name, arch=HERE, python=PYTHON, fresh=fresh).path
+    from the shared cache)."""
+    return build(folder / name, arch=HERE, python=PYTHON).path
 
 
 def unpack(zip_path: Path, task: Path) -> Path:

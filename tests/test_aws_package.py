@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from shipcaptaincrew import aws_package
 from shipcaptaincrew.config import Settings
 from shipcaptaincrew.domain.models import PaymentMethod, Role, new_id
 from shipcaptaincrew.notify.smtp import SmtpSender
@@ -146,11 +147,16 @@ def _lambda_env(url: str, **extra: str) -> dict[str, str]:
 
 
 def test_zip_is_reproducible(lambda_zip: Path, tmp_path: Path) -> None:
-    # Made again from the wheels (install, compile, strip), not from the kept dependency
-    # tree the session's zip used: same bytes.
-    again = lambda_task.build_here(tmp_path, "again.zip", fresh=True)
-    assert lambda_zip.read_bytes() == again.read_bytes()
+    # Laid out again from the wheels (install, compile, strip), not from the kept dependency
+    # tree the session's zip used: the zip holds exactly those files, byte for byte. The zip
+    # is a function of its files alone (test_aws_package_tree.py: other file times, modes
+    # and order, the same bytes), so a build from this tree is this zip.
+    again = tmp_path / "root"
+    aws_package.stage(again, arch=lambda_task.HERE, python=lambda_task.PYTHON, fresh=True)
+    members = [rel.as_posix() for rel in aws_package.zip_members(again)]
     with zipfile.ZipFile(lambda_zip) as zf:
+        assert zf.namelist() == members
+        assert [n for n in members if zf.read(n) != (again / n).read_bytes()] == []
         infos = zf.infolist()
     names = [i.filename for i in infos]
     assert names == sorted(names)

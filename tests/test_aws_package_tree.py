@@ -1,11 +1,13 @@
 """The dependency tree `scc package` keeps beside its wheel cache: used as it is when its key
-matches, made afresh without keeping it, and the only tree kept (the package test builds the zip
-both ways from the real wheels and compares the bytes; here the installer is replaced so
-the rules about the cache folder run in a moment)."""
+matches, made afresh without keeping it, and the only tree kept (the package test lays one out
+afresh from the real wheels and compares it with the zip; here the installer is replaced so
+the rules about the cache folder run in a moment). And the zip is a function of its files
+alone."""
 
 from __future__ import annotations
 
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,40 @@ def test_the_key_follows_the_pins_and_the_packaging_rules(monkeypatch, change: s
             aws_package.Path, "read_text", lambda self, **_: source + "\n# changed\n"
         )
     assert aws_package.tree_key(arch=HERE, python=PYTHON) != before
+
+
+def _tree(root: Path, files: dict[str, bytes], *, mode: int, mtime: int) -> Path:
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        path.chmod(mode)
+        os.utime(path, (mtime, mtime))
+    return root
+
+
+def test_the_zip_depends_on_its_files_alone(tmp_path: Path) -> None:
+    files = {
+        "shipcaptaincrew/__init__.py": b"VERSION = 1\n",
+        "harbour/tide.py": b"HIGH = 1\n",
+        "harbour/tide.pyc": b"\x00" * 64,
+        "harbour/__init__.py": b"",
+        "harbour/__init__.pyc": b"\x01" * 32,
+        "harbour/data/chart.bin": bytes(range(256)) * 8,
+    }
+    first = _tree(tmp_path / "a", files, mode=0o600, mtime=1_700_000_000)
+    # the same files made in the opposite order, with other permissions and times
+    second = _tree(tmp_path / "b", dict(reversed(files.items())), mode=0o755, mtime=86_400)
+    assert aws_package.write_zip(first, tmp_path / "a.zip") == 4
+    assert aws_package.write_zip(second, tmp_path / "b.zip") == 4
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "a.zip") as zf:
+        assert zf.namelist() == [
+            "harbour/__init__.pyc",
+            "harbour/data/chart.bin",
+            "harbour/tide.pyc",
+            "shipcaptaincrew/__init__.py",
+        ]
+    other = {**files, "harbour/tide.pyc": b"\x02" * 64}
+    aws_package.write_zip(_tree(tmp_path / "c", other, mode=0o600, mtime=0), tmp_path / "c.zip")
+    assert (tmp_path / "c.zip").read_bytes() != (tmp_path / "a.zip").read_bytes()

@@ -304,11 +304,17 @@ def _wanted(rel: Path, names: set[str]) -> bool:
     return not rel.as_posix().startswith(UNUSED)
 
 
-def write_zip(root: Path, out: Path) -> int:
-    """Zip ``root`` reproducibly: sorted entries, fixed time and permissions."""
+def zip_members(root: Path) -> list[Path]:
+    """The files of ``root`` that go into the zip (``_keep``), in the zip's order."""
     every = sorted((p.relative_to(root) for p in root.rglob("*") if p.is_file()), key=Path.as_posix)
     names = {p.as_posix() for p in every}
-    files = [rel for rel in every if _keep(rel, names)]
+    return [rel for rel in every if _keep(rel, names)]
+
+
+def write_zip(root: Path, out: Path) -> int:
+    """Zip ``root`` reproducibly: sorted entries, fixed time and permissions, whatever the
+    files' own times, modes and the order they were made in."""
+    files = zip_members(root)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w") as zf:
@@ -355,8 +361,8 @@ def make_tree(root: Path, *, arch: str, python: str, cache: Path) -> None:
 def dependency_tree(*, arch: str, python: str, cache: Path) -> Path:
     """The dependency tree (``make_tree``) kept in ``cache`` under ``tree_key``: made in a
     temporary folder and renamed into place, so a build that dies leaves nothing half made.
-    A zip built from it is the one built from a tree made afresh (the package test builds
-    it both ways and compares the bytes)."""
+    A zip built from it holds the files a tree made afresh holds, byte for byte (the
+    package test stages one afresh and compares)."""
     trees = cache / "trees"
     kept = trees / tree_key(arch=arch, python=python)
     if kept.is_dir():
@@ -396,33 +402,45 @@ def _link_or_copy(source: str, target: str) -> None:
         shutil.copy2(source, target)
 
 
+def stage(
+    root: Path,
+    *,
+    arch: str,
+    python: str,
+    cache: Path | None = None,
+    fresh: bool = False,
+) -> None:
+    """Lay out in ``root`` what the zip is made of: the dependency tree (kept in ``cache``,
+    by default ``default_cache()``, or with ``fresh`` made again in ``root`` itself, neither
+    reading nor keeping the cached one) and this package with its bytecode."""
+    if arch not in PLATFORMS:
+        raise ValueError(f"arch must be one of {', '.join(PLATFORMS)}")
+    interpreter_for(python)  # fail before any download
+    cache = cache or default_cache()
+    if fresh:
+        make_tree(root, arch=arch, python=python, cache=cache)
+    else:
+        deps = dependency_tree(arch=arch, python=python, cache=cache)
+        shutil.copytree(deps, root, copy_function=_link_or_copy)
+    shutil.copytree(
+        PACKAGE,
+        root / OWN,
+        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+    )
+    compile_bytecode(root, [root / OWN], python=python, sourceless=False)
+
+
 def build(
     out: Path,
     *,
     arch: str = "arm64",
     python: str = "3.12",
     cache: Path | None = None,
-    fresh: bool = False,
 ) -> Built:
-    """Build the Lambda zip at ``out`` for ``arch`` and Python ``python`` (wheels and the
-    dependency tree from ``cache``, by default ``default_cache()``; ``fresh`` makes the tree
-    again in the build's own folder, neither reading nor keeping the cached one)."""
-    if arch not in PLATFORMS:
-        raise ValueError(f"arch must be one of {', '.join(PLATFORMS)}")
-    interpreter_for(python)  # fail before any download
-    cache = cache or default_cache()
+    """Build the Lambda zip at ``out`` for ``arch`` and Python ``python`` from what ``stage``
+    lays out (the kept dependency tree)."""
     with tempfile.TemporaryDirectory(prefix="scc-lambda-") as tmp:
         root = Path(tmp) / "root"
-        if fresh:
-            make_tree(root, arch=arch, python=python, cache=cache)
-        else:
-            deps = dependency_tree(arch=arch, python=python, cache=cache)
-            shutil.copytree(deps, root, copy_function=_link_or_copy)
-        shutil.copytree(
-            PACKAGE,
-            root / OWN,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
-        )
-        compile_bytecode(root, [root / OWN], python=python, sourceless=False)
+        stage(root, arch=arch, python=python, cache=cache)
         files = write_zip(root, out)
     return Built(out, out.stat().st_size, files)
