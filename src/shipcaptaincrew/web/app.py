@@ -130,6 +130,10 @@ def create_app(
         description="Events, rosters, attendance, waivers and payments for crews.",
         docs_url=None,
         redoc_url=None,
+        # FastAPI's own OpenTelemetry hooks ask the global providers on every request
+        # whether anything listens (about 5 microseconds); without the OpenTelemetry SDK,
+        # which this app does not install, nothing ever can.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.ctx = ctx = Context(
         store=store, settings=settings, clock=clock, providers=build_providers(settings)
