@@ -382,8 +382,8 @@ class SqlBase:
                 result = conn.execute(listing.ordered, params)
                 load = _loader(cast(Any, listing.cls), tuple(result.keys()), listing.enums)
                 return [load(row) for row in result]
-        with self._read() as conn:
-            rows = json.loads(conn.execute(listing.packed, params).scalar_one())
+        [packed] = self._all(listing.packed, params)
+        rows = json.loads(*packed.values())
         rows.sort(key=operator.itemgetter(-1))
         load = listing.load_packed
         return [load(row) for row in rows]
