@@ -273,16 +273,20 @@ class _Plain:
             if (f := c.type._cached_result_processor(dialect, None)) is not None  # noqa: SLF001
         ]
 
-    def rows(self, dbapi_conn: Any, params: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    def args(self, params: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[Any]]:
+        """The values of every bind (the fixed ones included), and the driver's arguments."""
         values = {**self.defaults, **params} if params else self.defaults
-        sql, args = self.sql, []
+        args: list[Any] = []
         for name, f in self.binds:
             if name in self.expanding:
                 args += [f(v) if f is not None else v for v in values[name]]
             else:
                 args.append(f(values[name]) if f is not None else values[name])
-        if self.expanding:
-            sql = self._sized(values)
+        return values, args
+
+    def rows(self, dbapi_conn: Any, params: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+        values, args = self.args(params)
+        sql = self._sized(values) if self.expanding else self.sql
         rows = dbapi_conn.execute(sql, args).fetchall()
         keys, results = self.keys, self.results
         out = []
@@ -306,6 +310,44 @@ class _Plain:
 
 
 _UNSEEN = object()
+# Write statements built once (at import), compiled for SQLite's driver per set of
+# parameter names; False: SQLAlchemy runs it (Python-side column defaults, and the like).
+_WRITES: dict[tuple[Any, tuple[str, ...]], _Plain | bool] = {}
+
+
+def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any]) -> Any:
+    """``conn.execute(stmt, params)`` for a write statement built once at import (a list:
+    one row each). On SQLite it runs on the transaction's own driver connection, compiled
+    once per set of parameter names as SQLAlchemy compiles it for them; the answer has
+    ``rowcount``, and a broken constraint raises SQLAlchemy's ``IntegrityError`` as
+    before. PostgreSQL, and an engine someone watches, stay on SQLAlchemy."""
+    if conn.dialect.name != "sqlite" or conn.engine.dispatch.before_cursor_execute:
+        return conn.execute(stmt, params)
+    rows = params if isinstance(params, list) else [params]
+    keys = tuple(rows[0])
+    plain = _WRITES.get((stmt, keys))
+    if plain is None:
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=list(keys))
+        plain = _WRITES[(stmt, keys)] = (
+            False
+            if compiled.insert_prefetch
+            or compiled.update_prefetch
+            or compiled.post_compile_params
+            or compiled.literal_execute_params
+            or compiled.escaped_bind_names
+            or compiled.effective_returning
+            or any(b.callable is not None for b in compiled.binds.values())
+            else _Plain(compiled)
+        )
+    if plain is False or plain is True:
+        return conn.execute(stmt, params)
+    dbapi_conn: Any = conn.connection.driver_connection
+    try:
+        if isinstance(params, list):
+            return dbapi_conn.executemany(plain.sql, [plain.args(r)[1] for r in rows])
+        return dbapi_conn.execute(plain.sql, plain.args(params)[1])
+    except sqlite3.IntegrityError as err:
+        raise sa.exc.IntegrityError(plain.sql, params, err) from err
 
 
 def _plain(query: Any, dialect: Any) -> _Plain | None:
@@ -437,9 +479,9 @@ class SqlBase:
     @staticmethod
     def _insert_audit(conn: Connection, entries: Sequence[AuditEntry]) -> None:
         if len(entries) == 1:
-            conn.execute(INSERT_AUDIT, _to_row(entries[0]))
+            _execute(conn, INSERT_AUDIT, _to_row(entries[0]))
         elif entries:
-            conn.execute(INSERT_AUDIT, [_to_row(e) for e in entries])
+            _execute(conn, INSERT_AUDIT, [_to_row(e) for e in entries])
 
     def init_schema(self) -> None:
         from .migrate import upgrade
@@ -462,7 +504,7 @@ class SqlBase:
     @staticmethod
     def _insert_outbox(conn: Connection, outbox: Sequence[OutboxMessage]) -> None:
         if outbox:
-            conn.execute(INSERT_OUTBOX, [_to_row(m, rename={"to": "to_addr"}) for m in outbox])
+            _execute(conn, INSERT_OUTBOX, [_to_row(m, rename={"to": "to_addr"}) for m in outbox])
 
     @staticmethod
     def _update_booking(conn: Connection, booking: Booking, expected_version: int) -> None:
@@ -470,6 +512,6 @@ class SqlBase:
         row.update(
             w_event_id=booking.event_id, w_patron_id=booking.patron_id, w_version=expected_version
         )
-        res = conn.execute(UPDATE_BOOKING, row)
+        res = _execute(conn, UPDATE_BOOKING, row)
         if res.rowcount != 1:
             raise refusals.stale_booking(booking.event_id, booking.patron_id)
