@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -247,8 +247,8 @@ class Listing:
 
 
 class _Plain:
-    """A read statement compiled once for SQLite's driver: its SQL, its bind names in
-    order with their processors and fixed values, and its result keys with their
+    """A statement compiled once for SQLite's driver: its SQL, its bind names in order
+    with their processors and fixed values, and (a read) its result keys with their
     processors. What SQLAlchemy does on each execution (the compiled-cache lookup, the
     cache key, the parameter and result machinery: about 30 µs a statement here), done
     once; the driver then runs the same SQL with the same values and the rows are turned
@@ -312,7 +312,7 @@ class _Plain:
 _UNSEEN = object()
 # Write statements built once (at import), compiled for SQLite's driver per set of
 # parameter names; False: SQLAlchemy runs it (Python-side column defaults, and the like).
-_WRITES: dict[tuple[Any, tuple[str, ...]], _Plain | bool] = {}
+_WRITES: dict[tuple[Any, tuple[str, ...]], _Plain | Literal[False]] = {}
 
 
 def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any]) -> Any:
@@ -339,7 +339,7 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
             or any(b.callable is not None for b in compiled.binds.values())
             else _Plain(compiled)
         )
-    if plain is False or plain is True:
+    if not isinstance(plain, _Plain):
         return conn.execute(stmt, params)
     dbapi_conn: Any = conn.connection.driver_connection
     try:
