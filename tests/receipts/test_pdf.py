@@ -86,3 +86,19 @@ def test_windows_1252_text_needs_no_embedded_font_and_other_letters_embed_dejavu
     greek = dataclasses.replace(RECEIPT, event_title="Κρουαζιέρα")  # any text, not only names
     assert _fonts(render_receipt(greek)) == {"DejaVuSansBook", "DejaVuSansBold"}
     assert "Event Κρουαζιέρα" in _text(render_receipt(greek))
+
+
+def test_dejavu_read_once_gives_the_bytes_of_a_font_read_per_document(monkeypatch) -> None:
+    """The font is read once per process and each document gets a copy of its own: the
+    same bytes as fpdf2 reading the font for each document, whatever came before."""
+    from shipcaptaincrew.receipts import pdf as module
+
+    polish = dataclasses.replace(RECEIPT, patron_name="Łukasz Żółć")
+    greek = dataclasses.replace(RECEIPT, patron_name="Σωκράτης", event_title="Пётр")
+    shared = [render_receipt(polish), render_receipt(greek), render_receipt(polish)]
+
+    def per_document(pdf, style, path):  # type: ignore[no-untyped-def]
+        pdf.add_font(module.FAMILY, style, path)
+
+    monkeypatch.setattr(module, "_add_dejavu", per_document)
+    assert shared == [render_receipt(polish), render_receipt(greek), render_receipt(polish)]

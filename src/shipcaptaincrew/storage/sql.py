@@ -35,7 +35,17 @@ from ..domain.models import (
 from . import schema as t
 from .base import PaymentWrite
 from .sql_accounts import SqlAccounts
-from .sql_base import Listing, _booking, _crew, _event, _from_row, _payment, _to_row, make_engine
+from .sql_base import (
+    Listing,
+    _booking,
+    _crew,
+    _event,
+    _execute,
+    _from_row,
+    _payment,
+    _to_row,
+    make_engine,
+)
 from .sql_cashup import SqlCashup
 from .sql_kiosks import SqlKiosks
 from .sql_mail import SqlMail
@@ -290,7 +300,7 @@ class SqlStore(
                     self._update_booking(conn, w.booking, w.expected_version)
                     number = conn.execute(NEXT_RECEIPT_NO).scalar_one()
                     payment = dataclasses.replace(w.payment, receipt_no=int(number))
-                    conn.execute(INSERT_PAYMENT, _to_row(payment))
+                    _execute(conn, INSERT_PAYMENT, _to_row(payment))
                     stored.append(payment)
                 self._insert_audit(conn, audit)
                 self._insert_outbox(conn, outbox)

@@ -14,11 +14,12 @@ import os
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -245,6 +246,129 @@ class Listing:
         self.load_packed = _loader(cast(Any, cls), keys, tuple(sorted(converters.items(), key=str)))
 
 
+class _Plain:
+    """A statement compiled once for SQLite's driver: its SQL, its bind names in order
+    with their processors and fixed values, and (a read) its result keys with their
+    processors. What SQLAlchemy does on each execution (the compiled-cache lookup, the
+    cache key, the parameter and result machinery: about 30 µs a statement here), done
+    once; the driver then runs the same SQL with the same values and the rows are turned
+    into the same Python values by the same type processors. A list bound to an ``IN``
+    (an expanding parameter) gets one placeholder per item, as SQLAlchemy renders it."""
+
+    __slots__ = ("binds", "defaults", "expanding", "keys", "results", "sql", "sized")
+
+    def __init__(self, compiled: Any) -> None:
+        processors = compiled._bind_processors  # noqa: SLF001 - SQLAlchemy's own, per bind
+        self.sql: str = compiled.string
+        self.binds = [(name, processors.get(name)) for name in compiled.positiontup]
+        self.expanding = frozenset(b.key for b in compiled.post_compile_params)
+        self.sized: dict[tuple[int, ...], str] = {}  # SQL per list lengths
+        self.defaults: dict[str, Any] = compiled.construct_params(_check=False)
+        columns = compiled._result_columns  # noqa: SLF001 - name and type of each column
+        dialect = compiled.dialect
+        self.keys = [c.keyname for c in columns]
+        self.results = [
+            (i, f)
+            for i, c in enumerate(columns)
+            if (f := c.type._cached_result_processor(dialect, None)) is not None  # noqa: SLF001
+        ]
+
+    def args(self, params: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[Any]]:
+        """The values of every bind (the fixed ones included), and the driver's arguments."""
+        values = {**self.defaults, **params} if params else self.defaults
+        args: list[Any] = []
+        for name, f in self.binds:
+            if name in self.expanding:
+                args += [f(v) if f is not None else v for v in values[name]]
+            else:
+                args.append(f(values[name]) if f is not None else values[name])
+        return values, args
+
+    def rows(self, dbapi_conn: Any, params: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+        values, args = self.args(params)
+        sql = self._sized(values) if self.expanding else self.sql
+        rows = dbapi_conn.execute(sql, args).fetchall()
+        keys, results = self.keys, self.results
+        out = []
+        for row in rows:
+            if results:
+                row = list(row)
+                for i, f in results:
+                    row[i] = f(row[i])
+            out.append(dict(zip(keys, row, strict=True)))
+        return out
+
+    def _sized(self, values: Mapping[str, Any]) -> str:
+        sizes = tuple(len(values[name]) for name in sorted(self.expanding))
+        sql = self.sized.get(sizes)
+        if sql is None:
+            sql = self.sql
+            for name, size in zip(sorted(self.expanding), sizes, strict=True):
+                sql = sql.replace(f"(__[POSTCOMPILE_{name}])", "(" + ", ".join("?" * size) + ")")
+            self.sized[sizes] = sql
+        return sql
+
+
+_UNSEEN = object()
+# Write statements built once (at import), compiled for SQLite's driver per set of
+# parameter names; False: SQLAlchemy runs it (Python-side column defaults, and the like).
+_WRITES: dict[tuple[Any, tuple[str, ...]], _Plain | Literal[False]] = {}
+
+
+def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any]) -> Any:
+    """``conn.execute(stmt, params)`` for a write statement built once at import (a list:
+    one row each). On SQLite it runs on the transaction's own driver connection, compiled
+    once per set of parameter names as SQLAlchemy compiles it for them; the answer has
+    ``rowcount``, and a broken constraint raises SQLAlchemy's ``IntegrityError`` as
+    before. PostgreSQL, and an engine someone watches, stay on SQLAlchemy."""
+    if conn.dialect.name != "sqlite" or conn.engine.dispatch.before_cursor_execute:
+        return conn.execute(stmt, params)
+    rows = params if isinstance(params, list) else [params]
+    keys = tuple(rows[0])
+    plain = _WRITES.get((stmt, keys))
+    if plain is None:
+        compiled = stmt.compile(dialect=conn.dialect, column_keys=list(keys))
+        plain = _WRITES[(stmt, keys)] = (
+            False
+            if compiled.insert_prefetch
+            or compiled.update_prefetch
+            or compiled.post_compile_params
+            or compiled.literal_execute_params
+            or compiled.escaped_bind_names
+            or compiled.effective_returning
+            or any(b.callable is not None for b in compiled.binds.values())
+            else _Plain(compiled)
+        )
+    if not isinstance(plain, _Plain):
+        return conn.execute(stmt, params)
+    dbapi_conn: Any = conn.connection.driver_connection
+    try:
+        if isinstance(params, list):
+            return dbapi_conn.executemany(plain.sql, [plain.args(r)[1] for r in rows])
+        return dbapi_conn.execute(plain.sql, plain.args(params)[1])
+    except sqlite3.IntegrityError as err:
+        raise sa.exc.IntegrityError(plain.sql, params, err) from err
+
+
+def _plain(query: Any, dialect: Any) -> _Plain | None:
+    """``query`` compiled for the driver, or None when SQLAlchemy must run it each time:
+    bind values computed per call, values rendered into the SQL, escaped names."""
+    compiled = query.compile(dialect=dialect)
+    if (
+        compiled.literal_execute_params
+        or compiled.escaped_bind_names
+        or any(b.callable is not None for b in compiled.binds.values())
+        or any(
+            compiled.string.count(f"(__[POSTCOMPILE_{b.key}])") != 1
+            for b in compiled.post_compile_params
+        )
+        or not compiled.positiontup
+        or not compiled._result_columns  # noqa: SLF001
+    ):
+        return None
+    return _Plain(compiled)
+
+
 class SqlBase:
     def __init__(self, url: str, engine: Engine | None = None) -> None:
         self.url = url
@@ -254,6 +378,14 @@ class SqlBase:
         # moment it is free; left to SQLite's busy handler they would sleep in steps of up
         # to 100 ms. Other processes sharing the file still meet the busy timeout.
         self._write_lock = threading.Lock() if not self._pg else contextlib.nullcontext()
+        # SQLite reads of statements built once (module level), compiled for the driver.
+        # Reads compiled for the driver the first time they are met (the contract suite
+        # runs once with it: every read of every test through the driver path).
+        self.plain_at_first_sight = False
+        # False: met once; None: SQLAlchemy runs it (see ``_plain``).
+        self._plain: weakref.WeakKeyDictionary[Any, _Plain | bool | None] = (
+            weakref.WeakKeyDictionary()
+        )
 
     # -- plumbing -------------------------------------------------------------------------
     @contextmanager
@@ -292,8 +424,8 @@ class SqlBase:
                 result = conn.execute(listing.ordered, params)
                 load = _loader(cast(Any, listing.cls), tuple(result.keys()), listing.enums)
                 return [load(row) for row in result]
-        with self._read() as conn:
-            rows = json.loads(conn.execute(listing.packed, params).scalar_one())
+        [packed] = self._all(listing.packed, params)
+        rows = json.loads(*packed.values())
         rows.sort(key=operator.itemgetter(-1))
         load = listing.load_packed
         return [load(row) for row in rows]
@@ -302,17 +434,54 @@ class SqlBase:
         self, query: sa.Executable, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Rows as plain dicts (cheaper to turn into records than RowMappings)."""
+        if (
+            not self._pg
+            and not self.engine.dispatch.before_cursor_execute  # whoever watches sees all
+            and not (params and any(v in ([], ()) for v in params.values()))
+        ):
+            # A statement met a second time (one built once, at import) is compiled for
+            # the driver; one built per call is never met again and stays SQLAlchemy's.
+            try:
+                plain = self._plain.get(query, _UNSEEN)
+                if plain is _UNSEEN and not self.plain_at_first_sight:
+                    self._plain[query] = False
+                elif plain is False or plain is _UNSEEN:
+                    plain = self._plain[query] = _plain(query, self.engine.dialect)
+            except TypeError:  # a statement that takes no weak reference
+                plain = None
+            if isinstance(plain, _Plain) and (rows := self._plain_rows(plain, params)) is not None:
+                return rows
         with self._read() as conn:
             result = conn.execute(query, params)
             keys = list(result.keys())
             return [dict(zip(keys, row, strict=True)) for row in result]
 
+    def _plain_rows(
+        self, plain: _Plain, params: Mapping[str, Any] | None
+    ) -> list[dict[str, Any]] | None:
+        """``plain``'s rows in a read transaction of their own, as ``_read`` runs one
+        (``BEGIN``, the statement, ``COMMIT``) on a connection of the pool; None when the
+        driver raised (the caller runs the read again through SQLAlchemy, which raises
+        its own error for it)."""
+        fairy = self.engine.raw_connection()
+        try:
+            dbapi_conn: Any = fairy.driver_connection
+            dbapi_conn.execute("BEGIN")
+            try:
+                return plain.rows(dbapi_conn, params)
+            finally:
+                dbapi_conn.execute("COMMIT")
+        except sqlite3.Error:
+            return None
+        finally:
+            fairy.close()  # back to the pool, reset as SQLAlchemy resets it
+
     @staticmethod
     def _insert_audit(conn: Connection, entries: Sequence[AuditEntry]) -> None:
         if len(entries) == 1:
-            conn.execute(INSERT_AUDIT, _to_row(entries[0]))
+            _execute(conn, INSERT_AUDIT, _to_row(entries[0]))
         elif entries:
-            conn.execute(INSERT_AUDIT, [_to_row(e) for e in entries])
+            _execute(conn, INSERT_AUDIT, [_to_row(e) for e in entries])
 
     def init_schema(self) -> None:
         from .migrate import upgrade
@@ -335,7 +504,7 @@ class SqlBase:
     @staticmethod
     def _insert_outbox(conn: Connection, outbox: Sequence[OutboxMessage]) -> None:
         if outbox:
-            conn.execute(INSERT_OUTBOX, [_to_row(m, rename={"to": "to_addr"}) for m in outbox])
+            _execute(conn, INSERT_OUTBOX, [_to_row(m, rename={"to": "to_addr"}) for m in outbox])
 
     @staticmethod
     def _update_booking(conn: Connection, booking: Booking, expected_version: int) -> None:
@@ -343,6 +512,6 @@ class SqlBase:
         row.update(
             w_event_id=booking.event_id, w_patron_id=booking.patron_id, w_version=expected_version
         )
-        res = conn.execute(UPDATE_BOOKING, row)
+        res = _execute(conn, UPDATE_BOOKING, row)
         if res.rowcount != 1:
             raise refusals.stale_booking(booking.event_id, booking.patron_id)

@@ -81,8 +81,7 @@ class SqlOutbox(SqlBase):
             query = LATEST_STATUS
         else:
             query, params["patron_id"] = LATEST_STATUS_OF_PATRON, patron_id
-        with self._read() as conn:
-            return {row[0]: row[1] for row in conn.execute(query, params)}
+        return {row["patron_id"]: row["status"] for row in self._all(query, params)}
 
     def claim_outbox(
         self,

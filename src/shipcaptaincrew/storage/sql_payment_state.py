@@ -65,8 +65,8 @@ class SqlPaymentState(SqlBase):
                     load = _loader(cast(Any, part.cls), tuple(result.keys()), part.enums)
                     found.append([load(row) for row in result])
         else:
-            with self._read() as conn:
-                packed = conn.execute(STATE, params).one()
+            [row] = self._all(STATE, params)
+            packed = row.values()
             found = [_unpack(part, text) for part, text in zip(PARTS, packed, strict=True)]
         events, bookings, payments = found
         if not events:

@@ -1,0 +1,40 @@
+"""The store contract on SQLite with every read compiled for the driver at once (a store
+otherwise compiles a statement the second time it meets it, so most reads of a short
+test would go through SQLAlchemy)."""
+
+import pytest
+
+from shipcaptaincrew.storage.sql import EVENT, SqlStore
+from shipcaptaincrew.storage.sql_base import _Plain
+from shipcaptaincrew.storage.sql_outbox import LATEST_STATUS
+from tests import factories as f
+from tests.storage.contract import StoreContract
+
+
+class TestSqlitePlainReads(StoreContract):
+    @pytest.fixture
+    def store(self, sqlite_store: SqlStore) -> SqlStore:
+        sqlite_store.plain_at_first_sight = True
+        return sqlite_store
+
+
+def test_a_read_met_a_second_time_runs_on_the_driver_with_the_same_answer(
+    sqlite_store: SqlStore,
+) -> None:
+    event = f.event_record(capacity=10)
+    sqlite_store.add_event(event, f.audit_entry("event.created", event.id))
+    through_sqlalchemy = sqlite_store.get_event(event.id)
+    through_the_driver = sqlite_store.get_event(event.id)
+    assert isinstance(sqlite_store._plain[EVENT], _Plain)  # noqa: SLF001
+    assert through_the_driver == through_sqlalchemy == event
+    assert sqlite_store.get_event("nope") is None
+
+
+def test_a_list_bound_to_in_gets_one_placeholder_per_item(sqlite_store: SqlStore) -> None:
+    sqlite_store.plain_at_first_sight = True
+    for kinds in (["receipt"], ["receipt", "void"], []):
+        assert sqlite_store.latest_outbox_status("e1", kinds) == {}, kinds
+    plain = sqlite_store._plain[LATEST_STATUS]  # noqa: SLF001
+    assert isinstance(plain, _Plain)
+    assert sorted(plain.sized) == [(1,), (2,)]  # the empty list went through SQLAlchemy
+    assert "IN (?, ?)" in plain.sized[(2,)]
