@@ -48,11 +48,12 @@ def _http_handler() -> Handler:
         import dataclasses
 
         from .config import Settings
-        from .web.app import create_app
+        from .web.app import create_app, settle_heap
 
         # Lambda cannot hold a stream open: phones poll the roster's changes instead.
         settings = dataclasses.replace(Settings.from_env(), live_stream=False)
         _handler = make_handler(create_app(settings))
+        settle_heap(collect=False)
     return _handler
 
 

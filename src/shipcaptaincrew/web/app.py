@@ -182,4 +182,19 @@ def create_app(
 def create_app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` and the CLI: settings from the environment, and
     emails delivered by a process of their own that reads the same environment."""
-    return create_app(Settings.from_env(), mail_process=True)
+    app = create_app(Settings.from_env(), mail_process=True)
+    settle_heap(collect=True)
+    return app
+
+
+def settle_heap(*, collect: bool) -> None:
+    """Move what the process is made of so far (the modules, the app, its settings) out of
+    the garbage collector's way: it lives as long as the process, and each full collection
+    would walk it again (about 140,000 objects; a 500-patron roster read 15% dearer in CPU
+    for it). ``collect`` first drops what importing left behind; Lambda's cold start skips
+    it."""
+    import gc
+
+    if collect:
+        gc.collect()
+    gc.freeze()
