@@ -100,6 +100,42 @@ def test_console_delivery_writes_an_eml_with_the_receipt(setup) -> None:
     assert (audit.action, audit.actor, audit.subject) == ("email.sent", "system:system", m.id)
 
 
+def test_sending_a_receipt_reads_each_record_once(setup) -> None:
+    """Claim (read and mark), the payment, its event, its booking, then the outcome and its
+    audit entry: each once (the booking serves the receipt and the guest link)."""
+    import sqlalchemy as sa
+
+    ctx, admin, event, booking, _ = setup
+    _pay(ctx, admin, event, booking)
+    tables: list[str] = []
+
+    def note(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        words = statement.split()
+        verb = words[0]
+        table = (
+            words[words.index("FROM") + 1]
+            if verb == "SELECT"
+            else words[2 if verb != "UPDATE" else 1]
+        )
+        tables.append(f"{verb} {table}")
+
+    sa.event.listen(ctx.store.engine, "before_cursor_execute", note)
+    try:
+        report = outbox.deliver_due(ctx, ConsoleSender(ctx.settings.var_dir / "outbox"))
+    finally:
+        sa.event.remove(ctx.store.engine, "before_cursor_execute", note)
+    assert report.sent == 1
+    assert tables == [
+        "SELECT outbox",  # claim: the due messages, then marked as being sent
+        "UPDATE outbox",
+        "SELECT payments",
+        "SELECT bookings",
+        "SELECT events",
+        "UPDATE outbox",  # the outcome, with its audit entry
+        "INSERT audit",
+    ]
+
+
 def test_retries_back_off_then_give_up_and_an_admin_retry_delivers(setup, clock) -> None:
     ctx, admin, event, booking, _ = setup
     _pay(ctx, admin, event, booking)

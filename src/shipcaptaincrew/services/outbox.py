@@ -79,11 +79,11 @@ def build_payment_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
     payment = ctx.store.get_payment(str(message.payload.get("payment_id")))
     if payment is None:
         raise SendError("The payment of this message does not exist", permanent=True)
+    booking = ctx.store.get_booking(payment.event_id, payment.patron_id)
     try:
-        data = receipt_data(ctx, payment)
+        data = receipt_data(ctx, payment, booking)  # read once: the receipt and the link
     except NotFound as err:
         raise SendError(err.message, permanent=True) from None
-    booking = ctx.store.get_booking(payment.event_id, payment.patron_id)
     token = booking.guest_token if booking else ""
     mail = PaymentEmail(
         receipt=dataclasses.replace(data, patron_email=message.to),
