@@ -309,6 +309,22 @@ class _Plain:
         return sql
 
 
+def _on_driver(engine: Engine) -> bool:
+    """Whether statements may run on the driver: SQLite, with nobody watching the engine
+    (whoever listens to ``before_cursor_execute`` sees every statement)."""
+    return engine.dialect.name == "sqlite" and not engine.dispatch.before_cursor_execute
+
+
+def _per_call(compiled: Any) -> bool:
+    """Whether SQLAlchemy must run ``compiled`` each time: bind values computed per call,
+    values rendered into the SQL, escaped names."""
+    return bool(
+        compiled.literal_execute_params
+        or compiled.escaped_bind_names
+        or any(b.callable is not None for b in compiled.binds.values())
+    )
+
+
 _UNSEEN = object()
 # Write statements built once (at import), compiled for SQLite's driver per set of
 # parameter names; False: SQLAlchemy runs it (Python-side column defaults, and the like).
@@ -321,7 +337,7 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
     once per set of parameter names as SQLAlchemy compiles it for them; the answer has
     ``rowcount``, and a broken constraint raises SQLAlchemy's ``IntegrityError`` as
     before. PostgreSQL, and an engine someone watches, stay on SQLAlchemy."""
-    if conn.dialect.name != "sqlite" or conn.engine.dispatch.before_cursor_execute:
+    if not _on_driver(conn.engine):
         return conn.execute(stmt, params)
     rows = params if isinstance(params, list) else [params]
     keys = tuple(rows[0])
@@ -330,13 +346,11 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
         compiled = stmt.compile(dialect=conn.dialect, column_keys=list(keys))
         plain = _WRITES[(stmt, keys)] = (
             False
-            if compiled.insert_prefetch
+            if _per_call(compiled)
+            or compiled.insert_prefetch
             or compiled.update_prefetch
             or compiled.post_compile_params
-            or compiled.literal_execute_params
-            or compiled.escaped_bind_names
             or compiled.effective_returning
-            or any(b.callable is not None for b in compiled.binds.values())
             else _Plain(compiled)
         )
     if not isinstance(plain, _Plain):
@@ -351,13 +365,12 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
 
 
 def _plain(query: Any, dialect: Any) -> _Plain | None:
-    """``query`` compiled for the driver, or None when SQLAlchemy must run it each time:
-    bind values computed per call, values rendered into the SQL, escaped names."""
+    """``query`` compiled for the driver, or None when SQLAlchemy must run it each time
+    (``_per_call``) or the driver path cannot take it (a list bound more than once, no
+    binds, no result columns)."""
     compiled = query.compile(dialect=dialect)
     if (
-        compiled.literal_execute_params
-        or compiled.escaped_bind_names
-        or any(b.callable is not None for b in compiled.binds.values())
+        _per_call(compiled)
         or any(
             compiled.string.count(f"(__[POSTCOMPILE_{b.key}])") != 1
             for b in compiled.post_compile_params
@@ -434,11 +447,7 @@ class SqlBase:
         self, query: sa.Executable, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Rows as plain dicts (cheaper to turn into records than RowMappings)."""
-        if (
-            not self._pg
-            and not self.engine.dispatch.before_cursor_execute  # whoever watches sees all
-            and not (params and any(v in ([], ()) for v in params.values()))
-        ):
+        if _on_driver(self.engine) and not (params and any(v in ([], ()) for v in params.values())):
             # A statement met a second time (one built once, at import) is compiled for
             # the driver; one built per call is never met again and stays SQLAlchemy's.
             try:
