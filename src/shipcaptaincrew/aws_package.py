@@ -24,6 +24,7 @@ bundled: the Lambda Python runtime provides them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata as metadata
 import os
@@ -205,10 +206,8 @@ def interpreter_for(python: str) -> str:
 
 
 def _version(interpreter: str) -> str:
-    probe = "import sys; print('%d.%d' % sys.version_info[:2])"
-    cmd = [interpreter, "-I", "-c", probe]
-    answer = subprocess.run(cmd, capture_output=True, text=True, check=False)  # noqa: S603
-    return answer.stdout.strip()
+    """``X.Y`` of ``interpreter`` (empty when it does not run)."""
+    return ".".join(_version_line(interpreter).split(".")[:2])
 
 
 def compile_bytecode(root: Path, paths: list[Path], *, python: str, sourceless: bool) -> None:
@@ -343,7 +342,10 @@ def tree_key(*, arch: str, python: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
+@functools.cache
 def _version_line(interpreter: str) -> str:
+    """``interpreter``'s ``sys.version``, asked once per process (a build asks for its
+    interpreter several times)."""
     if interpreter == sys.executable:
         return sys.version
     cmd = [interpreter, "-I", "-c", "import sys; print(sys.version)"]
