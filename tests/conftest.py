@@ -176,7 +176,7 @@ def dynamo_client(moto: MotoServer) -> Iterator[Any]:
 
 
 @pytest.fixture
-def dynamo_store(moto: MotoServer, dynamo_client: Any) -> Iterator[Any]:
+def dynamo_store(dynamo_client: Any) -> Iterator[Any]:
     """A DynamoStore on a fresh table in the moto server, its schema made."""
     from shipcaptaincrew.domain.models import new_id
     from shipcaptaincrew.storage.dynamodb import DynamoStore
