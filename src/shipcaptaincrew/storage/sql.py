@@ -87,6 +87,14 @@ BOOKINGS = Listing(
     status=BookingStatus,
     waiver_kind=WaiverKind,
 )
+# An event's newest audit entries: its change marker (limit 1) and the live-sync window.
+EVENT_AUDIT = Listing(
+    sa.select(t.audit)
+    .where(t.audit.c.event_id == sa.bindparam("event_id"))
+    .limit(sa.bindparam("limit")),
+    AuditEntry,
+    order_by=[t.audit.c.seq.desc()],
+)
 NEXT_RECEIPT_NO = (
     t.counters.update()
     .where(t.counters.c.name == "receipt")
@@ -356,6 +364,8 @@ class SqlStore(
     def list_audit(
         self, *, event_id: str | None = None, patron_id: str | None = None, limit: int = 200
     ) -> list[AuditEntry]:
+        if event_id is not None and patron_id is None:
+            return self._list(EVENT_AUDIT, {"event_id": event_id, "limit": limit})
         q = sa.select(t.audit)
         if event_id is not None:
             q = q.where(t.audit.c.event_id == event_id)

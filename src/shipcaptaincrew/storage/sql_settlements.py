@@ -17,10 +17,15 @@ from ..domain.models import Booking, Event, Payment
 from ..domain.settlements import Plan, plan_from_json, plan_to_json
 from . import schema as t
 from .base import LedgerWrite
-from .sql_base import SqlBase, _from_row, _to_row
+from .sql_base import Listing, SqlBase, _from_row, _to_row
 
 _c, _sp = t.credit_entries.c, t.settlement_plans.c
 _IN_CHUNK = 500  # patron ids per query (SQLite allows 999 parameters)
+CREDITS_OF = Listing(
+    sa.select(t.credit_entries).where(_c.patron_id.in_(sa.bindparam("ids", expanding=True))),
+    CreditEntry,
+    order_by=[_c.patron_id, _c.seq],
+)
 NEXT_RECEIPT_NO = (
     t.counters.update()
     .where(t.counters.c.name == "receipt")
@@ -126,13 +131,7 @@ class SqlSettlements(SqlBase):
         out: dict[str, list[CreditEntry]] = {}
         ids = sorted(set(patron_ids))
         for i in range(0, len(ids), _IN_CHUNK):
-            q = (
-                sa.select(t.credit_entries)
-                .where(_c.patron_id.in_(ids[i : i + _IN_CHUNK]))
-                .order_by(_c.patron_id, _c.seq)
-            )
-            for r in self._all(q):
-                entry = _from_row(CreditEntry, r)
+            for entry in self._list(CREDITS_OF, {"ids": ids[i : i + _IN_CHUNK]}):
                 out.setdefault(entry.patron_id, []).append(entry)
         return out
 
