@@ -1,17 +1,21 @@
 """HTTP benchmark of the real server: server CPU per request beside a bare FastAPI app.
 
 Starts ``scc serve`` (uvicorn with uvloop and httptools) on a fresh database, loads an event
-with 500 patrons through the API, then drives it with wrk for a few seconds per workload: health,
-the roster, the roster again after 500 payments (with their receipt emails and audit
-entries), logging a payment and a check-in. For each it prints requests/s and p99
-with 16 connections, p50 with one, and the server's CPU per request: the utime + stime of
-every process of the server (read from /proc before and after the requests) divided by the
-requests served. The busy machine makes wall-clock figures noisy; CPU per request is the
-steady one, and each is printed beside the bare app's (bench/bare_app.py, the same uvicorn
-settings and worker count, measured in the same run) as a multiple of it. Every figure is the
-median of ``--repeat`` runs, with the range. A payment's CPU is counted until the server is
-idle again, so its receipt email (rendered and sent in the background) is in it; the share of
-the email delivery process (``scc outbox follow``) is printed beside it.
+with 500 patrons through the API, then drives it with wrk for a few seconds per workload:
+health, the roster, the roster again after 500 payments (with their receipt emails and audit
+entries), logging a payment and a check-in. Each roster is measured twice: as the server
+answers an unchanged one (kept, once its last change is 10 s old: web/roster_cache.py), and
+made afresh on every request (``_made``: a second server on the same database with
+``SCC_ROSTER_CACHE_EVENTS=0``), as the first request after each change is. For each it
+prints requests/s and p99 with 16 connections, p50 with one, and the server's CPU per
+request: the utime + stime of every process of the server (read from /proc before and after
+the requests) divided by the requests served. The busy machine makes wall-clock figures
+noisy; CPU per request is the steady one, and each is printed beside the bare app's
+(bench/bare_app.py, the same uvicorn settings and worker count, measured in the same run) as
+a multiple of it. Every figure is the median of ``--repeat`` runs, with the range. A
+payment's CPU is counted until the server is idle again, so its receipt email (rendered and
+sent in the background) is in it; the share of the email delivery process (``scc outbox
+follow``) is printed beside it.
 
 Setups: SQLite with 1 and 2 workers, PostgreSQL with 2 workers (a database of its own at
 ``--postgres``, dropped after; skipped when the server does not answer). Then a separate
@@ -86,6 +90,19 @@ request = function()
   end
 end
 """
+
+# The roster kept while unchanged (web/roster_cache.py: SETTLE after its last change), and
+# made afresh by a server that keeps none (SCC_ROSTER_CACHE_EVENTS=0) on the same database.
+WORKLOADS = (
+    "health",
+    "roster",
+    "roster_made",
+    "roster_after",
+    "roster_after_made",
+    "payment",
+    "checkin",
+)
+SETTLE_S = 10.5
 
 # Seconds per measurement with 16 connections and with one: hundreds of requests at least
 # (CPU ticks are 10 ms), short enough that the whole run stays within a few minutes.
@@ -355,21 +372,36 @@ def bench_setup(
 ) -> list[dict[str, Any]]:
     server = start_server(tmp / label, workers, database_url)
     assert server.proc is not None
-    pgid = server.proc.pid
+    # The same database served by a second server that keeps no roster: the roster made
+    # afresh on every request, as after every change.
+    fresh = LiveServer(
+        server.var_dir,
+        workers=workers,
+        extra_env={**server.extra_env, "SCC_ROSTER_CACHE_EVENTS": "0"},
+    ).start()
+    assert fresh.proc is not None
     rows: list[dict[str, Any]] = []
     try:
         event, ids, token = seed(server, args.patrons)
+        changed = time.monotonic()
         with bare_app(workers) as (bare_url, bare_pgid):
             bare = [
                 measure(bare_url, bare_pgid, lambda: lua(tmp, "health"), LOADED_S, 16)
                 for _ in range(args.repeat)
             ]
             rows.append({"setup": label, "workload": "bare health", **summary(bare), "x": 1.0})
-            for kind in ("health", "roster", "roster_after", "payment", "checkin"):
+            for kind in WORKLOADS:
                 if kind == "roster_after":
                     pay_each(server, event, ids, token)
+                    changed = time.monotonic()
+                target = fresh if kind.endswith("made") else server
+                assert target.proc is not None
+                pgid = target.proc.pid
                 settle(pgid)
-                wrk_kind = "roster" if kind == "roster_after" else kind
+                if kind in ("roster", "roster_after"):
+                    # A roster is kept once its last change is SETTLE old.
+                    time.sleep(max(0.0, changed + SETTLE_S - time.monotonic()))
+                wrk_kind = "roster" if kind.startswith("roster") else kind
 
                 def script(wrk_kind: str = wrk_kind) -> Path:
                     return lua(tmp, wrk_kind, event, ids, token)
@@ -377,11 +409,11 @@ def bench_setup(
                 quiet = kind == "payment"  # its receipts are delivered in the background
                 loaded = summary(
                     [
-                        measure(server.url, pgid, script, LOADED_S, 16, until_quiet=quiet)
+                        measure(target.url, pgid, script, LOADED_S, 16, until_quiet=quiet)
                         for _ in range(args.repeat)
                     ]
                 )
-                alone = measure(server.url, pgid, script, ALONE_S, 1, until_quiet=quiet)
+                alone = measure(target.url, pgid, script, ALONE_S, 1, until_quiet=quiet)
                 # The bare app again, between workloads: the machine's load drifts.
                 bare.append(measure(bare_url, bare_pgid, lambda: lua(tmp, "health"), ALONE_S, 16))
                 rows.append(
@@ -396,6 +428,7 @@ def bench_setup(
         for row in rows[1:]:  # against every bare run of this setup
             row["x"] = row["cpu_ms"] / rows[0]["cpu_ms"]
     finally:
+        fresh.stop()
         server.stop()
     for row in rows:
         print(line(row), flush=True)
@@ -453,7 +486,7 @@ def memory_run(tmp: Path, payments: int, budget_s: float) -> dict[str, Any]:
 
 
 HEADER = (
-    f"{'setup':<8} {'workload':<13} {'req/s':>7} {'p50(1) ms':>9} {'p99 ms':>8} "
+    f"{'setup':<8} {'workload':<17} {'req/s':>7} {'p50(1) ms':>9} {'p99 ms':>8} "
     f"{'CPU ms/req':>18} {'x bare':>6} {'failed':>6} {'mail proc ms':>12}"
 )
 
@@ -462,7 +495,7 @@ def line(r: dict[str, Any]) -> str:
     lo, hi = r["cpu_ms_range"]
     p50 = r.get("p50_1conn_ms", r["p50_ms"])
     return (
-        f"{r['setup']:<8} {r['workload']:<13} {r['rps']:>7.0f} {p50:>9.2f} {r['p99_ms']:>8.1f} "
+        f"{r['setup']:<8} {r['workload']:<17} {r['rps']:>7.0f} {p50:>9.2f} {r['p99_ms']:>8.1f} "
         f"{r['cpu_ms']:>7.2f} ({lo:.2f}-{hi:.2f}) {r['x']:>6.1f} {int(r['failed']):>6}"
         + (f" {r['mail_cpu_ms']:>12.2f}" if r.get("mail_cpu_ms") else "")
     )

@@ -39,6 +39,11 @@ def _env(tmp_path, **overrides: str) -> dict[str, str]:
             "SCC_MAX_BODY_BYTES must be a whole number from 1024 to 67108864",
         ),
         (
+            "SCC_ROSTER_CACHE_EVENTS",
+            "-1",
+            "SCC_ROSTER_CACHE_EVENTS must be a whole number from 0 to 1000",
+        ),
+        (
             "SCC_PUBLIC_URL",
             "harbour.example",
             "SCC_PUBLIC_URL must be an http:// or https:// URL with a host, like http://127.0.0.1:8000",
@@ -131,8 +136,10 @@ def test_good_settings_are_typed(tmp_path) -> None:
             SCC_ORIGIN_SECRET="origin-secret-1234",
             SCC_LOG_FORMAT="JSON",
             SCC_MAIL_FROM="Harbour Co <boats@harbour.example>",
+            SCC_ROSTER_CACHE_EVENTS="0",
         )
     )
+    assert s.roster_cache_events == 0
     assert (s.session_hours, s.port, s.public_url) == (168, 8443, "https://harbour.example")
     assert (s.trust_proxy, s.origin_secret, s.log_format) == (True, "origin-secret-1234", "json")
     assert (s.cookie_secure, s.https) == (True, True)
@@ -157,6 +164,7 @@ def test_defaults(tmp_path) -> None:
     )
     assert Settings.from_env(_env(tmp_path, SCC_HOST="::")).public_url == "http://[::]:8000"
     assert s.reminder_offsets == (2880, 180)
+    assert s.roster_cache_events == 8
 
 
 def test_reminder_offsets(tmp_path) -> None:

@@ -175,6 +175,7 @@ class Settings:
     live_stream: bool = True  # Server-Sent Events for live sync (off on Lambda: phones poll)
     cookie_secure: bool = False
     max_body_bytes: int = 256 * 1024
+    roster_cache_events: int = 8  # rosters kept per process while unchanged (0: none)
     trust_proxy: bool = False  # behind one reverse proxy: the last X-Forwarded-For hop
     origin_secret: str = field(default="", repr=False)  # CloudFront's X-Origin-Verify value
     log_format: str = "text"  # text or json
@@ -262,6 +263,7 @@ class Settings:
             live_stream=_bool(env, "SCC_LIVE_STREAM", True),
             cookie_secure=_bool(env, "SCC_COOKIE_SECURE", False) or public.startswith("https://"),
             max_body_bytes=_int(env, "SCC_MAX_BODY_BYTES", 256 * 1024, 1024, 64 * 1024 * 1024),
+            roster_cache_events=_int(env, "SCC_ROSTER_CACHE_EVENTS", 8, 0, 1000),
             trust_proxy=_bool(env, "SCC_TRUST_PROXY", False),
             origin_secret=origin_secret,
             log_format=_choice(env, "SCC_LOG_FORMAT", ("text", "json")),

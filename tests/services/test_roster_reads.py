@@ -4,45 +4,15 @@ hold credit: their balances come in one read, not one per booking."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-import sqlalchemy as sa
 
 from shipcaptaincrew.domain import credits as ledger
 from shipcaptaincrew.services import roster
 from shipcaptaincrew.services.context import Context
 from shipcaptaincrew.storage.base import LedgerWrite
 from tests import factories as f
-
-
-@contextmanager
-def _counted(ctx: Context) -> Iterator[list[str]]:
-    """Each SQL statement (SQLite, PostgreSQL) or DynamoDB call the store makes meanwhile."""
-    calls: list[str] = []
-    engine = getattr(ctx.store, "engine", None)
-    if engine is not None:
-
-        def note(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-            calls.append(statement.split()[0])
-
-        sa.event.listen(engine, "before_cursor_execute", note)
-        try:
-            yield calls
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", note)
-        return
-    client = ctx.store._client  # type: ignore[attr-defined]
-
-    def call(event_name: str, **kw: object) -> None:
-        calls.append(event_name)
-
-    client.meta.events.register("before-call.dynamodb", call)
-    try:
-        yield calls
-    finally:
-        client.meta.events.unregister("before-call.dynamodb", call)
+from tests.store_calls import counted
 
 
 def _roster_calls(ctx: Context, parties: int, credited: int) -> tuple[int, dict[str, int]]:
@@ -61,7 +31,7 @@ def _roster_calls(ctx: Context, parties: int, credited: int) -> tuple[int, dict[
                 by="crew:test",
             )
             ctx.store.commit_ledger(LedgerWrite(credits=[entry]))
-    with _counted(ctx) as calls:
+    with counted(ctx) as calls:
         view = roster.roster(ctx, event_id=event.id)
     return len(calls), view.credits
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..domain.models import AuditEntry
 from .bookings import get_booking
 from .context import Context
 from .events import get_event
-from .roster import roster
-from .views import BookingView, RosterView, booking_view
+from .views import BookingView, booking_view
 
 NO_CHANGES = "none"  # the marker of an event nothing has been recorded for
 WINDOW = 200  # how far back a cursor is looked for; older phones reload the whole roster
@@ -27,10 +27,17 @@ class Changes:
     reload: bool = False  # the event itself changed, or the cursor is too old: reload
 
 
+def newest(ctx: Context, *, event_id: str) -> AuditEntry | None:
+    """The event's newest audit entry (its id is the change marker), if any. Changes
+    nothing."""
+    entries = ctx.store.list_audit(event_id=event_id, limit=1)
+    return entries[0] if entries else None
+
+
 def marker(ctx: Context, *, event_id: str) -> str:
     """The event's change marker (its newest audit entry's id). Changes nothing."""
-    newest = ctx.store.list_audit(event_id=event_id, limit=1)
-    return newest[0].id if newest else NO_CHANGES
+    entry = newest(ctx, event_id=event_id)
+    return entry.id if entry else NO_CHANGES
 
 
 def changes(ctx: Context, *, event_id: str, since: str) -> Changes | None:
@@ -61,15 +68,3 @@ def changes(ctx: Context, *, event_id: str, since: str) -> Changes | None:
         for p in reversed(patrons)
     ]
     return Changes(cursor, views)
-
-
-def roster_if_changed(
-    ctx: Context, *, event_id: str, etag: str | None
-) -> tuple[str, RosterView | None]:
-    """The event's marker and its roster, or no roster when ``etag`` is that marker (one
-    read). The marker is read first, so a change made meanwhile is seen next time.
-    Changes nothing."""
-    current = marker(ctx, event_id=event_id)
-    if etag is not None and etag == current != NO_CHANGES:
-        return current, None
-    return current, roster(ctx, event_id=event_id)

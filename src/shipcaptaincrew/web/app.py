@@ -26,6 +26,7 @@ from .deps import current_principal, signed_in
 from .live_hub import LiveHub
 from .logs import configure as configure_logging
 from .middleware import Edge
+from .roster_cache import GZIP_LEVEL, GZIP_MINIMUM, RosterCache
 from .routes import (
     audit,
     auth,
@@ -141,6 +142,7 @@ def create_app(
     app.state.sender = sender
     app.state.mail = None
     app.state.live = LiveHub(ctx)
+    app.state.rosters = RosterCache(settings.roster_cache_events)
     if settings.mail_after_commit and mail_process:
         app.state.mail = ctx.after_commit = build_delivery_process()
     elif settings.mail_after_commit:
@@ -174,7 +176,7 @@ def create_app(
         app.mount("/", ConsoleFiles(STATIC), name="console")
     # A 500-patron roster is ~250 KB of JSON and ~25 KB gzipped: it matters on a phone.
     # Level 6 (zlib's default) compresses it within a few percent of level 9 for far less CPU.
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=GZIP_LEVEL)
     app.add_middleware(Edge, limit=settings.max_body_bytes, hsts=settings.https)
     return app
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from ...services import attendance, live, roster
-from ...services.views import BookingView
+from ...services.views import BookingView, RosterView
 from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
+from ..roster_cache import GZIP_MINIMUM, SETTLE, Kept, RosterCache
 from ..schemas import AttendanceIn, BookingOut, CancelIn, RosterIn, RosterOut, WaiverIn, WaiverOut
 from .common import ERRORS, booking_out, counts_out, event_out
 
@@ -38,15 +39,35 @@ def _etag(header: str | None) -> str | None:
 )
 def get_roster(
     event_id: str,
+    request: Request,
     ctx: Ctx,
     crew: Crew,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
-    cursor, view = live.roster_if_changed(ctx, event_id=event_id, etag=_etag(if_none_match))
+    # The marker is read first, so a change made meanwhile is seen next time.
+    newest = live.newest(ctx, event_id=event_id)
+    cursor = newest.id if newest is not None else live.NO_CHANGES
     headers = {"ETag": f'"{cursor}"'}
-    if view is None:
+    if cursor != live.NO_CHANGES and _etag(if_none_match) == cursor:
         return Response(status_code=304, headers=headers)
-    url = ctx.settings.public_url
+    rosters: RosterCache = request.app.state.rosters
+    kept = rosters.get(event_id, cursor) if newest is not None else None
+    if kept is None:
+        view = roster.roster(ctx, event_id=event_id)
+        kept = _kept(view, cursor, ctx.settings.public_url)
+        if newest is not None and ctx.now() - newest.at >= SETTLE:
+            rosters.keep(event_id, kept)
+        credit = view.credits
+    else:
+        credit = roster.credit_held(ctx, currency=kept.currency, patron_ids=kept.patron_ids)
+    if len(kept.head) >= GZIP_MINIMUM and "gzip" in request.headers.get("Accept-Encoding", ""):
+        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        return Response(kept.gzipped(credit), media_type="application/json", headers=headers)
+    return Response(kept.answer(credit), media_type="application/json", headers=headers)
+
+
+def _kept(view: RosterView, cursor: str, url: str) -> Kept:
+    """The roster's answer without its credit, to finish per request (and keep)."""
     out = RosterOut.model_validate(
         {
             "event": event_out(view.event, view.counts),
@@ -55,12 +76,17 @@ def get_roster(
                 BookingOut.fields_of(b.booking, url, b.receipt_email) for b in view.bookings
             ],
             "cursor": cursor,
-            "credit": view.credits,
+            "credit": {},
         }
     )
     # Built in one pass of pydantic's core and serialised once here: returning the model
     # would make FastAPI validate 500 entries again.
-    return Response(out.model_dump_json(), media_type="application/json", headers=headers)
+    return Kept.of(
+        out.model_dump_json().encode(),
+        marker=cursor,
+        currency=view.event.currency,
+        patron_ids=[b.booking.patron_id for b in view.bookings],
+    )
 
 
 @router.post("/roster", response_model=BookingOut, status_code=201)
