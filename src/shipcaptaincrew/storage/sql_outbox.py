@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ..domain import outbox as ob
 from ..domain.models import AuditEntry, OutboxMessage
 from . import schema as t
-from .sql_base import SqlBase, _from_row
+from .sql_base import SqlBase, _execute, _from_row
 
 # The outbox's columns as OutboxMessage fields (the recipient column is ``to_addr``).
 MESSAGE = [c.label("to") if c.name == "to_addr" else c for c in t.outbox.c]
@@ -44,6 +44,32 @@ def _latest(*where: sa.ColumnElement[bool]) -> sa.Select[Any]:
 
 LATEST_STATUS = _latest()
 LATEST_STATUS_OF_PATRON = _latest(t.outbox.c.patron_id == sa.bindparam("patron_id"))
+
+
+def _claim(*where: sa.ColumnElement[bool], pg: bool) -> sa.Select[Any]:
+    """The due messages (of domain/outbox.py's due statuses, in its claim order, as SQL for
+    the LIMIT); on PostgreSQL locked, skipping those another worker holds (SQLite already
+    holds the write lock for the whole transaction)."""
+    o = t.outbox.c
+    q = (
+        sa.select(*MESSAGE)
+        .where(o.status.in_(ob.DUE_STATUSES), o.next_attempt_at <= sa.bindparam("now"), *where)
+        .order_by(o.next_attempt_at, o.created_at, o.id)
+        .limit(sa.bindparam("limit"))
+    )
+    return q.with_for_update(skip_locked=True) if pg else q
+
+
+# Built once: the delivery process runs these for every message it sends.
+_ONLY = t.outbox.c.id.in_(sa.bindparam("ids", expanding=True))
+CLAIM = {pg: _claim(pg=pg) for pg in (False, True)}
+CLAIM_ONLY = {pg: _claim(_ONLY, pg=pg) for pg in (False, True)}
+MARK_CLAIMED = t.outbox.update().where(t.outbox.c.id == sa.bindparam("m_id"))
+FINISH = t.outbox.update().where(
+    t.outbox.c.id == sa.bindparam("w_id"),
+    t.outbox.c.status == sa.bindparam("w_status"),
+    t.outbox.c.attempts == sa.bindparam("w_attempts"),
+)
 
 
 def _message(row: dict[str, object]) -> OutboxMessage:
@@ -91,21 +117,20 @@ class SqlOutbox(SqlBase):
         limit: int,
         ids: Sequence[str] | None = None,
     ) -> list[OutboxMessage]:
-        o = t.outbox.c
-        # The due statuses and the claim order of domain/outbox.py, as SQL for the LIMIT.
-        q = sa.select(*MESSAGE).where(o.status.in_(ob.DUE_STATUSES), o.next_attempt_at <= now)
-        if ids is not None:
-            q = q.where(o.id.in_(list(ids)))
-        q = q.order_by(o.next_attempt_at, o.created_at, o.id).limit(limit)
-        if self._pg:  # SQLite already holds the write lock for the whole transaction
-            q = q.with_for_update(skip_locked=True)
+        params: dict[str, Any] = {"now": now, "limit": limit}
+        if ids is None:
+            q = CLAIM[self._pg]
+        else:
+            q, params["ids"] = CLAIM_ONLY[self._pg], list(ids)
         with self._write() as conn:
             claimed = [
-                ob.claimed(_message(dict(r)), lease_until) for r in conn.execute(q).mappings()
+                ob.claimed(_message(dict(r)), lease_until)
+                for r in conn.execute(q, params).mappings()
             ]
             if claimed:
-                conn.execute(
-                    t.outbox.update().where(o.id == sa.bindparam("m_id")),
+                _execute(
+                    conn,
+                    MARK_CLAIMED,
                     [
                         {
                             "m_id": m.id,
@@ -120,19 +145,18 @@ class SqlOutbox(SqlBase):
 
     def finish_outbox(self, message: OutboxMessage, audit: AuditEntry) -> bool:
         with self._write() as conn:
-            res = conn.execute(
-                t.outbox.update()
-                .where(
-                    t.outbox.c.id == message.id,
-                    t.outbox.c.status == ob.SENDING,
-                    t.outbox.c.attempts == message.attempts,
-                )
-                .values(
-                    status=message.status,
-                    next_attempt_at=message.next_attempt_at,
-                    last_error=message.last_error,
-                    sent_at=message.sent_at,
-                )
+            res = _execute(
+                conn,
+                FINISH,
+                {
+                    "w_id": message.id,
+                    "w_status": ob.SENDING,
+                    "w_attempts": message.attempts,
+                    "status": message.status,
+                    "next_attempt_at": message.next_attempt_at,
+                    "last_error": message.last_error,
+                    "sent_at": message.sent_at,
+                },
             )
             if res.rowcount != 1:
                 return False  # the claim was lost; nothing was changed
