@@ -430,6 +430,7 @@ def bench_setup(
                         "workload": kind,
                         **loaded,
                         "p50_1conn_ms": alone["p50_ms"],
+                        "cpu_1conn_ms": alone["cpu_ms"],
                     }
                 )
         rows[0].update(summary(bare), x=1.0)
@@ -495,7 +496,7 @@ def memory_run(tmp: Path, payments: int, budget_s: float) -> dict[str, Any]:
 
 HEADER = (
     f"{'setup':<8} {'workload':<17} {'req/s':>7} {'p50(1) ms':>9} {'p99 ms':>8} "
-    f"{'CPU ms/req':>18} {'x bare':>6} {'failed':>6} {'mail proc ms':>12}"
+    f"{'CPU ms/req':>18} {'x bare':>6} {'failed':>6} {'CPU(1) ms':>9} {'mail proc ms':>12}"
 )
 
 
@@ -505,6 +506,7 @@ def line(r: dict[str, Any]) -> str:
     return (
         f"{r['setup']:<8} {r['workload']:<17} {r['rps']:>7.0f} {p50:>9.2f} {r['p99_ms']:>8.1f} "
         f"{r['cpu_ms']:>7.2f} ({lo:.2f}-{hi:.2f}) {r['x']:>6.1f} {int(r['failed']):>6}"
+        + (f" {r['cpu_1conn_ms']:>9.2f}" if "cpu_1conn_ms" in r else f" {'':>9}")
         + (f" {r['mail_cpu_ms']:>12.2f}" if r.get("mail_cpu_ms") else "")
     )
 
@@ -531,7 +533,7 @@ def main() -> None:
     memory: dict[str, Any] = {}
     print(
         f"{args.patrons} patrons; CPU is the median of {args.repeat} runs (range), 16 connections;"
-        " p50(1): one connection"
+        " p50(1), CPU(1): one connection"
     )
     print(HEADER, flush=True)
     with tempfile.TemporaryDirectory() as tmp_name:
