@@ -117,3 +117,16 @@ def client_for(app: Any, ctx: Context, **kw: Any) -> Any:
 def both_backends(request: pytest.FixtureRequest, ctx: Context) -> Context:
     """Body of a module's ``ctx`` override: SQLite in-process, then DynamoDB via Lambda."""
     return request.getfixturevalue("dynamo_ctx") if request.param == "lambda" else ctx
+
+
+def roster_afresh(api: Api, event_id: str) -> Any:
+    """The roster from a new app on the same store (nothing kept), uncompressed."""
+    app = create_app(api.ctx.settings, store=api.ctx.store, clock=api.ctx.clock)
+    client = client_for(app, api.ctx)
+    try:
+        headers = api.headers(Role.CREW, **{"Accept-Encoding": "identity"})
+        r = client.get(f"/api/events/{event_id}/roster", headers=headers)
+        assert r.status_code == 200, r.text
+        return r
+    finally:
+        client.close()

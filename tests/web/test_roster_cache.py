@@ -14,7 +14,7 @@ from shipcaptaincrew.domain.models import Role
 from shipcaptaincrew.web.app import create_app
 from shipcaptaincrew.web.roster_cache import Kept, RosterCache
 from tests.store_calls import counted
-from tests.web.conftest import Api, client_for
+from tests.web.conftest import Api, client_for, roster_afresh
 
 SIGN_IN = {"sql": ["SELECT"], "dynamodb": ["GetItem", "GetItem"]}
 # After the sign-in: the marker, then (made afresh) the event, its bookings and their
@@ -45,16 +45,7 @@ def _kept(api: Api) -> list[str]:
 
 
 def _afresh(api: Api, event_id: str) -> bytes:
-    """The roster from a new app on the same store (nothing kept)."""
-    app = create_app(api.ctx.settings, store=api.ctx.store, clock=api.ctx.clock)
-    client = client_for(app, api.ctx)
-    try:
-        headers = api.headers(Role.CREW, **{"Accept-Encoding": "identity"})
-        r = client.get(f"/api/events/{event_id}/roster", headers=headers)
-        assert r.status_code == 200, r.text
-        return bytes(r.content)
-    finally:
-        client.close()
+    return bytes(roster_afresh(api, event_id).content)
 
 
 def _advance(api: Api, clock: Any, **kw: float) -> None:

@@ -147,10 +147,25 @@ def _step_write(ctx: Context, plan: rules.Plan, step: rules.Step, by: Actor) -> 
         patron_id=step.patron_id,
         data={"plan_id": plan.id, **outcome},
     )
+    entries = [entry]
+    if "new_booking" in part:
+        # The departure moved to gains a booking: an entry of its own moves that roster's
+        # change marker (services/live.py), so its phones and kept rosters see the party.
+        entries.append(
+            audit.entry(
+                ctx,
+                actor=by,
+                action="settlement.moved_in",
+                subject=plan.id,
+                event_id=part["new_booking"].event_id,
+                patron_id=step.patron_id,
+                data={"plan_id": plan.id, "moved_from": plan.event_id},
+            )
+        )
     return LedgerWrite(
         plan=rules.with_step(plan, done, now=now),
         plan_version=plan.version,
-        audit=[entry],
+        audit=entries,
         outbox=[mail],
         **part,
     )
