@@ -38,3 +38,30 @@ def test_a_list_bound_to_in_gets_one_placeholder_per_item(sqlite_store: SqlStore
     assert isinstance(plain, _Plain)
     assert sorted(plain.sized) == [(1,), (2,)]  # the empty list went through SQLAlchemy
     assert "IN (?, ?)" in plain.sized[(2,)]
+
+
+def test_a_record_loaded_in_one_step_is_the_one_its_class_makes() -> None:
+    import dataclasses
+
+    from shipcaptaincrew.domain.models import Booking
+    from shipcaptaincrew.storage.sql_base import _maker
+
+    booking = dataclasses.replace(
+        f.booking_record(f.event_record(), f.patron_record()), aboard=1, version=3
+    )
+    names = [field.name for field in dataclasses.fields(Booking)]
+    made = _maker(Booking, names)([getattr(booking, n) for n in names])
+    assert (type(made), made, vars(made)) == (Booking, booking, vars(booking))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.aboard = 0  # type: ignore[misc]
+
+    @dataclasses.dataclass(frozen=True)
+    class Checked:
+        cents: int
+
+        def __post_init__(self) -> None:
+            if self.cents < 0:
+                raise ValueError("negative")
+
+    with pytest.raises(ValueError, match="negative"):  # its own __init__ still runs
+        _maker(Checked, ["cents"])([-1])
