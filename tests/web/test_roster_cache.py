@@ -6,13 +6,14 @@ Lambda handler on DynamoDB."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from shipcaptaincrew.domain.models import Role
 from shipcaptaincrew.web.app import create_app
-from shipcaptaincrew.web.roster_cache import Kept, RosterCache
+from shipcaptaincrew.web.roster_cache import SETTLE, Kept, RosterCache
 from tests.store_calls import counted
 from tests.web.conftest import Api, client_for, roster_afresh
 
@@ -148,10 +149,13 @@ def test_a_kept_roster_is_gzipped_for_phones_that_ask(api, clock) -> None:
 def test_the_cache_keeps_the_events_it_was_given_last() -> None:
     cache = RosterCache(events=2)
     answer = b'{"roster":[],"cursor":"aud_1","credit":{}}'
+    now = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    settled = {"changed_at": now - SETTLE, "now": now}
     for event_id in ("evt_a", "evt_b"):
-        cache.keep(event_id, Kept.of(answer, marker="aud_1", currency="USD", patron_ids=[]))
+        kept = Kept.of(answer, marker="aud_1", currency="USD", patron_ids=[])
+        cache.keep(event_id, kept, **settled)
     assert cache.get("evt_a", "aud_1") is not None  # now the most recently used
-    cache.keep("evt_c", Kept.of(answer, marker="aud_1", currency="USD", patron_ids=[]))
+    cache.keep("evt_c", Kept.of(answer, marker="aud_1", currency="USD", patron_ids=[]), **settled)
     assert [cache.get(e, "aud_1") is not None for e in ("evt_a", "evt_b", "evt_c")] == [
         True,
         False,
@@ -162,6 +166,9 @@ def test_the_cache_keeps_the_events_it_was_given_last() -> None:
     assert kept is not None and kept.answer({"pat_1": 5}) == (
         b'{"roster":[],"cursor":"aud_1","credit":{"pat_1":5}}'
     )
+    young = Kept.of(answer, marker="aud_9", currency="USD", patron_ids=[])
+    cache.keep("evt_d", young, changed_at=now - SETTLE + timedelta(seconds=1), now=now)
+    assert cache.get("evt_d", "aud_9") is None
     with pytest.raises(ValueError, match="empty credit"):
         Kept.of(b'{"credit":{"pat_1":5}}', marker="aud_1", currency="USD", patron_ids=[])
 

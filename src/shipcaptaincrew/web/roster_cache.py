@@ -21,7 +21,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
 
@@ -82,7 +82,11 @@ class RosterCache:
             self._kept.move_to_end(event_id)
             return kept
 
-    def keep(self, event_id: str, kept: Kept) -> None:
+    def keep(self, event_id: str, kept: Kept, *, changed_at: datetime, now: datetime) -> None:
+        """Keep ``kept`` when the change that made its marker (at ``changed_at``) is
+        ``SETTLE`` old; a younger one is made again on the next request."""
+        if now - changed_at < SETTLE:
+            return
         with self._lock:
             self._kept[event_id] = kept
             self._kept.move_to_end(event_id)

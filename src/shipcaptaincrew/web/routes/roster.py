@@ -10,7 +10,7 @@ from ...services import attendance, live, roster
 from ...services.views import BookingView, RosterView
 from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
-from ..roster_cache import GZIP_MINIMUM, SETTLE, Kept, RosterCache
+from ..roster_cache import GZIP_MINIMUM, Kept, RosterCache
 from ..schemas import AttendanceIn, BookingOut, CancelIn, RosterIn, RosterOut, WaiverIn, WaiverOut
 from .common import ERRORS, booking_out, counts_out, event_out
 
@@ -51,12 +51,12 @@ def get_roster(
     if cursor != live.NO_CHANGES and _etag(if_none_match) == cursor:
         return Response(status_code=304, headers=headers)
     rosters: RosterCache = request.app.state.rosters
-    kept = rosters.get(event_id, cursor) if newest is not None else None
+    kept = rosters.get(event_id, cursor)
     if kept is None:
         view = roster.roster(ctx, event_id=event_id)
         kept = _kept(view, cursor, ctx.settings.public_url)
-        if newest is not None and ctx.now() - newest.at >= SETTLE:
-            rosters.keep(event_id, kept)
+        if newest is not None:  # an event with no entries has no marker to keep it under
+            rosters.keep(event_id, kept, changed_at=newest.at, now=ctx.now())
         credit = view.credits
     else:
         credit = roster.credit_held(ctx, currency=kept.currency, patron_ids=kept.patron_ids)
