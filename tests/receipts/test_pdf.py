@@ -6,11 +6,12 @@ import dataclasses
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
 
-from shipcaptaincrew.receipts.pdf import render_receipt
+from shipcaptaincrew.receipts.pdf import line, render_receipt
 from tests.notify.samples import RECEIPT
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -102,3 +103,83 @@ def test_dejavu_read_once_gives_the_bytes_of_a_font_read_per_document(monkeypatc
 
     monkeypatch.setattr(module, "_add_dejavu", per_document)
     assert shared == [render_receipt(polish), render_receipt(greek), render_receipt(polish)]
+
+
+def _placed(pdf: bytes) -> list[tuple[str, float, float, str, float]]:
+    """Each piece of text with where it starts (x, baseline y), its font and size."""
+    placed: list[tuple[str, float, float, str, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: float) -> None:
+        if text.strip():
+            x, y = tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]
+            placed.append((text.strip(), round(x, 2), round(y, 2), font["/BaseFont"], size))
+
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        page.extract_text(visitor_text=visit)
+    return placed
+
+
+@pytest.mark.parametrize("core", [True, False])
+def test_a_line_in_the_built_in_font_is_placed_where_cell_places_it(core: bool) -> None:
+    """``line`` draws the built-in font's lines with ``text`` instead of ``cell``: the same
+    text at the same place, and the same position after it."""
+    from fpdf import FPDF
+
+    def draw(fast: bool) -> tuple[bytes, list[tuple[float, float]]]:
+        pdf = FPDF(format="A4")
+        pdf.set_creation_date(datetime(2026, 7, 1, tzinfo=UTC))
+        pdf.add_page()
+        pdf.set_font("helvetica", "B", 16)
+        where = []
+        line(pdf, pdf.epw, 8, "Harbour Co.", core=fast)
+        where.append((pdf.x, pdf.y))
+        pdf.set_font("helvetica", "B", 10)
+        line(pdf, 32, 7, "Received from", core=fast, next_line=False)
+        where.append((pdf.x, pdf.y))
+        pdf.set_font("helvetica", "", 10)
+        line(pdf, pdf.epw - 32, 7, "Zoe O'Brien", core=fast)
+        where.append((pdf.x, pdf.y))
+        line(pdf, pdf.epw - 32, 7, "", core=fast)
+        where.append((pdf.x, pdf.y))
+        return bytes(pdf.output()), where
+
+    fast_pdf, fast_at = draw(core)
+    cell_pdf, cell_at = draw(False)
+    assert (
+        _placed(fast_pdf)
+        == _placed(cell_pdf)
+        == [
+            ("Harbour Co.", 31.18, 797.4, "/Helvetica-Bold", 16.0),
+            ("Received from", 31.18, 777.95, "/Helvetica-Bold", 10.0),
+            ("Zoe O'Brien", 121.89, 777.95, "/Helvetica", 10.0),
+        ]
+    )
+    margin = 10.0  # fpdf2's default page margin: 1 cm
+    assert fast_at == cell_at
+    assert [(round(x, 6), y) for x, y in fast_at] == [
+        (margin, 18.0),  # after the 8 mm line from the top margin
+        (margin + 32, 18.0),  # right of the label
+        (margin, 25.0),
+        (margin, 32.0),  # an empty line still moves down
+    ]
+
+
+def test_a_receipt_in_the_built_in_font_is_drawn_without_cell() -> None:
+    """The speed of a Windows-1252 receipt rests on its lines not going through ``cell``."""
+    from fpdf import FPDF
+
+    calls = []
+    original = FPDF.cell
+
+    def counted(self: FPDF, *args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return original(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(FPDF, "cell", counted)
+        render_receipt(dataclasses.replace(RECEIPT, patron_name="Zoe O'Brien"))
+        assert calls == []
+        render_receipt(RECEIPT)  # "Zoë" is Windows-1252 too
+        assert calls == []
+        render_receipt(dataclasses.replace(RECEIPT, patron_name="Łukasz"))  # DejaVu: cell
+        assert len(calls) == 21
