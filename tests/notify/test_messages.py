@@ -80,3 +80,31 @@ def test_correction_email_for_a_voided_payment() -> None:
     assert "Still to pay: $45.00" in text
     assert pdf.get_filename() == "receipt-7-void.pdf"
     assert "VOID" in pypdf.PdfReader(io.BytesIO(pdf.get_content())).pages[0].extract_text()
+
+
+def test_shared_headers_flatten_as_the_standard_policy_flattens_them(monkeypatch) -> None:
+    """Headers shared between messages keep their folding per policy: every message, under
+    every policy a sender uses (and a short line length that makes them fold), flattens to
+    the bytes the standard library's own policy gives."""
+    from email import policy
+
+    from shipcaptaincrew.notify import messages
+
+    names = ["Zoë O'Brien", "A " * 60 + "long name", "Patron 7"]
+    kept = [composed(patron_name=n, event_title=f"Trip {n}") for n in names * 2]
+    monkeypatch.setattr(messages, "POLICY", policy.default)
+    plain = [composed(patron_name=n, event_title=f"Trip {n}") for n in names * 2]
+    for flatten_with in (
+        policy.SMTP,
+        policy.default,
+        policy.SMTPUTF8,
+        policy.SMTP.clone(max_line_length=40),
+    ):
+        for ours, theirs in zip(kept, plain, strict=True):
+            assert ours.as_bytes(policy=flatten_with) == theirs.as_bytes(policy=flatten_with)
+    # the From header is one object in all six messages, folded once per policy
+    assert len({id(m["From"]) for m in kept}) == 1
+    assert len({id(m["From"]) for m in plain}) == 6
+    assert sorted(kept[0]["From"]._folds) == sorted(
+        [(78, "\r\n", False), (78, "\n", False), (78, "\r\n", True), (40, "\r\n", False)]
+    )

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.policy import default
-from email.utils import format_datetime, formataddr, parseaddr
+from email.policy import Policy, default
+from email.utils import format_datetime, formataddr
+from email.utils import parseaddr as _parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
@@ -39,6 +40,20 @@ def _env() -> Environment:
     )
 
 
+class _FoldedOnce(BaseHeader):
+    """A header that keeps what it folds to: folding reads only the header (never changed
+    in place) and the policy's line length, line ending and ``utf8``, and a header shared
+    between messages (``_Headers``) is otherwise folded again for every message sent."""
+
+    def fold(self, *, policy: Policy) -> str:
+        key = (policy.max_line_length, policy.linesep, getattr(policy, "utf8", False))
+        folds: dict[tuple[object, ...], str] = self.__dict__.setdefault("_folds", {})
+        folded = folds.get(key)
+        if folded is None:
+            folded = folds[key] = super().fold(policy=policy)
+        return folded
+
+
 class _Headers(HeaderRegistry):
     """The standard library's header registry, made cheaper for a process that composes
     many messages of one shape: each header class is made once (the standard registry
@@ -48,7 +63,7 @@ class _Headers(HeaderRegistry):
     replaces a header to change it), so sharing one is safe."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(base_class=_FoldedOnce)
         self._classes: dict[str, type[BaseHeader]] = {}
         self._parsed = functools.lru_cache(maxsize=128)(super().__call__)
 
@@ -61,6 +76,13 @@ class _Headers(HeaderRegistry):
 
     def __call__(self, name: str, value: str) -> BaseHeader:
         return self._parsed(name, value)  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=64)
+def parseaddr(text: str) -> tuple[str, str]:
+    """``email.utils.parseaddr``, kept: the sender and reply-to addresses are the same
+    settings in every message."""
+    return _parseaddr(text)
 
 
 # The default policy (what EmailMessage() uses) with that registry: the same headers, bytes.
