@@ -20,6 +20,7 @@ from shipcaptaincrew.services.payments import PaymentRequest
 from tests import factories as f
 from tests.mailserver import SmtpServer
 from tests.server import free_port
+from tests.storage.test_receipt_records import remove_behind_its_back
 
 
 @pytest.fixture
@@ -101,8 +102,9 @@ def test_console_delivery_writes_an_eml_with_the_receipt(setup) -> None:
 
 
 def test_sending_a_receipt_reads_each_record_once(setup) -> None:
-    """Claim (read and mark), the payment, its event, its booking, then the outcome and its
-    audit entry: each once (the booking serves the receipt and the guest link)."""
+    """Claim (read and mark), the payment with its booking and its event (one statement),
+    then the outcome and its audit entry: each once (the booking serves the receipt and the
+    guest link)."""
     import sqlalchemy as sa
 
     ctx, admin, event, booking, _ = setup
@@ -128,9 +130,7 @@ def test_sending_a_receipt_reads_each_record_once(setup) -> None:
     assert tables == [
         "SELECT outbox",  # claim: the due messages, then marked as being sent
         "UPDATE outbox",
-        "SELECT payments",
-        "SELECT bookings",
-        "SELECT events",
+        "SELECT payments",  # LEFT OUTER JOIN bookings, events
         "UPDATE outbox",  # the outcome, with its audit entry
         "INSERT audit",
     ]
@@ -192,6 +192,24 @@ def test_a_missing_payment_fails_the_message_for_good(setup) -> None:
     assert (done.status, action) == (ob.FAILED, "email.failed")
     assert done.last_error == "The payment of this message does not exist"
     assert timedelta(0) == done.next_attempt_at - ctx.now()
+
+
+def test_a_receipt_whose_booking_or_event_is_gone_fails_the_message_for_good(setup) -> None:
+    """The booking's NotFound, then (the event gone too) the event's, as their getters say."""
+    ctx, admin, event, booking, _ = setup
+    _pay(ctx, admin, event, booking)
+    [m] = ctx.store.claim_outbox(now=ctx.now(), lease_until=ctx.now(), limit=1)
+    sender = ConsoleSender(ctx.settings.var_dir)
+    remove_behind_its_back(ctx.store, event.id, booking.patron_id)
+    done, action = outbox._attempt(ctx, sender, m)
+    assert (done.status, action, done.last_error) == (
+        ob.FAILED,
+        "email.failed",
+        "This patron is not on the event.",
+    )
+    remove_behind_its_back(ctx.store, event.id)
+    done, action = outbox._attempt(ctx, sender, m)
+    assert (done.status, action, done.last_error) == (ob.FAILED, "email.failed", "No such event.")
 
 
 def test_a_comp_receipt_says_what_was_waived(setup) -> None:

@@ -1,4 +1,5 @@
-"""What every Store reads for logging a payment: the event, the booking and its payments."""
+"""What every Store reads for logging a payment (the event, the booking and its payments) and
+for a receipt (the payment, its booking and its event)."""
 
 from __future__ import annotations
 
@@ -44,3 +45,36 @@ class PaymentStateContract:
         store.add_event(event, f.audit_entry("event.created", event.id))
         assert store.get_payment_state(event.id, "pat_missing") == PaymentState(event, None, [])
         assert store.get_payment_state("evt_missing", "pat_missing") is None
+
+    def test_receipt_records_are_the_payment_its_booking_and_its_event(self, store: Store) -> None:
+        # Pat is on two events and Sam on the first: each payment gets its own booking
+        # and its own event
+        cruise, sail = f.event_record(), f.event_record(capacity=None)
+        pat, sam = f.patron_record(name="Pat"), f.patron_record(name="Sam")
+        for event in (cruise, sail):
+            store.add_event(event, f.audit_entry("event.created", event.id))
+        booked = [
+            store.add_booking(
+                patron=patron,
+                new_patron=new,
+                booking=f.booking_record(event, patron),
+                capacity=event.capacity,
+                audit=f.audit_entry("booking.added"),
+            )
+            for event, patron, new in ((cruise, pat, True), (sail, pat, False), (cruise, sam, True))
+        ]
+        writes = [PaymentWrite(f.payment_record(b, 1000 + i), b, 1) for i, b in enumerate(booked)]
+        stored = store.add_payments(writes, [f.audit_entry()])
+        first = stored[0]
+        voided = dataclasses.replace(first, voided_at=T0, voided_by="crw_2", void_reason="wrong")
+        store.void_payment(first, PaymentWrite(voided, writes[0].booking, 2), f.audit_entry())
+        stored[0] = voided
+        now = [dataclasses.replace(b, version=v) for b, v in zip(booked, (3, 2, 2), strict=True)]
+        for payment, booking, event in zip(stored, now, (cruise, sail, cruise), strict=True):
+            assert store.get_receipt_records(payment.id) == (payment, booking, event)
+            assert (payment, booking, event) == (
+                store.get_payment(payment.id),
+                store.get_booking(payment.event_id, payment.patron_id),
+                store.get_event(payment.event_id),
+            )
+        assert store.get_receipt_records("pay_missing") is None

@@ -76,12 +76,14 @@ def build_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
 
 def build_payment_email(ctx: Context, message: OutboxMessage) -> EmailMessage:
     """A receipt or its correction, from the payment as it is now. Changes nothing."""
-    payment = ctx.store.get_payment(str(message.payload.get("payment_id")))
-    if payment is None:
+    found = ctx.store.get_receipt_records(str(message.payload.get("payment_id")))
+    if found is None:
         raise SendError("The payment of this message does not exist", permanent=True)
-    booking = ctx.store.get_booking(payment.event_id, payment.patron_id)
+    payment, booking, event = found
     try:
-        data = receipt_data(ctx, payment, booking)  # read once: the receipt and the link
+        # read once: the receipt and the link (a missing booking or event is looked up
+        # again by receipt_data, whose NotFound says which)
+        data = receipt_data(ctx, payment, booking, event)
     except NotFound as err:
         raise SendError(err.message, permanent=True) from None
     token = booking.guest_token if booking else ""

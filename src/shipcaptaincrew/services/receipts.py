@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from ..domain import payments as pay
 from ..domain.errors import NotFound
-from ..domain.models import Booking, Payment
+from ..domain.models import Booking, Event, Payment
 from ..receipts.pdf import ReceiptData, render_receipt
 from .bookings import get_booking
 from .context import Context
 from .events import get_event
 
 
-def receipt_data(ctx: Context, payment: Payment, booking: Booking | None = None) -> ReceiptData:
-    """What the receipt for ``payment`` says (reads its event and booking). Changes nothing."""
-    event = get_event(ctx, event_id=payment.event_id)
+def receipt_data(
+    ctx: Context, payment: Payment, booking: Booking | None = None, event: Event | None = None
+) -> ReceiptData:
+    """What the receipt for ``payment`` says (reads its event and booking unless given;
+    NotFound when one does not exist). Changes nothing."""
+    event = event or get_event(ctx, event_id=payment.event_id)
     booking = booking or get_booking(ctx, event_id=payment.event_id, patron_id=payment.patron_id)
     return ReceiptData(
         org_name=ctx.settings.org_name,

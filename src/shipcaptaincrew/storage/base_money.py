@@ -56,6 +56,13 @@ class MoneyStore(Protocol):
         ...
 
     def get_payment(self, payment_id: str) -> Payment | None: ...
+    def get_receipt_records(
+        self, payment_id: str
+    ) -> tuple[Payment, Booking | None, Event | None] | None:
+        """The payment, its booking and its event (each None when missing) as one read
+        where the backend allows it: what a receipt and its email say. None when the
+        payment does not exist. Changes nothing."""
+        ...
 
     # A refund is stored by ``add_payments`` as a payment with a negative amount and
     # ``refund_of``; its booking version condition is what keeps two concurrent refunds of

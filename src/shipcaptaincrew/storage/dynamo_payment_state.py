@@ -1,11 +1,15 @@
-"""The read of logging a payment on ``DynamoStore``: two requests.
+"""The reads of several payment records at once on ``DynamoStore``.
 
-One consistent ``BatchGetItem`` fetches the event, the booking and the receipt counter; one
-consistent Query fetches the booking's payments (``PAYMENT#{patron}#`` under the event's
-partition). The counter's value is kept as ``_receipt_hint``: ``add_payments`` takes it as
-its first guess instead of reading the counter again. A guess is never ahead of the counter
-(it only grows) and the payment transaction holds only while the counter is what was
-guessed, so a stale guess costs one cancelled transaction and a fresh read, never a number.
+Logging a payment reads in two requests. One consistent ``BatchGetItem`` fetches the event,
+the booking and the receipt counter; one consistent Query fetches the booking's payments
+(``PAYMENT#{patron}#`` under the event's partition). The counter's value is kept as
+``_receipt_hint``: ``add_payments`` takes it as its first guess instead of reading the
+counter again. A guess is never ahead of the counter (it only grows) and the payment
+transaction holds only while the counter is what was guessed, so a stale guess costs one
+cancelled transaction and a fresh read, never a number.
+
+A receipt reads in three: the payment (``get_payment``: its GSI1 entry, then the item,
+consistently), then its booking and its event in one consistent ``BatchGetItem``.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain import refusals
-from ..domain.models import Payment
+from ..domain.models import Booking, Event, Payment
 from .base import PaymentState
 from .dynamo_base import DynamoBase, _backoff
 from .dynamo_items import COUNTER_KEY, booking_key, decode, event_key
@@ -39,6 +43,24 @@ class DynamoPaymentState(DynamoBase):
             (decode(Payment, i) for i in found), key=lambda p: (p.logged_at, p.receipt_no or 0)
         )
         return PaymentState(event, self._booking(items["booking"]), payments)
+
+    def get_receipt_records(
+        self, payment_id: str
+    ) -> tuple[Payment, Booking | None, Event | None] | None:
+        payment = self.get_payment(payment_id)
+        if payment is None:
+            return None
+        keys = {
+            "booking": booking_key(payment.event_id, payment.patron_id),
+            "event": event_key(payment.event_id),
+        }
+        items = self._batch_get(keys)
+        booking, event = items.get("booking"), items.get("event")
+        return (
+            payment,
+            self._booking(booking) if booking else None,
+            self._event(event) if event else None,
+        )
 
     def _batch_get(self, keys: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """The items at ``keys`` (by name; missing ones left out), read consistently in one

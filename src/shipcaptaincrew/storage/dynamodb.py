@@ -127,9 +127,9 @@ class DynamoStore(
     DynamoSettlements,
     DynamoPaymentState,
 ):
-    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py`` and (logging a payment)
-    ``dynamo_payment_state.py``; account, outbox, booking email and reminder, waiver, kiosk,
-    provider and cash-up writes in ``dynamo_accounts.py``, ``dynamo_outbox.py``,
+    """Plumbing in ``dynamo_base.py``, reads in ``dynamo_reads.py`` and (logging a payment,
+    a receipt) ``dynamo_payment_state.py``; account, outbox, booking email and reminder,
+    waiver, kiosk, provider and cash-up writes in ``dynamo_accounts.py``, ``dynamo_outbox.py``,
     ``dynamo_mail.py``, ``dynamo_waivers.py``, ``dynamo_kiosks.py``, ``dynamo_providers.py``
     and ``dynamo_cashup.py``; credits and settlement plans in ``dynamo_settlements.py``."""
 

@@ -118,8 +118,8 @@ class SqlStore(
     SqlPaymentState,
 ):
     """Plumbing in ``sql_base.py``; accounts, outbox, booking emails and reminders, waivers,
-    kiosks, provider transactions, cash-up, credits and settlement plans, and the read of
-    logging a payment in ``sql_accounts.py``, ``sql_outbox.py``, ``sql_mail.py``,
+    kiosks, provider transactions, cash-up, credits and settlement plans, and the reads of
+    logging a payment and of a receipt in ``sql_accounts.py``, ``sql_outbox.py``, ``sql_mail.py``,
     ``sql_waivers.py``, ``sql_kiosks.py``, ``sql_providers.py``, ``sql_cashup.py``,
     ``sql_settlements.py`` and ``sql_payment_state.py``."""
 

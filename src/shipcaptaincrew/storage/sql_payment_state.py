@@ -1,8 +1,13 @@
-"""The read of logging a payment on ``SqlStore``: event, booking and its payments at once.
+"""The reads of several payment records at once on ``SqlStore``.
 
-On SQLite it is one statement: each part is a ``Listing`` packed into one JSON value (see
-``sql_base.py``), the three selected side by side. On PostgreSQL the three plain selects run
-in one read transaction.
+Logging a payment reads the event, the booking and its payments: on SQLite one statement,
+each part a ``Listing`` packed into one JSON value (see ``sql_base.py``), the three selected
+side by side; on PostgreSQL the three plain selects in one read transaction.
+
+A receipt reads the payment with its booking and its event: one statement on both engines,
+the payment LEFT JOIN its booking and its event. Each record is loaded from its span of the
+row by ``_loader`` with its ``Listing``'s class and enums: about 7 µs for the three, where
+splitting the row by label and building each record through ``_from_row`` took 36.
 """
 
 from __future__ import annotations
@@ -52,6 +57,41 @@ STATE_PAYMENTS = Listing(
 )
 PARTS = (STATE_EVENT, STATE_BOOKING, STATE_PAYMENTS)
 STATE = sa.select(*(part.packed.scalar_subquery() for part in PARTS))
+# A receipt's row: the payment's columns, then its booking's and its event's, labelled ``b_``
+# and ``e_`` to keep each name once in the row (no payment column starts so); NULL where the
+# LEFT JOIN found nothing. Each part is its span of the row, a record whose primary key is
+# NULL being missing.
+RECEIPT_PARTS = (
+    (STATE_PAYMENTS, t.payments, ""),
+    (STATE_BOOKING, t.bookings, "b_"),
+    (STATE_EVENT, t.events, "e_"),
+)
+RECEIPT = (
+    sa.select(*(c.label(prefix + c.name) for _, table, prefix in RECEIPT_PARTS for c in table.c))
+    .select_from(
+        t.payments.outerjoin(
+            t.bookings, sa.and_(_b.event_id == _p.event_id, _b.patron_id == _p.patron_id)
+        ).outerjoin(t.events, _e.id == _p.event_id)
+    )
+    .where(_p.id == sa.bindparam("payment_id"))
+)
+
+
+def _spans() -> list[tuple[slice, int, Any]]:
+    """Each part of a receipt's row: its span, where its primary key's first column is, and
+    the loader of its record from the span."""
+    spans: list[tuple[slice, int, Any]] = []
+    start = 0
+    for part, table, _ in RECEIPT_PARTS:
+        keys = tuple(c.name for c in table.c)
+        key = start + keys.index(table.primary_key.columns[0].name)
+        load = _loader(cast(Any, part.cls), keys, part.enums)
+        spans.append((slice(start, start + len(keys)), key, load))
+        start += len(keys)
+    return spans
+
+
+RECEIPT_SPANS = _spans()
 
 
 class SqlPaymentState(SqlBase):
@@ -72,6 +112,19 @@ class SqlPaymentState(SqlBase):
         if not events:
             return None
         return PaymentState(events[0], bookings[0] if bookings else None, payments)
+
+    def get_receipt_records(
+        self, payment_id: str
+    ) -> tuple[Payment, Booking | None, Event | None] | None:
+        row = self._one(RECEIPT, {"payment_id": payment_id})
+        if row is None:
+            return None
+        values = list(row.values())
+        payment, booking, event = (
+            load(values[span]) if values[key] is not None else None
+            for span, key, load in RECEIPT_SPANS
+        )
+        return cast(Payment, payment), booking, event
 
 
 def _unpack(part: Listing, text: str | None) -> list[Any]:
