@@ -230,9 +230,43 @@ def make_engine(url: str) -> Engine:
 
         return engine
     # A server that does not answer fails the first query in 10 s, not the OS's minutes.
-    return sa.create_engine(
-        url, pool_size=8, max_overflow=8, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+    engine = sa.create_engine(
+        url, pool_size=8, max_overflow=8, connect_args={"connect_timeout": 10}
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled PostgreSQL connection unused for longer than this is checked with a round trip
+# before it is handed out.
+PING_IDLE_S = 1.0
+_LAST_USED = "scc_last_used"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it has lain idle (``PING_IDLE_S``),
+    instead of on every checkout (SQLAlchemy's ``pool_pre_ping``: a round trip, about 75 µs
+    of CPU, for each of a request's reads and writes). A server restart or a connection
+    dropped while idle is found before a request meets it, as with ``pool_pre_ping``: the
+    pool replaces the connection. Under load the connections are in use and skip it."""
+
+    @sa_event.listens_for(engine, "connect")
+    def _made(_dbapi_conn: Any, record: Any) -> None:
+        record.info[_LAST_USED] = time.monotonic()
+
+    @sa_event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_LAST_USED] = time.monotonic()
+
+    @sa_event.listens_for(engine, "checkout")
+    def _handed_out(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        if time.monotonic() - record.info.get(_LAST_USED, 0.0) <= PING_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as err:  # any failure: the pool connects afresh
+            raise sa.exc.DisconnectionError("the pooled connection is gone") from err
 
 
 class Listing:
@@ -406,6 +440,7 @@ class SqlBase:
         self.url = url
         self.engine = engine or make_engine(url)
         self._pg = self.engine.dialect.name == "postgresql"
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         # SQLite allows one writer. Threads of this process queue on this lock and wake the
         # moment it is free; left to SQLite's busy handler they would sleep in steps of up
         # to 100 ms. Other processes sharing the file still meet the busy timeout.
@@ -429,6 +464,13 @@ class SqlBase:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        if self._pg:
+            # Each statement on its own (autocommit): PostgreSQL's default READ COMMITTED
+            # gives every statement of a transaction a snapshot of its own anyway, so a
+            # read loses nothing, and saves its BEGIN and COMMIT round trips.
+            with self._autocommit.connect() as conn:
+                yield conn
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
