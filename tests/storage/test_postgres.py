@@ -12,6 +12,16 @@ class TestPostgresStore(StoreContract):
         return pg_store
 
 
+class TestPostgresPlainReads(StoreContract):
+    """The contract with every read compiled for the driver at once (a store otherwise
+    compiles a statement the second time it meets it)."""
+
+    @pytest.fixture
+    def store(self, pg_store: SqlStore) -> SqlStore:
+        pg_store.plain_at_first_sight = True
+        return pg_store
+
+
 def _end_other_connections(store: SqlStore) -> int:
     """Ends, from another connection, every server connection of the store's database but
     that one (as a server restart or an idle timeout would)."""
@@ -31,19 +41,59 @@ def test_a_connection_that_lay_idle_is_checked_before_use(
     pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A pooled connection is pinged only when it has lain idle past PING_IDLE_S: one
-    ended while idle is replaced before a read meets it; one just used is not pinged."""
+    ended while idle is replaced before a write meets it; one just used is not pinged
+    (the write fails, and the pool lets the connection go)."""
     import sqlalchemy as sa
 
     from shipcaptaincrew.storage import sql_base
+    from tests import factories as f
 
-    assert pg_store.get_event("evt_none") is None  # a connection now in the pool
+    first, second, third = (f.event_record() for _ in range(3))
+    pg_store.add_event(first, f.audit_entry("event.created", first.id))  # one in the pool
     assert _end_other_connections(pg_store) == 1
     monkeypatch.setattr(sql_base, "PING_IDLE_S", 3600.0)  # "just used": not pinged
     with pytest.raises(sa.exc.OperationalError):
-        pg_store.get_event("evt_none")
-    assert pg_store.get_event("evt_none") is None  # the pool has let the dead one go
+        pg_store.add_event(second, f.audit_entry("event.created", second.id))
+    pg_store.add_event(second, f.audit_entry("event.created", second.id))
 
     assert _end_other_connections(pg_store) == 1
     monkeypatch.setattr(sql_base, "PING_IDLE_S", 0.0)  # idle: pinged, found gone, replaced
-    assert pg_store.get_event("evt_none") is None
-    assert pg_store.get_event("evt_none") is None
+    pg_store.add_event(third, f.audit_entry("event.created", third.id))
+    assert [pg_store.get_event(e.id) for e in (first, second, third)] == [first, second, third]
+
+
+def test_a_read_that_meets_a_dropped_connection_is_read_again(
+    pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read on the driver that meets a connection the server ended (within the second
+    a connection is not pinged) is read again through SQLAlchemy on a fresh one."""
+    from shipcaptaincrew.storage import sql_base
+    from tests import factories as f
+
+    monkeypatch.setattr(sql_base, "PING_IDLE_S", 3600.0)
+
+    event = f.event_record()
+    pg_store.add_event(event, f.audit_entry("event.created", event.id))
+    pg_store.plain_at_first_sight = True
+    assert pg_store.get_event(event.id) == event
+    assert _end_other_connections(pg_store) == 1
+    assert pg_store.get_event(event.id) == event
+
+
+def test_a_read_met_a_second_time_runs_on_the_driver_with_the_same_answer(
+    pg_store: SqlStore,
+) -> None:
+    from shipcaptaincrew.storage.sql import EVENT
+    from shipcaptaincrew.storage.sql_base import _Plain
+    from tests import factories as f
+
+    event = f.event_record(capacity=10)
+    pg_store.add_event(event, f.audit_entry("event.created", event.id))
+    through_sqlalchemy = pg_store.get_event(event.id)
+    assert pg_store._plain[EVENT] is False  # noqa: SLF001 - met once
+    through_the_driver = pg_store.get_event(event.id)
+    plain = pg_store._plain[EVENT]  # noqa: SLF001
+    assert isinstance(plain, _Plain) and plain.named
+    assert "%(event_id)s" in plain.sql
+    assert through_the_driver == through_sqlalchemy == event
+    assert pg_store.get_event("nope") is None

@@ -308,15 +308,18 @@ class _Plain:
     into the same Python values by the same type processors. A list bound to an ``IN``
     (an expanding parameter) gets one placeholder per item, as SQLAlchemy renders it."""
 
-    __slots__ = ("binds", "defaults", "expanding", "keys", "results", "sql", "sized")
+    __slots__ = ("binds", "defaults", "expanding", "keys", "named", "results", "sql", "sized")
 
     def __init__(self, compiled: Any) -> None:
         processors = compiled._bind_processors  # noqa: SLF001 - SQLAlchemy's own, per bind
         self.sql: str = compiled.string
-        self.binds = [(name, processors.get(name)) for name in compiled.positiontup]
+        self.defaults: dict[str, Any] = compiled.construct_params(_check=False)
+        # SQLite's SQL takes its values in order; psycopg's (``%(name)s``) by name.
+        self.named = not compiled.positiontup
+        names = self.defaults if self.named else compiled.positiontup
+        self.binds = [(name, processors.get(name)) for name in names]
         self.expanding = frozenset(b.key for b in compiled.post_compile_params)
         self.sized: dict[tuple[int, ...], str] = {}  # SQL per list lengths
-        self.defaults: dict[str, Any] = compiled.construct_params(_check=False)
         columns = compiled._result_columns  # noqa: SLF001 - name and type of each column
         dialect = compiled.dialect
         self.keys = [c.keyname for c in columns]
@@ -326,9 +329,11 @@ class _Plain:
             if (f := c.type._cached_result_processor(dialect, None)) is not None  # noqa: SLF001
         ]
 
-    def args(self, params: Mapping[str, Any] | None) -> tuple[dict[str, Any], list[Any]]:
+    def args(self, params: Mapping[str, Any] | None) -> tuple[dict[str, Any], Any]:
         """The values of every bind (the fixed ones included), and the driver's arguments."""
         values = {**self.defaults, **params} if params else self.defaults
+        if self.named:
+            return values, {n: f(values[n]) if f is not None else values[n] for n, f in self.binds}
         args: list[Any] = []
         for name, f in self.binds:
             if name in self.expanding:
@@ -338,17 +343,24 @@ class _Plain:
         return values, args
 
     def rows(self, dbapi_conn: Any, params: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+        keys = self.keys
+        return [dict(zip(keys, row, strict=True)) for row in self.tuples(dbapi_conn, params)]
+
+    def tuples(self, dbapi_conn: Any, params: Mapping[str, Any] | None) -> list[Sequence[Any]]:
+        """The rows as the driver gives them (in ``keys`` order), each value turned into
+        what SQLAlchemy would give."""
         values, args = self.args(params)
         sql = self._sized(values) if self.expanding else self.sql
-        rows = dbapi_conn.execute(sql, args).fetchall()
-        keys, results = self.keys, self.results
-        out = []
+        rows: list[Sequence[Any]] = dbapi_conn.execute(sql, args).fetchall()
+        results = self.results
+        if not results:
+            return rows
+        out: list[Sequence[Any]] = []
         for row in rows:
-            if results:
-                row = list(row)
-                for i, f in results:
-                    row[i] = f(row[i])
-            out.append(dict(zip(keys, row, strict=True)))
+            converted = list(row)
+            for i, f in results:
+                converted[i] = f(converted[i])
+            out.append(converted)
         return out
 
     def _sized(self, values: Mapping[str, Any]) -> str:
@@ -362,10 +374,12 @@ class _Plain:
         return sql
 
 
-def _on_driver(engine: Engine) -> bool:
-    """Whether statements may run on the driver: SQLite, with nobody watching the engine
-    (whoever listens to ``before_cursor_execute`` sees every statement)."""
-    return engine.dialect.name == "sqlite" and not engine.dispatch.before_cursor_execute
+def _on_driver(engine: Engine, *, reads: bool = False) -> bool:
+    """Whether statements may run on the driver: SQLite (and PostgreSQL's reads), with
+    nobody watching the engine (whoever listens to ``before_cursor_execute`` sees every
+    statement)."""
+    names = ("sqlite", "postgresql") if reads else ("sqlite",)
+    return engine.dialect.name in names and not engine.dispatch.before_cursor_execute
 
 
 def _per_call(compiled: Any) -> bool:
@@ -422,13 +436,15 @@ def _plain(query: Any, dialect: Any) -> _Plain | None:
     (``_per_call``) or the driver path cannot take it (a list bound more than once, no
     binds, no result columns)."""
     compiled = query.compile(dialect=dialect)
+    positional = dialect.name == "sqlite"
     if (
         _per_call(compiled)
         or any(
-            compiled.string.count(f"(__[POSTCOMPILE_{b.key}])") != 1
+            compiled.string.count(f"(__[POSTCOMPILE_{b.key}])") != 1 or not positional
             for b in compiled.post_compile_params
         )
-        or not compiled.positiontup
+        or (positional and not compiled.positiontup)
+        or (not positional and not compiled.binds)
         or not compiled._result_columns  # noqa: SLF001
     ):
         return None
@@ -441,6 +457,11 @@ class SqlBase:
         self.engine = engine or make_engine(url)
         self._pg = self.engine.dialect.name == "postgresql"
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._driver_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+        if self._pg:
+            import psycopg
+
+            self._driver_errors = (psycopg.Error,)
         # SQLite allows one writer. Threads of this process queue on this lock and wake the
         # moment it is free; left to SQLite's busy handler they would sleep in steps of up
         # to 100 ms. Other processes sharing the file still meet the busy timeout.
@@ -494,6 +515,12 @@ class SqlBase:
 
     def _list(self, listing: Listing, params: Mapping[str, Any] | None = None) -> list[Any]:
         if self._pg:
+            plain = self._driver_plain(listing.ordered, params)
+            if plain is not None:
+                rows = self._plain_rows(plain, params, as_tuples=True)
+                if rows is not None:
+                    load = _loader(cast(Any, listing.cls), tuple(plain.keys), listing.enums)
+                    return [load(row) for row in rows]
             with self._read() as conn:
                 result = conn.execute(listing.ordered, params)
                 load = _loader(cast(Any, listing.cls), tuple(result.keys()), listing.enums)
@@ -508,43 +535,60 @@ class SqlBase:
         self, query: sa.Executable, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """Rows as plain dicts (cheaper to turn into records than RowMappings)."""
-        if _on_driver(self.engine) and not (params and any(v in ([], ()) for v in params.values())):
-            # A statement met a second time (one built once, at import) is compiled for
-            # the driver; one built per call is never met again and stays SQLAlchemy's.
-            try:
-                plain = self._plain.get(query, _UNSEEN)
-                if plain is _UNSEEN and not self.plain_at_first_sight:
-                    self._plain[query] = False
-                elif plain is False or plain is _UNSEEN:
-                    plain = self._plain[query] = _plain(query, self.engine.dialect)
-            except TypeError:  # a statement that takes no weak reference
-                plain = None
-            if isinstance(plain, _Plain) and (rows := self._plain_rows(plain, params)) is not None:
-                return rows
+        plain = self._driver_plain(query, params)
+        if plain is not None and (rows := self._plain_rows(plain, params)) is not None:
+            return rows
         with self._read() as conn:
             result = conn.execute(query, params)
             keys = list(result.keys())
             return [dict(zip(keys, row, strict=True)) for row in result]
 
     def _plain_rows(
-        self, plain: _Plain, params: Mapping[str, Any] | None
-    ) -> list[dict[str, Any]] | None:
-        """``plain``'s rows in a read transaction of their own, as ``_read`` runs one
-        (``BEGIN``, the statement, ``COMMIT``) on a connection of the pool; None when the
+        self, plain: _Plain, params: Mapping[str, Any] | None, *, as_tuples: bool = False
+    ) -> list[Any] | None:
+        """``plain``'s rows (dicts, or ``as_tuples``) read as ``_read`` reads them, on a
+        connection of the pool: on SQLite in a read transaction of its own (``BEGIN``, the
+        statement, ``COMMIT``), on PostgreSQL on its own (autocommit). None when the
         driver raised (the caller runs the read again through SQLAlchemy, which raises
         its own error for it)."""
         fairy = self.engine.raw_connection()
+        read = plain.tuples if as_tuples else plain.rows
         try:
             dbapi_conn: Any = fairy.driver_connection
+            if self._pg:
+                dbapi_conn.autocommit = True
+                try:
+                    return read(dbapi_conn, params)
+                finally:
+                    dbapi_conn.autocommit = False
             dbapi_conn.execute("BEGIN")
             try:
-                return plain.rows(dbapi_conn, params)
+                return read(dbapi_conn, params)
             finally:
                 dbapi_conn.execute("COMMIT")
-        except sqlite3.Error:
+        except self._driver_errors:
             return None
         finally:
             fairy.close()  # back to the pool, reset as SQLAlchemy resets it
+
+    def _driver_plain(self, query: Any, params: Mapping[str, Any] | None) -> _Plain | None:
+        """``query`` compiled for the driver when its reads may run there: a statement met
+        a second time (one built once, at import; every one with ``plain_at_first_sight``)
+        with no empty list among ``params``; one built per call is never met again and
+        stays SQLAlchemy's."""
+        if not _on_driver(self.engine, reads=True) or (
+            params and any(v in ([], ()) for v in params.values())
+        ):
+            return None
+        try:
+            plain = self._plain.get(query, _UNSEEN)
+            if plain is _UNSEEN and not self.plain_at_first_sight:
+                self._plain[query] = False
+            elif plain is False or plain is _UNSEEN:
+                plain = self._plain[query] = _plain(query, self.engine.dialect)
+        except TypeError:  # a statement that takes no weak reference
+            return None
+        return plain if isinstance(plain, _Plain) else None
 
     @staticmethod
     def _insert_audit(conn: Connection, entries: Sequence[AuditEntry]) -> None:
