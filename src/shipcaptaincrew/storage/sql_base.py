@@ -374,12 +374,10 @@ class _Plain:
         return sql
 
 
-def _on_driver(engine: Engine, *, reads: bool = False) -> bool:
-    """Whether statements may run on the driver: SQLite (and PostgreSQL's reads), with
-    nobody watching the engine (whoever listens to ``before_cursor_execute`` sees every
-    statement)."""
-    names = ("sqlite", "postgresql") if reads else ("sqlite",)
-    return engine.dialect.name in names and not engine.dispatch.before_cursor_execute
+def _on_driver(engine: Engine) -> bool:
+    """Whether statements may run on the driver: with nobody watching the engine (whoever
+    listens to ``before_cursor_execute`` sees every statement)."""
+    return not engine.dispatch.before_cursor_execute
 
 
 def _per_call(compiled: Any) -> bool:
@@ -395,23 +393,23 @@ def _per_call(compiled: Any) -> bool:
 _UNSEEN = object()
 # Write statements built once (at import), compiled for SQLite's driver per set of
 # parameter names; False: SQLAlchemy runs it (Python-side column defaults, and the like).
-_WRITES: dict[tuple[Any, tuple[str, ...]], _Plain | Literal[False]] = {}
+_WRITES: dict[tuple[str, Any, tuple[str, ...]], _Plain | Literal[False]] = {}
 
 
 def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any]) -> Any:
     """``conn.execute(stmt, params)`` for a write statement built once at import (a list:
-    one row each). On SQLite it runs on the transaction's own driver connection, compiled
-    once per set of parameter names as SQLAlchemy compiles it for them; the answer has
-    ``rowcount``, and a broken constraint raises SQLAlchemy's ``IntegrityError`` as
-    before. PostgreSQL, and an engine someone watches, stay on SQLAlchemy."""
+    one row each). It runs on the transaction's own driver connection, compiled once per
+    dialect and set of parameter names as SQLAlchemy compiles it for them; the answer has
+    ``rowcount``, and the driver's errors are raised as SQLAlchemy's (a broken constraint
+    as its ``IntegrityError``). An engine someone watches stays on SQLAlchemy."""
     if not _on_driver(conn.engine):
         return conn.execute(stmt, params)
     rows = params if isinstance(params, list) else [params]
     keys = tuple(rows[0])
-    plain = _WRITES.get((stmt, keys))
+    plain = _WRITES.get((conn.dialect.name, stmt, keys))
     if plain is None:
         compiled = stmt.compile(dialect=conn.dialect, column_keys=list(keys))
-        plain = _WRITES[(stmt, keys)] = (
+        plain = _WRITES[(conn.dialect.name, stmt, keys)] = (
             False
             if _per_call(compiled)
             or compiled.insert_prefetch
@@ -422,13 +420,18 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
         )
     if not isinstance(plain, _Plain):
         return conn.execute(stmt, params)
-    dbapi_conn: Any = conn.connection.driver_connection
+    dbapi = conn.dialect.loaded_dbapi
+    cursor: Any = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         if isinstance(params, list):
-            return dbapi_conn.executemany(plain.sql, [plain.args(r)[1] for r in rows])
-        return dbapi_conn.execute(plain.sql, plain.args(params)[1])
-    except sqlite3.IntegrityError as err:
-        raise sa.exc.IntegrityError(plain.sql, params, err) from err
+            cursor.executemany(plain.sql, [plain.args(r)[1] for r in rows])
+        else:
+            cursor.execute(plain.sql, plain.args(params)[1])
+    except dbapi.Error as err:
+        raise sa.exc.DBAPIError.instance(
+            plain.sql, params, err, dbapi.Error, dialect=conn.dialect
+        ) from err
+    return cursor
 
 
 def _plain(query: Any, dialect: Any) -> _Plain | None:
@@ -576,9 +579,7 @@ class SqlBase:
         a second time (one built once, at import; every one with ``plain_at_first_sight``)
         with no empty list among ``params``; one built per call is never met again and
         stays SQLAlchemy's."""
-        if not _on_driver(self.engine, reads=True) or (
-            params and any(v in ([], ()) for v in params.values())
-        ):
+        if not _on_driver(self.engine) or (params and any(v in ([], ()) for v in params.values())):
             return None
         try:
             plain = self._plain.get(query, _UNSEEN)
