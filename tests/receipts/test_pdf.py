@@ -11,7 +11,7 @@ from typing import Any
 import pypdf
 import pytest
 
-from shipcaptaincrew.receipts.pdf import line, render_receipt
+from shipcaptaincrew.receipts.pdf import line, render_receipt, string_width
 from tests.notify.samples import RECEIPT
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -181,5 +181,25 @@ def test_a_receipt_in_the_built_in_font_is_drawn_without_cell() -> None:
         assert calls == []
         render_receipt(RECEIPT)  # "Zoë" is Windows-1252 too
         assert calls == []
+        smart = dataclasses.replace(RECEIPT, currency="EUR", patron_name="Zoë “Zo” O’Brien")
+        text = _text(render_receipt(smart))  # and the euro sign and typographic quotes
+        assert calls == []
+        assert "Received from Zoë “Zo” O’Brien\n" in text
+        assert "Amount €45.00 (EUR)\n" in text
         render_receipt(dataclasses.replace(RECEIPT, patron_name="Łukasz"))  # DejaVu: cell
         assert len(calls) == 21
+
+
+def test_a_width_added_up_in_the_built_in_font_is_fpdfs_own() -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.add_page()
+    texts = ["", "Received from", "Zoë O'Brien – €45.00 (EUR)", "W" * 80, "i l . ,"]
+    for style, size in (("", 10), ("B", 16), ("", 8), ("B", 28)):
+        pdf.set_font("helvetica", style, size)
+        for text in texts:
+            assert string_width(pdf, text, core=True) == pdf.get_string_width(text), text
+    pdf.set_font("helvetica", "", 10)  # 6,446 thousandths of a point per point, in mm
+    assert string_width(pdf, "Received from", core=True) == pytest.approx(64.46 / (72 / 25.4))

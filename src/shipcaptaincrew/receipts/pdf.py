@@ -26,7 +26,7 @@ from ..domain.money import format_money
 
 if TYPE_CHECKING:
     from fpdf import FPDF
-    from fpdf.fonts import TTFFont
+    from fpdf.fonts import CoreFont, TTFFont
 
 # DejaVu Sans, shipped in fonts/ (its license is there).
 FONTS = Path(__file__).with_name("fonts")
@@ -160,6 +160,17 @@ def line(pdf: FPDF, w: float, h: float, text: str, *, core: bool, next_line: boo
         pdf.set_x(pdf.x + w)
 
 
+def string_width(pdf: FPDF, text: str, *, core: bool) -> float:
+    """``pdf.get_string_width(text)`` in the current font; in the built-in font (``core``,
+    no character spacing or stretching, which a receipt never sets) added up from its
+    character widths directly, without the text fragments ``get_string_width`` builds
+    first (a tenth of a receipt's rendering time)."""
+    if not core:
+        return pdf.get_string_width(text)
+    font = cast("CoreFont", pdf.current_font)  # its widths are by Windows-1252 byte
+    return font.get_text_width(pdf.normalize_text(text), pdf.font_size_pt, None)[1] / pdf.k
+
+
 def render_receipt(data: ReceiptData, *, font_path: str = "") -> bytes:
     """The receipt as PDF bytes. The same data always gives the same bytes."""
     from fpdf import FPDF  # imported here: it costs ~0.2 s, paid only when rendering
@@ -194,7 +205,7 @@ def render_receipt(data: ReceiptData, *, font_path: str = "") -> bytes:
         """``text`` wrapped to ``w`` (``multi_cell``, justified by default), or as one cell
         when it fits: the same look (a paragraph's last line is not justified) without
         the line breaker, which was most of a short receipt's rendering time."""
-        fits = pdf.get_string_width(text) + 2 * pdf.c_margin <= w
+        fits = string_width(pdf, text, core=core) + 2 * pdf.c_margin <= w
         if fits and align in "JL":
             line(pdf, w, h, text, core=core)
         elif fits:
