@@ -24,6 +24,7 @@ from shipcaptaincrew.domain.models import (
 )
 from shipcaptaincrew.services import auth, events, roster
 from shipcaptaincrew.services.context import Context
+from shipcaptaincrew.storage.base import Store
 
 PASSWORD = "correct-horse-battery"  # noqa: S105
 
@@ -186,6 +187,19 @@ def booking_record(event: Event, patron: Patron, party_size: int = 1) -> Booking
         status=BookingStatus.BOOKED,
         guest_token=new_guest_token(),
         created_at=T0,
+    )
+
+
+def stored_booking(
+    store: Store, event: Event, patron: Patron, *, new_patron: bool = True
+) -> Booking:
+    """``patron`` booked on ``event`` (already stored) through the store, as it stores it."""
+    return store.add_booking(
+        patron=patron,
+        new_patron=new_patron,
+        booking=booking_record(event, patron),
+        capacity=event.capacity,
+        audit=audit_entry("booking.added"),
     )
 
 

@@ -15,19 +15,7 @@ class PaymentStateContract:
     def test_payment_state_is_the_event_the_booking_and_its_payments(self, store: Store) -> None:
         event = f.event_record()
         store.add_event(event, f.audit_entry("event.created", event.id))
-        bookings = []
-        for name in ("Pat", "Sam"):
-            patron = f.patron_record(name=name)
-            bookings.append(
-                store.add_booking(
-                    patron=patron,
-                    new_patron=True,
-                    booking=f.booking_record(event, patron),
-                    capacity=event.capacity,
-                    audit=f.audit_entry("booking.added"),
-                )
-            )
-        pat, sam = bookings
+        pat, sam = (f.stored_booking(store, event, f.patron_record(name=n)) for n in ("Pat", "Sam"))
         assert store.get_payment_state(event.id, pat.patron_id) == PaymentState(event, pat, [])
         late = f.payment_record(pat, 1000, at=T0 + timedelta(minutes=5))
         early = f.payment_record(pat, 500, key="k-early")
@@ -54,13 +42,7 @@ class PaymentStateContract:
         for event in (cruise, sail):
             store.add_event(event, f.audit_entry("event.created", event.id))
         booked = [
-            store.add_booking(
-                patron=patron,
-                new_patron=new,
-                booking=f.booking_record(event, patron),
-                capacity=event.capacity,
-                audit=f.audit_entry("booking.added"),
-            )
+            f.stored_booking(store, event, patron, new_patron=new)
             for event, patron, new in ((cruise, pat, True), (sail, pat, False), (cruise, sam, True))
         ]
         writes = [PaymentWrite(f.payment_record(b, 1000 + i), b, 1) for i, b in enumerate(booked)]

@@ -46,13 +46,7 @@ def test_a_payment_without_its_event_or_booking_comes_with_none(store: Store) ->
     event = f.event_record()
     store.add_event(event, f.audit_entry("event.created", event.id))
     patron = f.patron_record()
-    booking = store.add_booking(
-        patron=patron,
-        new_patron=True,
-        booking=f.booking_record(event, patron),
-        capacity=event.capacity,
-        audit=f.audit_entry("booking.added"),
-    )
+    booking = f.stored_booking(store, event, patron)
     [payment] = store.add_payments(
         [PaymentWrite(f.payment_record(booking, 4500), booking, 1)], [f.audit_entry()]
     )
