@@ -131,8 +131,10 @@ class OutboxContract:
         retry = dataclasses.replace(
             first, status=ob.QUEUED, last_error="timeout", next_attempt_at=LEASE
         )
-        assert store.finish_outbox(retry, f.audit_entry()) is False
+        lost = f.audit_entry("email.deferred")
+        assert store.finish_outbox(retry, lost) is False
         assert store.get_outbox(m.id) == second
+        assert lost not in store.list_audit()
         failed = dataclasses.replace(second, status=ob.FAILED, last_error="refused")
         assert store.finish_outbox(failed, f.audit_entry()) is True
         assert store.get_outbox(m.id) == failed
