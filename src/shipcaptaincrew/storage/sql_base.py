@@ -300,13 +300,15 @@ class Listing:
 
 
 class _Plain:
-    """A statement compiled once for SQLite's driver: its SQL, its bind names in order
-    with their processors and fixed values, and (a read) its result keys with their
-    processors. What SQLAlchemy does on each execution (the compiled-cache lookup, the
-    cache key, the parameter and result machinery: about 30 µs a statement here), done
-    once; the driver then runs the same SQL with the same values and the rows are turned
-    into the same Python values by the same type processors. A list bound to an ``IN``
-    (an expanding parameter) gets one placeholder per item, as SQLAlchemy renders it."""
+    """A statement compiled once for the driver (sqlite3, or psycopg): its SQL, its bind
+    names (in order for SQLite, by name for psycopg) with their processors and fixed
+    values, and (a read) its result keys with their processors. What SQLAlchemy does on
+    each execution (the compiled-cache lookup, the cache key, the parameter and result
+    machinery: about 30 µs a statement on SQLite, and on PostgreSQL building psycopg's
+    description of the columns too), done once; the driver then runs the same SQL with the
+    same values and the rows are turned into the same Python values by the same type
+    processors. On SQLite a list bound to an ``IN`` (an expanding parameter) gets one
+    placeholder per item, as SQLAlchemy renders it."""
 
     __slots__ = ("binds", "defaults", "expanding", "keys", "named", "results", "sql", "sized")
 
@@ -391,7 +393,7 @@ def _per_call(compiled: Any) -> bool:
 
 
 _UNSEEN = object()
-# Write statements built once (at import), compiled for SQLite's driver per set of
+# Write statements built once (at import), compiled for the driver per dialect and set of
 # parameter names; False: SQLAlchemy runs it (Python-side column defaults, and the like).
 _WRITES: dict[tuple[str, Any, tuple[str, ...]], _Plain | Literal[False]] = {}
 
@@ -436,8 +438,8 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
 
 def _plain(query: Any, dialect: Any) -> _Plain | None:
     """``query`` compiled for the driver, or None when SQLAlchemy must run it each time
-    (``_per_call``) or the driver path cannot take it (a list bound more than once, no
-    binds, no result columns)."""
+    (``_per_call``) or the driver path cannot take it (a list bound more than once, or on
+    PostgreSQL at all; no binds; no result columns)."""
     compiled = query.compile(dialect=dialect)
     positional = dialect.name == "sqlite"
     if (
@@ -460,11 +462,7 @@ class SqlBase:
         self.engine = engine or make_engine(url)
         self._pg = self.engine.dialect.name == "postgresql"
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._driver_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
-        if self._pg:
-            import psycopg
-
-            self._driver_errors = (psycopg.Error,)
+        self._driver_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
         # SQLite allows one writer. Threads of this process queue on this lock and wake the
         # moment it is free; left to SQLite's busy handler they would sleep in steps of up
         # to 100 ms. Other processes sharing the file still meet the busy timeout.
@@ -569,7 +567,7 @@ class SqlBase:
                 return read(dbapi_conn, params)
             finally:
                 dbapi_conn.execute("COMMIT")
-        except self._driver_errors:
+        except self._driver_error:
             return None
         finally:
             fairy.close()  # back to the pool, reset as SQLAlchemy resets it
