@@ -2,7 +2,8 @@
 
 Logging a payment reads the event, the booking and its payments: on SQLite one statement,
 each part a ``Listing`` packed into one JSON value (see ``sql_base.py``), the three selected
-side by side; on PostgreSQL the three plain selects in one read transaction.
+side by side; on PostgreSQL the three plain selects, each on its own (as every read there,
+see ``SqlBase._read``).
 
 A receipt reads the payment with its booking and its event: one statement on both engines,
 the payment LEFT JOIN its booking and its event. Each record is loaded from its span of the
