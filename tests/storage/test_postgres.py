@@ -12,16 +12,6 @@ class TestPostgresStore(StoreContract):
         return pg_store
 
 
-class TestPostgresPlainReads(StoreContract):
-    """The contract with every read compiled for the driver at once (a store otherwise
-    compiles a statement the second time it meets it)."""
-
-    @pytest.fixture
-    def store(self, pg_store: SqlStore) -> SqlStore:
-        pg_store.plain_at_first_sight = True
-        return pg_store
-
-
 def _end_other_connections(store: SqlStore) -> int:
     """Ends, from another connection, every server connection of the store's database but
     that one (as a server restart or an idle timeout would)."""
@@ -78,22 +68,3 @@ def test_a_read_that_meets_a_dropped_connection_is_read_again(
     assert pg_store.get_event(event.id) == event
     assert _end_other_connections(pg_store) == 1
     assert pg_store.get_event(event.id) == event
-
-
-def test_a_read_met_a_second_time_runs_on_the_driver_with_the_same_answer(
-    pg_store: SqlStore,
-) -> None:
-    from shipcaptaincrew.storage.sql import EVENT
-    from shipcaptaincrew.storage.sql_base import _Plain
-    from tests import factories as f
-
-    event = f.event_record(capacity=10)
-    pg_store.add_event(event, f.audit_entry("event.created", event.id))
-    through_sqlalchemy = pg_store.get_event(event.id)
-    assert pg_store._plain[EVENT] is False  # noqa: SLF001 - met once
-    through_the_driver = pg_store.get_event(event.id)
-    plain = pg_store._plain[EVENT]  # noqa: SLF001
-    assert isinstance(plain, _Plain) and plain.named
-    assert "%(event_id)s" in plain.sql
-    assert through_the_driver == through_sqlalchemy == event
-    assert pg_store.get_event("nope") is None

@@ -1,6 +1,7 @@
-"""The store contract on SQLite with every read compiled for the driver at once (a store
-otherwise compiles a statement the second time it meets it, so most reads of a short
-test would go through SQLAlchemy)."""
+"""The store contract with every read compiled for the driver at once, on SQLite and on
+PostgreSQL (skipped when SCC_TEST_POSTGRES_URL is unset): a store otherwise compiles a
+statement the second time it meets it, so most reads of a short test would go through
+SQLAlchemy."""
 
 import pytest
 
@@ -10,24 +11,37 @@ from shipcaptaincrew.storage.sql_outbox import LATEST_STATUS
 from tests import factories as f
 from tests.storage.contract import StoreContract
 
+# How each driver takes an event's id: in order (sqlite3) or by name (psycopg).
+EVENT_ID_BIND = {"sqlite": ("?", False), "postgresql": ("%(event_id)s", True)}
 
-class TestSqlitePlainReads(StoreContract):
+
+@pytest.fixture(params=["sqlite_store", "pg_store"])
+def sql_store(request: pytest.FixtureRequest) -> SqlStore:
+    store: SqlStore = request.getfixturevalue(request.param)
+    return store
+
+
+class TestPlainReads(StoreContract):
     @pytest.fixture
-    def store(self, sqlite_store: SqlStore) -> SqlStore:
-        sqlite_store.plain_at_first_sight = True
-        return sqlite_store
+    def store(self, sql_store: SqlStore) -> SqlStore:
+        sql_store.plain_at_first_sight = True
+        return sql_store
 
 
 def test_a_read_met_a_second_time_runs_on_the_driver_with_the_same_answer(
-    sqlite_store: SqlStore,
+    sql_store: SqlStore,
 ) -> None:
     event = f.event_record(capacity=10)
-    sqlite_store.add_event(event, f.audit_entry("event.created", event.id))
-    through_sqlalchemy = sqlite_store.get_event(event.id)
-    through_the_driver = sqlite_store.get_event(event.id)
-    assert isinstance(sqlite_store._plain[EVENT], _Plain)  # noqa: SLF001
+    sql_store.add_event(event, f.audit_entry("event.created", event.id))
+    through_sqlalchemy = sql_store.get_event(event.id)
+    assert sql_store._plain[EVENT] is False  # noqa: SLF001 - met once
+    through_the_driver = sql_store.get_event(event.id)
+    plain = sql_store._plain[EVENT]  # noqa: SLF001
+    bind, named = EVENT_ID_BIND[sql_store.engine.dialect.name]
+    assert isinstance(plain, _Plain) and plain.named is named
+    assert f"events.id = {bind}" in plain.sql
     assert through_the_driver == through_sqlalchemy == event
-    assert sqlite_store.get_event("nope") is None
+    assert sql_store.get_event("nope") is None
 
 
 def test_a_list_bound_to_in_gets_one_placeholder_per_item(sqlite_store: SqlStore) -> None:
