@@ -81,6 +81,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--top", type=int, default=8)
     parser.add_argument("--out", type=Path, default=Path("var/profile"))
+    parser.add_argument(
+        "--gil", action="store_true", help="only samples holding the GIL (Python's CPU)"
+    )
+    parser.add_argument("--kinds", default="health,roster,payment,checkin")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -90,12 +94,13 @@ def main() -> None:
         try:
             event, ids, token = seed(server, 500)
             pay_each(server, event, ids, token)
-            for kind in ("health", "roster", "payment", "checkin"):
+            for kind in args.kinds.split(","):
                 settle(server.proc.pid)
                 raw = args.out / f"{kind}.txt"
                 spy = subprocess.Popen(
                     [str(Path(sys.executable).parent / "py-spy"), "record", "--format", "raw"]
                     + ["--nonblocking", "--threads", "-r", "200", "-d", str(args.seconds)]
+                    + (["--gil"] if args.gil else [])
                     + ["-p", str(server.proc.pid), "-o", str(raw)],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,

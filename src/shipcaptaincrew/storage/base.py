@@ -29,6 +29,10 @@ __all__ = ["LedgerWrite", "PaymentState", "PaymentWrite", "Store"]
 
 
 class Store(AccountStore, MoneyStore, OutboxStore, WaiverStore, SettlementStore, Protocol):
+    # How many requests of one process should do their store work at once (the server's
+    # thread pool); None: as many as the server allows.
+    concurrency: int | None
+
     def init_schema(self) -> None:
         """Create or migrate the schema. Never called implicitly."""
 

@@ -76,6 +76,9 @@ def make_client(*, region: str | None = None, endpoint_url: str | None = None) -
 
 
 class DynamoBase(DynamoReads):
+    # No limit of its own: requests wait on the network (and Lambda serves one at a time).
+    concurrency: int | None = None
+
     def __init__(
         self,
         table: str,

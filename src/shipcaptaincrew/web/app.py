@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -97,7 +98,12 @@ def _site() -> tuple[APIRouter, APIRouter]:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While serving, deliver due emails (retries, anything queued offline) in the background."""
+    """While serving, deliver due emails (retries, anything queued offline) in the
+    background; the requests' thread pool holds as many threads as the store wants
+    (``Store.concurrency``), anyio's 40 when it has no limit of its own."""
+    ctx: Context = app.state.ctx
+    if ctx.store.concurrency is not None:
+        to_thread.current_default_thread_limiter().total_tokens = ctx.store.concurrency
     mail: BackgroundDelivery | DeliveryProcess | None = app.state.mail
     if mail is not None:
         mail.start()
