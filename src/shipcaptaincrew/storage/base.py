@@ -32,6 +32,9 @@ class Store(AccountStore, MoneyStore, OutboxStore, WaiverStore, SettlementStore,
     # How many requests of one process should do their store work at once (the server's
     # thread pool); None: as many as the server allows.
     concurrency: int | None
+    # Whether it answers from a file on this machine, never waiting on a network: its
+    # calls may run on the event loop (``web/store_work.py``).
+    local: bool
 
     def init_schema(self) -> None:
         """Create or migrate the schema. Never called implicitly."""

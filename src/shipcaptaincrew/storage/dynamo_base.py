@@ -78,6 +78,7 @@ def make_client(*, region: str | None = None, endpoint_url: str | None = None) -
 class DynamoBase(DynamoReads):
     # No limit of its own: requests wait on the network (and Lambda serves one at a time).
     concurrency: int | None = None
+    local = False
 
     def __init__(
         self,

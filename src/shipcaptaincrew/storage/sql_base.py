@@ -470,6 +470,7 @@ class SqlBase:
         self.engine = engine or make_engine(url)
         self._pg = self.engine.dialect.name == "postgresql"
         self.concurrency: int | None = None if self._pg else SQLITE_CONCURRENCY
+        self.local = not self._pg
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._driver_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
         # SQLite allows one writer. Threads of this process queue on this lock and wake the

@@ -12,6 +12,7 @@ from ..domain.errors import Forbidden, Unauthenticated
 from ..domain.models import CrewMember, Session
 from ..services import auth
 from ..services.context import Context
+from .store_work import store_work
 
 SESSION_COOKIE = "scc_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -52,10 +53,14 @@ class Principal:
     via_cookie: bool
 
 
-def signed_in(request: Request, ctx: Annotated[Context, Depends(get_ctx)]) -> Principal:
+async def signed_in(request: Request, ctx: Annotated[Context, Depends(get_ctx)]) -> Principal:
     """The crew member behind a bearer token or the session cookie, even one who must
     still choose a new password. Cookie requests that change state must carry the
     session's CSRF token in the X-CSRF-Token header."""
+    return await store_work(ctx, _principal, request, ctx)
+
+
+def _principal(request: Request, ctx: Context) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     via_cookie = False

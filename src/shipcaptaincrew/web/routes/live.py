@@ -16,6 +16,7 @@ from ...services.events import get_event
 from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..schemas import ChangesOut
+from ..store_work import store_work
 from .common import ERRORS, booking_out
 
 router = APIRouter(
@@ -29,8 +30,8 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/changes", response_model=ChangesOut, responses=NOT_MODIFIED)
-def get_changes(event_id: str, since: Cursor, ctx: Ctx, crew: Crew) -> Response:
-    found = live.changes(ctx, event_id=event_id, since=since)
+async def get_changes(event_id: str, since: Cursor, ctx: Ctx, crew: Crew) -> Response:
+    found = await store_work(ctx, live.changes, ctx, event_id=event_id, since=since)
     if found is None:
         return Response(status_code=304)
     url = ctx.settings.public_url

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from ...domain.models import Booking, Payment
+from ...domain.models import Booking, CrewMember, Payment
 from ...services import credits, payment_confirm, payments
 from ...services.context import Context
 from ...services.payments import PaymentRequest
@@ -24,6 +24,7 @@ from ..schemas import (
     PaymentStatusOut,
     VoidIn,
 )
+from ..store_work import store_work
 from .common import ERRORS, payment_out
 
 router = APIRouter(route_class=DeferredRoute, tags=["payments"], responses=ERRORS)
@@ -89,7 +90,7 @@ def log_batch(
         }
     },
 )
-def log_payment(
+async def log_payment(
     event_id: str,
     patron_id: str,
     response: Response,
@@ -97,6 +98,20 @@ def log_payment(
     crew: Crew,
     body: PaymentIn | None = None,
     idempotency_key: IdempotencyKey = None,
+) -> Any:
+    return await store_work(
+        ctx, _log_payment, event_id, patron_id, response, ctx, crew, body, idempotency_key
+    )
+
+
+def _log_payment(
+    event_id: str,
+    patron_id: str,
+    response: Response,
+    ctx: Context,
+    crew: CrewMember,
+    body: PaymentIn | None,
+    idempotency_key: str | None,
 ) -> Any:
     body = body or PaymentIn()
     if body.amount_cents is None and body.method is None and body.currency is None:

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 
 from ...services import attendance, live, roster
+from ...services.context import Context
 from ...services.views import BookingView, RosterView
 from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx
 from ..roster_cache import GZIP_MINIMUM, Kept, RosterCache
 from ..schemas import AttendanceIn, BookingOut, CancelIn, RosterIn, RosterOut, WaiverIn, WaiverOut
+from ..store_work import store_work
 from .common import ERRORS, booking_out, counts_out, event_out
 
 router = APIRouter(
@@ -37,13 +39,17 @@ def _etag(header: str | None) -> str | None:
     response_model=RosterOut,
     responses={304: {"description": "Unchanged since the ETag sent in If-None-Match"}},
 )
-def get_roster(
+async def get_roster(
     event_id: str,
     request: Request,
     ctx: Ctx,
     crew: Crew,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
+    return await store_work(ctx, _roster, event_id, request, ctx, if_none_match)
+
+
+def _roster(event_id: str, request: Request, ctx: Context, if_none_match: str | None) -> Response:
     # The marker is read first, so a change made meanwhile is seen next time.
     newest = live.newest(ctx, event_id=event_id)
     cursor = newest.id if newest is not None else live.NO_CHANGES
@@ -118,7 +124,7 @@ def promote(event_id: str, patron_id: str, ctx: Ctx, crew: Crew) -> BookingOut:
 
 
 @router.post("/{patron_id}/attendance", response_model=BookingOut)
-def set_attendance(
+async def set_attendance(
     event_id: str,
     patron_id: str,
     body: AttendanceIn,
@@ -126,7 +132,9 @@ def set_attendance(
     crew: Crew,
     idempotency_key: IdempotencyKey = None,
 ) -> BookingOut:
-    view = attendance.set_checked_in(
+    view = await store_work(
+        ctx,
+        attendance.set_checked_in,
         ctx,
         by=crew,
         event_id=event_id,

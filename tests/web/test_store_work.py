@@ -1,0 +1,80 @@
+"""Where a request's use case runs (``web/store_work.py``): on the event loop on SQLite, in
+the thread pool on PostgreSQL and DynamoDB; the hot paths (signing in, a check-in, a
+payment, the roster and its changes) use the store only from there."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from typing import Any
+
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event as sa_event
+
+from shipcaptaincrew.config import Settings
+from shipcaptaincrew.services.context import Context
+from shipcaptaincrew.web.app import create_app
+from shipcaptaincrew.web.store_work import store_work
+from tests.web.conftest import Api, Tokens
+
+
+@pytest.mark.parametrize(
+    ("store_fixture", "on_loop"),
+    [("sqlite_store", True), ("pg_store", False), ("dynamo_store", False)],
+)
+def test_a_use_case_runs_on_the_loop_only_when_the_store_is_local(
+    request: pytest.FixtureRequest, settings: Settings, store_fixture: str, on_loop: bool
+) -> None:
+    ctx = Context(store=request.getfixturevalue(store_fixture), settings=settings)
+
+    def work(a: int, *, b: int) -> tuple[int, int]:
+        return threading.get_ident(), a + b
+
+    async def main() -> tuple[int, tuple[int, int]]:
+        return threading.get_ident(), await store_work(ctx, work, 2, b=3)
+
+    loop_thread, (ran_on, total) = anyio.run(main)
+    assert total == 5
+    assert (ran_on == loop_thread) is on_loop
+
+
+@pytest.mark.parametrize(
+    ("store_fixture", "on_loop"), [("sqlite_store", True), ("pg_store", False)]
+)
+def test_the_hot_paths_use_the_store_on_the_loop_on_sqlite_and_off_it_on_postgresql(
+    request: pytest.FixtureRequest, settings: Settings, store_fixture: str, on_loop: bool
+) -> None:
+    store = request.getfixturevalue(store_fixture)
+    app = create_app(dataclasses.replace(settings, mail_after_commit=False), store=store)
+    ctx: Context = app.state.ctx
+    checkouts: list[int] = []  # the thread of every connection taken from the pool
+
+    def taken(*_: Any) -> None:
+        checkouts.append(threading.get_ident())
+
+    with TestClient(app) as client:
+        api = Api(client, ctx, Tokens(ctx))
+        event = api.event()
+        patron = api.patron(event["id"])
+        loop_thread = client.portal.call(threading.get_ident)
+        base = f"/api/events/{event['id']}"
+        sa_event.listen(store.engine, "checkout", taken)
+        try:
+            r = api.post(f"{base}/{patron['patron_id']}/attendance", {"checked_in": True})
+            assert (r.status_code, r.json()["checked_in"]) == (200, True)
+            body = {"amount_cents": 4500, "method": "cash"}
+            r = api.post(f"{base}/{patron['patron_id']}/payment", body)
+            assert (r.status_code, r.json()["booking"]["payment_cleared"]) == (201, True)
+            r = api.get(f"{base}/roster")
+            assert (r.status_code, [p["checked_in"] for p in r.json()["roster"]]) == (200, [True])
+            r = api.get(f"{base}/changes", params={"since": r.headers["ETag"].strip('"')})
+            assert r.status_code == 304
+        finally:
+            sa_event.remove(store.engine, "checkout", taken)
+    assert len(checkouts) >= 8  # sign-ins, reads and writes of the four requests
+    if on_loop:
+        assert set(checkouts) == {loop_thread}
+    else:
+        assert loop_thread not in checkouts
