@@ -7,9 +7,11 @@ endpoint's response validation there again: each hop to a thread and back costs 
 than a check-in's reads, and threads taking turns at the interpreter lock cost more still
 (16 check-ins at once on one SQLite worker: 2.0 ms of CPU each with three hops on four
 threads, 1.4 on the loop). The hot paths (signing in, a check-in, a payment, the roster
-and its changes) are ``async`` and hand their use case to ``store_work``. Only a use case
-whose one I/O is the store may be handed over this way: one that sends an email or asks a
-payment provider would hold every request of the worker while it waits.
+kept and its changes) are ``async`` and hand their use case to ``store_work``. Only a use
+case whose one I/O is the store, and that takes a millisecond or two, may be handed over
+this way: one that sends an email or asks a payment provider would hold every request of
+the worker while it waits, and one that computes for long (a roster made afresh) holds them
+while it computes.
 """
 
 from __future__ import annotations
