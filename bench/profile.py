@@ -7,7 +7,7 @@ our modules, SQLAlchemy, sqlite3, pydantic, starlette/fastapi, uvicorn, fpdf, em
 other) and the busiest functions, leaves first. The flame graphs (speedscope JSON) stay in
 ``--out``.
 
-    .venv/bin/python bench/profile.py [--seconds 8] [--out var/profile]
+    .venv/bin/python bench/profile.py [--seconds 8] [--out var/profile] [--gil] [--kinds payment,checkin]
 """
 
 from __future__ import annotations

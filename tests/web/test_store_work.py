@@ -8,8 +8,8 @@ import dataclasses
 import threading
 from typing import Any
 
-import anyio
 import pytest
+from anyio.from_thread import start_blocking_portal
 from fastapi.testclient import TestClient
 from sqlalchemy import event as sa_event
 
@@ -36,7 +36,10 @@ def test_a_use_case_runs_on_the_loop_only_when_the_store_is_local(
     async def main() -> tuple[int, tuple[int, int]]:
         return threading.get_ident(), await store_work(ctx, work, 2, b=3)
 
-    loop_thread, (ran_on, total) = anyio.run(main)
+    # An event loop of its own in a thread of its own (a browser test of this worker may
+    # have left one running in this thread).
+    with start_blocking_portal() as portal:
+        loop_thread, (ran_on, total) = portal.call(main)
     assert total == 5
     assert (ran_on == loop_thread) is on_loop
 
