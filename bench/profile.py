@@ -7,7 +7,10 @@ our modules, SQLAlchemy, sqlite3, pydantic, starlette/fastapi, uvicorn, fpdf, em
 other) and the busiest functions, leaves first. The flame graphs (speedscope JSON) stay in
 ``--out``.
 
-    .venv/bin/python bench/profile.py [--seconds 8] [--out var/profile] [--gil] [--kinds payment,checkin]
+    .venv/bin/python bench/profile.py [--seconds 8] [--out var/profile] [--gil]
+        [--kinds health,roster,payment,checkin]
+
+``--gil`` counts only samples holding the interpreter lock (Python's own CPU).
 """
 
 from __future__ import annotations
