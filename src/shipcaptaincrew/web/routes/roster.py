@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from ...domain.models import AuditEntry
 from ...services import attendance, live, roster
 from ...services.context import Context
 from ...services.views import BookingView, RosterView
@@ -47,26 +48,41 @@ async def get_roster(
     crew: Crew,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
+    rosters: RosterCache = request.app.state.rosters
+    found = await store_work(ctx, _unchanged_or_kept, ctx, request, event_id, if_none_match)
+    if isinstance(found, Response):
+        return found
+    newest, cursor = found
+    # Made afresh (12-15 ms of CPU for 500 patrons) in the thread pool on every store: on
+    # the event loop it would hold up every other answer meanwhile, each 250 KB roster
+    # going out in several writes (16 at once on one SQLite worker: p99 1.6 s).
+    view, made = await run_in_threadpool(_made, ctx, event_id, cursor)
+    if newest is not None:  # an event with no entries has no marker to keep it under
+        rosters.keep(event_id, made, changed_at=newest.at, now=ctx.now())
+    return _answer(request, made, view.credits)
+
+
+def _unchanged_or_kept(
+    ctx: Context, request: Request, event_id: str, if_none_match: str | None
+) -> Response | tuple[AuditEntry | None, str]:
+    """The answer when the roster is unchanged since ``if_none_match`` (304) or kept (its
+    credit read afresh); else the newest entry and the marker, to make it under. One step:
+    one hop to the thread pool where the store is not local."""
     # The marker is read first, so a change made meanwhile is seen next time.
-    newest = await store_work(ctx, live.newest, ctx, event_id=event_id)
+    newest = live.newest(ctx, event_id=event_id)
     cursor = newest.id if newest is not None else live.NO_CHANGES
-    headers = {"ETag": f'"{cursor}"'}
     if cursor != live.NO_CHANGES and _etag(if_none_match) == cursor:
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, headers={"ETag": f'"{cursor}"'})
     rosters: RosterCache = request.app.state.rosters
     kept = rosters.get(event_id, cursor)
     if kept is None:
-        # Made afresh (12-15 ms of CPU for 500 patrons) in the thread pool on every store:
-        # on the event loop it would hold up every other answer meanwhile, each 250 KB
-        # roster going out in several writes (16 at once on one SQLite worker: p99 1.6 s).
-        view, made = await run_in_threadpool(_made, ctx, event_id, cursor)
-        if newest is not None:  # an event with no entries has no marker to keep it under
-            rosters.keep(event_id, made, changed_at=newest.at, now=ctx.now())
-        kept, credit = made, view.credits
-    else:
-        credit = await store_work(
-            ctx, roster.credit_held, ctx, currency=kept.currency, patron_ids=kept.patron_ids
-        )
+        return newest, cursor
+    credit = roster.credit_held(ctx, currency=kept.currency, patron_ids=kept.patron_ids)
+    return _answer(request, kept, credit)
+
+
+def _answer(request: Request, kept: Kept, credit: dict[str, int]) -> Response:
+    headers = {"ETag": f'"{kept.marker}"'}
     if len(kept.head) >= GZIP_MINIMUM and "gzip" in request.headers.get("Accept-Encoding", ""):
         headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
         return Response(kept.gzipped(credit), media_type="application/json", headers=headers)
