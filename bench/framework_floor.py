@@ -14,13 +14,9 @@ from /proc over the requests served): what a check-in costs before it does anyth
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -90,6 +86,13 @@ NOW = datetime(2026, 7, 1, 12, 0)
 
 app = FastAPI()
 api = APIRouter(dependencies=[Depends(current_principal)])
+
+
+@app.get("/api/health")
+async def health() -> dict[str, str]:  # what bench/run.py's bare_app waits for
+    return {"status": "ok"}
+
+
 events = APIRouter(prefix="/events/{event_id}")
 
 
@@ -143,38 +146,16 @@ HEALTH_LUA = 'wrk.path = "/api/health"\n'
 def cpu_per_request(module: str, lua: Path, seconds: int) -> tuple[float, float]:
     """(CPU ms per request, requests a second) of ``module:app`` under 16 connections."""
     sys.path.insert(0, str(HERE))
-    from run import free_port, group_cpu, run_wrk, settle
+    from run import bare_app, group_cpu, run_wrk, settle
 
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", f"{module}:app", "--app-dir", str(HERE)]
-        + ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
-        + ["--log-level", "warning", "--no-access-log"],
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/openapi.json", timeout=1):  # noqa: S310
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        settle(proc.pid)
-        before = group_cpu(proc.pid)
+    with bare_app(1, module) as (url, pgid):
+        settle(pgid)
+        before = group_cpu(pgid)
         figures = run_wrk(url, lua, seconds, 16)
-        spent = group_cpu(proc.pid) - before
-        if figures["failed"]:
-            raise SystemExit(f"{module}: {figures['failed']:.0f} requests failed")
-        return spent * 1000 / max(1, figures["requests"]), figures["rps"]
-    finally:
-        os.killpg(proc.pid, 15)
-        proc.wait(10)
+        spent = group_cpu(pgid) - before
+    if figures["failed"]:
+        raise SystemExit(f"{module}: {figures['failed']:.0f} requests failed")
+    return spent * 1000 / max(1, figures["requests"]), figures["rps"]
 
 
 def main() -> None:

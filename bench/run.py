@@ -241,11 +241,12 @@ def lua(folder: Path, kind: str, event: str = "", ids: list[str] = (), token: st
 
 
 @contextmanager
-def bare_app(workers: int) -> Iterator[tuple[str, int]]:
-    """The bare FastAPI app under uvicorn, as ``scc serve`` runs it: (url, process group)."""
+def bare_app(workers: int, module: str = "bare_app") -> Iterator[tuple[str, int]]:
+    """The bare FastAPI app (or ``module``'s ``app``, in bench/, with a health route) under
+    uvicorn, as ``scc serve`` runs it: (url, process group)."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", str(ROOT / "bench")]
+        [sys.executable, "-m", "uvicorn", f"{module}:app", "--app-dir", str(ROOT / "bench")]
         + ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
         + ["--log-level", "warning", "--no-access-log"],
         start_new_session=True,
