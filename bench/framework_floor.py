@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -24,8 +23,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Header, Request
 from pydantic import BaseModel
 from starlette.middleware.gzip import GZipMiddleware
-
-HERE = Path(__file__).resolve().parent
 
 
 class AttendanceIn(BaseModel):
@@ -145,7 +142,8 @@ HEALTH_LUA = 'wrk.path = "/api/health"\n'
 
 def cpu_per_request(module: str, lua: Path, seconds: int) -> tuple[float, float]:
     """(CPU ms per request, requests a second) of ``module:app`` under 16 connections."""
-    sys.path.insert(0, str(HERE))
+    # Imported here: uvicorn imports this module for its app, which needs none of it (run as
+    # a script, bench/ is first on the path).
     from run import bare_app, group_cpu, run_wrk, settle
 
     with bare_app(1, module) as (url, pgid):
