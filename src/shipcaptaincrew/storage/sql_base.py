@@ -557,11 +557,12 @@ class SqlBase:
     def _plain_rows(
         self, plain: _Plain, params: Mapping[str, Any] | None, *, as_tuples: bool = False
     ) -> list[Any] | None:
-        """``plain``'s rows (dicts, or ``as_tuples``) read as ``_read`` reads them, on a
-        connection of the pool: on SQLite in a read transaction of its own (``BEGIN``, the
-        statement, ``COMMIT``), on PostgreSQL on its own (autocommit). None when the
-        driver raised (the caller runs the read again through SQLAlchemy, which raises
-        its own error for it)."""
+        """``plain``'s rows (dicts, or ``as_tuples``) read on a connection of the pool, the
+        one statement on its own: on SQLite the driver's connection is in autocommit mode
+        (we issue BEGIN ourselves) and a lone SELECT reads one snapshot, as in a
+        ``BEGIN``...``COMMIT`` of its own, without those two statements; on PostgreSQL in
+        autocommit, as ``_read`` reads. None when the driver raised (the caller runs the
+        read again through SQLAlchemy, which raises its own error for it)."""
         fairy = self.engine.raw_connection()
         read = plain.tuples if as_tuples else plain.rows
         try:
@@ -572,11 +573,7 @@ class SqlBase:
                     return read(dbapi_conn, params)
                 finally:
                     dbapi_conn.autocommit = False
-            dbapi_conn.execute("BEGIN")
-            try:
-                return read(dbapi_conn, params)
-            finally:
-                dbapi_conn.execute("COMMIT")
+            return read(dbapi_conn, params)
         except self._driver_error:
             return None
         finally:
