@@ -42,6 +42,7 @@ from .sql_base import (
     _event,
     _execute,
     _from_row,
+    _next_receipt_no,
     _payment,
     _to_row,
     make_engine,
@@ -94,12 +95,6 @@ EVENT_AUDIT = Listing(
     .limit(sa.bindparam("limit")),
     AuditEntry,
     order_by=[t.audit.c.seq.desc()],
-)
-NEXT_RECEIPT_NO = (
-    t.counters.update()
-    .where(t.counters.c.name == "receipt")
-    .values(value=t.counters.c.value + 1)
-    .returning(t.counters.c.value)
 )
 INSERT_PAYMENT = t.payments.insert()
 PAYMENT = sa.select(t.payments).where(_p.id == sa.bindparam("payment_id"))
@@ -306,8 +301,8 @@ class SqlStore(
             with self._write() as conn:
                 for w in writes:
                     self._update_booking(conn, w.booking, w.expected_version)
-                    number = conn.execute(NEXT_RECEIPT_NO).scalar_one()
-                    payment = dataclasses.replace(w.payment, receipt_no=int(number))
+                    number = _next_receipt_no(conn)
+                    payment = dataclasses.replace(w.payment, receipt_no=number)
                     _execute(conn, INSERT_PAYMENT, _to_row(payment))
                     stored.append(payment)
                 self._insert_audit(conn, audit)

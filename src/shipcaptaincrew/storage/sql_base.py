@@ -307,6 +307,19 @@ class Listing:
         self.load_packed = _loader(cast(Any, cls), keys, tuple(sorted(converters.items(), key=str)))
 
 
+# The next receipt number, counted in the payment's own write transaction.
+NEXT_RECEIPT_NO = (
+    t.counters.update()
+    .where(t.counters.c.name == "receipt")
+    .values(value=t.counters.c.value + 1)
+    .returning(t.counters.c.value)
+)
+
+
+def _next_receipt_no(conn: Connection) -> int:
+    return int(_execute(conn, NEXT_RECEIPT_NO, {}).fetchall()[0][0])
+
+
 class _Plain:
     """A statement compiled once for the driver (sqlite3, or psycopg): its SQL, its bind
     names (in order for SQLite, by name for psycopg) with their processors and fixed
@@ -410,8 +423,10 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
     """``conn.execute(stmt, params)`` for a write statement built once at import (a list:
     one row each). It runs on the transaction's own driver connection, compiled once per
     dialect and set of parameter names as SQLAlchemy compiles it for them; the answer has
-    ``rowcount``, and the driver's errors are raised as SQLAlchemy's (a broken constraint
-    as its ``IntegrityError``). An engine someone watches stays on SQLAlchemy."""
+    ``rowcount`` and ``fetchall()`` (the rows of a RETURNING whose values need no
+    conversion, as the receipt counter's), and the driver's errors are raised as
+    SQLAlchemy's (a broken constraint as its ``IntegrityError``). An engine someone
+    watches stays on SQLAlchemy."""
     if not _on_driver(conn.engine):
         return conn.execute(stmt, params)
     rows = params if isinstance(params, list) else [params]
@@ -425,7 +440,7 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
             or compiled.insert_prefetch
             or compiled.update_prefetch
             or compiled.post_compile_params
-            or compiled.effective_returning
+            or (compiled.effective_returning and _Plain(compiled).results)
             else _Plain(compiled)
         )
     if not isinstance(plain, _Plain):

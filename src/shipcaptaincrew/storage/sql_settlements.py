@@ -18,7 +18,7 @@ from ..domain.models import Booking, Event, Payment
 from ..domain.settlements import Plan, plan_from_json, plan_to_json
 from . import schema as t
 from .base import LedgerWrite
-from .sql_base import Listing, SqlBase, _from_row, _to_row
+from .sql_base import Listing, SqlBase, _from_row, _next_receipt_no, _to_row
 
 _c, _sp = t.credit_entries.c, t.settlement_plans.c
 _IN_CHUNK = 500  # patron ids per query (SQLite allows 999 parameters)
@@ -35,12 +35,6 @@ CREDITS_OF_PG = Listing(
     ),
     CreditEntry,
     order_by=[_c.patron_id, _c.seq],
-)
-NEXT_RECEIPT_NO = (
-    t.counters.update()
-    .where(t.counters.c.name == "receipt")
-    .values(value=t.counters.c.value + 1)
-    .returning(t.counters.c.value)
 )
 PLACES_BOOKED = sa.select(sa.func.coalesce(sa.func.sum(t.bookings.c.party_size), 0)).where(
     t.bookings.c.event_id == sa.bindparam("event_id"),
@@ -71,8 +65,8 @@ class SqlSettlements(SqlBase):
                 if write.new_booking is not None:
                     self._add_moved(conn, write.new_booking, write.capacity)
                 for p in write.payments:
-                    number = conn.execute(NEXT_RECEIPT_NO).scalar_one()
-                    payment = dataclasses.replace(p, receipt_no=int(number))
+                    number = _next_receipt_no(conn)
+                    payment = dataclasses.replace(p, receipt_no=number)
                     conn.execute(t.payments.insert(), _to_row(payment))
                     stored.append(payment)
                 self._add_credits(conn, write.credits)
