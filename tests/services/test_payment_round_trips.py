@@ -1,5 +1,6 @@
-"""How many requests logging a payment makes of each store: what the use case reads and
-writes, counted on the real database (SQLite, PostgreSQL, DynamoDB on moto's server)."""
+"""How many requests logging a payment and a check-in make of each store: what the use
+case reads and writes, counted on the real database (SQLite, PostgreSQL, DynamoDB on moto's
+server)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import event as sa_event
 
 from shipcaptaincrew.domain.errors import Conflict
 from shipcaptaincrew.domain.models import PaymentMethod, Role
-from shipcaptaincrew.services import payments
+from shipcaptaincrew.services import attendance, payments
 from shipcaptaincrew.services.context import Context
 from shipcaptaincrew.services.payments import Logged, PaymentRequest
 from shipcaptaincrew.storage.sql import SqlStore
@@ -137,3 +138,49 @@ def test_a_replayed_key_on_dynamodb_writes_nothing_and_replays(dynamo_ctx) -> No
     event_id = first.payment.event_id
     assert dynamo_ctx.store.list_payments(event_id) == [first.payment]
     assert pay(3000, "k-3").payment.receipt_no == 2
+
+
+# A check-in's write: the booking and its audit entry, in one transaction.
+CHECK_IN_WRITE = ["BEGIN", "UPDATE bookings", "INSERT INTO audit"]
+
+
+def _check_in(ctx: Context) -> Callable[[], bool]:
+    """A booking to check in: a function checking it in, answering whether it is."""
+    admin = f.crew_fast(ctx, Role.ADMIN, "admin@example.org")
+    event = f.event(ctx, admin)
+    booking = f.booking(ctx, admin, event.id)
+
+    def check_in() -> bool:
+        view = attendance.set_checked_in(
+            ctx, by=admin, event_id=event.id, patron_id=booking.patron_id, checked_in=True
+        )
+        return view.booking.checked_in
+
+    return check_in
+
+
+def test_a_check_in_on_sqlite_reads_the_event_and_the_booking_in_one_statement(ctx) -> None:
+    check_in = _check_in(ctx)
+    with _sql_log(ctx.store) as seen:
+        assert check_in()
+    # the event and the booking; the write; the booking's receipt email status
+    assert seen == ["BEGIN", "SELECT (SELECT", *CHECK_IN_WRITE, "BEGIN", "SELECT anon_1.patron_id,"]
+
+
+def test_a_check_in_on_postgresql_reads_the_event_and_the_booking_together(
+    pg_store: SqlStore, settings, clock
+) -> None:
+    check_in = _check_in(Context(store=pg_store, settings=settings, clock=clock))
+    with _sql_log(pg_store) as seen:
+        assert check_in()
+    reads = ["SELECT events.id,", "SELECT bookings.event_id,"]
+    assert seen == ["BEGIN", *reads, *CHECK_IN_WRITE, "BEGIN", "SELECT anon_1.patron_id,"]
+
+
+def test_a_check_in_on_dynamodb_is_one_read_one_transaction_and_its_email_status(
+    dynamo_ctx,
+) -> None:
+    check_in = _check_in(dynamo_ctx)
+    with _dynamo_log(dynamo_ctx) as seen:
+        assert check_in()
+    assert seen == ["BatchGetItem", "TransactWriteItems", "Query"]

@@ -34,6 +34,23 @@ class PaymentStateContract:
         assert store.get_payment_state(event.id, "pat_missing") == PaymentState(event, None, [])
         assert store.get_payment_state("evt_missing", "pat_missing") is None
 
+    def test_event_booking_is_the_event_and_the_booking(self, store: Store) -> None:
+        event, other = f.event_record(), f.event_record(capacity=None)
+        for e in (event, other):
+            store.add_event(e, f.audit_entry("event.created", e.id))
+        pat = f.stored_booking(store, event, f.patron_record(name="Pat"))
+        sam = f.stored_booking(store, other, f.patron_record(name="Sam"))
+        [paid] = store.add_payments(
+            [PaymentWrite(f.payment_record(pat, 1000), pat, 1)], [f.audit_entry()]
+        )
+        pat = dataclasses.replace(pat, version=2)
+        assert store.get_event_booking(event.id, pat.patron_id) == (event, pat)
+        assert store.get_event_booking(other.id, sam.patron_id) == (other, sam)
+        # Sam is on the other event only; nobody is on a missing one
+        assert store.get_event_booking(event.id, sam.patron_id) == (event, None)
+        assert store.get_event_booking("evt_missing", pat.patron_id) is None
+        assert paid.receipt_no == 1
+
     def test_receipt_records_are_the_payment_its_booking_and_its_event(self, store: Store) -> None:
         # Pat is on two events and Sam on the first: each payment gets its own booking
         # and its own event

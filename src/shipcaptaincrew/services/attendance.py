@@ -12,9 +12,8 @@ from ..domain.errors import Conflict
 from ..domain.models import AuditEntry, Booking, BookingStatus, CrewMember, WaiverKind
 from ..domain.occurred import occurred_time, times
 from .access import actor_of
-from .bookings import Change, change_booking, get_booking
+from .bookings import Change, change_booking, get_booking, read_event_booking
 from .context import Context
-from .events import get_event
 from .views import BookingView, booking_view
 
 
@@ -66,7 +65,8 @@ def set_checked_in(
     reason crew give at the boarding gate for someone unpaid or without a waiver: it may
     not be blank, and the audit entry records it with what was missing."""
     reason = boarding.board_anyway_reason(board_anyway) if board_anyway is not None else None
-    rules.check_open(get_event(ctx, event_id=event_id))
+    event, read = read_event_booking(ctx, event_id=event_id, patron_id=patron_id)
+    rules.check_open(event)
     action = "attendance.checked_in" if checked_in else "attendance.undone"
     now = ctx.now()
     at = occurred_time(occurred_at, now=now, window_hours=ctx.settings.offline_window_hours)
@@ -102,7 +102,7 @@ def set_checked_in(
         )
 
     booking = change_booking(
-        ctx, actor=actor_of(by), event_id=event_id, patron_id=patron_id, decide=decide
+        ctx, actor=actor_of(by), event_id=event_id, patron_id=patron_id, decide=decide, read=read
     )
     return booking_view(ctx, booking)
 
@@ -119,7 +119,8 @@ def confirm_paper_waiver(
     """Record that crew collected a signed paper waiver. Writes an audit entry; a booking
     whose waiver is already on file is returned unchanged. ``occurred_at`` and
     ``idempotency_key`` work as for ``set_checked_in``."""
-    rules.check_open(get_event(ctx, event_id=event_id))
+    event, read = read_event_booking(ctx, event_id=event_id, patron_id=patron_id)
+    rules.check_open(event)
     action = "waiver.paper_confirmed"
     now = ctx.now()
     at = occurred_time(occurred_at, now=now, window_hours=ctx.settings.offline_window_hours)
@@ -139,7 +140,7 @@ def confirm_paper_waiver(
         )
 
     booking = change_booking(
-        ctx, actor=actor_of(by), event_id=event_id, patron_id=patron_id, decide=decide
+        ctx, actor=actor_of(by), event_id=event_id, patron_id=patron_id, decide=decide, read=read
     )
     return booking_view(ctx, booking)
 

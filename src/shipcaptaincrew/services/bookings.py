@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain import refusals
 from ..domain.errors import NotFound
-from ..domain.models import Actor, AuditEntry, Booking, OutboxMessage
+from ..domain.models import Actor, AuditEntry, Booking, Event, OutboxMessage
 from . import audit
 from .context import Context, retry_stale
 from .events import get_event
@@ -39,10 +40,25 @@ def get_booking(ctx: Context, *, event_id: str, patron_id: str) -> Booking:
     booking = ctx.store.get_booking(event_id, patron_id)
     if booking is None:
         get_event(ctx, event_id=event_id)
-        raise NotFound(
-            "This patron is not on the event.", {"event_id": event_id, "patron_id": patron_id}
-        )
+        raise not_on_event(event_id, patron_id)
     return booking
+
+
+def read_event_booking(
+    ctx: Context, *, event_id: str, patron_id: str
+) -> tuple[Event, Booking | None]:
+    """The event and the patron's booking on it (None: not on it) in one read, or NotFound
+    (unknown event). Changes nothing."""
+    found = ctx.store.get_event_booking(event_id, patron_id)
+    if found is None:
+        raise refusals.no_such_event(event_id)
+    return found
+
+
+def not_on_event(event_id: str, patron_id: str) -> NotFound:
+    return NotFound(
+        "This patron is not on the event.", {"event_id": event_id, "patron_id": patron_id}
+    )
 
 
 def change_booking(
@@ -52,14 +68,17 @@ def change_booking(
     event_id: str,
     patron_id: str,
     decide: Callable[[Booking], Change | None],
+    read: Booking | None = None,
 ) -> Booking:
     """Read the booking, let ``decide`` return its change (None: nothing to change, and
     nothing is written), and store it with an audit entry by ``actor`` in one write,
     retrying from a fresh read when another writer got there first. Returns the booking
-    as stored (the current one when nothing changed)."""
+    as stored (the current one when nothing changed). ``read``: the booking as the caller
+    just read it, taken instead of the first read."""
+    first = [read] if read is not None else []
 
     def attempt() -> Booking:
-        current = get_booking(ctx, event_id=event_id, patron_id=patron_id)
+        current = first.pop() if first else get_booking(ctx, event_id=event_id, patron_id=patron_id)
         change = decide(current)
         if change is None:
             return current

@@ -26,7 +26,7 @@ from ..domain.occurred import occurred_time
 from ..storage.base import PaymentWrite
 from . import audit
 from .access import actor_of, require_manager
-from .bookings import get_booking
+from .bookings import get_booking, not_on_event
 from .context import Context, retry_stale
 from .events import get_event
 from .outbox import payment_message
@@ -193,9 +193,7 @@ def read_payable(ctx: Context, *, event_id: str, patron_id: str) -> tuple[Bookin
         raise refusals.no_such_event(event_id)
     rules.check_open(state.event)
     if state.booking is None:
-        raise NotFound(
-            "This patron is not on the event.", {"event_id": event_id, "patron_id": patron_id}
-        )
+        raise not_on_event(event_id, patron_id)
     return state.booking, state.payments
 
 

@@ -97,6 +97,15 @@ class MoneyStore(Protocol):
         ...
 
     def get_payment_by_key(self, idempotency_key: str) -> Payment | None: ...
+
+    def get_event_booking(
+        self, event_id: str, patron_id: str
+    ) -> tuple[Event, Booking | None] | None:
+        """The event and the patron's booking on it (None when not on it) as one read where
+        the backend allows it: the read of a check-in or a paper waiver. None when the
+        event does not exist. Changes nothing."""
+        ...
+
     def get_payment_state(self, event_id: str, patron_id: str) -> PaymentState | None:
         """The event, the booking and its payments (ordered as ``list_payments``) as one
         consistent read where the backend allows it: the one read of logging a payment.

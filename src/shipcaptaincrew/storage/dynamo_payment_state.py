@@ -1,6 +1,7 @@
 """The reads of several payment records at once on ``DynamoStore``.
 
-Logging a payment reads in two requests. One consistent ``BatchGetItem`` fetches the event,
+A check-in reads the event and the booking in one consistent ``BatchGetItem``. Logging a
+payment reads in two requests. One consistent ``BatchGetItem`` fetches the event,
 the booking and the receipt counter; one consistent Query fetches the booking's payments
 (``PAYMENT#{patron}#`` under the event's partition). The counter's value is kept as
 ``_receipt_hint``: ``add_payments`` takes it as its first guess instead of reading the
@@ -27,6 +28,16 @@ MAX_BATCH_ATTEMPTS = 10
 
 class DynamoPaymentState(DynamoBase):
     _receipt_hint: int | None = None  # the receipt counter as last read or written
+
+    def get_event_booking(
+        self, event_id: str, patron_id: str
+    ) -> tuple[Event, Booking | None] | None:
+        keys = {"event": event_key(event_id), "booking": booking_key(event_id, patron_id)}
+        items = self._batch_get(keys)
+        if "event" not in items:
+            return None
+        booking = items.get("booking")
+        return self._event(items["event"]), self._booking(booking) if booking else None
 
     def get_payment_state(self, event_id: str, patron_id: str) -> PaymentState | None:
         keys = {"event": event_key(event_id), "booking": booking_key(event_id, patron_id)}

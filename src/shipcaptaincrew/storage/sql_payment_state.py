@@ -58,6 +58,7 @@ STATE_PAYMENTS = Listing(
 )
 PARTS = (STATE_EVENT, STATE_BOOKING, STATE_PAYMENTS)
 STATE = sa.select(*(part.packed.scalar_subquery() for part in PARTS))
+EVENT_BOOKING = sa.select(*(part.packed.scalar_subquery() for part in PARTS[:2]))
 # A receipt's row: the payment's columns, then its booking's and its event's, labelled ``b_``
 # and ``e_`` to keep each name once in the row (no payment column starts so); NULL where the
 # LEFT JOIN found nothing. Each part is its span of the row, a record whose primary key is
@@ -96,23 +97,37 @@ RECEIPT_SPANS = _spans()
 
 
 class SqlPaymentState(SqlBase):
+    def get_event_booking(
+        self, event_id: str, patron_id: str
+    ) -> tuple[Event, Booking | None] | None:
+        events, bookings = self._parts(PARTS[:2], EVENT_BOOKING, event_id, patron_id)
+        if not events:
+            return None
+        return events[0], bookings[0] if bookings else None
+
     def get_payment_state(self, event_id: str, patron_id: str) -> PaymentState | None:
+        events, bookings, payments = self._parts(PARTS, STATE, event_id, patron_id)
+        if not events:
+            return None
+        return PaymentState(events[0], bookings[0] if bookings else None, payments)
+
+    def _parts(
+        self, parts: tuple[Listing, ...], packed: Any, event_id: str, patron_id: str
+    ) -> list[list[Any]]:
+        """The records of each of ``parts`` for the patron on the event: on SQLite in one
+        statement (``packed``: the parts' packed JSON side by side), on PostgreSQL one
+        select each."""
         params = {"event_id": event_id, "patron_id": patron_id}
         if self._pg:
             with self._read() as conn:
                 found = []
-                for part in PARTS:
+                for part in parts:
                     result = conn.execute(part.ordered, params)
                     load = _loader(cast(Any, part.cls), tuple(result.keys()), part.enums)
                     found.append([load(row) for row in result])
-        else:
-            [row] = self._all(STATE, params)
-            packed = row.values()
-            found = [_unpack(part, text) for part, text in zip(PARTS, packed, strict=True)]
-        events, bookings, payments = found
-        if not events:
-            return None
-        return PaymentState(events[0], bookings[0] if bookings else None, payments)
+            return found
+        [row] = self._all(packed, params)
+        return [_unpack(part, text) for part, text in zip(parts, row.values(), strict=True)]
 
     def get_receipt_records(
         self, payment_id: str
