@@ -6,8 +6,9 @@ side by side; on PostgreSQL the three plain selects, each on its own (as every r
 see ``SqlBase._read``).
 
 A receipt reads the payment with its booking and its event: one statement on both engines,
-the payment LEFT JOIN its booking and its event. Each record is loaded from its span of the
-row by ``_loader`` with its ``Listing``'s class and enums: about 7 µs for the three, where
+the payment LEFT JOIN its booking and its event; a check-in the event LEFT JOIN the
+patron's booking, the same way. Each record is loaded from its span of the row by
+``_loader`` with its ``Listing``'s class and enums: about 7 µs for the three, where
 splitting the row by label and building each record through ``_from_row`` took 36.
 """
 
@@ -58,7 +59,6 @@ STATE_PAYMENTS = Listing(
 )
 PARTS = (STATE_EVENT, STATE_BOOKING, STATE_PAYMENTS)
 STATE = sa.select(*(part.packed.scalar_subquery() for part in PARTS))
-EVENT_BOOKING = sa.select(*(part.packed.scalar_subquery() for part in PARTS[:2]))
 # A receipt's row: the payment's columns, then its booking's and its event's, labelled ``b_``
 # and ``e_`` to keep each name once in the row (no payment column starts so); NULL where the
 # LEFT JOIN found nothing. Each part is its span of the row, a record whose primary key is
@@ -78,13 +78,28 @@ RECEIPT = (
     .where(_p.id == sa.bindparam("payment_id"))
 )
 
+# A check-in's row: the event's columns, then the patron's booking's, labelled ``b_`` (no
+# event column starts so); NULL where the patron is not on the event.
+EVENT_BOOKING_PARTS = ((STATE_EVENT, t.events, ""), (STATE_BOOKING, t.bookings, "b_"))
+EVENT_BOOKING = (
+    sa.select(
+        *(c.label(prefix + c.name) for _, table, prefix in EVENT_BOOKING_PARTS for c in table.c)
+    )
+    .select_from(
+        t.events.outerjoin(
+            t.bookings, sa.and_(_b.event_id == _e.id, _b.patron_id == sa.bindparam("patron_id"))
+        )
+    )
+    .where(_e.id == sa.bindparam("event_id"))
+)
 
-def _spans() -> list[tuple[slice, int, Any]]:
-    """Each part of a receipt's row: its span, where its primary key's first column is, and
-    the loader of its record from the span."""
+
+def _spans(parts: Any) -> list[tuple[slice, int, Any]]:
+    """Each part of a joined row (a receipt's, a check-in's): its span, where its primary
+    key's first column is, and the loader of its record from the span."""
     spans: list[tuple[slice, int, Any]] = []
     start = 0
-    for part, table, _ in RECEIPT_PARTS:
+    for part, table, _ in parts:
         keys = tuple(c.name for c in table.c)
         key = start + keys.index(table.primary_key.columns[0].name)
         load = _loader(cast(Any, part.cls), keys, part.enums)
@@ -93,41 +108,41 @@ def _spans() -> list[tuple[slice, int, Any]]:
     return spans
 
 
-RECEIPT_SPANS = _spans()
+RECEIPT_SPANS = _spans(RECEIPT_PARTS)
+EVENT_BOOKING_SPANS = _spans(EVENT_BOOKING_PARTS)
 
 
 class SqlPaymentState(SqlBase):
     def get_event_booking(
         self, event_id: str, patron_id: str
     ) -> tuple[Event, Booking | None] | None:
-        events, bookings = self._parts(PARTS[:2], EVENT_BOOKING, event_id, patron_id)
-        if not events:
+        row = self._one(EVENT_BOOKING, {"event_id": event_id, "patron_id": patron_id})
+        if row is None:
             return None
-        return events[0], bookings[0] if bookings else None
+        values = list(row.values())
+        event, booking = (
+            load(values[span]) if values[key] is not None else None
+            for span, key, load in EVENT_BOOKING_SPANS
+        )
+        return cast(Event, event), booking
 
     def get_payment_state(self, event_id: str, patron_id: str) -> PaymentState | None:
-        events, bookings, payments = self._parts(PARTS, STATE, event_id, patron_id)
-        if not events:
-            return None
-        return PaymentState(events[0], bookings[0] if bookings else None, payments)
-
-    def _parts(
-        self, parts: tuple[Listing, ...], packed: Any, event_id: str, patron_id: str
-    ) -> list[list[Any]]:
-        """The records of each of ``parts`` for the patron on the event: on SQLite in one
-        statement (``packed``: the parts' packed JSON side by side), on PostgreSQL one
-        select each."""
         params = {"event_id": event_id, "patron_id": patron_id}
         if self._pg:
             with self._read() as conn:
                 found = []
-                for part in parts:
+                for part in PARTS:
                     result = conn.execute(part.ordered, params)
                     load = _loader(cast(Any, part.cls), tuple(result.keys()), part.enums)
                     found.append([load(row) for row in result])
-            return found
-        [row] = self._all(packed, params)
-        return [_unpack(part, text) for part, text in zip(parts, row.values(), strict=True)]
+        else:
+            [row] = self._all(STATE, params)
+            packed = row.values()
+            found = [_unpack(part, text) for part, text in zip(PARTS, packed, strict=True)]
+        events, bookings, payments = found
+        if not events:
+            return None
+        return PaymentState(events[0], bookings[0] if bookings else None, payments)
 
     def get_receipt_records(
         self, payment_id: str
