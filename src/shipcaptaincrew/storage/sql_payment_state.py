@@ -1,9 +1,9 @@
 """The reads of several payment records at once on ``SqlStore``.
 
-Logging a payment reads the event, the booking and its payments: on SQLite one statement,
+Logging a payment reads the event, the booking and its payments in one statement: on SQLite
 each part a ``Listing`` packed into one JSON value (see ``sql_base.py``), the three selected
-side by side; on PostgreSQL the three plain selects, each on its own (as every read there,
-see ``SqlBase._read``).
+side by side; on PostgreSQL the event LEFT JOIN the booking LEFT JOIN its payments, one row
+per payment.
 
 A receipt reads the payment with its booking and its event: one statement on both engines,
 the payment LEFT JOIN its booking and its event; a check-in the event LEFT JOIN the
@@ -111,6 +111,22 @@ def _spans(parts: Any) -> list[tuple[slice, int, Any]]:
 RECEIPT_SPANS = _spans(RECEIPT_PARTS)
 EVENT_BOOKING_SPANS = _spans(EVENT_BOOKING_PARTS)
 
+# What logging a payment reads, as one statement on PostgreSQL: the check-in's row LEFT JOIN
+# the booking's payments (``p_``: no event or booking column starts so), one row per
+# payment, oldest first (one row with NULL payment columns when there is none).
+STATE_JOIN_PARTS = (*EVENT_BOOKING_PARTS, (STATE_PAYMENTS, t.payments, "p_"))
+STATE_JOIN = (
+    sa.select(*(c.label(prefix + c.name) for _, table, prefix in STATE_JOIN_PARTS for c in table.c))
+    .select_from(
+        t.events.outerjoin(
+            t.bookings, sa.and_(_b.event_id == _e.id, _b.patron_id == sa.bindparam("patron_id"))
+        ).outerjoin(t.payments, sa.and_(_p.event_id == _b.event_id, _p.patron_id == _b.patron_id))
+    )
+    .where(_e.id == sa.bindparam("event_id"))
+    .order_by(_p.logged_at, _p.receipt_no)
+)
+STATE_JOIN_SPANS = _spans(STATE_JOIN_PARTS)
+
 
 class SqlPaymentState(SqlBase):
     def get_event_booking(
@@ -120,29 +136,32 @@ class SqlPaymentState(SqlBase):
         if row is None:
             return None
         values = list(row.values())
-        event, booking = (
-            load(values[span]) if values[key] is not None else None
-            for span, key, load in EVENT_BOOKING_SPANS
-        )
-        return cast(Event, event), booking
+        event, booking = (_part(span, values) for span in EVENT_BOOKING_SPANS)
+        return event, booking
 
     def get_payment_state(self, event_id: str, patron_id: str) -> PaymentState | None:
         params = {"event_id": event_id, "patron_id": patron_id}
         if self._pg:
-            with self._read() as conn:
-                found = []
-                for part in PARTS:
-                    result = conn.execute(part.ordered, params)
-                    load = _loader(cast(Any, part.cls), tuple(result.keys()), part.enums)
-                    found.append([load(row) for row in result])
-        else:
-            [row] = self._all(STATE, params)
-            packed = row.values()
-            found = [_unpack(part, text) for part, text in zip(PARTS, packed, strict=True)]
+            return self._joined_state(params)
+        [row] = self._all(STATE, params)
+        packed = row.values()
+        found = [_unpack(part, text) for part, text in zip(PARTS, packed, strict=True)]
         events, bookings, payments = found
         if not events:
             return None
         return PaymentState(events[0], bookings[0] if bookings else None, payments)
+
+    def _joined_state(self, params: dict[str, str]) -> PaymentState | None:
+        """On PostgreSQL, in one statement (``STATE_JOIN``): one round trip, not three."""
+        rows = [list(row.values()) for row in self._all(STATE_JOIN, params)]
+        if not rows:
+            return None
+        event, booking, payment = STATE_JOIN_SPANS
+        return PaymentState(
+            _part(event, rows[0]),
+            _part(booking, rows[0]),
+            [p for row in rows if (p := _part(payment, row)) is not None],
+        )
 
     def get_receipt_records(
         self, payment_id: str
@@ -151,11 +170,14 @@ class SqlPaymentState(SqlBase):
         if row is None:
             return None
         values = list(row.values())
-        payment, booking, event = (
-            load(values[span]) if values[key] is not None else None
-            for span, key, load in RECEIPT_SPANS
-        )
-        return cast(Payment, payment), booking, event
+        payment, booking, event = (_part(span, values) for span in RECEIPT_SPANS)
+        return payment, booking, event
+
+
+def _part(span: tuple[slice, int, Any], row: list[Any]) -> Any:
+    """The record in ``span`` of a joined row; None where its primary key is NULL."""
+    at, key, load = span
+    return load(row[at]) if row[key] is not None else None
 
 
 def _unpack(part: Listing, text: str | None) -> list[Any]:
