@@ -59,6 +59,13 @@ STATE_PAYMENTS = Listing(
 )
 PARTS = (STATE_EVENT, STATE_BOOKING, STATE_PAYMENTS)
 STATE = sa.select(*(part.packed.scalar_subquery() for part in PARTS))
+
+
+def _labelled(parts: Any) -> list[Any]:
+    """The columns of each part's table, in order, each labelled with its part's prefix."""
+    return [c.label(prefix + c.name) for _, table, prefix in parts for c in table.c]
+
+
 # A receipt's row: the payment's columns, then its booking's and its event's, labelled ``b_``
 # and ``e_`` to keep each name once in the row (no payment column starts so); NULL where the
 # LEFT JOIN found nothing. Each part is its span of the row, a record whose primary key is
@@ -69,7 +76,7 @@ RECEIPT_PARTS = (
     (STATE_EVENT, t.events, "e_"),
 )
 RECEIPT = (
-    sa.select(*(c.label(prefix + c.name) for _, table, prefix in RECEIPT_PARTS for c in table.c))
+    sa.select(*_labelled(RECEIPT_PARTS))
     .select_from(
         t.payments.outerjoin(
             t.bookings, sa.and_(_b.event_id == _p.event_id, _b.patron_id == _p.patron_id)
@@ -82,15 +89,24 @@ RECEIPT = (
 # event column starts so); NULL where the patron is not on the event.
 EVENT_BOOKING_PARTS = ((STATE_EVENT, t.events, ""), (STATE_BOOKING, t.bookings, "b_"))
 EVENT_BOOKING = (
-    sa.select(
-        *(c.label(prefix + c.name) for _, table, prefix in EVENT_BOOKING_PARTS for c in table.c)
-    )
+    sa.select(*_labelled(EVENT_BOOKING_PARTS))
     .select_from(
         t.events.outerjoin(
             t.bookings, sa.and_(_b.event_id == _e.id, _b.patron_id == sa.bindparam("patron_id"))
         )
     )
     .where(_e.id == sa.bindparam("event_id"))
+)
+
+# What logging a payment reads, as one statement on PostgreSQL: the check-in's row LEFT JOIN
+# the booking's payments (``p_``: no event or booking column starts so), one row per
+# payment, oldest first (one row with NULL payment columns when there is none).
+PAYMENTS_PART = (STATE_PAYMENTS, t.payments, "p_")
+STATE_JOIN_PARTS = (*EVENT_BOOKING_PARTS, PAYMENTS_PART)
+STATE_JOIN = (
+    EVENT_BOOKING.add_columns(*_labelled([PAYMENTS_PART]))
+    .outerjoin(t.payments, sa.and_(_p.event_id == _b.event_id, _p.patron_id == _b.patron_id))
+    .order_by(_p.logged_at, _p.receipt_no)
 )
 
 
@@ -110,21 +126,6 @@ def _spans(parts: Any) -> list[tuple[slice, int, Any]]:
 
 RECEIPT_SPANS = _spans(RECEIPT_PARTS)
 EVENT_BOOKING_SPANS = _spans(EVENT_BOOKING_PARTS)
-
-# What logging a payment reads, as one statement on PostgreSQL: the check-in's row LEFT JOIN
-# the booking's payments (``p_``: no event or booking column starts so), one row per
-# payment, oldest first (one row with NULL payment columns when there is none).
-STATE_JOIN_PARTS = (*EVENT_BOOKING_PARTS, (STATE_PAYMENTS, t.payments, "p_"))
-STATE_JOIN = (
-    sa.select(*(c.label(prefix + c.name) for _, table, prefix in STATE_JOIN_PARTS for c in table.c))
-    .select_from(
-        t.events.outerjoin(
-            t.bookings, sa.and_(_b.event_id == _e.id, _b.patron_id == sa.bindparam("patron_id"))
-        ).outerjoin(t.payments, sa.and_(_p.event_id == _b.event_id, _p.patron_id == _b.patron_id))
-    )
-    .where(_e.id == sa.bindparam("event_id"))
-    .order_by(_p.logged_at, _p.receipt_no)
-)
 STATE_JOIN_SPANS = _spans(STATE_JOIN_PARTS)
 
 
