@@ -93,3 +93,34 @@ def test_serving_and_the_schema_never_analyse_a_declared_route() -> None:
     assert result["analysed"] == []
     # /api/health is declared in create_app, outside the route modules.
     assert result["operations"] == result["in_schema"] + 1
+
+
+def test_the_apps_api_routes_are_its_areas_included_and_declared_again() -> None:
+    """``_site``'s routes are the ones including each area (its prefix, its sign-in)
+    would serve, in the same order, with the same settings."""
+    from fastapi.routing import iter_route_contexts
+
+    from shipcaptaincrew.web.app import _areas, _site
+
+    first, rest = _areas()
+    included = APIRouter()
+    for router, prefix, dependencies in (*first, *rest):
+        included.include_router(router, prefix=prefix, dependencies=dependencies)
+    served = list(iter_route_contexts(included.routes))
+    flat = [*_site()[0], *_site()[1]]
+    assert len(flat) == len(served) >= 75
+    for route, context in zip(flat, served, strict=True):
+        assert isinstance(route, DeferredRoute)
+        # form_limits: an inclusion keeps its own (none given here), not per route
+        for name in (*(n for n in SETTINGS if n != "form_limits"), *RESPONSE):
+            assert getattr(route, name) == getattr(context, name), (route.path, name)
+    paths = [route.path for route in flat]
+    assert paths[:4] == ["/api/health", "/api/ready", "/api/me", "/api/me/password"]
+    assert "/api/events/{event_id}/{patron_id}/attendance" in paths[:20]
+    assert all(
+        [d.dependency.__name__ for d in route.dependencies][:1] == ["current_principal"]
+        for route in flat
+        if route.path.startswith("/api/")
+        and not route.path.startswith(("/api/me", "/api/h"))
+        and route.path != "/api/ready"
+    )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, params
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.routing import BaseRoute
 
 from .. import __version__
 from ..bootstrap import BackgroundDelivery, DeliveryProcess, build_delivery_process, build_providers
@@ -60,40 +61,58 @@ async def health() -> HealthOut:  # no I/O: served on the event loop, no thread 
     return HealthOut(status="ok")
 
 
+def _flat(
+    router: APIRouter, prefix: str = "", dependencies: Sequence[params.Depends] = ()
+) -> list[BaseRoute]:
+    """``router``'s routes as including it with ``prefix`` and ``dependencies`` serves them,
+    each declared again with those (a ``DeferredRoute``, analysed when first served), to
+    sit in the app's own list of routes."""
+    routes: list[BaseRoute] = []
+    for route in router.routes:
+        assert isinstance(route, DeferredRoute), route  # noqa: S101 - every route module's
+        path, endpoint, kwargs = route.declared
+        kwargs = {**kwargs, "dependencies": [*dependencies, *kwargs["dependencies"]]}
+        routes.append(DeferredRoute(prefix + path, endpoint, **kwargs))
+    return routes
+
+
 @functools.cache
-def _site() -> tuple[APIRouter, APIRouter]:
+def _site() -> tuple[list[BaseRoute], list[BaseRoute]]:
     """The app's API and sign-in routes, built once per process, as two groups: the areas a
     cold start meets first (health, who-am-I, sign-in, the roster, logging a payment and
     events), and the rest of /api.
 
-    FastAPI builds an included route's request and response models when a request first
-    reaches its area (and for /openapi.json), per inclusion: the prefix is given here, not
-    on the routers, so nothing is built at import, and keeping one site router lets every
-    app of the process reuse what was built. Routes hold no app: they reach the context
-    through the request. FastAPI also builds every area a request walks past before its
-    own, so the app puts these first, then the guest pages and webhooks, then the rest (a
-    cold GET /api/me built 73 routes, a guest page 91). No path is in two areas, so the
-    order changes nothing else.
+    Each route is declared again with its /api prefix and its sign-in (``_flat``) and sits
+    in the app's own list, as FastAPI built an included router's routes before 0.16x. An
+    included router is matched route by route twice (once to find it, once to serve), with
+    bookkeeping per route on the request: a check-in made 2,101 Python calls behind the
+    included areas, 1,708 here. The copies are ``DeferredRoute``s: a request walking past
+    a route compiles only its path's pattern; the routes a request reaches are analysed
+    when first served, once per process (every app of the process shares them, as the
+    tests' hundreds do), and the declared routes never are. Who-am-I and sign-in come
+    first for the cold start, then the dock's two busiest writes, a check-in and a
+    payment. No path is in two areas, so the order changes nothing else."""
+    return tuple(  # type: ignore[return-value]
+        [route for area in group for route in _flat(*area)] for group in _areas()
+    )
 
-    A request is matched against every route ahead of its own once per level of inclusion
-    it sits under, plus once: each area is included straight into its group (with its
-    prefix and sign-in), not through a router of its own, and the dock's two busiest
-    writes, a check-in and a payment, come right after the five sign-in routes. Behind a
-    router holding events, the roster and payments, a check-in made 3,037 Python calls;
-    here 2,579 (health makes 493)."""
-    first, rest = APIRouter(), APIRouter()
+
+Area = tuple[APIRouter, str, list[params.Depends]]
+
+
+def _areas() -> tuple[list[Area], list[Area]]:
+    """``_site``'s two groups of areas: each a router, its prefix and its dependencies."""
     signed = [Depends(signed_in)]
     crew = [Depends(current_principal)]
-    first.include_router(health_router)
-    first.include_router(ready_router)
     # who-am-I, the own password and sign-out: open to a member who must choose a password
-    first.include_router(auth.api, prefix="/api", dependencies=signed)
-    first.include_router(auth.admin)
-    for module in (roster, payments, events):
-        first.include_router(module.router, prefix="/api", dependencies=crew)
+    first: list[Area] = [(health_router, "", []), (ready_router, "", [])]
+    first += [(auth.api, "/api", signed), (auth.admin, "", [])]
+    first += [(module.router, "/api", crew) for module in (roster, payments, events)]
     modules = (live, headcount, guest_link, online, reconciliation, cashup, audit)
-    for module in (*modules, crew_routes, waivers, outbox, receipts, kiosks, settlements):
-        rest.include_router(module.router, prefix="/api", dependencies=crew)
+    rest = [
+        (module.router, "/api", crew)
+        for module in (*modules, crew_routes, waivers, outbox, receipts, kiosks, settlements)
+    ]
     return first, rest
 
 
@@ -171,11 +190,11 @@ def create_app(
     # Shared by every app this process builds (a server builds one; the tests, hundreds).
     # The areas a cold start meets first, the guest pages and webhooks, then the rest.
     first, rest = _site()
-    app.router.routes.extend(first.routes)
+    app.router.routes.extend(first)
     app.router._mark_routes_changed()  # noqa: SLF001 - its cached match tables are stale
     guest.install(app)
     online.install(app)
-    app.router.routes.extend(rest.routes)
+    app.router.routes.extend(rest)
     app.router._mark_routes_changed()  # noqa: SLF001
 
     from .docs import install as install_docs
