@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -13,7 +13,7 @@ from ...services import credits, payment_confirm, payments
 from ...services.context import Context
 from ...services.payments import PaymentRequest
 from ..deferred_route import DeferredRoute
-from ..deps import Crew, Ctx
+from ..deps import Crew, Ctx, signed_crew
 from ..schemas import (
     BatchIn,
     BatchOut,
@@ -93,12 +93,12 @@ def log_batch(
 async def log_payment(
     event_id: str,
     patron_id: str,
+    request: Request,
     response: Response,
-    ctx: Ctx,
-    crew: Crew,
     body: PaymentIn | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
+    ctx, crew = await signed_crew(request)
     return await store_work(
         ctx, _log_payment, event_id, patron_id, response, ctx, crew, body, idempotency_key
     )

@@ -12,7 +12,7 @@ from ...services import attendance, live, roster
 from ...services.context import Context
 from ...services.views import BookingView, RosterView
 from ..deferred_route import DeferredRoute
-from ..deps import Crew, Ctx
+from ..deps import Crew, Ctx, signed_crew
 from ..roster_cache import GZIP_MINIMUM, Kept, RosterCache
 from ..schemas import AttendanceIn, BookingOut, CancelIn, RosterIn, RosterOut, WaiverIn, WaiverOut
 from ..store_work import store_work
@@ -44,10 +44,9 @@ def _etag(header: str | None) -> str | None:
 async def get_roster(
     event_id: str,
     request: Request,
-    ctx: Ctx,
-    crew: Crew,
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
+    ctx, _crew = await signed_crew(request)
     rosters: RosterCache = request.app.state.rosters
     found = await store_work(ctx, _unchanged_or_kept, ctx, request, event_id, if_none_match)
     if isinstance(found, Response):
@@ -150,10 +149,10 @@ async def set_attendance(
     event_id: str,
     patron_id: str,
     body: AttendanceIn,
-    ctx: Ctx,
-    crew: Crew,
+    request: Request,
     idempotency_key: IdempotencyKey = None,
 ) -> BookingOut:
+    ctx, crew = await signed_crew(request)
     view = await store_work(
         ctx,
         attendance.set_checked_in,
