@@ -128,13 +128,13 @@ def _from_json_value(kind: Any) -> Any:
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
+def _field_order(cls: Any) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _to_row(obj: Any, *, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
     row = {}
-    for name in _field_names(type(obj)):
+    for name in _field_order(cast(Any, type(obj))):
         value = getattr(obj, name)
         row[(rename or {}).get(name, name)] = value.value if isinstance(value, Enum) else value
     return row

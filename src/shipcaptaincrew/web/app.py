@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from ..services.reminders import sweep
 from ..storage.base import Store
 from . import errors
 from .console_files import ConsoleFiles
-from .deferred_route import DeferredRoute, remember_missing_pydantic_v1
+from .deferred_route import DeferredRoute, declared_again, remember_missing_pydantic_v1
 from .deps import current_principal, signed_in
 from .live_hub import LiveHub
 from .logs import configure as configure_logging
@@ -61,29 +61,15 @@ async def health() -> HealthOut:  # no I/O: served on the event loop, no thread 
     return HealthOut(status="ok")
 
 
-def _flat(
-    router: APIRouter, prefix: str = "", dependencies: Sequence[params.Depends] = ()
-) -> list[BaseRoute]:
-    """``router``'s routes as including it with ``prefix`` and ``dependencies`` serves them,
-    each declared again with those (a ``DeferredRoute``, analysed when first served), to
-    sit in the app's own list of routes."""
-    routes: list[BaseRoute] = []
-    for route in router.routes:
-        assert isinstance(route, DeferredRoute), route  # noqa: S101 - every route module's
-        path, endpoint, kwargs = route.declared
-        kwargs = {**kwargs, "dependencies": [*dependencies, *kwargs["dependencies"]]}
-        routes.append(DeferredRoute(prefix + path, endpoint, **kwargs))
-    return routes
-
-
 @functools.cache
 def _site() -> tuple[list[BaseRoute], list[BaseRoute]]:
     """The app's API and sign-in routes, built once per process, as two groups: the areas a
     cold start meets first (health, who-am-I, sign-in, the roster, logging a payment and
     events), and the rest of /api.
 
-    Each route is declared again with its /api prefix and its sign-in (``_flat``) and sits
-    in the app's own list, as FastAPI built an included router's routes before 0.16x. An
+    Each route is declared again with its /api prefix and its sign-in (``declared_again``)
+    and sits in the app's own list, as FastAPI built an included router's routes before
+    0.16x (the guest pages and webhooks too, in their ``install``). An
     included router is matched route by route twice (once to find it, once to serve), with
     bookkeeping per route on the request: a check-in made 2,101 Python calls behind the
     included areas, 1,708 here. The copies are ``DeferredRoute``s: a request walking past
@@ -93,7 +79,7 @@ def _site() -> tuple[list[BaseRoute], list[BaseRoute]]:
     first for the cold start, then the dock's two busiest writes, a check-in and a
     payment. No path is in two areas, so the order changes nothing else."""
     return tuple(  # type: ignore[return-value]
-        [route for area in group for route in _flat(*area)] for group in _areas()
+        [route for area in group for route in declared_again(*area)] for group in _areas()
     )
 
 

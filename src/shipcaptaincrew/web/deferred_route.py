@@ -22,17 +22,18 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import IntEnum
 from typing import Any
 
+from fastapi import APIRouter, params
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import _is_async_gen_callable, _is_gen_callable
 from fastapi.dependencies.utils import get_stream_item_type, get_typed_return_annotation
 from fastapi.routing import APIRoute, _validate_form_limits, lenient_issubclass
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.responses import Response
-from starlette.routing import compile_path, get_name
+from starlette.routing import BaseRoute, compile_path, get_name
 
 _DEFAULTS = {
     name: p.default
@@ -150,6 +151,23 @@ class DeferredRoute(APIRoute):
             del self.__dict__["_pending"]
             APIRoute.__init__(self, path, endpoint, **kwargs)
         return getattr(self, name)
+
+
+def declared_again(
+    router: APIRouter, prefix: str = "", dependencies: Sequence[params.Depends] = ()
+) -> list[BaseRoute]:
+    """``router``'s routes as including it with ``prefix`` and ``dependencies`` serves
+    them, each declared again with those (not analysed until first served), to sit in an
+    app's own list of routes: FastAPI 0.16x matches an included router's routes twice per
+    request, with bookkeeping per route."""
+    routes: list[BaseRoute] = []
+    for route in router.routes:
+        if not isinstance(route, DeferredRoute):
+            raise TypeError(f"{route!r}: route modules declare DeferredRoutes")
+        path, endpoint, kwargs = route.declared
+        kwargs = {**kwargs, "dependencies": [*dependencies, *kwargs["dependencies"]]}
+        routes.append(DeferredRoute(prefix + path, endpoint, **kwargs))
+    return routes
 
 
 def remember_missing_pydantic_v1() -> None:

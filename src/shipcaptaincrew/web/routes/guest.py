@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.routing import BaseRoute
 
 from ...domain.errors import Conflict, DomainError, Invalid, NotFound
 from ...domain.models import Booking
@@ -19,7 +20,7 @@ from ...domain.money import format_money
 from ...services import receipts, reminders, settlement_guest, waivers
 from ...services.context import Context
 from ...services.guest import GuestView, guest_view
-from ..deferred_route import DeferredRoute
+from ..deferred_route import DeferredRoute, declared_again
 from ..deps import Ctx, client_ip
 from ..guest_forms import form_token, form_token_ok, read_form, same_origin
 
@@ -288,12 +289,22 @@ def receipt(token: str, payment_id: str, ctx: Ctx) -> Response:
     )
 
 
+@functools.cache
+def _pages() -> list[BaseRoute]:
+    """The kiosk, seat and guest pages, declared again once per process for every app's own
+    list of routes (``declared_again``)."""
+    from . import guest_seats, kiosk_pages
+
+    return [
+        r
+        for pages in (kiosk_pages.router, guest_seats.router, router)
+        for r in declared_again(pages)
+    ]
+
+
 def install(app: FastAPI) -> None:
     """Serve the guest pages and their assets (under /g/ so CloudFront sends both to the
     app)."""
-    from . import guest_seats, kiosk_pages
-
     app.mount("/g/assets", StaticFiles(directory=ASSETS), name="guest-assets")
-    app.include_router(kiosk_pages.router)
-    app.include_router(guest_seats.router)
-    app.include_router(router)
+    app.router.routes.extend(_pages())
+    app.router._mark_routes_changed()  # noqa: SLF001 - its cached match tables are stale

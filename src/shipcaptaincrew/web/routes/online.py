@@ -5,14 +5,16 @@ signature over the raw body (Stripe) or PayPal's verify-webhook-signature call."
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Header, Path, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.routing import BaseRoute
 
 from ...domain.errors import DomainError, Invalid, NotFound, ProviderFailed
 from ...services import online, refunds
-from ..deferred_route import DeferredRoute
+from ..deferred_route import DeferredRoute, declared_again
 from ..deps import Crew, Ctx
 from ..errors import ErrorOut
 from ..guest_forms import form_token_ok, read_form, same_origin
@@ -109,6 +111,13 @@ async def pay_now(token: str, request: Request, ctx: Ctx) -> Response:
     return RedirectResponse(checkout.url, status_code=303)
 
 
+@functools.cache
+def _routes() -> list[BaseRoute]:
+    """The webhooks and the guest's checkout, declared again once per process for every
+    app's own list of routes (``declared_again``)."""
+    return [*declared_again(hooks), *declared_again(guest)]
+
+
 def install(app: FastAPI) -> None:
-    app.include_router(hooks)
-    app.include_router(guest)
+    app.router.routes.extend(_routes())
+    app.router._mark_routes_changed()  # noqa: SLF001 - its cached match tables are stale
