@@ -64,8 +64,8 @@ async def health() -> HealthOut:  # no I/O: served on the event loop, no thread 
 @functools.cache
 def _site() -> tuple[list[BaseRoute], list[BaseRoute]]:
     """The app's API and sign-in routes, built once per process, as two groups: the areas a
-    cold start meets first (health, who-am-I, sign-in, the roster, logging a payment and
-    events), and the rest of /api.
+    cold start meets first (health, who-am-I, sign-in, the roster, logging a payment, the
+    changes phones poll, and events), and the rest of /api.
 
     Each route is declared again with its /api prefix and its sign-in (``declared_again``)
     and sits in the app's own list, as FastAPI built an included router's routes before
@@ -77,7 +77,8 @@ def _site() -> tuple[list[BaseRoute], list[BaseRoute]]:
     when first served, once per process (every app of the process shares them, as the
     tests' hundreds do), and the declared routes never are. Who-am-I and sign-in come
     first for the cold start, then the dock's two busiest writes, a check-in and a
-    payment. No path is in two areas, so the order changes nothing else."""
+    payment, and the changes every phone polls. No path is in two areas, so the order
+    changes nothing else."""
     return tuple(  # type: ignore[return-value]
         [route for area in group for route in declared_again(*area)] for group in _areas()
     )
@@ -93,8 +94,8 @@ def _areas() -> tuple[list[Area], list[Area]]:
     # who-am-I, the own password and sign-out: open to a member who must choose a password
     first: list[Area] = [(health_router, "", []), (ready_router, "", [])]
     first += [(auth.api, "/api", signed), (auth.admin, "", [])]
-    first += [(module.router, "/api", crew) for module in (roster, payments, events)]
-    modules = (live, headcount, guest_link, online, reconciliation, cashup, audit)
+    first += [(module.router, "/api", crew) for module in (roster, payments, live, events)]
+    modules = (headcount, guest_link, online, reconciliation, cashup, audit)
     rest = [
         (module.router, "/api", crew)
         for module in (*modules, crew_routes, waivers, outbox, receipts, kiosks, settlements)
