@@ -107,8 +107,8 @@ async def current_crew(request: Request) -> CrewMember:
 async def signed_crew(request: Request) -> tuple[Context, CrewMember]:
     """The context and the signed-in crew member, for the dock's busiest routes: read from
     the request, where the API's sign-in (``current_principal``, on every /api route) put
-    the member, with no dependency of the route's own for FastAPI to solve (each one a
-    check-in names costs it about a tenth of its Python calls)."""
+    the member, with no dependency of the route's own for FastAPI to solve (the two a
+    check-in named, context and crew member, cost it about a tenth of its Python calls)."""
     ctx: Context = request.app.state.ctx
     return ctx, (await current_principal(request)).crew
 
