@@ -56,8 +56,13 @@ UPDATE_BOOKING = t.bookings.update().where(
 
 
 @functools.cache
+def _field_order(cls: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+@functools.cache
 def _field_names(cls: Any) -> frozenset[str]:
-    return frozenset(f.name for f in dataclasses.fields(cls))
+    return frozenset(_field_order(cls))
 
 
 def _from_row(cls: type[T], row: Mapping[str, Any], **enums: type[Enum]) -> T:
@@ -125,11 +130,6 @@ def _from_json_value(kind: Any) -> Any:
     if isinstance(kind, sa.JSON):
         return json.loads
     return None
-
-
-@functools.cache
-def _field_order(cls: Any) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _to_row(obj: Any, *, rename: Mapping[str, str] | None = None) -> dict[str, Any]:

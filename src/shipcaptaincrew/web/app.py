@@ -69,7 +69,7 @@ def _site() -> tuple[list[BaseRoute], list[BaseRoute]]:
 
     Each route is declared again with its /api prefix and its sign-in (``declared_again``)
     and sits in the app's own list, as FastAPI built an included router's routes before
-    0.16x (the guest pages and webhooks too, in their ``install``). An
+    0.16x (the guest pages and webhooks too: ``guest.routes``, ``online.routes``). An
     included router is matched route by route twice (once to find it, once to serve), with
     bookkeeping per route on the request: a check-in made 2,101 Python calls behind the
     included areas, 1,708 here. The copies are ``DeferredRoute``s: a request walking past
@@ -79,12 +79,15 @@ def _site() -> tuple[list[BaseRoute], list[BaseRoute]]:
     first for the cold start, then the dock's two busiest writes, a check-in and a
     payment, and the changes every phone polls. No path is in two areas, so the order
     changes nothing else."""
-    return tuple(  # type: ignore[return-value]
-        [route for area in group for route in declared_again(*area)] for group in _areas()
-    )
+    first, rest = _areas()
+    return _declared(first), _declared(rest)
 
 
 Area = tuple[APIRouter, str, list[params.Depends]]
+
+
+def _declared(areas: list[Area]) -> list[BaseRoute]:
+    return [route for area in areas for route in declared_again(*area)]
 
 
 def _areas() -> tuple[list[Area], list[Area]]:
@@ -177,12 +180,8 @@ def create_app(
     # Shared by every app this process builds (a server builds one; the tests, hundreds).
     # The areas a cold start meets first, the guest pages and webhooks, then the rest.
     first, rest = _site()
-    app.router.routes.extend(first)
+    app.router.routes.extend([*first, *guest.routes(), *online.routes(), *rest])
     app.router._mark_routes_changed()  # noqa: SLF001 - its cached match tables are stale
-    guest.install(app)
-    online.install(app)
-    app.router.routes.extend(rest)
-    app.router._mark_routes_changed()  # noqa: SLF001
 
     from .docs import install as install_docs
 

@@ -9,10 +9,10 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Mount
 
 from ...domain.errors import Conflict, DomainError, Invalid, NotFound
 from ...domain.models import Booking
@@ -302,9 +302,8 @@ def _pages() -> list[BaseRoute]:
     ]
 
 
-def install(app: FastAPI) -> None:
-    """Serve the guest pages and their assets (under /g/ so CloudFront sends both to the
-    app)."""
-    app.mount("/g/assets", StaticFiles(directory=ASSETS), name="guest-assets")
-    app.router.routes.extend(_pages())
-    app.router._mark_routes_changed()  # noqa: SLF001 - its cached match tables are stale
+def routes() -> list[BaseRoute]:
+    """The guest pages and their assets, for an app's own list of routes (under /g/ so
+    CloudFront sends both to the app): the assets first."""
+    assets = Mount("/g/assets", app=StaticFiles(directory=ASSETS), name="guest-assets")
+    return [assets, *_pages()]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, FastAPI, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.routing import BaseRoute
 
@@ -112,12 +112,7 @@ async def pay_now(token: str, request: Request, ctx: Ctx) -> Response:
 
 
 @functools.cache
-def _routes() -> list[BaseRoute]:
+def routes() -> list[BaseRoute]:
     """The webhooks and the guest's checkout, declared again once per process for every
     app's own list of routes (``declared_again``)."""
     return [*declared_again(hooks), *declared_again(guest)]
-
-
-def install(app: FastAPI) -> None:
-    app.router.routes.extend(_routes())
-    app.router._mark_routes_changed()  # noqa: SLF001 - its cached match tables are stale
