@@ -132,12 +132,25 @@ def _from_json_value(kind: Any) -> Any:
     return None
 
 
+@functools.cache
+def _fields_of(cls: Any) -> Callable[[Any], tuple[Any, ...]]:
+    """A record's field values, in field order, in one call."""
+    names = _field_order(cls)
+    get = operator.attrgetter(*names)
+    return get if len(names) > 1 else lambda obj: (get(obj),)
+
+
 def _to_row(obj: Any, *, rename: Mapping[str, str] | None = None) -> dict[str, Any]:
-    row = {}
-    for name in _field_order(cast(Any, type(obj))):
-        value = getattr(obj, name)
-        row[(rename or {}).get(name, name)] = value.value if isinstance(value, Enum) else value
-    return row
+    """A record's fields as a row: its enums as their values (``_value_``: what
+    ``Enum.value`` returns, without the property's two calls)."""
+    cls: Any = type(obj)
+    names = _field_order(cls)
+    if rename:
+        names = tuple(rename.get(n, n) for n in names)
+    return {
+        k: v._value_ if isinstance(v, Enum) else v
+        for k, v in zip(names, _fields_of(cls)(obj), strict=True)
+    }
 
 
 def _crew(row: Mapping[str, Any]) -> CrewMember:
@@ -174,20 +187,18 @@ SQLITE_CONCURRENCY = 4
 def _begin_immediate(dbapi_conn: Any) -> None:
     """Take SQLite's write lock, polling every millisecond or so while another process
     holds it. SQLite's own busy handler backs off to 100 ms sleeps, which left writers
-    of a second worker process idle long after the lock was free (p99 over a second)."""
+    of a second worker process idle long after the lock was free (p99 over a second).
+    ``dbapi_conn`` has no busy timeout (``SqlBase._writer``): a statement of a
+    transaction that holds the write lock never waits for another connection."""
     deadline = time.monotonic() + WRITE_WAIT_S
-    dbapi_conn.execute("PRAGMA busy_timeout=0")
-    try:
-        while True:
-            try:
-                dbapi_conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as err:
-                if "locked" not in str(err) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.001)
-    finally:
-        dbapi_conn.execute("PRAGMA busy_timeout=30000")
+    while True:
+        try:
+            dbapi_conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.001)
 
 
 def _private_sqlite_file(url: str) -> None:
@@ -519,14 +530,33 @@ class SqlBase:
         )
         self._readers = threading.local()
         self._open_readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
+        self._writing: Connection | None = None
 
     # -- plumbing -------------------------------------------------------------------------
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self._write_lock, self.engine.connect() as conn:
-            conn = conn.execution_options(scc_write=True)
-            with conn.begin():
-                yield conn
+        if self._pg:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(scc_write=True)
+                with conn.begin():
+                    yield conn
+            return
+        with self._write_lock, self._writer().begin() as tx:
+            yield tx.connection
+
+    def _writer(self) -> Connection:
+        """The store's SQLite connection for writes, kept open: writes take turns on it
+        (``_write_lock``), so a write skips the pool's checkout, checkin and reset and
+        SQLAlchemy's new ``Connection`` (about a hundred Python calls). It has no busy
+        timeout: ``_begin_immediate`` waits for another process's write lock itself, and
+        a transaction that holds the lock never waits. One that broke is replaced; it is
+        closed with the store."""
+        conn = self._writing
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self.engine.connect().execution_options(scc_write=True)
+            cast(Any, conn.connection.driver_connection).execute("PRAGMA busy_timeout=0")
+            self._writing = conn
+        return conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -672,6 +702,9 @@ class SqlBase:
             return set(heads) == {t.SCHEMA_HEAD}
 
     def close(self) -> None:
+        if self._writing is not None:
+            self._writing.close()
+            self._writing = None
         for reader in list(self._open_readers):
             reader.conn.close()
         self._readers = threading.local()
@@ -684,9 +717,12 @@ class SqlBase:
 
     @staticmethod
     def _update_booking(conn: Connection, booking: Booking, expected_version: int) -> None:
-        row = _to_row(dataclasses.replace(booking, version=expected_version + 1))
+        row = _to_row(booking)  # the booking as it is to be stored, one version on
         row.update(
-            w_event_id=booking.event_id, w_patron_id=booking.patron_id, w_version=expected_version
+            version=expected_version + 1,
+            w_event_id=booking.event_id,
+            w_patron_id=booking.patron_id,
+            w_version=expected_version,
         )
         res = _execute(conn, UPDATE_BOOKING, row)
         if res.rowcount != 1:

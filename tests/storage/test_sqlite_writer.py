@@ -1,0 +1,121 @@
+"""A SQLite store's writes: one connection kept for them, taking turns, with no busy timeout
+of its own; another process's write lock is waited for, a broken connection replaced."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from typing import Any
+
+import pytest
+from sqlalchemy import event as sa_event
+
+from shipcaptaincrew.storage import sql_base
+from shipcaptaincrew.storage.sql import SqlStore
+from tests import factories as f
+
+
+def _path(store: SqlStore) -> str:
+    return store.url.removeprefix("sqlite:///")
+
+
+def _begun(store: SqlStore) -> list[Any]:
+    """The driver connection of every write transaction begun on ``store`` from now on."""
+    conns: list[Any] = []
+
+    def begin(conn: Any) -> None:
+        if conn.get_execution_options().get("scc_write"):
+            conns.append(conn.connection.driver_connection)
+
+    sa_event.listen(store.engine, "begin", begin)
+    return conns
+
+
+def _actions(store: SqlStore) -> list[str]:
+    return sorted(e.action for e in store.list_audit())
+
+
+def test_writes_from_many_threads_take_turns_on_one_connection(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
+    checkouts: list[int] = []
+    sa_event.listen(store.engine, "checkout", lambda *_: checkouts.append(1))
+    begun = _begun(store)
+    threads = [
+        threading.Thread(target=store.add_audit, args=(f.audit_entry(f"w{i}"),)) for i in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert checkouts == [1]  # the writer's, once
+    assert len(begun) == 8 and len({id(c) for c in begun}) == 1
+    assert _actions(store) == [f"w{i}" for i in range(8)]
+    writer = begun[0]
+    assert writer.execute("PRAGMA busy_timeout").fetchone() == (0,)
+    # Every other connection keeps SQLite's busy timeout.
+    assert store._reader().execute("PRAGMA busy_timeout").fetchone() == (30000,)
+    with store.engine.connect() as other:
+        assert other.connection.driver_connection is not writer
+        assert other.exec_driver_sql("PRAGMA busy_timeout").fetchone() == (30000,)
+
+
+def test_a_write_waits_for_another_process_holding_the_lock(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
+    store.add_audit(f.audit_entry("first"))
+    other = sqlite3.connect(_path(store), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    done = threading.Event()
+
+    def write() -> None:
+        store.add_audit(f.audit_entry("second"))
+        done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert not done.wait(0.3)  # still waiting for the lock
+    other.execute("INSERT INTO counters (name, value) VALUES ('other', 1)")
+    other.execute("COMMIT")
+    other.close()
+    assert done.wait(5)
+    writer.join()
+    assert _actions(store) == ["first", "second"]
+
+
+def test_a_write_that_cannot_get_the_lock_fails_and_the_next_one_succeeds(
+    sqlite_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = sqlite_store
+    store.add_audit(f.audit_entry("first"))
+    monkeypatch.setattr(sql_base, "WRITE_WAIT_S", 0.2)
+    other = sqlite3.connect(_path(store), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    with pytest.raises(Exception, match="database is locked"):
+        store.add_audit(f.audit_entry("refused"))
+    assert 0.2 <= time.monotonic() - started < 5
+    other.execute("ROLLBACK")
+    other.close()
+    store.add_audit(f.audit_entry("after"))
+    assert _actions(store) == ["after", "first"]
+
+
+def test_a_broken_writing_connection_is_replaced(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
+    begun = _begun(store)
+    store.add_audit(f.audit_entry("first"))
+    store._writer().invalidate()  # as SQLAlchemy does when the driver reports it broken
+    store.add_audit(f.audit_entry("second"))
+    assert _actions(store) == ["first", "second"]
+    assert len(begun) == 2 and begun[0] is not begun[1]
+    assert begun[1].execute("PRAGMA busy_timeout").fetchone() == (0,)
+
+
+def test_closing_the_store_closes_its_writing_connection(settings: Any, tmp_path: Any) -> None:
+    store = SqlStore(f"sqlite:///{tmp_path / 'w.db'}")
+    store.init_schema()
+    begun = _begun(store)
+    store.add_audit(f.audit_entry("first"))
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        begun[0].execute("SELECT 1")
