@@ -108,3 +108,53 @@ def test_shared_headers_flatten_as_the_standard_policy_flattens_them(monkeypatch
     assert sorted(kept[0]["From"]._folds) == sorted(
         [(78, "\r\n", False), (78, "\n", False), (78, "\r\n", True), (40, "\r\n", False)]
     )
+
+
+def _boundaries(msg) -> list[str]:
+    return [p.get_boundary() for p in msg.walk() if p.is_multipart()]
+
+
+def test_boundaries_are_shared_unless_a_text_sent_as_it_is_holds_one() -> None:
+    """Every message has the same boundaries (its multipart headers parsed once for all);
+    a name typed to hold one, in a text sent as it is (7bit), gives the message boundaries
+    of its own id, and the message still reads back part by part."""
+    from datetime import UTC, datetime
+    from email import message_from_bytes, policy
+
+    from shipcaptaincrew.notify.messages import PayLinkEmail, compose_pay_link
+
+    first, second = composed(), composed(receipt_no=8, patron_name="Patron 8")
+    assert _boundaries(first) == _boundaries(second) == ["=_scc_0", "=_scc_1"]
+    assert first["Content-Type"] is second["Content-Type"]
+    # A receipt's texts are quoted-printable: "=_" typed into them is encoded.
+    assert _boundaries(composed(patron_name="Ann --=_scc_0--")) == ["=_scc_0", "=_scc_1"]
+
+    def pay_link(name: str):
+        return compose_pay_link(
+            PayLinkEmail(
+                to="ann@example.com",
+                patron_name=name,
+                org_name="Harbour Co",
+                event_title="Trip",
+                balance_cents=4500,
+                currency="USD",
+                guest_url="https://boats.example/g/tok123",
+                mail_from="Harbour Co <boats@harbour.example>",
+                reply_to="",
+                message_id="msg_0123456789abcdef",
+                created_at=datetime(2026, 7, 1, 12, tzinfo=UTC),
+            )
+        )
+
+    plain = pay_link("Ann")
+    assert _boundaries(plain) == ["=_scc_0"]
+    assert plain.get_body(("plain",))["Content-Transfer-Encoding"] == "7bit"
+    msg = pay_link("Ann\n--=_scc_0--")
+    assert _boundaries(msg) == ["=_msg_0123456789abcdef_0"]
+    back = message_from_bytes(msg.as_bytes(policy=policy.SMTP), policy=policy.default)
+
+    def texts(m):  # as the recipient reads them (line endings as the text's own)
+        return [m.get_body((k,)).get_content().replace("\r\n", "\n") for k in ("plain", "html")]
+
+    assert texts(back) == texts(msg)
+    assert "Hello Ann\n--=_scc_0--," in texts(back)[0]  # a line that would end the part

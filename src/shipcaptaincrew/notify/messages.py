@@ -186,9 +186,17 @@ def _envelope(
 
 def _fix_boundaries(msg: EmailMessage, message_id: str) -> EmailMessage:
     """Fixed boundaries: the same message always flattens to the same bytes, whichever
-    sender sends it. "=_" never occurs in base64 or quoted-printable bodies."""
-    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
-        part.set_boundary(f"=_{message_id}_{i}")
+    sender sends it. "=_" never occurs in base64 or quoted-printable bodies, so the
+    boundaries are the same in every message (``=_scc_0``, ``=_scc_1``): their
+    Content-Type headers then repeat from message to message and are parsed and folded
+    once (``_Headers``), where a boundary of each message's own cost two parses of about
+    0.1 ms. A text sent as it is (7bit) that holds "=_" (typed by someone) gets
+    boundaries from the message id instead, which nobody knows before it is sent."""
+    parts = list(msg.walk())
+    shared = not any("=_" in p.get_payload() for p in parts if not p.is_multipart())
+    name = "=_scc_{}" if shared else f"=_{message_id}_{{}}"
+    for i, part in enumerate(p for p in parts if p.is_multipart()):
+        part.set_boundary(name.format(i))
     return msg
 
 
