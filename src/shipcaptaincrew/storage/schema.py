@@ -33,7 +33,12 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
             return super().bind_processor(dialect)
 
         def process(value: datetime | None) -> str | None:
-            return None if value is None else self.process_bind_param(value, dialect)
+            # process_bind_param's SQLite branch, in one call (a booking binds five)
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime")
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
         return process
 

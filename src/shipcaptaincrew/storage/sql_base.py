@@ -373,6 +373,8 @@ class _Plain:
         values = {**self.defaults, **params} if params else self.defaults
         if self.named:
             return values, {n: f(values[n]) if f is not None else values[n] for n, f in self.binds}
+        if not self.expanding:
+            return values, [values[n] if f is None else f(values[n]) for n, f in self.binds]
         args: list[Any] = []
         for name, f in self.binds:
             if name in self.expanding:
