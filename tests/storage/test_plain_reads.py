@@ -54,6 +54,43 @@ def test_a_list_bound_to_in_gets_one_placeholder_per_item(sqlite_store: SqlStore
     assert "IN (?, ?)" in plain.sized[(2,)]
 
 
+def test_a_list_bound_to_in_is_one_array_on_postgresql(pg_store: SqlStore) -> None:
+    """On PostgreSQL a list's IN runs on the driver as ``= ANY`` of one array, with the
+    answer SQLAlchemy gives; a NOT IN, or a list whose values need converting, stays
+    SQLAlchemy's."""
+    import sqlalchemy as sa
+
+    from shipcaptaincrew.domain import outbox as ob
+    from shipcaptaincrew.storage import schema as t
+    from shipcaptaincrew.storage.sql_base import _plain
+    from tests.storage.contract_outbox_latest import _booked, _msg, _write
+
+    event = f.event_record()
+    pg_store.add_event(event, f.audit_entry())
+    ann, bob = _booked(pg_store, event), _booked(pg_store, event)
+    _write(pg_store, ann, [_msg(ann, 10), _msg(ann, 20, ob.VOID)])
+    _write(pg_store, bob, [_msg(bob, 5), _msg(bob, 9, "reminder")])
+    asked = ([ob.RECEIPT], [ob.RECEIPT, ob.VOID], ["reminder", ob.VOID, ob.RECEIPT])
+    through_sqlalchemy = [pg_store.latest_outbox_status(event.id, kinds) for kinds in asked]
+    pg_store.plain_at_first_sight = True
+    through_the_driver = [pg_store.latest_outbox_status(event.id, kinds) for kinds in asked]
+    plain = pg_store._plain[LATEST_STATUS]  # noqa: SLF001
+    assert isinstance(plain, _Plain)
+    assert "outbox.kind = ANY(%(kinds)s)" in plain.sql and "POSTCOMPILE" not in plain.sql
+    assert through_the_driver == through_sqlalchemy
+    assert through_sqlalchemy == [
+        {ann.patron_id: ob.QUEUED, bob.patron_id: ob.QUEUED},
+        {ann.patron_id: ob.QUEUED, bob.patron_id: ob.QUEUED},
+        {ann.patron_id: ob.QUEUED, bob.patron_id: ob.QUEUED},
+    ]
+    dialect = pg_store.engine.dialect
+    o = t.outbox.c
+    not_in = sa.select(o.id).where(o.kind.not_in(sa.bindparam("kinds", expanding=True)))
+    assert _plain(not_in, dialect) is None
+    converted = sa.select(o.id).where(o.created_at.in_(sa.bindparam("at", expanding=True)))
+    assert _plain(converted, dialect) is None  # UTCDateTime converts each value
+
+
 def test_a_record_loaded_in_one_step_is_the_one_its_class_makes() -> None:
     import dataclasses
 

@@ -480,21 +480,37 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
 def _plain(query: Any, dialect: Any) -> _Plain | None:
     """``query`` compiled for the driver, or None when SQLAlchemy must run it each time
     (``_per_call``) or the driver path cannot take it (a list bound more than once, or on
-    PostgreSQL at all; no binds; no result columns)."""
+    PostgreSQL other than in a plain ``IN``, or with a bind processor; no binds; no result
+    columns). On PostgreSQL a list's ``IN`` becomes ``= ANY(...)`` with the list bound as
+    one array: the same rows (a list is never empty here: ``_driver_plain``), one SQL
+    text for every length."""
     compiled = query.compile(dialect=dialect)
     positional = dialect.name == "sqlite"
+    lists = [b.key for b in compiled.post_compile_params]
+    sql = compiled.string
     if (
         _per_call(compiled)
-        or any(
-            compiled.string.count(f"(__[POSTCOMPILE_{b.key}])") != 1 or not positional
-            for b in compiled.post_compile_params
+        or any(sql.count(f"(__[POSTCOMPILE_{key}])") != 1 for key in lists)
+        or (
+            not positional
+            and any(
+                sql.count(f" IN (__[POSTCOMPILE_{key}])") != 1
+                or f"NOT IN (__[POSTCOMPILE_{key}])" in sql
+                or compiled._bind_processors.get(key) is not None  # noqa: SLF001
+                for key in lists
+            )
         )
         or (positional and not compiled.positiontup)
         or (not positional and not compiled.binds)
         or not compiled._result_columns  # noqa: SLF001
     ):
         return None
-    return _Plain(compiled)
+    plain = _Plain(compiled)
+    if not positional and lists:
+        for key in lists:
+            sql = sql.replace(f" IN (__[POSTCOMPILE_{key}])", f" = ANY(%({key})s)")
+        plain.sql, plain.expanding = sql, frozenset()
+    return plain
 
 
 class _Reader:
