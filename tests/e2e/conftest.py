@@ -14,6 +14,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from tests.server import ADMIN_EMAIL, ADMIN_PASSWORD, LiveServer, running
 
+# Assertions about a page wait as long as its actions do (``page.set_default_timeout``
+# below): on a loaded machine /docs takes more than expect's default 5 s to render Swagger
+# UI's script.
+expect.set_options(timeout=10_000)
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
