@@ -6,9 +6,25 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
+from shipcaptaincrew.domain import outbox as ob
+from shipcaptaincrew.domain.models import Booking, OutboxMessage
 from shipcaptaincrew.storage.base import PaymentState, PaymentWrite, Store
 from tests import factories as f
 from tests.factories import T0
+
+
+def _message(b: Booking, seconds: int, kind: str, msg_id: str) -> OutboxMessage:
+    return OutboxMessage(
+        id=msg_id,
+        dedup_key=f"test:{msg_id}",
+        kind=kind,
+        to=b.patron_email,
+        payload={},
+        created_at=T0 + timedelta(seconds=seconds),
+        next_attempt_at=T0 + timedelta(seconds=seconds),
+        event_id=b.event_id,
+        patron_id=b.patron_id,
+    )
 
 
 class PaymentStateContract:
@@ -44,12 +60,58 @@ class PaymentStateContract:
             [PaymentWrite(f.payment_record(pat, 1000), pat, 1)], [f.audit_entry()]
         )
         pat = dataclasses.replace(pat, version=2)
-        assert store.get_event_booking(event.id, pat.patron_id) == (event, pat)
-        assert store.get_event_booking(other.id, sam.patron_id) == (other, sam)
+        kinds = [ob.RECEIPT, ob.VOID]
+        assert store.get_event_booking(event.id, pat.patron_id, kinds) == (event, pat, None)
+        assert store.get_event_booking(other.id, sam.patron_id, kinds) == (other, sam, None)
         # Sam is on the other event only; nobody is on a missing one
-        assert store.get_event_booking(event.id, sam.patron_id) == (event, None)
-        assert store.get_event_booking("evt_missing", pat.patron_id) is None
+        assert store.get_event_booking(event.id, sam.patron_id, kinds) == (event, None, None)
+        assert store.get_event_booking("evt_missing", pat.patron_id, kinds) is None
         assert paid.receipt_no == 1
+
+    def test_event_booking_comes_with_the_status_of_its_latest_message_of_the_kinds(
+        self, store: Store
+    ) -> None:
+        """As ``latest_outbox_status`` ranks them: the newest of the kinds asked for, of
+        this patron on this event only."""
+        event, other = f.event_record(), f.event_record()
+        for e in (event, other):
+            store.add_event(e, f.audit_entry("event.created", e.id))
+        patron = f.patron_record(name="Pat")
+        pat = f.stored_booking(store, event, patron)
+        sam = f.stored_booking(store, event, f.patron_record(name="Sam"))
+        f.stored_booking(store, other, patron, new_patron=False)
+        messages = [
+            _message(pat, 10, ob.RECEIPT, "msg_a"),
+            _message(pat, 20, ob.VOID, "msg_b"),
+            _message(pat, 30, "reminder", "msg_c"),
+            _message(sam, 10, ob.RECEIPT, "msg_d"),
+        ]
+        store.add_payments(
+            [PaymentWrite(f.payment_record(pat, 1000), pat, 1)], [f.audit_entry()], messages
+        )
+        pat = dataclasses.replace(pat, version=2)
+        [void] = store.claim_outbox(
+            now=T0 + timedelta(minutes=1),
+            lease_until=T0 + timedelta(minutes=2),
+            limit=1,
+            ids=["msg_b"],
+        )
+        assert store.finish_outbox(dataclasses.replace(void, status=ob.FAILED), f.audit_entry())
+        kinds = [ob.RECEIPT, ob.VOID]
+        assert store.get_event_booking(event.id, pat.patron_id, kinds) == (event, pat, ob.FAILED)
+        assert store.get_event_booking(event.id, pat.patron_id, [ob.RECEIPT]) == (
+            event,
+            pat,
+            ob.QUEUED,
+        )
+        assert store.get_event_booking(event.id, pat.patron_id, ["reminder", *kinds])[2] == (
+            ob.QUEUED
+        )
+        assert store.get_event_booking(event.id, sam.patron_id, kinds) == (event, sam, ob.QUEUED)
+        assert store.get_event_booking(event.id, sam.patron_id, [ob.VOID]) == (event, sam, None)
+        assert store.get_event_booking(event.id, pat.patron_id, []) == (event, pat, None)
+        # Pat's booking on the other event has no message of its own
+        assert store.get_event_booking(other.id, pat.patron_id, kinds)[2] is None
 
     def test_receipt_records_are_the_payment_its_booking_and_its_event(self, store: Store) -> None:
         # Pat is on two events and Sam on the first: each payment gets its own booking

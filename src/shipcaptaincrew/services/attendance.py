@@ -65,7 +65,7 @@ def set_checked_in(
     reason crew give at the boarding gate for someone unpaid or without a waiver: it may
     not be blank, and the audit entry records it with what was missing."""
     reason = boarding.board_anyway_reason(board_anyway) if board_anyway is not None else None
-    event, read = read_event_booking(ctx, event_id=event_id, patron_id=patron_id)
+    event, read, email = read_event_booking(ctx, event_id=event_id, patron_id=patron_id)
     rules.check_open(event)
     action = "attendance.checked_in" if checked_in else "attendance.undone"
     now = ctx.now()
@@ -104,7 +104,7 @@ def set_checked_in(
     booking = change_booking(
         ctx, actor=actor_of(by), event_id=event_id, patron_id=patron_id, decide=decide, read=read
     )
-    return booking_view(ctx, booking)
+    return BookingView(booking, email)  # no email sent here: the status read with the booking
 
 
 def confirm_paper_waiver(
@@ -119,7 +119,7 @@ def confirm_paper_waiver(
     """Record that crew collected a signed paper waiver. Writes an audit entry; a booking
     whose waiver is already on file is returned unchanged. ``occurred_at`` and
     ``idempotency_key`` work as for ``set_checked_in``."""
-    event, read = read_event_booking(ctx, event_id=event_id, patron_id=patron_id)
+    event, read, email = read_event_booking(ctx, event_id=event_id, patron_id=patron_id)
     rules.check_open(event)
     action = "waiver.paper_confirmed"
     now = ctx.now()
@@ -142,7 +142,7 @@ def confirm_paper_waiver(
     booking = change_booking(
         ctx, actor=actor_of(by), event_id=event_id, patron_id=patron_id, decide=decide, read=read
     )
-    return booking_view(ctx, booking)
+    return BookingView(booking, email)  # no email sent here: the status read with the booking
 
 
 def waiver_status(ctx: Context, *, event_id: str, patron_id: str) -> BookingView:

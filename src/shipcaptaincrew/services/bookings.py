@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..domain import outbox as ob
 from ..domain import refusals
 from ..domain.errors import NotFound
 from ..domain.models import Actor, AuditEntry, Booking, Event, OutboxMessage
@@ -46,13 +47,15 @@ def get_booking(ctx: Context, *, event_id: str, patron_id: str) -> Booking:
 
 def read_event_booking(
     ctx: Context, *, event_id: str, patron_id: str
-) -> tuple[Event, Booking | None]:
-    """The event and the patron's booking on it (None: not on it) in one read, or NotFound
-    (unknown event). Changes nothing."""
-    found = ctx.store.get_event_booking(event_id, patron_id)
+) -> tuple[Event, Booking | None, str | None]:
+    """The event, the patron's booking on it (None: not on it) and its receipt email's
+    status as crew see it (``views.BookingView``) in one read, or NotFound (unknown
+    event). Changes nothing."""
+    found = ctx.store.get_event_booking(event_id, patron_id, ob.RECEIPT_KINDS)
     if found is None:
         raise refusals.no_such_event(event_id)
-    return found
+    event, booking, email = found
+    return event, booking, None if email is None else ob.crew_status(email)
 
 
 def not_on_event(event_id: str, patron_id: str) -> NotFound:

@@ -99,11 +99,13 @@ class MoneyStore(Protocol):
     def get_payment_by_key(self, idempotency_key: str) -> Payment | None: ...
 
     def get_event_booking(
-        self, event_id: str, patron_id: str
-    ) -> tuple[Event, Booking | None] | None:
-        """The event and the patron's booking on it (None when not on it) as one read where
-        the backend allows it: the read of a check-in or a paper waiver. None when the
-        event does not exist. Changes nothing."""
+        self, event_id: str, patron_id: str, kinds: Sequence[str]
+    ) -> tuple[Event, Booking | None, str | None] | None:
+        """The event, the patron's booking on it (None when not on it) and the status of
+        the patron's latest outbox message of ``kinds`` on the event (None when there is
+        none or no booking; the latest as ``latest_outbox_status`` ranks them), as one read
+        where the backend allows it: the read of a check-in or a paper waiver. None when
+        the event does not exist. Changes nothing."""
         ...
 
     def get_payment_state(self, event_id: str, patron_id: str) -> PaymentState | None:

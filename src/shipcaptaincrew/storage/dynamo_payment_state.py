@@ -15,6 +15,7 @@ consistently), then its booking and its event in one consistent ``BatchGetItem``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..domain import refusals
@@ -30,14 +31,16 @@ class DynamoPaymentState(DynamoBase):
     _receipt_hint: int | None = None  # the receipt counter as last read or written
 
     def get_event_booking(
-        self, event_id: str, patron_id: str
-    ) -> tuple[Event, Booking | None] | None:
+        self, event_id: str, patron_id: str, kinds: Sequence[str]
+    ) -> tuple[Event, Booking | None, str | None] | None:
         keys = {"event": event_key(event_id), "booking": booking_key(event_id, patron_id)}
         items = self._batch_get(keys)
         if "event" not in items:
             return None
-        booking = items.get("booking")
-        return self._event(items["event"]), self._booking(booking) if booking else None
+        if "booking" not in items:
+            return self._event(items["event"]), None, None
+        email = self.latest_outbox_status(event_id, kinds, patron_id).get(patron_id)
+        return self._event(items["event"]), self._booking(items["booking"]), email
 
     def get_payment_state(self, event_id: str, patron_id: str) -> PaymentState | None:
         keys = {"event": event_key(event_id), "booking": booking_key(event_id, patron_id)}

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import json
 import operator
+from collections.abc import Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
 
+from ..domain import outbox as ob
 from ..domain.models import (
     Booking,
     BookingStatus,
@@ -97,6 +99,22 @@ EVENT_BOOKING = (
     )
     .where(_e.id == sa.bindparam("event_id"))
 )
+# ... and last, the status of the patron's latest outbox message of some kinds on the event
+# (ranked as ``sql_outbox._latest`` ranks them): what the check-in answers with, in the same
+# statement instead of a read of its own after the write.
+_o = t.outbox.c
+LATEST_EMAIL = (
+    sa.select(_o.status)
+    .where(
+        _o.event_id == sa.bindparam("event_id"),
+        _o.patron_id == sa.bindparam("patron_id"),
+        _o.kind.in_(sa.bindparam("kinds", expanding=True)),
+    )
+    .order_by(*(_o[name].desc() for name in ob.RECENCY))
+    .limit(1)
+    .scalar_subquery()
+)
+EVENT_BOOKING_EMAIL = EVENT_BOOKING.add_columns(LATEST_EMAIL.label("latest_email"))
 
 # What logging a payment reads, as one statement on PostgreSQL: the check-in's row LEFT JOIN
 # the booking's payments (``p_``: no event or booking column starts so), one row per
@@ -131,14 +149,15 @@ STATE_JOIN_SPANS = _spans(STATE_JOIN_PARTS)
 
 class SqlPaymentState(SqlBase):
     def get_event_booking(
-        self, event_id: str, patron_id: str
-    ) -> tuple[Event, Booking | None] | None:
-        row = self._one(EVENT_BOOKING, {"event_id": event_id, "patron_id": patron_id})
+        self, event_id: str, patron_id: str, kinds: Sequence[str]
+    ) -> tuple[Event, Booking | None, str | None] | None:
+        params = {"event_id": event_id, "patron_id": patron_id, "kinds": list(kinds)}
+        row = self._one(EVENT_BOOKING_EMAIL, params)
         if row is None:
             return None
         values = list(row.values())
         event, booking = (_part(span, values) for span in EVENT_BOOKING_SPANS)
-        return event, booking
+        return event, booking, values[-1] if booking is not None else None
 
     def get_payment_state(self, event_id: str, patron_id: str) -> PaymentState | None:
         params = {"event_id": event_id, "patron_id": patron_id}
