@@ -464,7 +464,9 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
     if not isinstance(plain, _Plain):
         return conn.execute(stmt, params)
     dbapi = conn.dialect.loaded_dbapi
-    cursor: Any = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    # The DBAPI connection is the driver's own for sqlite3 and psycopg (no adaptation
+    # layer): one attribute, where ``driver_connection`` is three calls.
+    cursor: Any = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         if isinstance(params, list):
             cursor.executemany(plain.sql, [plain.args(r)[1] for r in rows])
@@ -685,7 +687,9 @@ class SqlBase:
         a second time (one built once, at import; every one with ``plain_at_first_sight``)
         with no empty list among ``params``; one built per call is never met again and
         stays SQLAlchemy's."""
-        if not _on_driver(self.engine) or (params and any(v in ([], ()) for v in params.values())):
+        if not _on_driver(self.engine) or (
+            params and ([] in (values := params.values()) or () in values)
+        ):
             return None
         try:
             plain = self._plain.get(query, _UNSEEN)
