@@ -17,6 +17,16 @@ from ..domain.seats import seats_from_json, seats_to_json
 SCHEMA_HEAD = "0010"
 
 
+def _sqlite_text(value: datetime | None) -> str | None:
+    """An aware datetime as SQLite's DATETIME text, in UTC: the same text as
+    strftime("%Y-%m-%d %H:%M:%S.%f"), in half the time."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike.
 
@@ -31,16 +41,7 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
     def bind_processor(self, dialect: Dialect) -> Any:
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
-
-        def process(value: datetime | None) -> str | None:
-            # process_bind_param's SQLite branch, in one call (a booking binds five)
-            if value is None:
-                return None
-            if value.tzinfo is None:
-                raise ValueError("naive datetime")
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-        return process
+        return _sqlite_text  # one call a value (a booking binds five)
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         if dialect.name != "sqlite":
@@ -52,15 +53,13 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return process
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if dialect.name == "sqlite":
+            return _sqlite_text(value)
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime")
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            # The same text as strftime("%Y-%m-%d %H:%M:%S.%f"), in half the time.
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
-        return value
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
