@@ -7,24 +7,10 @@ import dataclasses
 from datetime import timedelta
 
 from shipcaptaincrew.domain import outbox as ob
-from shipcaptaincrew.domain.models import Booking, OutboxMessage
 from shipcaptaincrew.storage.base import PaymentState, PaymentWrite, Store
 from tests import factories as f
 from tests.factories import T0
-
-
-def _message(b: Booking, seconds: int, kind: str, msg_id: str) -> OutboxMessage:
-    return OutboxMessage(
-        id=msg_id,
-        dedup_key=f"test:{msg_id}",
-        kind=kind,
-        to=b.patron_email,
-        payload={},
-        created_at=T0 + timedelta(seconds=seconds),
-        next_attempt_at=T0 + timedelta(seconds=seconds),
-        event_id=b.event_id,
-        patron_id=b.patron_id,
-    )
+from tests.storage.contract_outbox_latest import _msg
 
 
 class PaymentStateContract:
@@ -81,10 +67,10 @@ class PaymentStateContract:
         sam = f.stored_booking(store, event, f.patron_record(name="Sam"))
         f.stored_booking(store, other, patron, new_patron=False)
         messages = [
-            _message(pat, 10, ob.RECEIPT, "msg_a"),
-            _message(pat, 20, ob.VOID, "msg_b"),
-            _message(pat, 30, "reminder", "msg_c"),
-            _message(sam, 10, ob.RECEIPT, "msg_d"),
+            _msg(pat, 10, ob.RECEIPT, "msg_a"),
+            _msg(pat, 20, ob.VOID, "msg_b"),
+            _msg(pat, 30, "reminder", "msg_c"),
+            _msg(sam, 10, ob.RECEIPT, "msg_d"),
         ]
         store.add_payments(
             [PaymentWrite(f.payment_record(pat, 1000), pat, 1)], [f.audit_entry()], messages
