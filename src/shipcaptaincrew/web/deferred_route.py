@@ -22,7 +22,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from enum import IntEnum
 from typing import Any
 
@@ -30,10 +30,18 @@ from fastapi import APIRouter, params
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import _is_async_gen_callable, _is_gen_callable
 from fastapi.dependencies.utils import get_stream_item_type, get_typed_return_annotation
-from fastapi.routing import APIRoute, _validate_form_limits, lenient_issubclass
+from fastapi.routing import (
+    APIRoute,
+    _effective_route_context_var,
+    _validate_form_limits,
+    lenient_issubclass,
+)
 from fastapi.sse import EventSourceResponse, ServerSentEvent
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, compile_path, get_name
+
+from .direct_handler import direct
 
 _DEFAULTS = {
     name: p.default
@@ -151,6 +159,15 @@ class DeferredRoute(APIRoute):
             del self.__dict__["_pending"]
             APIRoute.__init__(self, path, endpoint, **kwargs)
         return getattr(self, name)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """FastAPI's handler, or for a route of a plain shape the direct one
+        (``direct_handler``) in front of it; a route FastAPI copies for an inclusion keeps
+        FastAPI's."""
+        fallback = super().get_route_handler()
+        if _effective_route_context_var.get() is not None:
+            return fallback
+        return direct(self, fallback) or fallback
 
 
 def declared_again(

@@ -1,0 +1,287 @@
+"""``direct_handler``: a route of a plain shape answers every request exactly as FastAPI's
+own handler does (status, headers and body, byte for byte), the app's busiest routes are
+served by it, and anything it does not serve goes to FastAPI's."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import fastapi.routing
+import pytest
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
+
+from shipcaptaincrew.web import errors
+from shipcaptaincrew.web.app import _site
+from shipcaptaincrew.web.deferred_route import DeferredRoute
+from shipcaptaincrew.web.direct_handler import eligible
+
+
+class Mark(BaseModel):
+    checked_in: bool
+    occurred_at: datetime | None = None
+    note: str | None = Field(default=None, max_length=5)
+
+
+class Marked(BaseModel):
+    item: str
+    other: str
+    checked_in: bool
+    occurred_at: datetime | None
+    note: str | None
+    key: str | None
+    who: str
+
+
+class Pay(BaseModel):
+    cents: int = 0
+    replay: bool = False
+
+
+async def sign_in(request: Request) -> str:
+    token = request.headers.get("authorization", "")
+    if token != "Bearer ok":
+        raise HTTPException(401, "Please sign in.")
+    request.state.who = "ada"
+    return "ada"
+
+
+async def who(request: Request) -> str:
+    return str(request.state.who)
+
+
+Key = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=10)]
+
+
+def _router(route_class: type[APIRoute]) -> APIRouter:
+    router = APIRouter(route_class=route_class, dependencies=[Depends(sign_in)])
+
+    @router.post("/items/{item}/{other}/mark", response_model=Marked)
+    async def mark(
+        item: str,
+        other: str,
+        body: Mark,
+        request: Request,
+        name: Annotated[str, Depends(who)],
+        idempotency_key: Key = None,
+    ) -> Marked:
+        return Marked.model_construct(
+            item=item,
+            other=other,
+            checked_in=body.checked_in,
+            occurred_at=body.occurred_at,
+            note=body.note,
+            key=idempotency_key,
+            who=name + request.method,
+        )
+
+    @router.post("/pay/{n}", response_model=Pay, status_code=201)
+    async def pay(n: int, response: Response, body: Pay | None = None) -> Any:
+        body = body or Pay()
+        if body.replay:
+            response.status_code = 200
+            response.headers["X-Replay"] = "yes"
+        if body.cents < 0:
+            return JSONResponse({"refused": n}, status_code=409)
+        return {"cents": body.cents + n, "replay": body.replay, "extra": "dropped"}
+
+    @router.post("/quiet", status_code=204, response_model=None)
+    async def quiet(x_note: Annotated[str | None, Header()] = None) -> None:
+        if x_note == "boom":
+            raise HTTPException(418, "boom")
+
+    @router.get("/dump/{n}", response_model=Pay, response_model_exclude_defaults=True)
+    async def dump(n: int) -> Pay:
+        return Pay(cents=n)
+
+    return router
+
+
+def _app(route_class: type[APIRoute]) -> FastAPI:
+    """The routes in the app's own list, as the app keeps its own (``declared_again``)."""
+    app = FastAPI()
+    errors.install(app)
+    app.router.routes.extend(_router(route_class).routes)
+    return app
+
+
+@pytest.fixture
+def handed_over(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths FastAPI's own handler served (for routes built after this)."""
+    calls: list[str] = []
+    build = fastapi.routing.get_request_handler
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        handler = build(*args, **kwargs)
+
+        async def handle(request: Request) -> Response:
+            calls.append(request.url.path)
+            return await handler(request)
+
+        return handle
+
+    monkeypatch.setattr(fastapi.routing, "get_request_handler", counted)
+    return calls
+
+
+OK = {"Authorization": "Bearer ok"}
+JSON = {**OK, "Content-Type": "application/json"}
+# method, path, headers, body, and whether the direct handler serves it (else FastAPI's)
+REQUESTS: list[tuple[str, str, dict[str, str], bytes, bool]] = [
+    ("POST", "/items/a/b/mark", JSON, b'{"checked_in": true}', True),
+    (
+        "POST",
+        "/items/a/b/mark",
+        JSON,
+        b'{"checked_in": "yes", "occurred_at": "2030-01-02T03:04:05Z"}',
+        True,
+    ),
+    (
+        "POST",
+        "/items/a/b/mark",
+        {**JSON, "Idempotency-Key": "k1"},
+        b'{"checked_in": false, "x": 1}',
+        True,
+    ),
+    ("POST", "/items/a/b/mark", {**JSON, "Idempotency-Key": ""}, b'{"checked_in": true}', False),
+    (
+        "POST",
+        "/items/a/b/mark",
+        {**JSON, "Idempotency-Key": "k" * 11},
+        b'{"checked_in": true}',
+        False,
+    ),
+    ("POST", "/items/a/b/mark", JSON, b'{"checked_in": 3}', False),
+    ("POST", "/items/a/b/mark", JSON, b'{"note": "far too long"}', False),
+    ("POST", "/items/a/b/mark", JSON, b'{"checked_in": tru', False),
+    ("POST", "/items/a/b/mark", JSON, b"[]", False),
+    ("POST", "/items/a/b/mark", JSON, b"null", False),
+    ("POST", "/items/a/b/mark", JSON, b"", False),
+    (
+        "POST",
+        "/items/a/b/mark",
+        {**OK, "Content-Type": "text/plain"},
+        b'{"checked_in": true}',
+        False,
+    ),
+    (
+        "POST",
+        "/items/a/b/mark",
+        {**OK, "Content-Type": "application/json; charset=utf-8"},
+        b'{"checked_in": true}',
+        False,
+    ),
+    (
+        "POST",
+        "/items/a/b/mark",
+        {**OK, "Content-Type": "application/merge+json"},
+        b'{"checked_in": true}',
+        False,
+    ),
+    ("POST", "/items/a/b/mark", OK, b'{"checked_in": true}', False),
+    (
+        "POST",
+        "/items/a/b/mark",
+        {"Content-Type": "application/json"},
+        b'{"checked_in": true}',
+        True,
+    ),
+    ("POST", "/items/a/b/mark", {"Content-Type": "application/json"}, b'{"checked_in": 3}', False),
+    ("POST", "/items/a/b/mark", {"Content-Type": "application/json"}, b"{", False),
+    ("POST", "/pay/7", JSON, b'{"cents": 5}', True),
+    ("POST", "/pay/7", JSON, b'{"cents": 5, "replay": true}', True),
+    ("POST", "/pay/7", JSON, b'{"cents": -1}', True),
+    ("POST", "/pay/7", JSON, b"", True),
+    ("POST", "/pay/7", JSON, b"null", True),
+    ("POST", "/pay/seven", JSON, b'{"cents": 5}', False),
+    ("POST", "/pay/7", JSON, b'{"cents": "many"}', False),
+    ("POST", "/quiet", OK, b"", True),
+    ("POST", "/quiet", {**OK, "X-Note": "boom"}, b"", True),
+    ("GET", "/dump/0", OK, b"", True),
+    ("GET", "/dump/3", OK, b"", True),
+    ("GET", "/dump/x", OK, b"", False),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "headers", "body", "direct"), REQUESTS)
+def test_a_request_gets_the_answer_fastapi_gives(
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    body: bytes,
+    direct: bool,
+    handed_over: list[str],
+) -> None:
+    answers = []
+    for route_class in (APIRoute, DeferredRoute):
+        handed_over.clear()
+        with TestClient(_app(route_class)) as client:
+            r = client.request(method, url, headers=headers, content=body)
+        answers.append((r.status_code, sorted(r.headers.items()), r.content))
+    assert answers[1] == answers[0]
+    # FastAPI's handler served the second only where the direct one hands a request over
+    assert handed_over == ([] if direct else [url])
+
+
+def test_the_routes_above_are_served_directly_and_other_shapes_are_not() -> None:
+    served = {r.path: eligible(r) for r in _router(APIRoute).routes if isinstance(r, APIRoute)}
+    assert served == {
+        "/items/{item}/{other}/mark": True,
+        "/pay/{n}": True,
+        "/quiet": True,
+        "/dump/{n}": True,
+    }
+    router = APIRouter()
+
+    @router.get("/sync")
+    def sync() -> dict[str, int]:
+        return {}
+
+    @router.get("/query")
+    async def query(q: int = 0) -> dict[str, int]:
+        return {"q": q}
+
+    @router.get("/threaded", dependencies=[Depends(lambda: None)])
+    async def threaded() -> dict[str, int]:
+        return {}
+
+    @router.get("/headers")
+    async def headers(x: Annotated[list[str] | None, Header()] = None) -> dict[str, int]:
+        return {}
+
+    assert [r.path for r in router.routes if isinstance(r, APIRoute) and eligible(r)] == []
+
+
+def test_the_busiest_routes_of_the_app_are_served_directly() -> None:
+    first, rest = _site()
+    direct = {
+        (next(iter(r.methods)), r.path)
+        for r in (*first, *rest)
+        if isinstance(r, APIRoute) and eligible(r)
+    }
+    assert {
+        ("POST", "/api/events/{event_id}/{patron_id}/attendance"),
+        ("POST", "/api/events/{event_id}/{patron_id}/payment"),
+        ("GET", "/api/events/{event_id}/roster"),
+        ("GET", "/api/health"),
+    } <= direct
+
+
+def test_dependency_overrides_are_honoured() -> None:
+    app = FastAPI()
+    errors.install(app)
+    app.include_router(_router(DeferredRoute))
+
+    async def everyone(request: Request) -> str:
+        request.state.who = "bo"
+        return "bo"
+
+    app.dependency_overrides[sign_in] = everyone
+    with TestClient(app) as client:
+        r = client.post("/items/a/b/mark", json={"checked_in": True})
+    assert r.status_code == 200
+    assert r.json()["who"] == "boPOST"
