@@ -9,7 +9,16 @@ from typing import Annotated, Any
 
 import fastapi.routing
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    Header,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+)
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -93,6 +102,14 @@ def _router(route_class: type[APIRoute]) -> APIRouter:
     async def quiet(x_note: Annotated[str | None, Header()] = None) -> None:
         if x_note == "boom":
             raise HTTPException(418, "boom")
+
+    @router.get("/since/{n}")
+    async def since(
+        n: int,
+        since: Annotated[str, Query(min_length=1, max_length=4)],
+        limit: int = 10,
+    ) -> dict[str, Any]:
+        return {"n": n, "since": since, "limit": limit}
 
     @router.get("/dump/{n}", response_model=Pay, response_model_exclude_defaults=True)
     async def dump(n: int) -> Pay:
@@ -201,6 +218,14 @@ REQUESTS: list[tuple[str, str, dict[str, str], bytes, bool]] = [
     ("POST", "/pay/7", JSON, b'{"cents": "many"}', False),
     ("POST", "/quiet", OK, b"", True),
     ("POST", "/quiet", {**OK, "X-Note": "boom"}, b"", True),
+    ("GET", "/since/1?since=ab", OK, b"", True),
+    ("GET", "/since/1?since=ab&limit=3&other=x", OK, b"", True),
+    ("GET", "/since/1?since=ab&since=cd", OK, b"", True),
+    ("GET", "/since/1?since=", OK, b"", False),
+    ("GET", "/since/1?since=abcde", OK, b"", False),
+    ("GET", "/since/1", OK, b"", False),
+    ("GET", "/since/1?since=ab&limit=many", OK, b"", False),
+    ("GET", "/since/1?since=ab", {}, b"", True),
     ("GET", "/dump/0", OK, b"", True),
     ("GET", "/dump/3", OK, b"", True),
     ("GET", "/dump/x", OK, b"", False),
@@ -224,7 +249,7 @@ def test_a_request_gets_the_answer_fastapi_gives(
         answers.append((r.status_code, sorted(r.headers.items()), r.content))
     assert answers[1] == answers[0]
     # FastAPI's handler served the second only where the direct one hands a request over
-    assert handed_over == ([] if direct else [url])
+    assert handed_over == ([] if direct else [url.partition("?")[0]])
 
 
 def test_the_routes_above_are_served_directly_and_other_shapes_are_not() -> None:
@@ -233,6 +258,7 @@ def test_the_routes_above_are_served_directly_and_other_shapes_are_not() -> None
         "/items/{item}/{other}/mark": True,
         "/pay/{n}": True,
         "/quiet": True,
+        "/since/{n}": True,
         "/dump/{n}": True,
     }
     router = APIRouter()
@@ -242,8 +268,8 @@ def test_the_routes_above_are_served_directly_and_other_shapes_are_not() -> None
         return {}
 
     @router.get("/query")
-    async def query(q: int = 0) -> dict[str, int]:
-        return {"q": q}
+    async def query(q: Annotated[list[int] | None, Query()] = None) -> dict[str, int]:
+        return {}
 
     @router.get("/threaded", dependencies=[Depends(lambda: None)])
     async def threaded() -> dict[str, int]:
@@ -268,6 +294,7 @@ def test_the_busiest_routes_of_the_app_are_served_directly() -> None:
         ("POST", "/api/events/{event_id}/{patron_id}/payment"),
         ("GET", "/api/events/{event_id}/roster"),
         ("GET", "/api/health"),
+        ("GET", "/api/events/{event_id}/changes"),
     } <= direct
 
 

@@ -6,11 +6,11 @@ generic walk (a cache key, an exit stack and a sub-response for each), and looks
 parameter's annotation again to decide whether it is a list (a check-in: 213 of its 1,353
 Python calls, about a tenth of its CPU in process). A route whose endpoint is ``async``,
 whose dependencies are ``async`` functions of the request alone, and whose parameters are
-path and header values, one JSON body model, the request and the response, is served here
-instead: the same validation (each parameter's own pydantic field, FastAPI's
-``_validate_value_with_model_field``), the same dependencies in the same order, the same
-serialisation (FastAPI's ``serialize_response``) and response arguments, with what can be
-decided once decided when the route is analysed.
+path, query and header values (one each), one JSON body model, the request and the
+response, is served here instead: the same validation (each parameter's own pydantic
+field, FastAPI's ``_validate_value_with_model_field``), the same dependencies in the same
+order, the same serialisation (FastAPI's ``serialize_response``) and response arguments,
+with what can be decided once decided when the route is analysed.
 
 Anything else goes to FastAPI's handler, unchanged: a request whose body is not
 ``application/json`` exactly, whose JSON does not parse, or whose parameters or body fail
@@ -54,7 +54,7 @@ JSON = b"application/json"
 
 
 class _Param:
-    """A path or header parameter: where it is read and how it is checked."""
+    """A path, query or header parameter: where it is read and how it is checked."""
 
     __slots__ = ("field", "keys", "loc_in")
 
@@ -74,6 +74,17 @@ class _Param:
             values=values,
             loc=(self.loc_in, key),
         )
+
+
+def _read(params: list[_Param], received: Any, values: dict[str, Any]) -> bool:
+    """Each of ``params`` read from ``received`` into ``values``; False at the first that
+    fails its checks."""
+    for param in params:
+        value, errors = param.read(received, values)
+        if errors:
+            return False
+        values[param.field.name] = value
+    return True
 
 
 def _scalar(field: ModelField) -> bool:
@@ -106,8 +117,8 @@ def eligible(route: APIRoute) -> bool:
     return (
         inspect.iscoroutinefunction(d.call)
         and all(_request_only(sub) and sub.use_cache for sub in d.dependencies)
-        and not (d.query_params or d.cookie_params)
-        and all(_scalar(f) for f in (*d.path_params, *d.header_params))
+        and not d.cookie_params
+        and all(_scalar(f) for f in (*d.path_params, *d.query_params, *d.header_params))
         and len(body) <= 1
         and not route._embed_body_fields  # noqa: SLF001 - FastAPI's own setting
         and not (body and _should_embed_body_fields(body))
@@ -130,6 +141,7 @@ def direct(route: APIRoute, fallback: Handler) -> Handler | None:
     assert endpoint is not None
     deps = [(sub.call, sub.name) for sub in d.dependencies if sub.call is not None]
     path = [_Param(f) for f in d.path_params]
+    query = [_Param(f) for f in d.query_params]
     headers = [_Param(f) for f in d.header_params]
     body_field = d.body_params[0] if d.body_params else None
     request_name, response_name = d.request_param_name, d.response_param_name
@@ -150,18 +162,12 @@ def direct(route: APIRoute, fallback: Handler) -> Handler | None:
         ):
             return await fallback(request)
         values: dict[str, Any] = {}
-        for param in path:
-            value, errors = param.read(request.path_params, values)
-            if errors:
-                return await fallback(request)
-            values[param.field.name] = value
-        if headers:
-            received = request.headers
-            for param in headers:
-                value, errors = param.read(received, values)
-                if errors:
-                    return await fallback(request)
-                values[param.field.name] = value
+        if not _read(path, request.path_params, values):
+            return await fallback(request)
+        if query and not _read(query, request.query_params, values):
+            return await fallback(request)
+        if headers and not _read(headers, request.headers, values):
+            return await fallback(request)
         if body_field is not None:
             raw = await request.body()
             body: Any = Undefined
