@@ -4,9 +4,12 @@ served twice."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
-from shipcaptaincrew.web.app import create_app
+from starlette.routing import compile_path
+
+from shipcaptaincrew.web.app import BUSIEST, create_app
 from shipcaptaincrew.web.route_table import route_table
 from tests.conftest import make_settings
 
@@ -27,3 +30,23 @@ def test_who_am_i_sign_in_and_the_roster_come_before_guest_pages_and_the_rest(
     # The rest of /api after the guest pages: a patron's first request walks past less.
     assert first_guest < paths.index("/api/events/{event_id}/cashup")
     assert paths.index("/api/me") < paths.index("/api/events")
+
+
+def test_the_busiest_requests_are_tried_first_and_take_no_other_routes_path(
+    tmp_path, sqlite_store
+) -> None:
+    table = route_table(create_app(make_settings(tmp_path), store=sqlite_store))
+    api = [(m, r.path) for r in table if r.path.startswith("/api/") for m in sorted(r.methods)]
+    assert api[: len(BUSIEST)] == list(BUSIEST)
+    # Tried first, a busiest route answers only its own paths: no other route's path (its
+    # parameters filled in) with one of its methods matches its pattern.
+    for method, path in BUSIEST:
+        pattern = compile_path(path)[0]
+        taken = [
+            r.path
+            for r in table
+            if r.path != path
+            and method in r.methods
+            and pattern.match(re.sub(r"\{[^}]+\}", "x", r.path))
+        ]
+        assert taken == [], (method, path)
