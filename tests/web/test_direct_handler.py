@@ -4,6 +4,7 @@ served by it, and anything it does not serve goes to FastAPI's."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -250,6 +251,44 @@ def test_a_request_gets_the_answer_fastapi_gives(
     assert answers[1] == answers[0]
     # FastAPI's handler served the second only where the direct one hands a request over
     assert handed_over == ([] if direct else [url.partition("?")[0]])
+
+
+def test_a_client_gone_before_its_body_gets_the_answer_fastapi_gives(
+    handed_over: list[str],
+) -> None:
+    async def call(app: FastAPI) -> list[dict[str, Any]]:
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/pay/7",
+            "raw_path": b"/pay/7",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"authorization", b"Bearer ok"), (b"content-type", b"application/json")],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+        return sent
+
+    answers = []
+    for route_class in (APIRoute, DeferredRoute):
+        handed_over.clear()
+        answers.append(asyncio.run(call(_app(route_class))))
+    assert answers[1] == answers[0]
+    assert answers[0][0]["status"] == 400
+    assert handed_over == ["/pay/7"]  # the direct handler handed it over
 
 
 def test_the_routes_above_are_served_directly_and_other_shapes_are_not() -> None:

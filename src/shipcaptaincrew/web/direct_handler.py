@@ -3,17 +3,17 @@
 FastAPI's handler serves every shape of route the same way: per request it parses the
 content type with the standard library's email parser, solves the dependencies through a
 generic walk (a cache key, an exit stack and a sub-response for each), and looks at each
-parameter's annotation again to decide whether it is a list (a check-in: 213 of its 1,353
-Python calls, about a tenth of its CPU in process). A route whose endpoint is ``async``,
-whose dependencies are ``async`` functions of the request alone, and whose parameters are
-path, query and header values (one each), one JSON body model, the request and the
-response, is served here instead: the same validation (each parameter's own pydantic
-field, FastAPI's ``_validate_value_with_model_field``), the same dependencies in the same
-order, the same serialisation (FastAPI's ``serialize_response``) and response arguments,
-with what can be decided once decided when the route is analysed.
+parameter's annotation again to decide whether it is a list (a check-in made 1,411 Python
+calls through it, 959 through this one). A route whose endpoint is ``async``, whose
+dependencies are ``async`` functions of the request alone, and whose parameters are path,
+query and header values (one each), one JSON body model, the request and the response, is
+served here instead: the same validation (each parameter's own pydantic field, FastAPI's
+``_validate_value_with_model_field``), the same dependencies in the same order, the same
+serialisation (FastAPI's ``serialize_response``) and response arguments, with what can be
+decided once decided when the route is analysed.
 
-Anything else goes to FastAPI's handler, unchanged: a request whose body is not
-``application/json`` exactly, whose JSON does not parse, or whose parameters or body fail
+Anything else goes to FastAPI's handler, unchanged: a request whose body cannot be read or
+is not ``application/json`` exactly, whose JSON does not parse, or whose parameters or body fail
 validation (their 422 then comes from FastAPI itself, dependencies first as always); an app
 with dependency overrides; OpenTelemetry listening. A request is served by one or the other
 from its start (validation comes before any dependency runs here), so every dependency runs
@@ -169,7 +169,10 @@ def direct(route: APIRoute, fallback: Handler) -> Handler | None:
         if headers and not _read(headers, request.headers, values):
             return await fallback(request)
         if body_field is not None:
-            raw = await request.body()
+            try:
+                raw = await request.body()
+            except Exception:  # a body that cannot be read (the client gone): FastAPI's 400
+                return await fallback(request)
             body: Any = Undefined
             if raw:
                 if request.headers.get("content-type") != "application/json":
