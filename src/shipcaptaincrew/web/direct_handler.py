@@ -50,7 +50,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
-JSON = b"application/json"
 
 
 class _Param:
