@@ -13,9 +13,9 @@ serialisation (FastAPI's ``serialize_response``) and response arguments, with wh
 decided once decided when the route is analysed.
 
 Anything else goes to FastAPI's handler, unchanged: a request whose body cannot be read or
-is not ``application/json`` exactly, whose JSON does not parse, or whose parameters or body fail
-validation (their 422 then comes from FastAPI itself, dependencies first as always); an app
-with dependency overrides; OpenTelemetry listening. A request is served by one or the other
+is not ``application/json`` exactly, whose JSON does not parse, or whose parameters or body
+fail validation (their 422 then comes from FastAPI itself, dependencies first as always);
+an app with dependency overrides; OpenTelemetry listening. A request is served by one or the other
 from its start (validation comes before any dependency runs here), so every dependency runs
 once either way. ``tests/web/test_direct_handler.py`` sends the same requests to routes
 served both ways and compares the answers byte for byte.
