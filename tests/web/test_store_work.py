@@ -1,29 +1,88 @@
-"""Where a request's use case runs (``web/store_work.py``): on the event loop on SQLite, in
-the thread pool on PostgreSQL and DynamoDB; the hot paths (signing in, a check-in, a
-payment, the roster kept and its changes) use the store only from there."""
+"""Where a request's use case runs (``web/store_work.py``): on the event loop on SQLite and on
+a PostgreSQL server on this machine, in the thread pool on one elsewhere and on DynamoDB;
+the hot paths (signing in, a check-in, a payment, the roster kept and its changes) use the
+store only from there."""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from anyio.from_thread import start_blocking_portal
 from fastapi.testclient import TestClient
 from sqlalchemy import event as sa_event
 
 from shipcaptaincrew.config import Settings
 from shipcaptaincrew.services.context import Context
+from shipcaptaincrew.storage.sql import SqlStore
+from shipcaptaincrew.storage.sql_base import on_this_machine
 from shipcaptaincrew.web.app import create_app
 from shipcaptaincrew.web.store_work import store_work
 from tests.conftest import Clock
 from tests.web.conftest import Api, Tokens
 
 
+@pytest.fixture
+def pg_store_elsewhere(pg_store: SqlStore) -> Iterator[SqlStore]:
+    """The test database through a URL naming another machine (``db.elsewhere.test``), which
+    libpq reaches at ``hostaddr``, this machine's loopback: the store takes it for a server
+    on the network."""
+    url = sa.make_url(pg_store.url.replace("postgresql://", "postgresql+psycopg://", 1))
+    store = SqlStore(
+        url.set(host="db.elsewhere.test")
+        .update_query_dict({"hostaddr": url.host or ""})
+        .render_as_string(hide_password=False)
+    )
+    yield store
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "here"),
+    [
+        ("postgresql://scc@127.0.0.1:5432/scc", True),
+        ("postgresql://scc@localhost/scc", True),
+        ("postgresql://scc@[::1]:5432/scc", True),
+        ("postgresql:///scc", True),  # libpq's default: the unix socket
+        ("postgresql:///scc?host=/var/run/postgresql", True),
+        ("postgresql://scc@db.example.org/scc", False),
+        ("postgresql://scc@10.0.0.5/scc", False),
+        ("postgresql:///scc?host=localhost,db.example.org", False),
+        ("postgresql://scc@localhost/scc?hostaddr=10.0.0.5", False),
+        ("postgresql://scc@db.example.org/scc?hostaddr=127.0.0.1", False),
+    ],
+)
+def test_a_postgresql_server_is_on_this_machine_by_every_host_its_url_names(
+    url: str, here: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PGHOST", raising=False)
+    monkeypatch.delenv("PGHOSTADDR", raising=False)
+    assert on_this_machine(sa.make_url(url)) is here
+
+
+def test_a_url_naming_no_host_is_on_this_machine_as_libpq_s_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PGHOSTADDR", raising=False)
+    monkeypatch.setenv("PGHOST", "db.example.org")
+    assert on_this_machine(sa.make_url("postgresql:///scc")) is False
+    assert on_this_machine(sa.make_url("postgresql://scc@127.0.0.1/scc")) is True
+    monkeypatch.setenv("PGHOST", "/run/postgresql")
+    assert on_this_machine(sa.make_url("postgresql:///scc")) is True
+
+
 @pytest.mark.parametrize(
     ("store_fixture", "on_loop"),
-    [("sqlite_store", True), ("pg_store", False), ("dynamo_store", False)],
+    [
+        ("sqlite_store", True),
+        ("pg_store", True),
+        ("pg_store_elsewhere", False),
+        ("dynamo_store", False),
+    ],
 )
 def test_a_use_case_runs_on_the_loop_only_when_the_store_is_local(
     request: pytest.FixtureRequest, settings: Settings, store_fixture: str, on_loop: bool
@@ -45,9 +104,10 @@ def test_a_use_case_runs_on_the_loop_only_when_the_store_is_local(
 
 
 @pytest.mark.parametrize(
-    ("store_fixture", "on_loop"), [("sqlite_store", True), ("pg_store", False)]
+    ("store_fixture", "on_loop"),
+    [("sqlite_store", True), ("pg_store", True), ("pg_store_elsewhere", False)],
 )
-def test_the_hot_paths_use_the_store_on_the_loop_on_sqlite_and_off_it_on_postgresql(
+def test_the_hot_paths_use_the_store_on_the_loop_when_it_is_on_this_machine(
     request: pytest.FixtureRequest,
     settings: Settings,
     clock: Clock,

@@ -32,8 +32,9 @@ class Store(AccountStore, MoneyStore, OutboxStore, WaiverStore, SettlementStore,
     # How many requests of one process should do their store work at once (the server's
     # thread pool); None: as many as the server allows.
     concurrency: int | None
-    # Whether it answers from a file on this machine, never waiting on a network: its
-    # calls may run on the event loop (``web/store_work.py``).
+    # Whether it answers from this machine (a file, or a database server over the loopback
+    # or a unix socket), never waiting on a network: its calls may run on the event loop
+    # (``web/store_work.py``).
     local: bool
 
     def init_schema(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import ipaddress
 import json
 import operator
 import os
@@ -217,6 +218,31 @@ def _private_sqlite_file(url: str) -> None:
         return
     os.fchmod(fd, 0o600)
     os.close(fd)
+
+
+def on_this_machine(url: sa.URL) -> bool:
+    """Whether a PostgreSQL URL reaches its server on this machine: over a unix socket (no
+    host, libpq's default, or a path) or the loopback. Every host it names (``host`` and
+    ``hostaddr``, in the URL or, where it names none, libpq's PGHOST and PGHOSTADDR) must."""
+    named = [url.host, url.query.get("host"), url.query.get("hostaddr")]
+    if not any(named):
+        named = [os.environ.get("PGHOST"), os.environ.get("PGHOSTADDR")]
+    for value in named:
+        for host in (value,) if isinstance(value, str) else value or ():
+            for name in host.split(","):
+                name = name.strip().strip("[]")
+                if name and not name.startswith("/") and not _loopback(name):
+                    return False
+    return True
+
+
+def _loopback(name: str) -> bool:
+    if name.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def make_engine(url: str) -> Engine:
@@ -533,7 +559,7 @@ class SqlBase:
         self.engine = engine or make_engine(url)
         self._pg = self.engine.dialect.name == "postgresql"
         self.concurrency: int | None = None if self._pg else SQLITE_CONCURRENCY
-        self.local = not self._pg
+        self.local = not self._pg or on_this_machine(self.engine.url)
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._driver_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
         # SQLite allows one writer. Threads of this process queue on this lock and wake the
