@@ -222,9 +222,11 @@ class StoreContract(
         )
         store.update_booking(checked, 1, f.audit_entry("attendance.checked_in"))
         assert store.get_booking(event.id, patron.id) == dataclasses.replace(checked, version=2)
+        audit = store.list_audit(limit=1000)
         with pytest.raises(StaleWrite):
             store.update_booking(dataclasses.replace(booking, party_size=9), 1, f.audit_entry())
         assert store.get_booking(event.id, patron.id).party_size == 1
+        assert store.list_audit(limit=1000) == audit  # the stale write's entry is not kept
 
     # -- payments ----------------------------------------------------------------------
     def test_payment_booking_and_audit_land_together(self, store: Store) -> None:
@@ -276,6 +278,12 @@ class StoreContract(
             store.add_payments([PaymentWrite(lost, booking, 1)], [f.audit_entry("lost")])
         assert store.get_payment(lost.id) is None
         assert store.list_audit(limit=1000) == before
+        current = store.get_booking(event.id, patron.id)
+        [kept] = store.add_payments(
+            [PaymentWrite(f.payment_record(current, 500), current, current.version)],
+            [f.audit_entry()],
+        )
+        assert kept.receipt_no == 2  # the stale write took no receipt number
 
     def test_duplicate_idempotency_key_writes_nothing(self, store: Store) -> None:
         event, patron, booking = _event_with_booking(store)

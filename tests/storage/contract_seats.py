@@ -128,6 +128,9 @@ class SeatsContract:
         assert store.get_outbox(msg.id) == msg
         assert store.get_booking(event.id, booking.patron_id).seats == named.seats
         again = dataclasses.replace(msg, id=new_id("msg"))
+        audit = store.list_audit(limit=1000)
         with pytest.raises(DuplicateKey):
             store.update_booking(named, 2, f.audit_entry(), outbox=[again])
         assert store.get_booking(event.id, booking.patron_id).version == 2
+        assert store.get_outbox(again.id) is None
+        assert store.list_audit(limit=1000) == audit

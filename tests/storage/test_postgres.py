@@ -1,5 +1,8 @@
 """The store contract on PostgreSQL (CI's server; skipped when SCC_TEST_POSTGRES_URL is unset)."""
 
+import dataclasses
+from typing import Any
+
 import pytest
 
 from shipcaptaincrew.storage.sql import SqlStore
@@ -68,3 +71,89 @@ def test_a_read_that_meets_a_dropped_connection_is_read_again(
     assert pg_store.get_event(event.id) == event
     assert _end_other_connections(pg_store) == 1
     assert pg_store.get_event(event.id) == event
+
+
+def _sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL of every statement psycopg sends from now on (BEGIN and COMMIT included:
+    psycopg sends those itself, outside ``Cursor.execute``)."""
+    import psycopg
+
+    sent: list[str] = []
+    execute = psycopg.Cursor.execute
+    command = psycopg.Connection._exec_command  # noqa: SLF001
+
+    def recorded(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    def commanded(self: Any, command_: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(command_.decode() if isinstance(command_, bytes) else str(command_))
+        return command(self, command_, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", recorded)
+    monkeypatch.setattr(psycopg.Connection, "_exec_command", commanded)
+    return sent
+
+
+def test_a_booking_change_and_the_rows_it_brings_are_one_statement(
+    pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A check-in's write (booking and audit entry) and a payment's (booking, receipt
+    number, payment, audit entries, receipt email) are each one statement in autocommit:
+    no BEGIN, no COMMIT."""
+    from shipcaptaincrew.domain.models import OutboxMessage
+    from shipcaptaincrew.storage.base import PaymentWrite
+    from tests import factories as f
+    from tests.storage.contract import T0, _event_with_booking
+
+    event, patron, booking = _event_with_booking(pg_store)
+    sent = _sent(monkeypatch)
+    checked = dataclasses.replace(booking, checked_in_at=T0, checked_in_by="crw_1")
+    pg_store.update_booking(checked, 1, f.audit_entry("attendance.checked_in"))
+    payment = f.payment_record(checked, 4500, key="k-1")
+    message = OutboxMessage(
+        id="msg_1",
+        dedup_key=f"payment:{payment.id}:receipt",
+        kind="receipt",
+        to=patron.email,
+        payload={"payment_id": payment.id},
+        created_at=T0,
+        next_attempt_at=T0,
+        event_id=event.id,
+        patron_id=patron.id,
+    )
+    entries = [f.audit_entry("payment.logged"), f.audit_entry("booking.cleared")]
+    [stored] = pg_store.add_payments([PaymentWrite(payment, checked, 2)], entries, [message])
+    assert [s.split(" (", 1)[0] for s in sent] == ["WITH b AS", "WITH b AS"]
+    monkeypatch.undo()
+    assert stored.receipt_no == 1
+    assert pg_store.get_payment(payment.id) == stored
+    assert pg_store.get_outbox(message.id) == message
+    assert pg_store.get_booking(event.id, patron.id) == dataclasses.replace(checked, version=3)
+    actions = [e.action for e in pg_store.list_audit(limit=1000)]
+    assert sorted(actions) == sorted(
+        ["event.created", "booking.added", "attendance.checked_in", *(e.action for e in entries)]
+    )
+
+
+def test_a_write_that_meets_a_dropped_connection_fails_and_the_next_one_lands(
+    pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A one-statement write on a connection the server ended (within the second a
+    connection is not pinged) fails with SQLAlchemy's error, writes nothing, and the pool
+    lets the connection go: the next write lands on a fresh one."""
+    import sqlalchemy as sa
+
+    from shipcaptaincrew.storage import sql_base
+    from tests import factories as f
+    from tests.storage.contract import T0, _event_with_booking
+
+    monkeypatch.setattr(sql_base, "PING_IDLE_S", 3600.0)
+    event, patron, booking = _event_with_booking(pg_store)
+    assert _end_other_connections(pg_store) == 1
+    checked = dataclasses.replace(booking, checked_in_at=T0, checked_in_by="crw_1")
+    with pytest.raises(sa.exc.OperationalError):
+        pg_store.update_booking(checked, 1, f.audit_entry("attendance.checked_in"))
+    assert pg_store.get_booking(event.id, patron.id) == booking
+    pg_store.update_booking(checked, 1, f.audit_entry("attendance.checked_in"))
+    assert pg_store.get_booking(event.id, patron.id) == dataclasses.replace(checked, version=2)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -36,13 +37,17 @@ from . import schema as t
 from .base import PaymentWrite
 from .sql_accounts import SqlAccounts
 from .sql_base import (
+    INSERT_AUDIT,
+    INSERT_OUTBOX,
     Listing,
     _booking,
+    _booking_update,
     _crew,
     _event,
     _execute,
     _from_row,
     _next_receipt_no,
+    _on_driver,
     _payment,
     _to_row,
     make_engine,
@@ -50,6 +55,7 @@ from .sql_base import (
 from .sql_cashup import SqlCashup
 from .sql_kiosks import SqlKiosks
 from .sql_mail import SqlMail
+from .sql_one_write import INSERT_PAYMENT, one_write
 from .sql_outbox import SqlOutbox
 from .sql_payment_state import SqlPaymentState
 from .sql_providers import SqlProviders
@@ -96,9 +102,12 @@ EVENT_AUDIT = Listing(
     AuditEntry,
     order_by=[t.audit.c.seq.desc()],
 )
-INSERT_PAYMENT = t.payments.insert()
 PAYMENT = sa.select(t.payments).where(_p.id == sa.bindparam("payment_id"))
 PAYMENT_BY_KEY = sa.select(t.payments).where(_p.idempotency_key == sa.bindparam("key"))
+
+
+def _outbox_rows(outbox: Sequence[OutboxMessage]) -> list[tuple[Any, dict[str, Any]]]:
+    return [(INSERT_OUTBOX, _to_row(m, rename={"to": "to_addr"})) for m in outbox]
 
 
 class SqlStore(
@@ -266,12 +275,52 @@ class SqlStore(
         outbox: Sequence[OutboxMessage] = (),
     ) -> None:
         try:
+            if self._pg and _on_driver(self.engine):
+                rows = [(INSERT_AUDIT, _to_row(audit)), *_outbox_rows(outbox)]
+                self._at_once(booking, expected_version, rows)
+                return
             with self._write() as conn:
                 self._update_booking(conn, booking, expected_version)
                 self._insert_audit(conn, [audit])
                 self._insert_outbox(conn, outbox)
         except IntegrityError:
             raise refusals.outbox_key_taken(outbox[0].dedup_key if outbox else "") from None
+
+    def _at_once(
+        self,
+        booking: Booking,
+        expected_version: int,
+        rows: list[tuple[Any, dict[str, Any]]],
+        *,
+        receipt: bool = False,
+    ) -> int | None:
+        """On PostgreSQL, ``booking`` stored and ``rows`` (statement, row) inserted in one
+        statement (``sql_one_write``), in autocommit on a connection of the pool; the
+        receipt number it gave (``receipt``: the first row is the payment). Nothing is
+        written when the booking is no longer at ``expected_version`` (StaleWrite). The
+        driver's errors are raised as SQLAlchemy's, as ``_write``'s are."""
+        dialect = self.engine.dialect
+        sql, args = one_write(
+            dialect, _booking_update(booking, expected_version), rows, receipt=receipt
+        )
+        fairy = self.engine.raw_connection()
+        try:
+            conn: Any = fairy.driver_connection
+            conn.autocommit = True
+            try:
+                updated, number = conn.execute(sql, args).fetchone()
+            except self._driver_error as err:  # a broken connection: the pool lets it go
+                raise sa.exc.DBAPIError.instance(
+                    sql, args, err, self._driver_error, dialect=dialect
+                ) from err
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
+        finally:
+            fairy.close()
+        if updated != 1:
+            raise refusals.stale_booking(booking.event_id, booking.patron_id)
+        return cast(int | None, number)
 
     def promote_booking(
         self,
@@ -298,6 +347,15 @@ class SqlStore(
     ) -> list[Payment]:
         stored: list[Payment] = []
         try:
+            if self._pg and len(writes) == 1 and _on_driver(self.engine):
+                [w] = writes
+                rows = [
+                    (INSERT_PAYMENT, _to_row(w.payment)),
+                    *((INSERT_AUDIT, _to_row(e)) for e in audit),
+                    *_outbox_rows(outbox),
+                ]
+                number = self._at_once(w.booking, w.expected_version, rows, receipt=True)
+                return [dataclasses.replace(w.payment, receipt_no=number)]
             with self._write() as conn:
                 for w in writes:
                     self._update_booking(conn, w.booking, w.expected_version)

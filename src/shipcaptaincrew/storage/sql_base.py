@@ -154,6 +154,19 @@ def _to_row(obj: Any, *, rename: Mapping[str, str] | None = None) -> dict[str, A
     }
 
 
+def _booking_update(booking: Booking, expected_version: int) -> dict[str, Any]:
+    """``UPDATE_BOOKING``'s row: the booking as it is to be stored, one version on, where
+    it is still at ``expected_version``."""
+    row = _to_row(booking)
+    row.update(
+        version=expected_version + 1,
+        w_event_id=booking.event_id,
+        w_patron_id=booking.patron_id,
+        w_version=expected_version,
+    )
+    return row
+
+
 def _crew(row: Mapping[str, Any]) -> CrewMember:
     return _from_row(CrewMember, row, role=Role)
 
@@ -765,13 +778,6 @@ class SqlBase:
 
     @staticmethod
     def _update_booking(conn: Connection, booking: Booking, expected_version: int) -> None:
-        row = _to_row(booking)  # the booking as it is to be stored, one version on
-        row.update(
-            version=expected_version + 1,
-            w_event_id=booking.event_id,
-            w_patron_id=booking.patron_id,
-            w_version=expected_version,
-        )
-        res = _execute(conn, UPDATE_BOOKING, row)
+        res = _execute(conn, UPDATE_BOOKING, _booking_update(booking, expected_version))
         if res.rowcount != 1:
             raise refusals.stale_booking(booking.event_id, booking.patron_id)
