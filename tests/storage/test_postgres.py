@@ -157,3 +157,53 @@ def test_a_write_that_meets_a_dropped_connection_fails_and_the_next_one_lands(
     assert pg_store.get_booking(event.id, patron.id) == booking
     pg_store.update_booking(checked, 1, f.audit_entry("attendance.checked_in"))
     assert pg_store.get_booking(event.id, patron.id) == dataclasses.replace(checked, version=2)
+
+
+def test_reads_on_an_event_loop_s_thread_keep_a_connection_and_one_ended_is_replaced(
+    pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread that runs an event loop (where the hot paths' store work runs) reads on a
+    connection of its own, taken from the pool once; one the server ended is let go, the
+    read is answered again through SQLAlchemy, and the next read opens another. Reads off
+    any event loop keep taking the pool's connections."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import event as sa_event
+
+    from shipcaptaincrew.storage import sql_base
+    from tests import factories as f
+
+    event = f.event_record()
+    pg_store.add_event(event, f.audit_entry("event.created", event.id))
+    pg_store.plain_at_first_sight = True
+    taken: list[int] = []
+    sa_event.listen(pg_store.engine, "checkout", lambda *_: taken.append(1))
+
+    async def read_thrice() -> list[Any]:
+        return [pg_store.get_event(event.id) for _ in range(3)]
+
+    with ThreadPoolExecutor(1) as loop_thread:  # one thread, an event loop each time
+
+        def on_loop() -> list[Any]:
+            return loop_thread.submit(asyncio.run, read_thrice()).result()
+
+        assert on_loop() == [event] * 3
+        assert len(taken) == 1  # its own connection, taken once
+        assert on_loop() == [event] * 3
+        assert len(taken) == 1
+        # Off any loop (a thread of its own: a browser test may have left one running in
+        # this one): the pool's, each read.
+        with ThreadPoolExecutor(1) as plain_thread:
+            reads = plain_thread.submit(lambda: [pg_store.get_event(event.id) for _ in "ab"])
+            assert reads.result() == [event] * 2
+        assert len(taken) == 3
+
+        monkeypatch.setattr(sql_base, "PING_IDLE_S", 0.0)  # the pool's are checked
+        assert _end_other_connections(pg_store) == 2  # the loop's and the pool's
+        assert on_loop() == [event] * 3
+        # The loop's read failed, was read again on the pool's (pinged, replaced), and the
+        # next read opened another connection of the loop's own.
+        assert len(taken) == 5
+        assert on_loop() == [event] * 3
+        assert len(taken) == 5
