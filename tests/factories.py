@@ -14,6 +14,7 @@ from shipcaptaincrew.domain.models import (
     CrewMember,
     Event,
     EventStatus,
+    OutboxMessage,
     Patron,
     Payment,
     PaymentMethod,
@@ -219,4 +220,19 @@ def payment_record(
         logged_by_name="Tester",
         logged_at=at,
         idempotency_key=key,
+    )
+
+
+def receipt_message(payment: Payment, to: str) -> OutboxMessage:
+    """The receipt email a payment queues, due at T0."""
+    return OutboxMessage(
+        id=new_id("msg"),
+        dedup_key=f"payment:{payment.id}:receipt",
+        kind="receipt",
+        to=to,
+        payload={"payment_id": payment.id},
+        created_at=T0,
+        next_attempt_at=T0,
+        event_id=payment.event_id,
+        patron_id=payment.patron_id,
     )

@@ -12,10 +12,8 @@ import pytest
 from shipcaptaincrew.domain.errors import Conflict, DuplicateKey, NotFound, StaleWrite
 from shipcaptaincrew.domain.models import (
     BookingStatus,
-    OutboxMessage,
     Session,
     WaiverKind,
-    new_id,
 )
 from shipcaptaincrew.storage.base import PaymentWrite, Store
 from tests import factories as f
@@ -236,17 +234,7 @@ class StoreContract(
             booking, amount_paid_cents=4500, payment_cleared=True, cleared_at=T0
         )
         entry = f.audit_entry("payment.logged", event.id, patron.id)
-        message = OutboxMessage(
-            id=new_id("msg"),
-            dedup_key=f"payment:{payment.id}:receipt",
-            kind="receipt",
-            to=patron.email,
-            payload={"payment_id": payment.id},
-            created_at=T0,
-            next_attempt_at=T0,
-            event_id=event.id,
-            patron_id=patron.id,
-        )
+        message = f.receipt_message(payment, patron.email)
         [stored] = store.add_payments([PaymentWrite(payment, paid, 1)], [entry], [message])
         assert stored == dataclasses.replace(payment, receipt_no=1)
         assert store.get_payment(payment.id) == stored

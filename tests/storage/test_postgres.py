@@ -101,7 +101,6 @@ def test_a_booking_change_and_the_rows_it_brings_are_one_statement(
     """A check-in's write (booking and audit entry) and a payment's (booking, receipt
     number, payment, audit entries, receipt email) are each one statement in autocommit:
     no BEGIN, no COMMIT."""
-    from shipcaptaincrew.domain.models import OutboxMessage
     from shipcaptaincrew.storage.base import PaymentWrite
     from tests import factories as f
     from tests.storage.contract import T0, _event_with_booking
@@ -111,17 +110,7 @@ def test_a_booking_change_and_the_rows_it_brings_are_one_statement(
     checked = dataclasses.replace(booking, checked_in_at=T0, checked_in_by="crw_1")
     pg_store.update_booking(checked, 1, f.audit_entry("attendance.checked_in"))
     payment = f.payment_record(checked, 4500, key="k-1")
-    message = OutboxMessage(
-        id="msg_1",
-        dedup_key=f"payment:{payment.id}:receipt",
-        kind="receipt",
-        to=patron.email,
-        payload={"payment_id": payment.id},
-        created_at=T0,
-        next_attempt_at=T0,
-        event_id=event.id,
-        patron_id=patron.id,
-    )
+    message = f.receipt_message(payment, patron.email)
     entries = [f.audit_entry("payment.logged"), f.audit_entry("booking.cleared")]
     [stored] = pg_store.add_payments([PaymentWrite(payment, checked, 2)], entries, [message])
     assert [s.split(" (", 1)[0] for s in sent] == ["WITH b AS", "WITH b AS"]
