@@ -303,12 +303,14 @@ class SqlStore(
         sql, args = one_write(
             dialect, _booking_update(booking, expected_version), rows, receipt=receipt
         )
+        from psycopg import RawCursor  # PostgreSQL's driver: installed with it
+
         fairy = self.engine.raw_connection()
         try:
             conn: Any = fairy.driver_connection
             conn.autocommit = True
             try:
-                updated, number = conn.execute(sql, args).fetchone()
+                row: Any = RawCursor(conn).execute(sql, args).fetchone()
             except self._driver_error as err:  # a broken connection: the pool lets it go
                 raise sa.exc.DBAPIError.instance(
                     sql, args, err, self._driver_error, dialect=dialect
@@ -318,6 +320,7 @@ class SqlStore(
                     conn.autocommit = False
         finally:
             fairy.close()
+        updated, number = row
         if updated != 1:
             raise refusals.stale_booking(booking.event_id, booking.patron_id)
         return cast(int | None, number)

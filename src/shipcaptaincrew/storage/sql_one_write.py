@@ -28,10 +28,13 @@ _VALUE = re.compile(r"%\(\w+\)s(::[A-Z][A-Z ]*(\(\d+\))?)?")  # a bound value, c
 class OneWrite:
     """The statement for one shape of write: the booking's update with these columns, then
     inserts of these tables with these columns (``receipt``: the first insert is the
-    payment, numbered by the receipt counter). ``run`` answers whether the booking was
-    updated and the receipt number given (None without one)."""
+    payment, numbered by the receipt counter). It answers how many bookings it updated (1,
+    or 0 when the booking moved on) and the receipt number given (None without one). Its
+    SQL takes PostgreSQL's own placeholders (``$1``...) for a raw cursor: psycopg parses a
+    statement's ``%(name)s`` placeholders again on every execution when the statement is
+    longer than it keeps parsed (4,096 characters; a payment's is longer)."""
 
-    __slots__ = ("parts", "receipt", "sql")
+    __slots__ = ("names", "parts", "receipt", "sql")
 
     def __init__(
         self,
@@ -68,7 +71,18 @@ class OneWrite:
             # SQL compiled from the statements, fixed names: every value is bound.
             ctes.append(f"i{i} AS ({head} SELECT {chosen} FROM {source})")  # noqa: S608
         last = "(SELECT value FROM n)" if receipt else "NULL"
-        self.sql = f"WITH {', '.join(ctes)} SELECT (SELECT count(*) FROM b), {last}"  # noqa: S608
+        named = f"WITH {', '.join(ctes)} SELECT (SELECT count(*) FROM b), {last}"  # noqa: S608
+        self.names: list[str] = []  # the bind of $1, $2...
+        numbers: dict[str, int] = {}
+
+        def placeholder(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in numbers:
+                self.names.append(name)
+                numbers[name] = len(self.names)
+            return f"${numbers[name]}"
+
+        self.sql = _BIND.sub(placeholder, named)
 
     def _part(self, dialect: Any, stmt: Any, keys: Sequence[str], prefix: str) -> str:
         compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
@@ -83,14 +97,14 @@ class OneWrite:
         self.parts.append((prefix, _Plain(compiled)))
         return _BIND.sub(lambda m: f"%({prefix}{m.group(1)})s", compiled.string)
 
-    def args(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-        """The driver's arguments: ``rows`` in the order of the parts (the booking, the
-        counter when numbered, then each insert)."""
+    def args(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """The driver's arguments, in placeholder order: ``rows`` in the order of the
+        parts (the booking, the counter when numbered, then each insert)."""
         out: dict[str, Any] = {}
         for (prefix, plain), row in zip(self.parts, rows, strict=True):
             for name, value in plain.args(row)[1].items():
                 out[prefix + name] = value
-        return out
+        return [out[name] for name in self.names]
 
 
 _SHAPES: dict[tuple[Any, ...], OneWrite] = {}
@@ -102,9 +116,10 @@ def one_write(
     inserts: Sequence[tuple[Any, Mapping[str, Any]]],
     *,
     receipt: bool = False,
-) -> tuple[str, dict[str, Any]]:
-    """The SQL and arguments writing ``booking`` (an ``UPDATE_BOOKING`` row) and
-    ``inserts`` (statement, row) in one statement, built once per shape."""
+) -> tuple[str, list[Any]]:
+    """The SQL (``$n`` placeholders, for psycopg's ``RawCursor``) and arguments writing
+    ``booking`` (an ``UPDATE_BOOKING`` row) and ``inserts`` (statement, row) in one
+    statement, built once per shape."""
     key = (
         tuple(booking),
         tuple((stmt, tuple(row)) for stmt, row in inserts),
