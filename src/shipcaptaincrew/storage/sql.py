@@ -305,21 +305,13 @@ class SqlStore(
         )
         from psycopg import RawCursor  # PostgreSQL's driver: installed with it
 
-        fairy = self.engine.raw_connection()
-        try:
-            conn: Any = fairy.driver_connection
-            conn.autocommit = True
+        with self._pooled_autocommit() as conn:
             try:
                 row: Any = RawCursor(conn).execute(sql, args).fetchone()
-            except self._driver_error as err:  # a broken connection: the pool lets it go
+            except self._driver_error as err:
                 raise sa.exc.DBAPIError.instance(
                     sql, args, err, self._driver_error, dialect=dialect
                 ) from err
-            finally:
-                if not conn.closed:
-                    conn.autocommit = False
-        finally:
-            fairy.close()
         updated, number = row
         if updated != 1:
             raise refusals.stale_booking(booking.event_id, booking.patron_id)

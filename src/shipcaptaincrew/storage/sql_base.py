@@ -471,6 +471,18 @@ def _per_call(compiled: Any) -> bool:
     )
 
 
+def _plain_write(compiled: Any) -> bool:
+    """Whether a compiled write may run on the driver as it is: no values computed or
+    rendered per call (``_per_call``), no Python-side defaults fetched before it, no list
+    expanded into it."""
+    return not (
+        _per_call(compiled)
+        or compiled.insert_prefetch
+        or compiled.update_prefetch
+        or compiled.post_compile_params
+    )
+
+
 _UNSEEN = object()
 # Write statements built once (at import), compiled for the driver per dialect and set of
 # parameter names; False: SQLAlchemy runs it (Python-side column defaults, and the like).
@@ -494,10 +506,7 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
         compiled = stmt.compile(dialect=conn.dialect, column_keys=list(keys))
         plain = _WRITES[(conn.dialect.name, stmt, keys)] = (
             False
-            if _per_call(compiled)
-            or compiled.insert_prefetch
-            or compiled.update_prefetch
-            or compiled.post_compile_params
+            if not _plain_write(compiled)
             or (compiled.effective_returning and _Plain(compiled).results)
             else _Plain(compiled)
         )
@@ -692,29 +701,35 @@ class SqlBase:
         error for it; a PostgreSQL reading connection is let go, the next read opens
         another)."""
         read = plain.tuples if as_tuples else plain.rows
-        if not self._pg:
-            try:
-                return read(self._reader(), params)
-            except self._driver_error:
-                return None
-        if asyncio._get_running_loop() is not None:  # noqa: SLF001 - asyncio's own export
-            try:
-                return read(self._reader(), params)
-            except self._driver_error:
-                self._let_reader_go()
-                return None
+        try:
+            if not self._pg or asyncio._get_running_loop() is not None:  # noqa: SLF001
+                try:
+                    return read(self._reader(), params)
+                except self._driver_error:
+                    if self._pg:
+                        self._let_reader_go()
+                    raise
+            with self._pooled_autocommit() as dbapi_conn:
+                return read(dbapi_conn, params)
+        except self._driver_error:
+            return None
+
+    @contextmanager
+    def _pooled_autocommit(self) -> Iterator[Any]:
+        """A PostgreSQL connection of the pool, its driver's own, in autocommit for the
+        block (one statement on its own), back to the pool after it, reset as SQLAlchemy
+        resets it (one the server ended is let go there)."""
         fairy = self.engine.raw_connection()
         try:
             dbapi_conn: Any = fairy.driver_connection
             dbapi_conn.autocommit = True
             try:
-                return read(dbapi_conn, params)
+                yield dbapi_conn
             finally:
-                dbapi_conn.autocommit = False
-        except self._driver_error:
-            return None
+                if not dbapi_conn.closed:
+                    dbapi_conn.autocommit = False
         finally:
-            fairy.close()  # back to the pool, reset as SQLAlchemy resets it
+            fairy.close()
 
     def _reader(self) -> Any:
         """This thread's connection for reads on the driver, opened from the pool (with

@@ -16,8 +16,8 @@ from . import schema as t
 from .sql_base import (
     NEXT_RECEIPT_NO,
     UPDATE_BOOKING,
-    _per_call,
     _Plain,
+    _plain_write,
 )
 
 INSERT_PAYMENT = t.payments.insert()
@@ -86,13 +86,7 @@ class OneWrite:
 
     def _part(self, dialect: Any, stmt: Any, keys: Sequence[str], prefix: str) -> str:
         compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
-        if (
-            _per_call(compiled)
-            or compiled.insert_prefetch
-            or compiled.update_prefetch
-            or compiled.post_compile_params
-            or "%%" in compiled.string
-        ):
+        if not _plain_write(compiled) or "%%" in compiled.string:
             raise ValueError(f"not a plain statement: {stmt}")
         self.parts.append((prefix, _Plain(compiled)))
         return _BIND.sub(lambda m: f"%({prefix}{m.group(1)})s", compiled.string)
