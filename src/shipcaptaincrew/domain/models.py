@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 
 def new_id(prefix: str) -> str:
@@ -19,6 +22,27 @@ def new_sorted_id(prefix: str) -> str:
     """An identifier that sorts after those made before it in this process (nanoseconds,
     then 32 random bits): the tie-break of records ordered by a time that may be equal."""
     return f"{prefix}_{time.time_ns():016x}{secrets.token_hex(4)}"
+
+
+def evolve(record: R, **changes: Any) -> R:
+    """``dataclasses.replace(record, **changes)`` for the records of this module, which
+    compute and check nothing when made (no ``__post_init__``, no ``InitVar``, every field
+    set by ``__init__``): the record's values with ``changes`` over them, set directly,
+    without the generated ``__init__`` (a booking's 27 fields cost ``replace`` about 15 µs,
+    a check-in two of them). A name that is no field is refused, as ``replace`` refuses it."""
+    unknown = changes.keys() - _field_names(type(record))
+    if unknown:
+        raise TypeError(f"{type(record).__name__} has no field {sorted(unknown)[0]!r}")
+    copy = object.__new__(type(record))
+    values = copy.__dict__
+    values.update(record.__dict__)
+    values.update(changes)
+    return copy
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
 
 
 def new_guest_token() -> str:

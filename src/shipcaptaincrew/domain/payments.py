@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from .errors import Conflict, Invalid
-from .models import Booking, BookingStatus, Payment, PaymentMethod
+from .models import Booking, BookingStatus, Payment, PaymentMethod, evolve
 from .money import check_amount
 
 DUPLICATE_WINDOW = timedelta(seconds=60)
@@ -123,7 +122,7 @@ def settle(booking: Booking, payments: Iterable[Payment], *, now: datetime) -> B
     comped = any(p.method == PaymentMethod.COMP for p in live)
     cleared = comped or paid >= booking.amount_due_cents
     cleared_at = (booking.cleared_at or now) if cleared else None
-    return replace(
+    return evolve(
         booking,
         amount_paid_cents=paid,
         payment_cleared=cleared,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime
 from typing import Any
 
 from ..domain import boarding
 from ..domain import bookings as rules
 from ..domain.errors import Conflict
-from ..domain.models import AuditEntry, Booking, BookingStatus, CrewMember, WaiverKind
+from ..domain.models import AuditEntry, Booking, BookingStatus, CrewMember, WaiverKind, evolve
 from ..domain.occurred import occurred_time, times
 from .access import actor_of
 from .bookings import Change, change_booking, get_booking, read_event_booking
@@ -87,7 +86,7 @@ def set_checked_in(
             else {}
         )
         return Change(
-            dataclasses.replace(
+            evolve(
                 booking,
                 checked_in_at=at if checked_in else None,
                 checked_in_by=by.id if checked_in else None,
@@ -132,9 +131,7 @@ def confirm_paper_waiver(
         if booking.waiver_signed:
             return None
         return Change(
-            dataclasses.replace(
-                booking, waiver_kind=WaiverKind.PAPER, waiver_at=at, waiver_by=by.id
-            ),
+            evolve(booking, waiver_kind=WaiverKind.PAPER, waiver_at=at, waiver_by=by.id),
             action,
             {"kind": "paper", **_extra(at, now, occurred_at, idempotency_key)},
         )

@@ -8,7 +8,6 @@ and the change is read and decided again.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from ..domain import outbox as ob
 from ..domain import refusals
 from ..domain.errors import NotFound
-from ..domain.models import Actor, AuditEntry, Booking, Event, OutboxMessage
+from ..domain.models import Actor, AuditEntry, Booking, Event, OutboxMessage, evolve
 from . import audit
 from .context import Context, retry_stale
 from .events import get_event
@@ -98,6 +97,6 @@ def change_booking(
             change.write(change.booking, current.version, entry)
         else:
             ctx.store.update_booking(change.booking, current.version, entry, change.outbox)
-        return dataclasses.replace(change.booking, version=current.version + 1)
+        return evolve(change.booking, version=current.version + 1)
 
     return retry_stale(attempt)

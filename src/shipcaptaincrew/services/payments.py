@@ -20,6 +20,7 @@ from ..domain.models import (
     CrewMember,
     Payment,
     PaymentMethod,
+    evolve,
     new_id,
 )
 from ..domain.occurred import occurred_time
@@ -251,9 +252,7 @@ def log_payment(
                 return first  # this key's payment was logged first (maybe concurrently)
             raise
         ctx.after_commit([mail])
-        return Logged(
-            stored, dataclasses.replace(write.booking, version=write.expected_version + 1), True
-        )
+        return Logged(stored, evolve(write.booking, version=write.expected_version + 1), True)
 
     return retry_stale(attempt)
 

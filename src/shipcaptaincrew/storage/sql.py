@@ -32,6 +32,7 @@ from ..domain.models import (
     PaymentMethod,
     Session,
     WaiverKind,
+    evolve,
 )
 from . import schema as t
 from .base import PaymentWrite
@@ -350,12 +351,12 @@ class SqlStore(
                     *_outbox_rows(outbox),
                 ]
                 number = self._at_once(w.booking, w.expected_version, rows, receipt=True)
-                return [dataclasses.replace(w.payment, receipt_no=number)]
+                return [evolve(w.payment, receipt_no=number)]
             with self._write() as conn:
                 for w in writes:
                     self._update_booking(conn, w.booking, w.expected_version)
                     number = _next_receipt_no(conn)
-                    payment = dataclasses.replace(w.payment, receipt_no=number)
+                    payment = evolve(w.payment, receipt_no=number)
                     _execute(conn, INSERT_PAYMENT, _to_row(payment))
                     stored.append(payment)
                 self._insert_audit(conn, audit)
