@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import secrets
 import time
 from dataclasses import dataclass, field, fields
@@ -30,19 +29,21 @@ def evolve(record: R, **changes: Any) -> R:
     set by ``__init__``): the record's values with ``changes`` over them, set directly,
     without the generated ``__init__`` (a booking's 27 fields cost ``replace`` about 15 µs,
     a check-in two of them). A name that is no field is refused, as ``replace`` refuses it."""
-    unknown = changes.keys() - _field_names(type(record))
+    cls: type[Any] = type(record)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
+    unknown = changes.keys() - names
     if unknown:
-        raise TypeError(f"{type(record).__name__} has no field {sorted(unknown)[0]!r}")
-    copy = object.__new__(type(record))
+        raise TypeError(f"{cls.__name__} has no field {sorted(unknown)[0]!r}")
+    copy: R = object.__new__(cls)
     values = copy.__dict__
     values.update(record.__dict__)
     values.update(changes)
     return copy
 
 
-@functools.cache
-def _field_names(cls: type) -> frozenset[str]:
-    return frozenset(f.name for f in fields(cls))
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 
 def new_guest_token() -> str:
