@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event as sa_event
+from sqlalchemy import exc as sa_exc
 
 from shipcaptaincrew.storage import sql_base
 from shipcaptaincrew.storage.sql import SqlStore
@@ -20,15 +21,17 @@ def _path(store: SqlStore) -> str:
     return store.url.removeprefix("sqlite:///")
 
 
-def _begun(store: SqlStore) -> list[Any]:
-    """The driver connection of every write transaction begun on ``store`` from now on."""
+def _begun(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The driver connection of every write transaction begun from now on (each takes the
+    write lock through ``_begin_immediate``)."""
     conns: list[Any] = []
+    begin = sql_base._begin_immediate
 
-    def begin(conn: Any) -> None:
-        if conn.get_execution_options().get("scc_write"):
-            conns.append(conn.connection.driver_connection)
+    def recorded(dbapi_conn: Any) -> None:
+        conns.append(dbapi_conn)
+        begin(dbapi_conn)
 
-    sa_event.listen(store.engine, "begin", begin)
+    monkeypatch.setattr(sql_base, "_begin_immediate", recorded)
     return conns
 
 
@@ -36,11 +39,13 @@ def _actions(store: SqlStore) -> list[str]:
     return sorted(e.action for e in store.list_audit())
 
 
-def test_writes_from_many_threads_take_turns_on_one_connection(sqlite_store: SqlStore) -> None:
+def test_writes_from_many_threads_take_turns_on_one_connection(
+    sqlite_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = sqlite_store
     checkouts: list[int] = []
     sa_event.listen(store.engine, "checkout", lambda *_: checkouts.append(1))
-    begun = _begun(store)
+    begun = _begun(monkeypatch)
     threads = [
         threading.Thread(target=store.add_audit, args=(f.audit_entry(f"w{i}"),)) for i in range(8)
     ]
@@ -100,9 +105,11 @@ def test_a_write_that_cannot_get_the_lock_fails_and_the_next_one_succeeds(
     assert _actions(store) == ["after", "first"]
 
 
-def test_a_broken_writing_connection_is_replaced(sqlite_store: SqlStore) -> None:
+def test_a_broken_writing_connection_is_replaced(
+    sqlite_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = sqlite_store
-    begun = _begun(store)
+    begun = _begun(monkeypatch)
     store.add_audit(f.audit_entry("first"))
     store._writer().invalidate()  # as SQLAlchemy does when the driver reports it broken
     store.add_audit(f.audit_entry("second"))
@@ -111,11 +118,73 @@ def test_a_broken_writing_connection_is_replaced(sqlite_store: SqlStore) -> None
     assert begun[1].execute("PRAGMA busy_timeout").fetchone() == (0,)
 
 
-def test_closing_the_store_closes_its_writing_connection(settings: Any, tmp_path: Any) -> None:
+def test_closing_the_store_closes_its_writing_connection(
+    settings: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = SqlStore(f"sqlite:///{tmp_path / 'w.db'}")
     store.init_schema()
-    begun = _begun(store)
+    begun = _begun(monkeypatch)
     store.add_audit(f.audit_entry("first"))
     store.close()
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         begun[0].execute("SELECT 1")
+
+
+def _transactions(store: SqlStore) -> list[str]:
+    """SQLAlchemy's transaction events on ``store`` from now on."""
+    seen: list[str] = []
+    for name in ("begin", "commit", "rollback"):
+        sa_event.listen(store.engine, name, lambda *_, name=name: seen.append(name))
+    return seen
+
+
+def _idle(store: SqlStore) -> bool:
+    writer = store._writer()
+    return not writer.in_transaction() and not writer.connection.driver_connection.in_transaction
+
+
+def test_a_write_on_the_driver_begins_and_commits_there(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
+    seen = _transactions(store)
+    store.add_audit(f.audit_entry("first"))
+    assert seen == []  # BEGIN IMMEDIATE and COMMIT went straight to sqlite3
+    assert _actions(store) == ["first"]
+    assert _idle(store)
+
+
+def test_a_statement_sqlalchemy_runs_in_a_write_ends_the_write_with_it(
+    sqlite_store: SqlStore,
+) -> None:
+    store = sqlite_store
+    event, patron = f.event_record(), f.patron_record()
+    store.add_event(event, f.audit_entry("event.created"))
+    seen = _transactions(store)
+    booking = f.stored_booking(store, event, patron)  # locks the event through SQLAlchemy
+    assert seen == ["begin", "commit"]
+    assert store.get_booking(event.id, patron.id) == booking
+    assert _idle(store)
+    seen.clear()
+    with pytest.raises(Exception, match="already"):
+        f.stored_booking(store, event, patron, new_patron=False)
+    assert seen == ["begin", "rollback"]
+    assert _actions(store) == ["booking.added", "event.created"]
+    assert _idle(store)
+
+
+def test_a_commit_the_database_refuses_is_sqlalchemys_error_and_writes_nothing(
+    sqlite_store: SqlStore,
+) -> None:
+    store = sqlite_store
+    refused = pytest.raises(sa_exc.IntegrityError, match="FOREIGN KEY constraint failed")
+    with refused, store._write() as conn:
+        driver = conn.connection.driver_connection
+        driver.execute("PRAGMA defer_foreign_keys=ON")  # checked at COMMIT, for this one
+        store._insert_audit(conn, [f.audit_entry("orphaned")])
+        driver.execute(
+            "INSERT INTO sessions"
+            " (token_hash, crew_id, csrf_token, created_at, expires_at, address)"
+            " VALUES ('h', 'crw_nobody', 'c', '2030-01-01', '2030-01-02', '')"
+        )
+    assert _idle(store)
+    store.add_audit(f.audit_entry("after"))
+    assert _actions(store) == ["after"]

@@ -18,6 +18,7 @@ from sqlalchemy import event as sa_event
 
 from shipcaptaincrew.config import Settings
 from shipcaptaincrew.services.context import Context
+from shipcaptaincrew.storage import sql_base
 from shipcaptaincrew.storage.sql import SqlStore
 from shipcaptaincrew.storage.sql_base import on_this_machine
 from shipcaptaincrew.web.app import create_app
@@ -140,9 +141,11 @@ def test_the_hot_paths_use_the_store_on_the_loop_when_it_is_on_this_machine(
         if not getattr(inside, "reading", False):
             into.append(threading.get_ident())
 
-    def begun(conn: Any) -> None:  # SQLite's writes run on a connection kept for them
-        if conn.get_execution_options().get("scc_write"):
-            into.append(threading.get_ident())
+    begin_immediate = sql_base._begin_immediate
+
+    def begun(dbapi_conn: Any) -> None:  # SQLite's writes run on a connection kept for them
+        into.append(threading.get_ident())
+        begin_immediate(dbapi_conn)
 
     with TestClient(app) as client:
         api = Api(client, ctx, Tokens(ctx))
@@ -151,7 +154,7 @@ def test_the_hot_paths_use_the_store_on_the_loop_when_it_is_on_this_machine(
         loop_thread = client.portal.call(threading.get_ident)
         base = f"/api/events/{event['id']}"
         sa_event.listen(store.engine, "checkout", taken)
-        sa_event.listen(store.engine, "begin", begun)
+        monkeypatch.setattr(sql_base, "_begin_immediate", begun)
         monkeypatch.setattr(store, "_plain_rows", read)
         try:
             r = api.post(f"{base}/{patron['patron_id']}/attendance", {"checked_in": True})
@@ -169,7 +172,6 @@ def test_the_hot_paths_use_the_store_on_the_loop_when_it_is_on_this_machine(
             assert r.status_code == 304
         finally:
             sa_event.remove(store.engine, "checkout", taken)
-            sa_event.remove(store.engine, "begin", begun)
     assert (first.status_code, [p["checked_in"] for p in first.json()["roster"]]) == (200, [True])
     assert (again.status_code, again.content) == (200, first.content)
     assert len(hot) >= 7  # sign-ins, reads and writes of the three requests
