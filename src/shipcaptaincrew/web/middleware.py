@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -98,7 +98,9 @@ class Edge:
             elif name == b"transfer-encoding":
                 streamed = True
         if not (rid and _CLIENT_ID.fullmatch(rid)):
-            rid = uuid.uuid4().hex
+            # 128 random bits as 32 hex digits, as uuid4().hex gives (less 6 fixed bits),
+            # without building a UUID (a few microseconds of every request).
+            rid = os.urandom(16).hex()
         token = request_id.set(rid)
         start = time.perf_counter()
         status = 500
