@@ -20,4 +20,9 @@ def test_database_files_are_0600_in_a_0700_folder(tmp_path) -> None:
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
-    assert modes == {"scc.db": 0o600, "scc.db-wal": 0o600, "scc.db-shm": 0o600}
+    assert modes == {
+        "scc.db": 0o600,
+        "scc.db-wal": 0o600,
+        "scc.db-shm": 0o600,
+        "scc.db-signins": 0o600,  # the stamp of the sign-ins kept (signin_cache.py)
+    }

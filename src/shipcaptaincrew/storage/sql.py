@@ -159,16 +159,24 @@ class SqlStore(
         return _from_row(Session, row) if row else None
 
     def get_signed_in(self, token_hash: str) -> tuple[Session, CrewMember] | None:
+        kept = self._signins
+        stamp = kept.stamp() if kept is not None else b""  # before the database is read
+        if kept is not None and (found := kept.get(token_hash, stamp)) is not None:
+            return found
         row = self._one(SIGNED_IN, {"token_hash": token_hash})
         if row is None:
             return None
         member = {k.removeprefix("crew_"): v for k, v in row.items() if k.startswith("crew_")}
-        return _from_row(Session, row), _crew(member)
+        signed_in = _from_row(Session, row), _crew(member)
+        if kept is not None:
+            kept.put(token_hash, stamp, signed_in)
+        return signed_in
 
     def delete_session(self, token_hash: str, audit: AuditEntry) -> None:
         with self._write() as conn:
             conn.execute(t.sessions.delete().where(t.sessions.c.token_hash == token_hash))
             self._insert_audit(conn, [audit])
+        self._signins_changed()
 
     # -- events -----------------------------------------------------------------------------
     def add_event(self, event: Event, audit: AuditEntry) -> None:

@@ -35,6 +35,7 @@ class SqlAccounts(SqlBase):
                 raise refusals.no_such_crew(member.id)
             self._delete_sessions(conn, member.id, end_sessions)
             self._insert_audit(conn, [audit])
+        self._signins_changed()
 
     @staticmethod
     def _delete_sessions(conn: sa.Connection, crew_id: str, hashes: Sequence[str]) -> int:
@@ -55,6 +56,7 @@ class SqlAccounts(SqlBase):
         with self._write() as conn:
             ended = self._delete_sessions(conn, crew_id, token_hashes)
             self._insert_audit(conn, [audit])
+        self._signins_changed()
         return ended
 
     def touch_session(self, token_hash: str, *, at: datetime, address: str) -> None:
@@ -65,6 +67,8 @@ class SqlAccounts(SqlBase):
                 .where(s.c.token_hash == token_hash)
                 .values(last_used_at=at, address=address)
             )
+        if self._signins is not None:
+            self._signins.touched(token_hash, at=at, address=address)
 
     def take_login_attempt(self, slots: Sequence[AttemptSlot]) -> AttemptSlot | None:
         a = t.login_attempts
@@ -131,6 +135,7 @@ class SqlAccounts(SqlBase):
             if res.rowcount != 1:
                 raise refusals.no_such_crew(crew_id)
             self._insert_audit(conn, [audit])
+        self._signins_changed()
 
     def delete_event_data(
         self, event_id: str, patron_ids: Sequence[str], audit: AuditEntry

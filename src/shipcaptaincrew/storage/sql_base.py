@@ -42,6 +42,7 @@ from ..domain.models import (
     WaiverKind,
 )
 from . import schema as t
+from .signin_cache import SignInCache
 
 T = TypeVar("T")
 
@@ -232,6 +233,14 @@ def _private_sqlite_file(url: str) -> None:
         return
     os.fchmod(fd, 0o600)
     os.close(fd)
+
+
+def _signin_cache(path: str | None) -> SignInCache | None:
+    """The sign-ins kept for a SQLite file (``signin_cache.py``), beside it; none for a
+    database in memory or named by a ``file:`` URI."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return SignInCache(f"{path}-signins")
 
 
 def on_this_machine(url: sa.URL) -> bool:
@@ -593,6 +602,8 @@ class SqlBase:
         # moment it is free; left to SQLite's busy handler they would sleep in steps of up
         # to 100 ms. Other processes sharing the file still meet the busy timeout.
         self._write_lock = threading.Lock() if not self._pg else contextlib.nullcontext()
+        # SQLite: sign-ins kept, forgotten by every process sharing the file on a change.
+        self._signins = None if self._pg else _signin_cache(self.engine.url.database)
         # SQLite reads of statements built once (module level), compiled for the driver.
         # Reads compiled for the driver the first time they are met (the contract suite
         # runs once with it: every read of every test through the driver path).
@@ -827,7 +838,16 @@ class SqlBase:
             heads = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
             return set(heads) == {t.SCHEMA_HEAD}
 
+    def _signins_changed(self) -> None:
+        """After a write that ended sessions or changed a crew account: no process uses a
+        sign-in it kept from before it."""
+        if self._signins is not None:
+            self._signins.changed()
+
     def close(self) -> None:
+        if self._signins is not None:
+            self._signins.close()
+            self._signins = None
         if self._writing is not None:
             self._writing.close()
             self._writing = None

@@ -1,0 +1,184 @@
+"""Sign-ins kept by a SQLite store (``storage/signin_cache.py``): read once, and read again in
+every process sharing the file as soon as one of them ends a session or changes a crew
+account, or after ``KEEP_S`` whatever happened."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event as sa_event
+
+from shipcaptaincrew.domain.models import CrewMember, Session
+from shipcaptaincrew.storage import signin_cache, sql_base
+from shipcaptaincrew.storage.sql import SqlStore
+from tests import factories as f
+from tests.factories import T0
+
+HASH = "h" * 64
+
+
+@pytest.fixture
+def other(sqlite_store: SqlStore) -> Iterator[SqlStore]:
+    """A second store on the same file: another worker, with sign-ins of its own kept."""
+    store = SqlStore(sqlite_store.url)
+    yield store
+    store.close()
+
+
+def _signed_in(store: SqlStore) -> tuple[Session, CrewMember]:
+    member = f.crew_record()
+    store.add_crew(member, f.audit_entry())
+    session = Session(HASH, member.id, "csrf", T0, T0 + timedelta(hours=12))
+    store.add_session(session, f.audit_entry("login"))
+    return session, member
+
+
+def _reads(store: SqlStore) -> list[str]:
+    """The sign-in reads ``store`` sends to the database from now on."""
+    seen: list[str] = []
+
+    def on_execute(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        if "FROM sessions JOIN crew" in statement:
+            seen.append(statement)
+
+    sa_event.listen(store.engine, "before_cursor_execute", on_execute)
+    return seen
+
+
+def test_a_sign_in_is_read_once_and_kept(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
+    signed_in = _signed_in(store)
+    reads = _reads(store)
+    assert [store.get_signed_in(HASH) for _ in range(3)] == [signed_in] * 3
+    assert len(reads) == 1
+
+
+def test_a_token_not_found_is_looked_up_every_time(sqlite_store: SqlStore) -> None:
+    store = sqlite_store
+    reads = _reads(store)
+    assert store.get_signed_in(HASH) is None
+    assert store.get_signed_in(HASH) is None
+    assert len(reads) == 2
+    signed_in = _signed_in(store)
+    assert store.get_signed_in(HASH) == signed_in
+
+
+def _deactivate(store: SqlStore, member: CrewMember) -> None:
+    store.update_crew(dataclasses.replace(member, active=False), f.audit_entry("crew.updated"))
+
+
+@pytest.mark.parametrize(
+    ("change", "after"),
+    [
+        (lambda s, m: s.delete_session(HASH, f.audit_entry("logout")), None),
+        (lambda s, m: s.end_sessions(m.id, [HASH], f.audit_entry("sessions.ended")), None),
+        (lambda s, m: s.delete_crew(m.id, f.audit_entry("crew.deleted")), None),
+        (_deactivate, "inactive"),
+    ],
+    ids=["sign-out", "sessions ended", "account deleted", "account deactivated"],
+)
+def test_a_change_in_another_worker_is_seen_at_the_next_sign_in(
+    sqlite_store: SqlStore, other: SqlStore, change: Any, after: str | None
+) -> None:
+    session, member = _signed_in(sqlite_store)
+    assert sqlite_store.get_signed_in(HASH) == (session, member)  # kept
+    assert other.get_signed_in(HASH) == (session, member)  # kept there too
+    change(other, member)
+    found = sqlite_store.get_signed_in(HASH)
+    if after is None:
+        assert found is None
+    else:
+        assert found is not None and found[1].active is False
+    assert other.get_signed_in(HASH) == found
+
+
+def test_a_sign_out_in_another_process_is_seen_at_the_next_sign_in(
+    sqlite_store: SqlStore,
+) -> None:
+    signed_in = _signed_in(sqlite_store)
+    assert sqlite_store.get_signed_in(HASH) == signed_in
+    code = (
+        "import sys\n"
+        "from shipcaptaincrew.storage.sql import SqlStore\n"
+        "from tests import factories as f\n"
+        "store = SqlStore(sys.argv[1])\n"
+        "store.delete_session(sys.argv[2], f.audit_entry('logout'))\n"
+        "store.close()\n"
+    )
+    subprocess.run([sys.executable, "-c", code, sqlite_store.url, HASH], check=True)
+    assert sqlite_store.get_signed_in(HASH) is None
+
+
+def test_a_change_landing_while_a_sign_in_is_read_is_not_kept_past_it(
+    sqlite_store: SqlStore, other: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stamp is read before the database: a sign-in read just before another worker's
+    sign-out is answered once (the request came first) and then forgotten."""
+    signed_in = _signed_in(sqlite_store)
+    one = sqlite_store._one
+
+    def read_then_sign_out(*args: Any) -> Any:
+        row = one(*args)
+        other.delete_session(HASH, f.audit_entry("logout"))
+        return row
+
+    monkeypatch.setattr(sqlite_store, "_one", read_then_sign_out)
+    assert sqlite_store.get_signed_in(HASH) == signed_in
+    monkeypatch.setattr(sqlite_store, "_one", one)
+    assert sqlite_store.get_signed_in(HASH) is None
+
+
+def test_a_sign_in_kept_is_read_again_after_a_while(
+    sqlite_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session deleted behind the store's back (no stamp written) ends within KEEP_S."""
+    signed_in = _signed_in(sqlite_store)
+    now = [1000.0]
+    monkeypatch.setattr(signin_cache.time, "monotonic", lambda: now[0])
+    assert sqlite_store.get_signed_in(HASH) == signed_in
+    with sqlite_store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM sessions")
+    now[0] += signin_cache.KEEP_S - 0.5
+    assert sqlite_store.get_signed_in(HASH) == signed_in
+    now[0] += 1
+    assert sqlite_store.get_signed_in(HASH) is None
+
+
+def test_a_session_s_last_use_noted_here_is_kept_with_it(sqlite_store: SqlStore) -> None:
+    session, member = _signed_in(sqlite_store)
+    assert sqlite_store.get_signed_in(HASH) == (session, member)
+    reads = _reads(sqlite_store)
+    at = T0 + timedelta(minutes=5)
+    sqlite_store.touch_session(HASH, at=at, address="203.0.113.9")
+    touched = dataclasses.replace(session, last_used_at=at, address="203.0.113.9")
+    assert sqlite_store.get_signed_in(HASH) == (touched, member)
+    assert sqlite_store.get_session(HASH) == touched
+    assert reads == []
+
+
+def test_at_most_limit_sign_ins_are_kept_the_longest_kept_going_first(
+    sqlite_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(signin_cache, "LIMIT", 2)
+    member = f.crew_record()
+    sqlite_store.add_crew(member, f.audit_entry())
+    hashes = [c * 64 for c in "abc"]
+    for h in hashes:
+        session = Session(h, member.id, "csrf", T0, T0 + timedelta(hours=12))
+        sqlite_store.add_session(session, f.audit_entry("login"))
+        assert sqlite_store.get_signed_in(h) is not None
+    reads = _reads(sqlite_store)
+    for h in reversed(hashes):  # c and b kept; a read again
+        assert sqlite_store.get_signed_in(h) is not None
+    assert len(reads) == 1 and "a" * 64 not in reads[0]  # the value is bound, not in the SQL
+
+
+@pytest.mark.parametrize("path", [None, "", ":memory:", "file:scc?mode=memory"])
+def test_a_database_with_no_file_of_its_own_keeps_no_sign_ins(path: str | None) -> None:
+    assert sql_base._signin_cache(path) is None
