@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server import LiveServer, running
+from tests.server import ADMIN_EMAIL, LiveServer, running
 
 pytestmark = pytest.mark.slow
 
@@ -147,3 +147,27 @@ def test_the_real_commands_hash_passwords_with_rfc_9106_parameters(tmp_path: Pat
         hashes = dict(db.execute("SELECT email, password_hash FROM crew").fetchall())
     assert hashes["ops@example.org"].startswith("$argon2id$v=19$m=65536,t=3,p=4$")
     assert hashes["admin@example.org"].startswith("$argon2id$v=19$m=8,t=1,p=1$")
+
+
+def test_a_member_deactivated_from_the_command_line_is_signed_out_of_every_worker(
+    tmp_path,
+) -> None:
+    """Each worker keeps the sign-ins it has read (storage/signin_cache.py); `scc user
+    deactivate`, a process of its own on the same file, ends them in every worker at once."""
+    with running(tmp_path / "srv", workers=2) as server:
+        token = server.login().headers["Authorization"]
+
+        def statuses() -> list[int]:
+            """The events list asked 24 times, each on a connection of its own (new
+            connections are shared out between the workers)."""
+            out = []
+            for _ in range(24):
+                with httpx.Client(
+                    base_url=server.url, timeout=30, headers={"Authorization": token}
+                ) as c:
+                    out.append(c.get("/api/events").status_code)
+            return out
+
+        assert statuses() == [200] * 24  # read once per worker, then kept
+        server.scc("user", "deactivate", ADMIN_EMAIL)
+        assert statuses() == [401] * 24
