@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from dataclasses import dataclass, field, fields
@@ -29,11 +30,8 @@ def evolve(record: R, **changes: Any) -> R:
     set by ``__init__``): the record's values with ``changes`` over them, set directly,
     without the generated ``__init__`` (a booking's 27 fields cost ``replace`` about 15 µs,
     a check-in two of them). A name that is no field is refused, as ``replace`` refuses it."""
-    cls: type[Any] = type(record)
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = frozenset(f.name for f in fields(cls))
-    unknown = changes.keys() - names
+    cls: Any = type(record)
+    unknown = changes.keys() - field_names(cls)
     if unknown:
         raise TypeError(f"{cls.__name__} has no field {sorted(unknown)[0]!r}")
     copy: R = object.__new__(cls)
@@ -43,7 +41,10 @@ def evolve(record: R, **changes: Any) -> R:
     return copy
 
 
-_FIELD_NAMES: dict[type, frozenset[str]] = {}
+@functools.cache
+def field_names(cls: Any) -> frozenset[str]:
+    """The names of a record class's fields."""
+    return frozenset(f.name for f in fields(cls))
 
 
 def new_guest_token() -> str:

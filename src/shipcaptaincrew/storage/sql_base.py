@@ -40,6 +40,7 @@ from ..domain.models import (
     PaymentMethod,
     Role,
     WaiverKind,
+    field_names,
 )
 from . import schema as t
 from .signin_cache import SignInCache
@@ -63,13 +64,8 @@ def _field_order(cls: Any) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
-@functools.cache
-def _field_names(cls: Any) -> frozenset[str]:
-    return frozenset(_field_order(cls))
-
-
 def _from_row(cls: type[T], row: Mapping[str, Any], **enums: type[Enum]) -> T:
-    names = _field_names(cast(Any, cls))
+    names = field_names(cast(Any, cls))
     values = {k: v for k, v in row.items() if k in names}
     for name, enum in enums.items():
         if values.get(name) is not None:
