@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeGuard, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -213,11 +213,17 @@ def _begin_immediate(dbapi_conn: Any) -> None:
             time.sleep(0.001)
 
 
+def _own_file(path: str | None) -> TypeGuard[str]:
+    """Whether a SQLite URL's database is a file named by its path (not one in memory, nor
+    one named by a ``file:`` URI)."""
+    return path is not None and path not in ("", ":memory:") and not path.startswith("file:")
+
+
 def _private_sqlite_file(url: str) -> None:
     """Create the database file 0600 before SQLite does (it would use the umask, often
     giving 0644); SQLite gives its -wal and -shm files the mode of the database file."""
     path = sa.engine.make_url(url).database
-    if not path or path == ":memory:" or path.startswith("file:") or os.path.exists(path):
+    if not _own_file(path) or os.path.exists(path):
         return
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
@@ -234,9 +240,7 @@ def _private_sqlite_file(url: str) -> None:
 def _signin_cache(path: str | None) -> SignInCache | None:
     """The sign-ins kept for a SQLite file (``signin_cache.py``), beside it; none for a
     database in memory or named by a ``file:`` URI."""
-    if not path or path == ":memory:" or path.startswith("file:"):
-        return None
-    return SignInCache(f"{path}-signins")
+    return SignInCache(f"{path}-signins") if _own_file(path) else None
 
 
 def on_this_machine(url: sa.URL) -> bool:
