@@ -41,6 +41,7 @@ from .sql_base import (
     INSERT_AUDIT,
     INSERT_OUTBOX,
     Listing,
+    _as_sqlalchemy,
     _booking,
     _booking_update,
     _crew,
@@ -318,9 +319,7 @@ class SqlStore(
             try:
                 row: Any = RawCursor(conn).execute(sql, args).fetchone()
             except self._driver_error as err:
-                raise sa.exc.DBAPIError.instance(
-                    sql, args, err, self._driver_error, dialect=dialect
-                ) from err
+                raise _as_sqlalchemy(err, sql, args, dialect) from err
         updated, number = row
         if updated != 1:
             raise refusals.stale_booking(booking.event_id, booking.patron_id)

@@ -535,10 +535,15 @@ def _execute(conn: Connection, stmt: Any, params: Mapping[str, Any] | list[Any])
         else:
             cursor.execute(plain.sql, plain.args(params)[1])
     except dbapi.Error as err:
-        raise sa.exc.DBAPIError.instance(
-            plain.sql, params, err, dbapi.Error, dialect=conn.dialect
-        ) from err
+        raise _as_sqlalchemy(err, plain.sql, params, conn.dialect) from err
     return cursor
+
+
+def _as_sqlalchemy(err: Exception, sql: str, params: Any, dialect: Any) -> sa.exc.StatementError:
+    """The driver's ``err`` for ``sql`` as SQLAlchemy raises it when it runs a statement
+    (its IntegrityError for a broken constraint, its OperationalError for a lost
+    connection), for the statements run on the driver."""
+    return sa.exc.DBAPIError.instance(sql, params, err, dialect.loaded_dbapi.Error, dialect=dialect)
 
 
 def _plain(query: Any, dialect: Any) -> _Plain | None:
@@ -650,9 +655,7 @@ class SqlBase:
             except self._driver_error as err:
                 if dbapi_conn.in_transaction:
                     dbapi_conn.rollback()
-                raise sa.exc.DBAPIError.instance(
-                    "COMMIT", None, err, self._driver_error, dialect=conn.dialect
-                ) from err
+                raise _as_sqlalchemy(err, "COMMIT", None, conn.dialect) from err
 
     def _writer(self) -> Connection:
         """The store's SQLite connection for writes, kept open: writes take turns on it
