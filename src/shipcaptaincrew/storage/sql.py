@@ -161,17 +161,20 @@ class SqlStore(
 
     def get_signed_in(self, token_hash: str) -> tuple[Session, CrewMember] | None:
         kept = self._signins
-        stamp = kept.stamp() if kept is not None else b""  # before the database is read
-        if kept is not None and (found := kept.get(token_hash, stamp)) is not None:
-            return found
+        if kept is None:
+            return self._read_signed_in(token_hash)
+        stamp = kept.stamp()  # before the database is read
+        found = kept.get(token_hash, stamp)
+        if found is None and (found := self._read_signed_in(token_hash)) is not None:
+            kept.put(token_hash, stamp, found)
+        return found
+
+    def _read_signed_in(self, token_hash: str) -> tuple[Session, CrewMember] | None:
         row = self._one(SIGNED_IN, {"token_hash": token_hash})
         if row is None:
             return None
         member = {k.removeprefix("crew_"): v for k, v in row.items() if k.startswith("crew_")}
-        signed_in = _from_row(Session, row), _crew(member)
-        if kept is not None:
-            kept.put(token_hash, stamp, signed_in)
-        return signed_in
+        return _from_row(Session, row), _crew(member)
 
     def delete_session(self, token_hash: str, audit: AuditEntry) -> None:
         with self._write() as conn:
