@@ -14,7 +14,9 @@ the store does the atomic read and the conditional write. Emails arrive normalis
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -36,6 +38,23 @@ class Store(AccountStore, MoneyStore, OutboxStore, WaiverStore, SettlementStore,
     # or a unix socket), never waiting on a network: its calls may run on the event loop
     # (``web/store_work.py``).
     local: bool
+
+    def grouped(self) -> AbstractContextManager[None]:
+        """A block of store work on a thread that runs an event loop (``web/store_work.py``)
+        whose writes may join one transaction with other requests' and commit with them
+        (SQLite: one fsync for them all); ``pending_commit`` is that commit. A store whose
+        every write commits on its own does nothing."""
+        ...
+
+    def pending_commit(self) -> asyncio.Future[Exception | None] | None:
+        """The commit of the group this thread's work wrote to or read from while it is
+        open (its result: None once committed, else the error that ended it); None when
+        there is none."""
+        ...
+
+    def on_commit(self, fn: Callable[[], None]) -> None:
+        """``fn()`` once what this thread wrote has committed: at once, or when its group
+        commits (never, if the group fails)."""
 
     def init_schema(self) -> None:
         """Create or migrate the schema. Never called implicitly."""

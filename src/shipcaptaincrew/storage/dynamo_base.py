@@ -3,11 +3,13 @@ transaction builders and the retrying commit that turns failed conditions into d
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import botocore.loaders
@@ -94,6 +96,16 @@ class DynamoBase(DynamoReads):
         self.table = table
         self._owns_client = client is None
         self._client = client or make_client(region=region, endpoint_url=endpoint_url)
+
+    # Every write is one request that commits on its own: no group to join.
+    def grouped(self) -> AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    def pending_commit(self) -> None:
+        return None
+
+    def on_commit(self, fn: Callable[[], None]) -> None:
+        fn()
 
     # -- plumbing ---------------------------------------------------------------------------
     def _get(self, key: dict[str, Any]) -> dict[str, Any] | None:

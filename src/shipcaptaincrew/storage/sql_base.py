@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import ipaddress
 import json
+import logging
 import operator
 import os
 import sqlite3
@@ -44,6 +45,8 @@ from ..domain.models import (
 )
 from . import schema as t
 from .signin_cache import SignInCache
+
+log = logging.getLogger("shipcaptaincrew.store")
 
 T = TypeVar("T")
 
@@ -594,6 +597,27 @@ class _Reader:
         self.conn.close()
 
 
+def _rolled_back(sql: str) -> sa.exc.OperationalError:
+    """The error of a group whose transaction SQLite rolled back itself before its commit."""
+    return sa.exc.OperationalError(
+        sql, None, sqlite3.OperationalError("the transaction was rolled back before its commit")
+    )
+
+
+class _Group:
+    """The open SQLite transaction that a thread's grouped writes join (``SqlBase.grouped``)
+    until the event loop commits it: ``done`` is set to None once it committed, or to the
+    error that ended it; ``after`` runs once it committed."""
+
+    __slots__ = ("after", "conn", "done", "thread")
+
+    def __init__(self, thread: int, conn: Connection, done: asyncio.Future[Exception | None]):
+        self.thread = thread
+        self.conn = conn
+        self.done = done
+        self.after: list[Callable[[], None]] = []
+
+
 class SqlBase:
     def __init__(self, url: str, engine: Engine | None = None) -> None:
         self.url = url
@@ -620,6 +644,119 @@ class SqlBase:
         self._readers = threading.local()
         self._open_readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._writing: Connection | None = None
+        # SQLite: the transaction the event loop's writes join, and the threads whose store
+        # work may open one (``grouped``).
+        self._group: _Group | None = None
+        self._grouping = threading.local()
+
+    # -- grouped commits (SQLite) ---------------------------------------------------------
+    @contextmanager
+    def grouped(self) -> Iterator[None]:
+        """Writes made in the block, on this thread (it runs an event loop), join one
+        transaction with the writes of the other requests the loop serves before it next
+        commits (one fsync for them all instead of one each): the first opens it, each is a
+        savepoint of it (one that fails is rolled back on its own), and the loop commits it
+        as soon as the requests it is running now have run. Until then the reads of grouped
+        work see it (other reads do not); a write outside grouped work commits it first.
+        The caller waits for ``pending_commit`` before it answers."""
+        if self._pg:
+            yield
+            return
+        self._grouping.on = True
+        try:
+            yield
+        finally:
+            self._grouping.on = False
+
+    def pending_commit(self) -> asyncio.Future[Exception | None] | None:
+        """The commit of the group this thread's work wrote to or read from, if it is still
+        open: its result is None once committed, else the error that ended it."""
+        group = self._group
+        if group is not None and group.thread == threading.get_ident():
+            return group.done
+        return None
+
+    def on_commit(self, fn: Callable[[], None]) -> None:
+        """``fn()`` once what this thread wrote has committed: now, or when its group does."""
+        group = self._group
+        if group is not None and group.thread == threading.get_ident():
+            group.after.append(fn)
+        else:
+            fn()
+
+    def _joined(self) -> _Group | None:
+        """The open group, when this thread's store work is running in it (``grouped``):
+        its reads are the group's, and see what the group wrote."""
+        group = self._group
+        if (
+            group is not None
+            and group.thread == threading.get_ident()
+            and getattr(self._grouping, "on", False)
+        ):
+            return group
+        return None
+
+    def _open_group(self) -> _Group:
+        loop = asyncio.get_running_loop()
+        lock = cast(Any, self._write_lock)  # SQLite's: a threading.Lock
+        lock.acquire()
+        try:
+            conn = self._writer()
+            _begin_immediate(cast(Any, conn.connection.dbapi_connection))
+        except BaseException:
+            lock.release()
+            raise
+        group = self._group = _Group(threading.get_ident(), conn, loop.create_future())
+        loop.call_soon(loop.call_soon, self._commit_group, group)
+        return group
+
+    def _commit_group(self, group: _Group) -> None:
+        if group.done.done():  # committed already, for a write outside the group
+            return
+        self._group = None
+        conn = group.conn
+        dbapi_conn = cast(Any, conn.connection.dbapi_connection)
+        error: Exception | None = None
+        try:
+            try:
+                if conn.in_transaction():
+                    conn.commit()
+                elif dbapi_conn.in_transaction:
+                    dbapi_conn.commit()
+                else:  # SQLite ended it itself (a full disk, an I/O error): nothing was kept
+                    error = _rolled_back("COMMIT")
+            except sa.exc.SQLAlchemyError as err:
+                error = err
+            except self._driver_error as err:
+                error = _as_sqlalchemy(err, "COMMIT", None, conn.dialect)
+            if error is not None:
+                with contextlib.suppress(Exception):
+                    conn.rollback() if conn.in_transaction() else dbapi_conn.rollback()
+        finally:
+            cast(Any, self._write_lock).release()
+        group.done.set_result(error)
+        if error is None:
+            for fn in group.after:
+                try:
+                    fn()
+                except Exception as err:  # what it hands on (emails) the sweep still finds
+                    log.warning("after a commit: %s: %s", type(err).__name__, err)
+
+    @contextmanager
+    def _in_group(self, group: _Group) -> Iterator[Connection]:
+        """One write of the open group: a savepoint, rolled back on its own if it fails."""
+        dbapi_conn = cast(Any, group.conn.connection.dbapi_connection)
+        if not dbapi_conn.in_transaction:
+            raise _rolled_back("SAVEPOINT")
+        dbapi_conn.execute("SAVEPOINT w")
+        try:
+            yield group.conn
+        except BaseException:
+            if dbapi_conn.in_transaction:
+                dbapi_conn.execute("ROLLBACK TO w")
+                dbapi_conn.execute("RELEASE w")
+            raise
+        dbapi_conn.execute("RELEASE w")
 
     # -- plumbing -------------------------------------------------------------------------
     @contextmanager
@@ -635,6 +772,20 @@ class SqlBase:
         # check-in's CPU), the writes on the driver too (``_execute``). A statement that
         # SQLAlchemy runs in the block begins SQLAlchemy's transaction over ours (its begin
         # event sees the driver's transaction open: ``make_engine``), and ends ours with it.
+        group = self._group
+        grouping = getattr(self._grouping, "on", False)
+        if group is not None and group.thread == threading.get_ident():
+            if grouping:
+                with self._in_group(group) as conn:
+                    yield conn
+                return
+            # A write outside store work (nothing waits for a group's commit before it
+            # answers): the open group commits first, and this write on its own.
+            self._commit_group(group)
+        elif group is None and grouping:
+            with self._in_group(self._open_group()) as conn:
+                yield conn
+            return
         with self._write_lock:
             conn = self._writer()
             dbapi_conn = cast(Any, conn.connection.dbapi_connection)
@@ -679,6 +830,9 @@ class SqlBase:
             # read loses nothing, and saves its BEGIN and COMMIT round trips.
             with self._autocommit.connect() as conn:
                 yield conn
+            return
+        if (group := self._joined()) is not None:
+            yield group.conn  # inside the group's transaction (committed with it)
             return
         with self.engine.connect() as conn, conn.begin():
             yield conn
@@ -782,6 +936,8 @@ class SqlBase:
         calls, for its three reads; on PostgreSQL, its autocommit switched on and off too,
         about 25 µs a read). On PostgreSQL it stays in autocommit. It is closed when its
         thread ends (the thread's locals go) or with the store."""
+        if (group := self._joined()) is not None:
+            return group.conn.connection.dbapi_connection
         reader: _Reader | None = getattr(self._readers, "reader", None)
         if reader is None:
             fairy = self.engine.raw_connection()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 from .. import __version__
 from ..bootstrap import BackgroundDelivery, DeliveryProcess, build_delivery_process, build_providers
 from ..config import Settings
+from ..domain.models import OutboxMessage
 from ..notify.base import Sender
 from ..services.context import Context, utc_now
 from ..services.outbox import deliver_due
@@ -186,7 +187,7 @@ def create_app(
     app.state.live = LiveHub(ctx)
     app.state.rosters = RosterCache(settings.roster_cache_events)
     if settings.mail_after_commit and mail_process:
-        app.state.mail = ctx.after_commit = build_delivery_process()
+        app.state.mail = build_delivery_process()
     elif settings.mail_after_commit:
 
         def deliver(ids: list[str] | None) -> object:
@@ -196,8 +197,9 @@ def create_app(
                 return sweep(ctx, sender)
             return deliver_due(ctx, sender, ids=ids, limit=len(ids))
 
-        mail = BackgroundDelivery(deliver)
-        app.state.mail = ctx.after_commit = mail
+        app.state.mail = BackgroundDelivery(deliver)
+    if app.state.mail is not None:
+        ctx.after_commit = _once_committed(store, app.state.mail)
     errors.install(app)
     configure_logging(settings.log_format)
 
@@ -217,6 +219,19 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM, compresslevel=GZIP_LEVEL)
     app.add_middleware(Edge, limit=settings.max_body_bytes, hsts=settings.https)
     return app
+
+
+def _once_committed(
+    store: Store, deliver: Callable[[Sequence[OutboxMessage]], None]
+) -> Callable[[Sequence[OutboxMessage]], None]:
+    """``deliver`` for messages a use case wrote, called once they have committed: a write
+    on the event loop commits with its group (``store_work``), after the use case."""
+
+    def after_commit(messages: Sequence[OutboxMessage]) -> None:
+        if messages:
+            store.on_commit(lambda: deliver(messages))
+
+    return after_commit
 
 
 def create_app_from_env() -> FastAPI:

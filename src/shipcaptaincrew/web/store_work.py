@@ -31,6 +31,15 @@ T = TypeVar("T")
 async def store_work(ctx: Context, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """``fn(*args, **kwargs)``, on the event loop when ``ctx``'s store is on this machine
     (``Store.local``), else in the thread pool."""
-    if ctx.store.local:
-        return fn(*args, **kwargs)
-    return await run_in_threadpool(fn, *args, **kwargs)
+    store = ctx.store
+    if not store.local:
+        return await run_in_threadpool(fn, *args, **kwargs)
+    try:
+        with store.grouped():
+            return fn(*args, **kwargs)
+    finally:
+        # Answer only once what this work wrote, or read of other requests' writes, has
+        # committed: the group's commit runs as soon as the requests running now have run.
+        pending = store.pending_commit()
+        if pending is not None and (error := await pending) is not None:
+            raise error
