@@ -3,7 +3,9 @@
 Write methods run in one transaction each. On SQLite a write transaction
 starts with ``BEGIN IMMEDIATE`` so that two processes sharing the file queue
 on the busy timeout instead of failing on a lock upgrade; reads use plain
-deferred transactions and never block writers (WAL).
+deferred transactions and never block writers (WAL). The store work of the
+requests an event loop runs together (``SqlBase.grouped``) writes in one
+transaction instead, each write a savepoint of it, committed once for them all.
 """
 
 from __future__ import annotations
