@@ -1,7 +1,9 @@
 """A roster nothing changed on is answered from the answer this process kept, with its
 credit read and rendered again: the same bytes as the roster made afresh, from the sign-in,
-the change marker and the credit read alone. Runs in-process on SQLite and through the
-Lambda handler on DynamoDB."""
+the change marker and the credit read alone. On a store on this machine a kept roster that
+changed since is brought up to date from its changes: the bookings they changed are read
+again, one read each. Runs in-process on SQLite and through the Lambda handler on
+DynamoDB."""
 
 from __future__ import annotations
 
@@ -11,9 +13,15 @@ from typing import Any
 
 import pytest
 
-from shipcaptaincrew.domain.models import Role
+from shipcaptaincrew.domain.models import Role, evolve
+from shipcaptaincrew.services import roster
 from shipcaptaincrew.web.app import create_app
 from shipcaptaincrew.web.roster_cache import SETTLE, Kept, RosterCache
+from shipcaptaincrew.web.routes.common import counts_out, event_out
+from shipcaptaincrew.web.routes.roster import PATCH_MAX
+from shipcaptaincrew.web.routes.roster import _kept as kept_answer
+from shipcaptaincrew.web.schemas import BookingOut, RosterOut
+from tests import factories as f
 from tests.store_calls import counted
 from tests.web.conftest import Api, client_for, roster_afresh
 
@@ -24,6 +32,15 @@ SIGN_IN = {"sql": [], "dynamodb": ["GetItem", "GetItem"]}
 # receipt emails, then the credit of its patrons.
 MADE = {"sql": ["SELECT"] * 5, "dynamodb": ["Query", "GetItem", "Query", "Query", "BatchGetItem"]}
 KEPT = {"sql": ["SELECT"] * 2, "dynamodb": ["Query", "BatchGetItem"]}
+# Made afresh under a marker younger than SETTLE: first the newest entry that is not, the
+# one the answer surely holds every change up to (on a store on this machine, which keeps
+# the answer to bring up to date).
+YOUNG = {"sql": ["SELECT"], "dynamodb": []}
+
+
+def _brought_up_to_date(changed: int) -> list[str]:
+    """The marker, the changes since the kept answer's, each changed booking, the credit."""
+    return ["SELECT"] * (3 + changed)
 
 
 def _kind(api: Api) -> str:
@@ -39,8 +56,9 @@ def _roster(api: Api, event_id: str, **headers: str) -> tuple[Any, list[str]]:
     return r, [c.removeprefix("before-call.dynamodb.") for c in calls]
 
 
-def _made(api: Api) -> list[str]:
-    return SIGN_IN[_kind(api)] + MADE[_kind(api)]
+def _made(api: Api, *, young: bool = False) -> list[str]:
+    made = MADE[_kind(api)]
+    return SIGN_IN[_kind(api)] + made[:1] + YOUNG[_kind(api)] * young + made[1:]
 
 
 def _kept(api: Api) -> list[str]:
@@ -90,11 +108,18 @@ def test_an_unchanged_roster_is_kept_and_answered_with_the_same_bytes(api, clock
 
 
 def test_a_roster_changed_moments_ago_is_made_again_until_the_change_settles(api, clock) -> None:
+    """Every change of this event is younger than SETTLE: no entry it surely holds, nothing
+    to bring up to date from."""
     event_id, _ = _event_with_history(api)
     _advance(api, clock, seconds=9)
-    assert [_roster(api, event_id)[1] for _ in range(2)] == [_made(api)] * 2
+    assert [_roster(api, event_id)[1] for _ in range(2)] == [_made(api, young=True)] * 2
     _advance(api, clock, seconds=1)
     assert [_roster(api, event_id)[1] for _ in range(2)] == [_made(api), _kept(api)]
+
+
+def _check_in(api: Api, event_id: str, patron_id: str, on: bool = True) -> None:
+    r = api.post(f"/api/events/{event_id}/{patron_id}/attendance", {"checked_in": on})
+    assert r.status_code == 200, r.text
 
 
 def test_a_change_to_a_kept_roster_shows_at_once(api, clock) -> None:
@@ -102,11 +127,84 @@ def test_a_change_to_a_kept_roster_shows_at_once(api, clock) -> None:
     _advance(api, clock, seconds=10)
     before, _ = _roster(api, event_id)
     _roster(api, event_id)
-    api.post(f"/api/events/{event_id}/{pids[2]}/attendance", {"checked_in": True})
+    _check_in(api, event_id, pids[2])
     after, calls = _roster(api, event_id)
-    assert calls == _made(api)
+    local = api.ctx.store.local
+    assert calls == (SIGN_IN[_kind(api)] + _brought_up_to_date(1) if local else _made(api))
     assert after.headers["etag"] != before.headers["etag"]
+    assert after.headers["etag"] == f'"{after.json()["cursor"]}"'
     assert [b["checked_in"] for b in after.json()["roster"]] == [True, False, True]
+    assert after.json()["counts"]["checked_in"] == 2
+    assert after.content == _afresh(api, event_id)
+
+
+def test_a_kept_roster_is_brought_up_to_date_until_its_changes_settle(api, clock) -> None:
+    """Brought up to date on every request while its newest changes are younger than
+    SETTLE (a change committed late, under an older marker, is read again with them);
+    answered as it is once they have settled."""
+    event_id, pids = _event_with_history(api)
+    if not api.ctx.store.local:
+        pytest.skip("a store elsewhere makes the roster afresh after a change")
+    _advance(api, clock, seconds=10)
+    _roster(api, event_id)
+    _check_in(api, event_id, pids[2])
+    _advance(api, clock, seconds=4)
+    r = api.post(
+        f"/api/events/{event_id}/{pids[0]}/payment",
+        {"amount_cents": 4500, "method": "card"},
+        headers={"Idempotency-Key": "up-to-date-1"},
+    )
+    assert r.status_code == 201, r.text
+    sign_in = SIGN_IN[_kind(api)]
+    first, calls = _roster(api, event_id)
+    assert calls == sign_in + _brought_up_to_date(2)
+    again, calls = _roster(api, event_id)
+    assert calls == sign_in + _brought_up_to_date(2)  # neither change has settled
+    _advance(api, clock, seconds=7)  # the check-in has settled: held from this answer on
+    assert _roster(api, event_id)[1] == sign_in + _brought_up_to_date(2)
+    _advance(api, clock, seconds=4)  # so has the payment, read again alone
+    settled, calls = _roster(api, event_id)
+    assert calls == sign_in + _brought_up_to_date(1)
+    assert _roster(api, event_id)[1] == _kept(api)
+    assert first.content == again.content == settled.content == _afresh(api, event_id)
+    ann = first.json()["roster"][0]
+    assert (ann["name"], ann["amount_paid_cents"], ann["receipt_email"]) == (
+        "Ann Lee",
+        4500,
+        "queued",
+    )
+    assert [b["checked_in"] for b in first.json()["roster"]] == [True, False, True]
+
+
+@pytest.mark.parametrize("change", ["event", "new patron", "renamed", "too many"])
+def test_a_kept_roster_is_made_again_after_a_change_it_cannot_take(api, clock, change) -> None:
+    event_id, pids = _event_with_history(api)
+    _advance(api, clock, seconds=10)
+    _roster(api, event_id)
+    if change == "event":
+        r = api.patch(f"/api/events/{event_id}", {"title": "Moonlight cruise"})
+        assert r.status_code == 200, r.text
+    elif change == "new patron":
+        api.patron(event_id, "Ada Ames")  # first by name: the answer's order changes
+    elif change == "renamed":  # no route renames a booking: the store, as a migration would
+        store = api.ctx.store
+        booking = store.get_booking(event_id, pids[2])
+        audit = f.audit_entry("booking.renamed", event_id, pids[2], at=api.ctx.now())
+        store.update_booking(evolve(booking, patron_name="Al Zed"), booking.version, audit)
+    else:
+        more = [api.patron(event_id, f"Guest {i}")["patron_id"] for i in range(PATCH_MAX)]
+        _advance(api, clock, seconds=10)
+        _roster(api, event_id)
+        for pid in [*more, pids[2]]:
+            _check_in(api, event_id, pid)
+    after, calls = _roster(api, event_id)
+    # On a store on this machine, first the changes since the kept answer (the last 16
+    # entries, then more when they do not reach back to it), and the renamed booking, read
+    # before its new name is seen.
+    reads = {"renamed": 2, "too many": 2}.get(change, 1)
+    tried = ["SELECT"] * reads if api.ctx.store.local else []
+    made, marker = _made(api, young=True), len(SIGN_IN[_kind(api)]) + 1
+    assert calls == made[:marker] + tried + made[marker:]
     assert after.content == _afresh(api, event_id)
 
 
@@ -188,3 +286,29 @@ def test_an_app_told_to_keep_no_roster_makes_each_again(api, clock) -> None:
         assert [_roster(off, event_id)[1] for _ in range(2)] == [_made(api)] * 2
     finally:
         off.client.close()
+
+
+def test_the_answer_made_from_its_parts_is_the_roster_model_s_json(api, clock) -> None:
+    """The answer is put together from each booking's part (``routes/roster._whole``): the
+    same bytes as ``RosterOut`` serialised whole."""
+    event_id, pids = _event_with_history(api)
+    party = api.patron(event_id, "Zoë O'Brien-Ñúñez", party_size=3)["patron_id"]
+    r = api.post(f"/api/events/{event_id}/{party}/cancel", {"reason": "Ill"})
+    assert r.status_code == 200, r.text
+    view = roster.roster(api.ctx, event_id=event_id)
+    url = api.ctx.settings.public_url
+    whole = RosterOut.model_validate(
+        {
+            "event": event_out(view.event, view.counts),
+            "counts": counts_out(view.counts),
+            "roster": [
+                BookingOut.fields_of(b.booking, url, b.receipt_email) for b in view.bookings
+            ],
+            "cursor": "aud_x",
+            "credit": {},
+        }
+    )
+    kept = kept_answer(view, "aud_x", url)
+    assert kept.answer({}) == whole.model_dump_json().encode()
+    assert [b["name"] for b in whole.model_dump()["roster"]][-1] == "Zoë O'Brien-Ñúñez"
+    assert whole.roster[-1].status == "cancelled" and whole.roster[1].receipt_email == "queued"

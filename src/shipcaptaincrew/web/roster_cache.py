@@ -7,12 +7,17 @@ change to a roster writes an audit entry for its event), so an unchanged roster 
 marker read and the credit read. The credit part is read and rendered on every request:
 credit runs out with time and is issued away from the event, and neither moves its marker.
 
-An answer is kept only once the change that made its marker is ``SETTLE`` old. PostgreSQL
-numbers audit entries as they are written and DynamoDB orders them by their time, so a
-write that commits just after a later one would not move the marker; a write does not stay
-open that long. A kept answer is the same bytes the roster would be made into again (the
-tests compare them), and every process keeps its own: the marker is read from the store,
-so an answer made by one server is never shown after another server's change.
+An answer is answered as it is only once the change that made its marker is ``SETTLE``
+old. PostgreSQL numbers audit entries as they are written and DynamoDB orders them by their
+time, so a write that commits just after a later one would not move the marker; a write
+does not stay open that long. So each answer also says up to which entry it surely holds
+every change (``since``: the newest entry that was ``SETTLE`` old when it was read), and
+on a store on this machine a roster changed since is brought up to date from it
+(``routes/roster.py``): the bookings changed after ``since`` are read again and only their
+parts of the answer made again, as long as they are few and none changed the event itself.
+A kept answer is the same bytes the roster would be made into again (the tests compare
+them), and every process keeps its own: the marker is read from the store, so an answer
+made by one server is never shown after another server's change.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
 
+from ..domain.models import Event
+from ..services.views import BookingView
+
 SETTLE = timedelta(seconds=10)
 GZIP_LEVEL = 6  # the app's GZip layer: its level, and the smallest answer it compresses
 GZIP_MINIMUM = 1024
@@ -32,23 +40,59 @@ _CREDIT = TypeAdapter(dict[str, int])
 _EMPTY_CREDIT_END = b'"credit":{}}'
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What an answer was made from, to make it again when some bookings change: the event,
+    the bookings in the answer's order, each booking's part of the answer, and where each
+    patron is."""
+
+    event: Event
+    bookings: list[BookingView]
+    entries: list[bytes]
+    at: dict[str, int]
+
+    @classmethod
+    def of(cls, event: Event, bookings: list[BookingView], entries: list[bytes]) -> Parts:
+        return cls(
+            event, bookings, entries, {v.booking.patron_id: i for i, v in enumerate(bookings)}
+        )
+
+
 @dataclass
 class Kept:
-    """One event's answer without its credit: ``head`` ends where the credit value goes."""
+    """One event's answer without its credit: ``head`` ends where the credit value goes.
+    It holds every change up to the entry ``since`` (the marker, once that is settled)."""
 
     marker: str
     currency: str
     patron_ids: list[str]
     head: bytes
+    since: str | None = None  # None: not known to hold any change for sure
+    parts: Parts | None = field(default=None, repr=False)
     # The credit value of the last answer made from this one, and that answer gzipped.
     _gzipped: tuple[bytes, bytes] | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, answer: bytes, *, marker: str, currency: str, patron_ids: list[str]) -> Kept:
+    def of(
+        cls,
+        answer: bytes,
+        *,
+        marker: str,
+        currency: str,
+        patron_ids: list[str],
+        since: str | None = None,
+        parts: Parts | None = None,
+    ) -> Kept:
         """From an answer made with no credit (it ends with ``"credit":{}}``)."""
         if not answer.endswith(_EMPTY_CREDIT_END):
             raise ValueError("a roster answer to keep ends with its empty credit")
-        return cls(marker, currency, patron_ids, answer[: -len(b"{}}")])
+        return cls(marker, currency, patron_ids, answer[: -len(b"{}}")], since, parts)
+
+    @property
+    def settled(self) -> bool:
+        """It holds every change up to its marker: answered as it is while that is the
+        event's marker."""
+        return self.since == self.marker
 
     def answer(self, credit: dict[str, int]) -> bytes:
         return self.head + _CREDIT.dump_json(credit) + b"}"
@@ -67,7 +111,8 @@ class Kept:
 
 class RosterCache:
     """The kept answers of the ``events`` most recently used events, one per event
-    (``SCC_ROSTER_CACHE_EVENTS``; a 500-patron answer is about 320 KB with its gzip)."""
+    (``SCC_ROSTER_CACHE_EVENTS``; a 500-patron answer is about 320 KB with its gzip, and
+    1.2 MB more with its parts on a store on this machine)."""
 
     def __init__(self, events: int) -> None:
         self.events = events
@@ -75,17 +120,26 @@ class RosterCache:
         self._lock = threading.Lock()
 
     def get(self, event_id: str, marker: str) -> Kept | None:
+        """The event's kept answer when it may be answered as it is under ``marker``."""
         with self._lock:
             kept = self._kept.get(event_id)
-            if kept is None or kept.marker != marker:
+            if kept is None or kept.marker != marker or not kept.settled:
                 return None
             self._kept.move_to_end(event_id)
             return kept
 
+    def latest(self, event_id: str) -> Kept | None:
+        """The event's kept answer whatever its marker: to bring up to date."""
+        with self._lock:
+            return self._kept.get(event_id)
+
     def keep(self, event_id: str, kept: Kept, *, changed_at: datetime, now: datetime) -> None:
-        """Keep ``kept`` when the change that made its marker (at ``changed_at``) is
-        ``SETTLE`` old; a younger one is made again on the next request."""
-        if now - changed_at < SETTLE:
+        """Keep ``kept``: answered as it is when the change that made its marker (at
+        ``changed_at``) is ``SETTLE`` old; until then only brought up to date from its
+        ``since``, when it has one and its parts."""
+        if now - changed_at >= SETTLE:
+            kept.since = kept.marker
+        elif kept.since is None or kept.parts is None:
             return
         with self._lock:
             self._kept[event_id] = kept
