@@ -47,6 +47,28 @@ def test_count_and_ready() -> None:
     assert (c.amount_due_cents, c.amount_collected_cents) == (3000, 2500)
 
 
+def test_recount_is_the_count_with_the_changed_bookings_replaced() -> None:
+    event = f.event_record(price_cents=1000)
+    unpaid = f.booking_record(event, f.patron_record(), 2)
+    waiting = dataclasses.replace(
+        f.booking_record(event, f.patron_record()), status=BookingStatus.WAITLISTED
+    )
+    other = f.booking_record(event, f.patron_record())
+    paid = dataclasses.replace(
+        unpaid,
+        amount_paid_cents=2000,
+        payment_cleared=True,
+        checked_in_at=T0,
+        waiver_kind=WaiverKind.PAPER,
+    )
+    admitted = dataclasses.replace(waiting, status=BookingStatus.BOOKED)
+    before = rules.count([unpaid, waiting, other])
+    after = rules.recount(before, [unpaid, waiting], [paid, admitted])
+    assert after == rules.count([paid, admitted, other])
+    assert (after.booked, after.places, after.waitlisted, after.ready) == (3, 4, 0, 1)
+    assert (after.amount_due_cents, after.amount_collected_cents) == (4000, 2000)
+
+
 def test_admit_books_a_party_that_fits_and_waitlists_one_that_does_not() -> None:
     event = f.event_record(capacity=4)
     booking = f.booking_record(event, f.patron_record(), party_size=3)

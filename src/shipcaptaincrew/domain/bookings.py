@@ -134,3 +134,17 @@ def count(bookings: Iterable[Booking]) -> RosterCounts:
     return RosterCounts(
         booked, places, waitlisted, checked_in, waivers, paid, ready, due, collected
     )
+
+
+def recount(
+    counts: RosterCounts, removed: Iterable[Booking], added: Iterable[Booking]
+) -> RosterCounts:
+    """The counts of a roster counted as ``counts`` once ``removed`` are replaced by
+    ``added`` (each count is a sum over the bookings): without counting the rest again."""
+    less, more = count(removed), count(added)
+    return RosterCounts(
+        *(
+            getattr(counts, f.name) + getattr(more, f.name) - getattr(less, f.name)
+            for f in dataclasses.fields(RosterCounts)
+        )
+    )

@@ -78,49 +78,42 @@ def reads_are_local(ctx: Context) -> bool:
     return ctx.store.local
 
 
-@dataclass(frozen=True)
-class Since:
-    """The event's changes after a marker: its newest entry and the patrons whose bookings
-    changed (each once, the latest change first)."""
-
-    newest: AuditEntry
-    entries: list[AuditEntry]  # newer than the marker, newest first
-    patrons: list[str]
-
-
 def changed_since(
     ctx: Context, *, event_id: str, since: str, limits: Sequence[int]
-) -> Since | None:
-    """The changes after the entry ``since`` among the event's last entries: the last
-    ``limits[0]``, then, when ``since`` is not among them, the last ``limits[1]`` and so
-    on (a read each). None when there are none, when one changed the event itself, or when
-    ``since`` is not among the last ``limits[-1]``. Changes nothing."""
+) -> list[AuditEntry] | None:
+    """The event's entries after the entry ``since``, newest first, among its last
+    ``limits[0]``, then, when ``since`` is not among them, its last ``limits[1]`` and so on
+    (a read each). None when one of them changed the event itself, or when ``since`` is not
+    among the last ``limits[-1]``. Changes nothing."""
     for limit in limits:
         entries = ctx.store.list_audit(event_id=event_id, limit=limit)
-        patrons: dict[str, None] = {}
         for i, entry in enumerate(entries):
             if entry.id == since:
-                return Since(entries[0], entries[:i], list(patrons)) if i else None
+                return entries[:i]
             if entry.patron_id is None:
                 return None
-            patrons[entry.patron_id] = None
         if len(entries) < limit:
             return None
     return None
 
 
-def settled(ctx: Context, *, event_id: str, settle: timedelta, limit: int) -> str | None:
-    """The newest of the event's last ``limit`` entries written at least ``settle`` ago (one
-    read; ``newest_settled``). Changes nothing."""
+def settled(
+    ctx: Context, *, event_id: str, settle: timedelta, limit: int
+) -> tuple[str | None, list[AuditEntry]]:
+    """``split_settled`` of the event's last ``limit`` entries (one read). Changes
+    nothing."""
     entries = ctx.store.list_audit(event_id=event_id, limit=limit)
-    return newest_settled(entries, now=ctx.now(), settle=settle)
+    return split_settled(entries, now=ctx.now(), settle=settle)
 
 
-def newest_settled(entries: list[AuditEntry], *, now: datetime, settle: timedelta) -> str | None:
-    """The newest of ``entries`` (newest first) written at least ``settle`` ago: every
-    change before it has committed (no write stays open that long), so what is read now
-    holds them all."""
-    for entry in entries:
+def split_settled(
+    entries: list[AuditEntry], *, now: datetime, settle: timedelta
+) -> tuple[str | None, list[AuditEntry]]:
+    """The newest of ``entries`` (newest first) written at least ``settle`` ago, and the
+    entries newer than it (all of them when none is that old): every change before that
+    one has committed (no write stays open that long), so what is read now holds them all;
+    a younger one may have committed after a newer one."""
+    for i, entry in enumerate(entries):
         if now - entry.at >= settle:
-            return entry.id
-    return None
+            return entry.id, entries[:i]
+    return None, entries

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 
 from pydantic import TypeAdapter
 
-from ..domain.models import Event
+from ..domain.models import Event, RosterCounts
 from ..services.views import BookingView
 
 SETTLE = timedelta(seconds=10)
@@ -43,19 +43,21 @@ _EMPTY_CREDIT_END = b'"credit":{}}'
 @dataclass(frozen=True)
 class Parts:
     """What an answer was made from, to make it again when some bookings change: the event,
-    the bookings in the answer's order, each booking's part of the answer, and where each
-    patron is."""
+    its counts, the bookings in the answer's order, each booking's part of the answer, and
+    where each patron is."""
 
     event: Event
+    counts: RosterCounts
     bookings: list[BookingView]
     entries: list[bytes]
     at: dict[str, int]
 
     @classmethod
-    def of(cls, event: Event, bookings: list[BookingView], entries: list[bytes]) -> Parts:
-        return cls(
-            event, bookings, entries, {v.booking.patron_id: i for i, v in enumerate(bookings)}
-        )
+    def of(
+        cls, event: Event, counts: RosterCounts, bookings: list[BookingView], entries: list[bytes]
+    ) -> Parts:
+        at = {v.booking.patron_id: i for i, v in enumerate(bookings)}
+        return cls(event, counts, bookings, entries, at)
 
 
 @dataclass
@@ -69,6 +71,9 @@ class Kept:
     head: bytes
     since: str | None = None  # None: not known to hold any change for sure
     parts: Parts | None = field(default=None, repr=False)
+    # The entries after ``since`` it holds too (each seen committed before its booking was
+    # read): a change committed late, under an older marker, is the one not among them.
+    seen: frozenset[str] = frozenset()
     # The credit value of the last answer made from this one, and that answer gzipped.
     _gzipped: tuple[bytes, bytes] | None = field(default=None, repr=False)
 
@@ -82,11 +87,12 @@ class Kept:
         patron_ids: list[str],
         since: str | None = None,
         parts: Parts | None = None,
+        seen: frozenset[str] = frozenset(),
     ) -> Kept:
         """From an answer made with no credit (it ends with ``"credit":{}}``)."""
         if not answer.endswith(_EMPTY_CREDIT_END):
             raise ValueError("a roster answer to keep ends with its empty credit")
-        return cls(marker, currency, patron_ids, answer[: -len(b"{}}")], since, parts)
+        return cls(marker, currency, patron_ids, answer[: -len(b"{}}")], since, parts, seen)
 
     @property
     def settled(self) -> bool:
@@ -138,7 +144,7 @@ class RosterCache:
         ``changed_at``) is ``SETTLE`` old; until then only brought up to date from its
         ``since``, when it has one and its parts."""
         if now - changed_at >= SETTLE:
-            kept.since = kept.marker
+            kept.since, kept.seen = kept.marker, frozenset()
         elif kept.since is None or kept.parts is None:
             return
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
@@ -27,12 +28,12 @@ router = APIRouter(
 
 # A kept roster changed since is brought up to date (``_brought_up_to_date``) when at most
 # PATCH_MAX of its bookings changed, found among the event's last entries (PATCH_LOOKBACK:
-# the last 16 first, a read that costs more the more it reads). A booking is a read, the
+# the last 48 first, a read that costs more the more it reads). A booking is a read, the
 # roster made afresh five and 500 bookings: at a check-in every half second, about 20
 # bookings changed in the last SETTLE (3.7 ms of CPU brought up to date for 500 patrons,
 # against 14-17 ms made afresh).
 PATCH_MAX = 40
-PATCH_LOOKBACK = (16, 96)
+PATCH_LOOKBACK = (48, 160)
 _TEXT = TypeAdapter(str)
 
 # A repeat of a check-in or paper waiver with the same key changes nothing (offline replay).
@@ -99,35 +100,45 @@ def _unchanged_or_kept(
 
 
 def _brought_up_to_date(ctx: Context, kept: Kept | None, event_id: str) -> Kept | None:
-    """``kept`` with the bookings changed after its ``since`` read again (one read for the
-    changes, one a booking) and their parts of the answer made again; None when it cannot
-    be: too many changes, a change to the event itself, a booking added, gone or renamed
-    (the answer's order is by name)."""
+    """``kept`` with the bookings changed since read again (one read for the changes, one a
+    booking) and their parts of the answer made again; None when it cannot be: too many
+    changes, a change to the event itself, a booking added, gone or renamed (the answer's
+    order is by name). The changes are the entries after its ``since`` it has not seen."""
     if kept is None or kept.since is None or (parts := kept.parts) is None:
         return None
     changes = live.changed_since(ctx, event_id=event_id, since=kept.since, limits=PATCH_LOOKBACK)
-    if changes is None or len(changes.patrons) > PATCH_MAX:
+    if changes is None:
+        return None
+    patrons = list(dict.fromkeys(e.patron_id for e in changes if e.id not in kept.seen))
+    if len(patrons) > PATCH_MAX:
         return None
     views, entries = list(parts.bookings), list(parts.entries)
     url = ctx.settings.public_url
-    for patron_id in changes.patrons:
-        if (at := parts.at.get(patron_id)) is None:
+    was, now = [], []  # the changed bookings as kept, and as read again
+    for patron_id in patrons:
+        if patron_id is None or (at := parts.at.get(patron_id)) is None:
             return None
         _event, booking, email = read_event_booking(ctx, event_id=event_id, patron_id=patron_id)
         if booking is None or booking.patron_name != views[at].booking.patron_name:
             return None
+        was.append(views[at].booking)
+        now.append(booking)
         views[at] = view = BookingView(booking, email)
         entries[at] = _entry(view, url)
-    counts = rules.count(v.booking for v in views)
-    marker = changes.newest.id
-    since = live.newest_settled(changes.entries, now=ctx.now(), settle=SETTLE) or kept.since
+    marker = changes[0].id if changes else kept.since
+    since, young = live.split_settled(changes, now=ctx.now(), settle=SETTLE)
+    seen = frozenset(e.id for e in young)
+    if not patrons and marker == kept.marker:  # nothing new: the same answer
+        return dataclasses.replace(kept, since=since or kept.since, seen=seen)
+    counts = rules.recount(parts.counts, was, now)
     return Kept.of(
         _whole(parts.event, counts, entries, marker),
         marker=marker,
         currency=kept.currency,
         patron_ids=kept.patron_ids,
-        since=since,
-        parts=Parts(parts.event, views, entries, parts.at),
+        since=since or kept.since,
+        parts=Parts(parts.event, counts, views, entries, parts.at),
+        seen=seen,
     )
 
 
@@ -143,15 +154,18 @@ def _made(ctx: Context, event_id: str, newest: AuditEntry | None) -> tuple[Roste
     """The roster made afresh, and the answer to keep: on a store on this machine with its
     parts and the newest entry it surely holds, to be brought up to date from."""
     since: str | None = None
+    young: list[AuditEntry] = []
     if newest is not None and live.reads_are_local(ctx):
-        since = (
-            newest.id
+        since, young = (
+            (newest.id, [])
             if ctx.now() - newest.at >= SETTLE
             else live.settled(ctx, event_id=event_id, settle=SETTLE, limit=PATCH_LOOKBACK[-1])
         )
-    view = roster.roster(ctx, event_id=event_id)
+    view = roster.roster(ctx, event_id=event_id)  # read after the entries: it holds them
     cursor = newest.id if newest is not None else live.NO_CHANGES
-    return view, _kept(view, cursor, ctx.settings.public_url, since=since, parts=since is not None)
+    made = _kept(view, cursor, ctx.settings.public_url, since=since, parts=since is not None)
+    made.seen = frozenset(e.id for e in young)
+    return view, made
 
 
 def _entry(view: BookingView, url: str) -> bytes:
@@ -192,7 +206,7 @@ def _kept(
         currency=view.event.currency,
         patron_ids=[b.booking.patron_id for b in view.bookings],
         since=since,
-        parts=Parts.of(view.event, view.bookings, entries) if parts else None,
+        parts=Parts.of(view.event, view.counts, view.bookings, entries) if parts else None,
     )
 
 
