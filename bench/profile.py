@@ -108,8 +108,10 @@ def main() -> None:
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
+                # The paced pairs of check-in and roster at one connection (bench/run.py).
+                conns = ["-t1", "-c1"] if kind == "changing" else ["-t2", "-c16"]
                 subprocess.run(
-                    ["wrk", "-t2", "-c16", f"-d{args.seconds}s"]
+                    ["wrk", *conns, f"-d{args.seconds}s"]
                     + ["-s", str(lua(tmp, kind, event, ids, token)), server.url],
                     check=True,
                     capture_output=True,

@@ -6,7 +6,10 @@ health, the roster, the roster again after 500 payments (with their receipt emai
 entries), logging a payment and a check-in. Each roster is measured twice: as the server
 answers an unchanged one (kept, once its last change is 10 s old: web/roster_cache.py), and
 made afresh on every request (``_made``: a second server on the same database with
-``SCC_ROSTER_CACHE_EVENTS=0``), as the first request after each change is. For each it
+``SCC_ROSTER_CACHE_EVENTS=0``), as the first request after each change was before kept
+rosters were brought up to date; and ``roster_changing``: one connection checking a patron
+in and loading the roster right after, two pairs a second, counted as the pair's CPU less
+a check-in's (the roster brought up to date from its changes). For each it
 prints requests/s and p99 with 16 connections, p50 with one, and the server's CPU per
 request: the utime + stime of every process of the server (read from /proc before and after
 the requests) divided by the requests served. The busy machine makes wall-clock figures
@@ -73,6 +76,17 @@ request = function()
   local pid = ids[(counter %% #ids) + 1]
   local headers = {["Authorization"] = "Bearer " .. token,
                    ["Content-Type"] = "application/json"}
+  if kind == "changing" then
+    -- a check-in, then the roster right after it; a pair every PACE_MS (delay below)
+    if counter %% 2 == 0 then
+      return wrk.format("GET", "/api/events/" .. event .. "/roster", headers)
+    end
+    local round = math.floor(counter / 2 / #ids) %% 2
+    local body = round == 0 and '{"checked_in": true}' or '{"checked_in": false}'
+    pid = ids[(math.floor(counter / 2) %% #ids) + 1]
+    return wrk.format("POST", "/api/events/" .. event .. "/" .. pid .. "/attendance",
+                      headers, body)
+  end
   if kind == "roster" then
     return wrk.format("GET", "/api/events/" .. event .. "/roster", headers)
   elseif kind == "health" then
@@ -90,6 +104,15 @@ request = function()
   end
 end
 """
+# Only in the paced script: wrk times every request of a script that has a delay.
+PACED = """
+delay = function()
+  if counter %% 2 == 0 then
+    return %(pace)d
+  end
+  return 0
+end
+"""
 
 # The roster kept while unchanged (web/roster_cache.py: SETTLE after its last change), and
 # made afresh by a server that keeps none (SCC_ROSTER_CACHE_EVENTS=0) on the same database.
@@ -99,10 +122,17 @@ WORKLOADS = (
     "roster_made",
     "roster_after",
     "roster_after_made",
+    "roster_changing",
     "payment",
     "checkin",
 )
 SETTLE_S = 10.5
+# The roster right after a change (``roster_changing``): one phone checking a patron in and
+# then loading the roster, a pair every PACE_MS (a busy dock: two check-ins a second), for
+# CHANGING_S. Its CPU is the pair's less a check-in's at one connection (the check-in
+# workload's ``CPU(1)``) and less the server's idle CPU over the run (measured for IDLE_S
+# before it): what the roster costs brought up to date (web/roster_cache.py).
+PACE_MS, CHANGING_S, IDLE_S = 500, 30, 10
 
 # Seconds per measurement with 16 connections and with one: hundreds of requests at least
 # (CPU ticks are 10 ms), short enough that the whole run stays within a few minutes.
@@ -228,13 +258,14 @@ def lua(folder: Path, kind: str, event: str = "", ids: list[str] = (), token: st
     run = f"{os.getpid()}-{time.monotonic_ns()}"
     script = folder / f"{kind}-{run}.lua"
     script.write_text(
-        LUA
+        (LUA + (PACED if kind == "changing" else ""))
         % {
             "run": run,
             "ids": ",".join(f'"{i}"' for i in ids) or '"-"',
             "event": event,
             "token": token,
             "kind": kind,
+            "pace": PACE_MS,
         }
     )
     return script
@@ -410,11 +441,28 @@ def bench_setup(
                     # A roster is kept once its last change is SETTLE old; the last change
                     # is the last receipt's delivery, before the server went quiet.
                     time.sleep(max(0.0, changed + SETTLE_S - time.monotonic()))
-                wrk_kind = "roster" if kind.startswith("roster") else kind
+                wrk_kind = "changing" if kind == "roster_changing" else kind.split("_", 1)[0]
 
                 def script(wrk_kind: str = wrk_kind) -> Path:
                     return lua(tmp, wrk_kind, event, ids, token)
 
+                if kind == "roster_changing":
+                    # What the server spends idle (the delivery process's sweep, timers)
+                    # is taken off: the pairs leave it idle most of the time.
+                    idle = group_cpu(pgid)
+                    time.sleep(IDLE_S)
+                    idle_per_s = (group_cpu(pgid) - idle) / IDLE_S
+                    runs = [
+                        measure(target.url, pgid, script, CHANGING_S, 1) for _ in range(args.repeat)
+                    ]
+                    for run in runs:
+                        run["cpu_ms"] -= idle_per_s * CHANGING_S * 1000 / max(1, run["requests"])
+                    paced = summary(runs)
+                    # Per pair, for now: the check-in's share is taken off at the end.
+                    paced["cpu_ms"] *= 2
+                    paced["cpu_ms_range"] = tuple(2 * v for v in paced["cpu_ms_range"])
+                    rows.append({"setup": label, "workload": kind, **paced})
+                    continue
                 quiet = kind == "payment"  # its receipts are delivered in the background
                 loaded = summary(
                     [
@@ -435,6 +483,11 @@ def bench_setup(
                     }
                 )
         rows[0].update(summary(bare), x=1.0)
+        checkin = next(r["cpu_1conn_ms"] for r in rows if r["workload"] == "checkin")
+        for row in rows:
+            if row["workload"] == "roster_changing":
+                row["cpu_ms"] -= checkin
+                row["cpu_ms_range"] = tuple(v - checkin for v in row["cpu_ms_range"])
         for row in rows[1:]:  # against every bare run of this setup
             row["x"] = row["cpu_ms"] / rows[0]["cpu_ms"]
     finally:
