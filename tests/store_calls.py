@@ -1,13 +1,17 @@
-"""Count what a store sends its database while a block runs."""
+"""Count what a store sends its database while a block runs, and the SQLite write
+transactions it begins."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from shipcaptaincrew.services.context import Context
+from shipcaptaincrew.storage import sql_base
 
 
 @contextmanager
@@ -36,3 +40,17 @@ def counted(ctx: Context) -> Iterator[list[str]]:
         yield calls
     finally:
         client.meta.events.unregister("before-call.dynamodb", call)
+
+
+def begun_writes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The driver connection of every SQLite write transaction begun from now on (each
+    takes the write lock through ``sql_base._begin_immediate``)."""
+    conns: list[Any] = []
+    begin = sql_base._begin_immediate
+
+    def recorded(dbapi_conn: Any) -> None:
+        conns.append(dbapi_conn)
+        begin(dbapi_conn)
+
+    monkeypatch.setattr(sql_base, "_begin_immediate", recorded)
+    return conns

@@ -20,12 +20,12 @@ from shipcaptaincrew.domain.errors import DuplicateKey
 from shipcaptaincrew.domain.models import Role
 from shipcaptaincrew.notify.background import BackgroundDelivery
 from shipcaptaincrew.services.context import Context
-from shipcaptaincrew.storage import sql_base
 from shipcaptaincrew.storage.sql import SqlStore
 from shipcaptaincrew.web.app import create_app
 from shipcaptaincrew.web.store_work import store_work
 from tests import factories as f
 from tests.conftest import Clock
+from tests.store_calls import begun_writes
 
 T = TypeVar("T")
 
@@ -36,16 +36,7 @@ class Boom(Exception):
 
 @pytest.fixture
 def begun(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The driver connection of every write transaction begun from now on."""
-    conns: list[Any] = []
-    begin = sql_base._begin_immediate
-
-    def recorded(dbapi_conn: Any) -> None:
-        conns.append(dbapi_conn)
-        begin(dbapi_conn)
-
-    monkeypatch.setattr(sql_base, "_begin_immediate", recorded)
-    return conns
+    return begun_writes(monkeypatch)
 
 
 @pytest.fixture

@@ -15,24 +15,11 @@ from sqlalchemy import exc as sa_exc
 from shipcaptaincrew.storage import sql_base
 from shipcaptaincrew.storage.sql import SqlStore
 from tests import factories as f
+from tests.store_calls import begun_writes
 
 
 def _path(store: SqlStore) -> str:
     return store.url.removeprefix("sqlite:///")
-
-
-def _begun(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """The driver connection of every write transaction begun from now on (each takes the
-    write lock through ``_begin_immediate``)."""
-    conns: list[Any] = []
-    begin = sql_base._begin_immediate
-
-    def recorded(dbapi_conn: Any) -> None:
-        conns.append(dbapi_conn)
-        begin(dbapi_conn)
-
-    monkeypatch.setattr(sql_base, "_begin_immediate", recorded)
-    return conns
 
 
 def _actions(store: SqlStore) -> list[str]:
@@ -45,7 +32,7 @@ def test_writes_from_many_threads_take_turns_on_one_connection(
     store = sqlite_store
     checkouts: list[int] = []
     sa_event.listen(store.engine, "checkout", lambda *_: checkouts.append(1))
-    begun = _begun(monkeypatch)
+    begun = begun_writes(monkeypatch)
     threads = [
         threading.Thread(target=store.add_audit, args=(f.audit_entry(f"w{i}"),)) for i in range(8)
     ]
@@ -109,7 +96,7 @@ def test_a_broken_writing_connection_is_replaced(
     sqlite_store: SqlStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = sqlite_store
-    begun = _begun(monkeypatch)
+    begun = begun_writes(monkeypatch)
     store.add_audit(f.audit_entry("first"))
     store._writer().invalidate()  # as SQLAlchemy does when the driver reports it broken
     store.add_audit(f.audit_entry("second"))
@@ -123,7 +110,7 @@ def test_closing_the_store_closes_its_writing_connection(
 ) -> None:
     store = SqlStore(f"sqlite:///{tmp_path / 'w.db'}")
     store.init_schema()
-    begun = _begun(monkeypatch)
+    begun = begun_writes(monkeypatch)
     store.add_audit(f.audit_entry("first"))
     store.close()
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
