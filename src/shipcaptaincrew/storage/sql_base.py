@@ -671,30 +671,26 @@ class SqlBase:
     def pending_commit(self) -> asyncio.Future[Exception | None] | None:
         """The commit of the group this thread's work wrote to or read from, if it is still
         open: its result is None once committed, else the error that ended it."""
-        group = self._group
-        if group is not None and group.thread == threading.get_ident():
-            return group.done
-        return None
+        group = self._own_group()
+        return group.done if group is not None else None
 
     def on_commit(self, fn: Callable[[], None]) -> None:
         """``fn()`` once what this thread wrote has committed: now, or when its group does."""
-        group = self._group
-        if group is not None and group.thread == threading.get_ident():
+        group = self._own_group()
+        if group is not None:
             group.after.append(fn)
         else:
             fn()
 
+    def _own_group(self) -> _Group | None:
+        """The open group, when this thread opened it (its event loop commits it)."""
+        group = self._group
+        return group if group is not None and group.thread == threading.get_ident() else None
+
     def _joined(self) -> _Group | None:
         """The open group, when this thread's store work is running in it (``grouped``):
         its reads are the group's, and see what the group wrote."""
-        group = self._group
-        if (
-            group is not None
-            and group.thread == threading.get_ident()
-            and getattr(self._grouping, "on", False)
-        ):
-            return group
-        return None
+        return self._own_group() if getattr(self._grouping, "on", False) else None
 
     def _open_group(self) -> _Group:
         loop = asyncio.get_running_loop()
@@ -772,9 +768,8 @@ class SqlBase:
         # check-in's CPU), the writes on the driver too (``_execute``). A statement that
         # SQLAlchemy runs in the block begins SQLAlchemy's transaction over ours (its begin
         # event sees the driver's transaction open: ``make_engine``), and ends ours with it.
-        group = self._group
         grouping = getattr(self._grouping, "on", False)
-        if group is not None and group.thread == threading.get_ident():
+        if (group := self._own_group()) is not None:
             if grouping:
                 with self._in_group(group) as conn:
                     yield conn
@@ -782,7 +777,7 @@ class SqlBase:
             # A write outside store work (nothing waits for a group's commit before it
             # answers): the open group commits first, and this write on its own.
             self._commit_group(group)
-        elif group is None and grouping:
+        elif self._group is None and grouping:
             with self._in_group(self._open_group()) as conn:
                 yield conn
             return

@@ -163,9 +163,8 @@ def _made(ctx: Context, event_id: str, newest: AuditEntry | None) -> tuple[Roste
         )
     view = roster.roster(ctx, event_id=event_id)  # read after the entries: it holds them
     cursor = newest.id if newest is not None else live.NO_CHANGES
-    made = _kept(view, cursor, ctx.settings.public_url, since=since, parts=since is not None)
-    made.seen = frozenset(e.id for e in young)
-    return view, made
+    seen = frozenset(e.id for e in young)
+    return view, _kept(view, cursor, ctx.settings.public_url, since=since, seen=seen)
 
 
 def _entry(view: BookingView, url: str) -> bytes:
@@ -194,11 +193,17 @@ def _whole(event: Event, counts: RosterCounts, entries: list[bytes], cursor: str
 
 
 def _kept(
-    view: RosterView, cursor: str, url: str, *, since: str | None = None, parts: bool = False
+    view: RosterView,
+    cursor: str,
+    url: str,
+    *,
+    since: str | None = None,
+    seen: frozenset[str] = frozenset(),
 ) -> Kept:
-    """The roster's answer without its credit, to finish per request (and keep). Each
-    booking's part is serialised once here and kept: returning the model would make
-    FastAPI validate 500 entries again."""
+    """The roster's answer without its credit, to finish per request (and keep), with its
+    parts when it says which changes it holds (``since``). Each booking's part is serialised
+    once here and kept: returning the model would make FastAPI validate 500 entries
+    again."""
     entries = [_entry(b, url) for b in view.bookings]
     return Kept.of(
         _whole(view.event, view.counts, entries, cursor),
@@ -206,7 +211,8 @@ def _kept(
         currency=view.event.currency,
         patron_ids=[b.booking.patron_id for b in view.bookings],
         since=since,
-        parts=Parts.of(view.event, view.counts, view.bookings, entries) if parts else None,
+        parts=None if since is None else Parts.of(view.event, view.counts, view.bookings, entries),
+        seen=seen,
     )
 
 
