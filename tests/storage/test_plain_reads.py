@@ -116,3 +116,49 @@ def test_a_record_loaded_in_one_step_is_the_one_its_class_makes() -> None:
 
     with pytest.raises(ValueError, match="negative"):  # its own __init__ still runs
         _maker(Checked, ["cents"])([-1])
+
+
+def test_packed_rows_are_put_in_the_order_sqlite_gives_them() -> None:
+    """A packed list's rows are sorted in Python on their stored values: the same order as
+    SQLite's ORDER BY, ascending and descending, NULLs, ties and names beyond ASCII."""
+    import itertools
+    import json
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from shipcaptaincrew.storage.sql_base import _packed_sort
+
+    table = sa.Table(
+        "things",
+        sa.MetaData(),
+        sa.Column("name", sa.String, nullable=False),
+        sa.Column("at", sa.String, nullable=True),
+        sa.Column("n", sa.Integer, nullable=False),
+    )
+    names = ["Zoë", "zoe", "Zoe", "Ångström", "Émile", "émile", "bob", "Bob", "李", "😀", ""]
+    rows = [
+        (name, at, n)
+        for (name, at), n in zip(
+            itertools.product(names, [None, "2026-07-01 10:00:00", "2026-06-30 23:59:59"]),
+            itertools.cycle([3, 1, 2, 1]),
+            strict=False,
+        )
+    ]
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE things (name TEXT NOT NULL, at TEXT, n INTEGER NOT NULL)")
+    conn.executemany("INSERT INTO things VALUES (?, ?, ?)", rows)
+    c = table.c
+    orders = {
+        "name, n": [c.name, c.n],
+        "at, name, n": [c.at, c.name, c.n],
+        "at DESC, name, n": [c.at.desc(), c.name, c.n],
+        "n DESC, at, name": [c.n.desc(), c.at, c.name],
+        "name DESC, at DESC, n": [c.name.desc(), c.at.desc(), c.n],
+    }
+    [[packed]] = conn.execute("SELECT json_group_array(json_array(name, at, n)) FROM things")
+    for sql, order_by in orders.items():
+        expected = [list(r) for r in conn.execute(f"SELECT * FROM things ORDER BY {sql}")]
+        got = json.loads(packed)
+        _packed_sort(("name", "at", "n"), order_by)(got)
+        assert got == expected, sql

@@ -15,7 +15,6 @@ splitting the row by label and building each record through ``_from_row`` took 3
 from __future__ import annotations
 
 import json
-import operator
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -202,5 +201,5 @@ def _part(span: tuple[slice, int, Any], row: list[Any]) -> Any:
 
 def _unpack(part: Listing, text: str | None) -> list[Any]:
     rows = json.loads(text) if text else []
-    rows.sort(key=operator.itemgetter(-1))
+    part.sort(rows)
     return [part.load_packed(row) for row in rows]
