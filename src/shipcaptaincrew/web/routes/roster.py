@@ -169,8 +169,7 @@ def _made(ctx: Context, event_id: str, newest: AuditEntry | None) -> tuple[Roste
 
 def _entry(view: BookingView, url: str) -> bytes:
     """One booking's part of the roster's answer."""
-    out = BookingOut.model_validate(BookingOut.fields_of(view.booking, url, view.receipt_email))
-    return out.__pydantic_serializer__.to_json(out)
+    return BookingOut.json_of(view.booking, url, view.receipt_email)
 
 
 def _whole(event: Event, counts: RosterCounts, entries: list[bytes], cursor: str) -> bytes:
