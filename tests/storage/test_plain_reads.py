@@ -7,7 +7,7 @@ import pytest
 
 from shipcaptaincrew.storage.sql import EVENT, SqlStore
 from shipcaptaincrew.storage.sql_base import _Plain
-from shipcaptaincrew.storage.sql_outbox import LATEST_STATUS
+from shipcaptaincrew.storage.sql_outbox import LATEST_ROWS_PACKED, LATEST_STATUS
 from tests import factories as f
 from tests.storage.contract import StoreContract
 
@@ -48,9 +48,9 @@ def test_a_list_bound_to_in_gets_one_placeholder_per_item(sqlite_store: SqlStore
     sqlite_store.plain_at_first_sight = True
     for kinds in (["receipt"], ["receipt", "void"], []):
         assert sqlite_store.latest_outbox_status("e1", kinds) == {}, kinds
-    plain = sqlite_store._plain[LATEST_STATUS]  # noqa: SLF001
+    plain = sqlite_store._plain[LATEST_ROWS_PACKED]  # noqa: SLF001
     assert isinstance(plain, _Plain)
-    assert sorted(plain.sized) == [(1,), (2,)]  # the empty list went through SQLAlchemy
+    assert sorted(plain.sized) == [(1,), (2,)]  # the empty list is not read packed
     assert "IN (?, ?)" in plain.sized[(2,)]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,17 @@ def _latest(*where: sa.ColumnElement[bool]) -> sa.Select[Any]:
 
 
 LATEST_STATUS = _latest()
+# On SQLite an event's messages of some kinds, packed (patron, created, id, status), ranked in
+# Python by the same rule: SQLite's window function over 500 patrons' receipts cost 1.9 ms
+# of its time, the packed rows 0.5 (and the ranking 0.3 more).
+_o = t.outbox.c
+LATEST_ROWS_PACKED = sa.select(
+    sa.func.json_group_array(sa.func.json_array(_o.patron_id, _o.created_at, _o.id, _o.status))
+).where(
+    _o.event_id == sa.bindparam("event_id"),
+    _o.kind.in_(sa.bindparam("kinds", expanding=True)),
+    _o.patron_id.is_not(None),
+)
 LATEST_STATUS_OF_PATRON = _latest(t.outbox.c.patron_id == sa.bindparam("patron_id"))
 
 
@@ -123,6 +135,10 @@ class SqlOutbox(SqlBase):
         self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
     ) -> dict[str, str]:
         params = {"event_id": event_id, "kinds": list(kinds)}
+        if patron_id is None and not self._pg and kinds:
+            [packed] = self._all(LATEST_ROWS_PACKED, params)
+            # Stored times are text of one width: ranked as text, as SQL ranks them.
+            return ob.latest_statuses(json.loads(*packed.values()))
         if patron_id is None:
             query = LATEST_STATUS
         else:
