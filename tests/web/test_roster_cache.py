@@ -291,6 +291,56 @@ def test_a_kept_roster_is_gzipped_for_phones_that_ask(api, clock) -> None:
     assert "content-encoding" not in plain.headers
 
 
+def test_an_answer_with_its_parts_is_gzipped_in_pieces_kept_for_the_next() -> None:
+    """An answer with its parts is one gzip member made of pieces, its bookings GZIP_GROUP
+    at a time; the answer brought up to date from it compresses only the groups that
+    changed, and the client reads the same bytes either way."""
+    import gzip
+
+    from shipcaptaincrew.web.roster_cache import GZIP_GROUP, Parts
+
+    def answer(entries: list[bytes], cursor: str) -> bytes:
+        return b"".join(
+            [
+                b'{"event":{"title":"\\"roster\\":["},"counts":{"booked":3},"roster":[',
+                b",".join(entries),
+                b'],"cursor":"',
+                cursor.encode(),
+                b'","credit":{}}',
+            ]
+        )
+
+    def kept(entries: list[bytes], cursor: str, **kw: Any) -> Kept:
+        parts = Parts(None, None, [], entries, {})  # type: ignore[arg-type]
+        return Kept.of(
+            answer(entries, cursor),
+            marker=cursor,
+            currency="USD",
+            patron_ids=[],
+            since=cursor,
+            parts=parts,
+            **kw,
+        )
+
+    entries = [b'{"n":%d,"name":"Guest %d"}' % (i, i) for i in range(2 * GZIP_GROUP + 5)]
+    first = kept(entries, "aud_1")
+    body = first.gzipped({"pat_1": 100})
+    assert gzip.decompress(body) == first.answer({"pat_1": 100})
+    assert len(first.pieces) == 3
+    changed = [*entries]
+    changed[GZIP_GROUP + 1] = b'{"n":-1,"name":"Changed"}'
+    second = kept(changed, "aud_2", pieces=first.pieces)
+    assert gzip.decompress(second.gzipped({})) == second.answer({})
+    unchanged = [tuple(entries[:GZIP_GROUP]), tuple(entries[2 * GZIP_GROUP :])]
+    assert [second.pieces[g] is first.pieces[g] for g in unchanged] == [True, True]
+    assert tuple(changed[GZIP_GROUP : 2 * GZIP_GROUP]) not in first.pieces
+    # Parts that are not its bookings (never made so): the whole answer in one piece.
+    odd = kept(entries, "aud_3")
+    odd.parts = Parts(None, None, [], entries[1:], {})  # type: ignore[arg-type]
+    assert gzip.decompress(odd.gzipped({})) == odd.answer({})
+    assert odd.pieces == {}
+
+
 def test_the_cache_keeps_the_events_it_was_given_last() -> None:
     cache = RosterCache(events=2)
     answer = b'{"roster":[],"cursor":"aud_1","credit":{}}'

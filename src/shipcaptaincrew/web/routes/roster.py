@@ -139,6 +139,7 @@ def _brought_up_to_date(ctx: Context, kept: Kept | None, event_id: str) -> Kept 
         since=since or kept.since,
         parts=Parts(parts.event, counts, views, entries, parts.at),
         seen=seen,
+        pieces=kept.pieces,
     )
 
 
