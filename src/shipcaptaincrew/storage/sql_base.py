@@ -20,7 +20,6 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, Literal, TypeGuard, TypeVar, cast
 
@@ -118,14 +117,10 @@ def _maker(cls: Any, names: list[str]) -> Callable[[list[Any]], Any]:
     return make
 
 
-def _utc_from_text(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
 def _from_json_value(kind: Any) -> Any:
     """How a column's value comes back out of SQLite's json_array (None: as it is)."""
     if isinstance(kind, t.UTCDateTime):
-        return _utc_from_text
+        return t.utc_from_text
     if isinstance(kind, t.SeatsJSON):
         return t.seats_from_text
     if isinstance(kind, sa.Boolean):
