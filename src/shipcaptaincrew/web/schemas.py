@@ -298,12 +298,16 @@ class BookingOut(Out):
         instead of 6.5 through the model. Strings are escaped by the standard library's
         JSON encoder as pydantic escapes them, times written as pydantic writes them (a
         test compares the two on bookings of every shape)."""
-        seats = ",".join(
-            f'{{"no":{s.no},"name":{_text(s.name)},"minor":{_TF[s.minor]},'
-            f'"signed":{_TF[s.signed or b.waiver_kind is not None]},'
-            f'"waiver_kind":{_text(s.waiver_kind.value) if s.waiver_kind else "null"}}}'
-            for s in b.seats
-            if s.no <= b.party_size
+        seats = (
+            ""
+            if not b.seats
+            else ",".join(
+                f'{{"no":{s.no},"name":{_text(s.name)},"minor":{_TF[s.minor]},'
+                f'"signed":{_TF[s.signed or b.waiver_kind is not None]},'
+                f'"waiver_kind":{_text(s.waiver_kind.value) if s.waiver_kind else "null"}}}'
+                for s in b.seats
+                if s.no <= b.party_size
+            )
         )
         return (
             f'{{"patron_id":{_text(b.patron_id)},"event_id":{_text(b.event_id)},'
