@@ -24,7 +24,7 @@ def _pixels(png: bytes) -> list:
     from PIL import Image
 
     with Image.open(io.BytesIO(png)) as image:
-        return list(image.convert("L").getdata())
+        return list(image.convert("L").tobytes())  # one byte a pixel in mode L
 
 
 def _setup(ctx):
