@@ -162,3 +162,42 @@ def test_packed_rows_are_put_in_the_order_sqlite_gives_them() -> None:
         got = json.loads(packed)
         _packed_sort(("name", "at", "n"), order_by)(got)
         assert got == expected, sql
+
+
+def test_a_null_skips_only_the_processors_that_give_it_back_as_it_is() -> None:
+    """A read on the driver passes a NULL to no result processor that turns NULL into NULL
+    (asked once, when the statement is compiled), and still to one that does not."""
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    from shipcaptaincrew.storage.sql_base import _plain
+
+    calls: list[object] = []
+
+    class Marked(sa.types.TypeDecorator[str]):
+        impl = sa.Text
+        cache_ok = True
+
+        def process_result_value(self, value: object, dialect: object) -> str | None:
+            calls.append(value)
+            return None if value is None else f"<{value}>"
+
+    class Defaulted(sa.types.TypeDecorator[str]):
+        impl = sa.Text
+        cache_ok = True
+
+        def process_result_value(self, value: object, dialect: object) -> str:
+            return "none" if value is None else str(value)
+
+    things = sa.Table("things", sa.MetaData(), sa.Column("a", Marked), sa.Column("b", Defaulted))
+    query = sa.select(things).where(things.c.a.is_not(sa.bindparam("x")))
+    plain = _plain(query, sa.create_engine("sqlite://").dialect)
+    assert plain is not None
+    assert calls == [None]  # asked once
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE things (a TEXT, b TEXT)")
+    conn.executemany("INSERT INTO things VALUES (?, ?)", [(None, None), ("x", "y")])
+    calls.clear()
+    assert sorted(plain.tuples(conn, {"x": "z"}), key=str) == [["<x>", "y"], [None, "none"]]
+    assert calls == ["x"]

@@ -444,8 +444,11 @@ class _Plain:
         columns = compiled._result_columns  # noqa: SLF001 - name and type of each column
         dialect = compiled.dialect
         self.keys = [c.keyname for c in columns]
+        # Each column's processor, and whether it gives NULL back as it is (then a NULL is
+        # not passed to it: most of a booking's times are NULL, and on PostgreSQL each
+        # call is two Python calls through SQLAlchemy's TypeDecorator).
         self.results = [
-            (i, f)
+            (i, f, _keeps_null(f))
             for i, c in enumerate(columns)
             if (f := c.type._cached_result_processor(dialect, None)) is not None  # noqa: SLF001
         ]
@@ -481,8 +484,9 @@ class _Plain:
         out: list[Sequence[Any]] = []
         for row in rows:
             converted = list(row)
-            for i, f in results:
-                converted[i] = f(converted[i])
+            for i, f, keeps_null in results:
+                if (value := converted[i]) is not None or not keeps_null:
+                    converted[i] = f(value)
             out.append(converted)
         return out
 
@@ -495,6 +499,14 @@ class _Plain:
                 sql = sql.replace(f"(__[POSTCOMPILE_{name}])", "(" + ", ".join("?" * size) + ")")
             self.sized[sizes] = sql
         return sql
+
+
+def _keeps_null(processor: Callable[[Any], Any]) -> bool:
+    """Whether a result processor turns NULL into NULL (asked once, with None)."""
+    try:
+        return processor(None) is None
+    except Exception:  # noqa: BLE001 - one that cannot take None is always called
+        return False
 
 
 def _on_driver(engine: Engine) -> bool:
