@@ -98,12 +98,19 @@ def changed_since(
 
 
 def settled(
-    ctx: Context, *, event_id: str, settle: timedelta, limit: int
+    ctx: Context, *, event_id: str, settle: timedelta, limits: Sequence[int]
 ) -> tuple[str | None, list[AuditEntry]]:
-    """``split_settled`` of the event's last ``limit`` entries (one read). Changes
-    nothing."""
-    entries = ctx.store.list_audit(event_id=event_id, limit=limit)
-    return split_settled(entries, now=ctx.now(), settle=settle)
+    """``split_settled`` of the event's last ``limits[0]`` entries, then, when none of them
+    is ``settle`` old and there are more, of its last ``limits[1]`` and so on (a read
+    each; the settled entry is most often among the first few). Changes nothing."""
+    since: str | None = None
+    young: list[AuditEntry] = []
+    for limit in limits:
+        entries = ctx.store.list_audit(event_id=event_id, limit=limit)
+        since, young = split_settled(entries, now=ctx.now(), settle=settle)
+        if since is not None or len(entries) < limit:
+            break
+    return since, young
 
 
 def split_settled(

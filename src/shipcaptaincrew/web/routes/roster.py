@@ -160,7 +160,7 @@ def _made(ctx: Context, event_id: str, newest: AuditEntry | None) -> tuple[Roste
         since, young = (
             (newest.id, [])
             if ctx.now() - newest.at >= SETTLE
-            else live.settled(ctx, event_id=event_id, settle=SETTLE, limit=PATCH_LOOKBACK[-1])
+            else live.settled(ctx, event_id=event_id, settle=SETTLE, limits=PATCH_LOOKBACK)
         )
     view = roster.roster(ctx, event_id=event_id)  # read after the entries: it holds them
     cursor = newest.id if newest is not None else live.NO_CHANGES
