@@ -13,9 +13,10 @@ class TestSqliteStore(StoreContract):
 
 
 def test_stored_times_are_read_back_as_the_aware_utc_times_written() -> None:
-    """SQLite's DATETIME text, parsed with the UTC offset appended, is the time written
-    (microseconds, the first and last days of the calendar); text with an offset of its
-    own (never written) has it replaced by UTC, as the store always did."""
+    """A time is written as SQLite's DATETIME text in UTC (SQLAlchemy's), and that text,
+    parsed with the UTC offset appended, is the time written (microseconds, the first and
+    last days of the calendar); text with an offset of its own (never written) has it
+    replaced by UTC, as the store always did."""
     from datetime import UTC, datetime, timedelta, timezone
 
     from shipcaptaincrew.storage.schema import _sqlite_text, utc_from_text
@@ -28,7 +29,8 @@ def test_stored_times_are_read_back_as_the_aware_utc_times_written() -> None:
         datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC),
     ):
         text = _sqlite_text(written)
-        assert text is not None and "+" not in text
+        naive = written.astimezone(UTC).replace(tzinfo=None)
+        assert text == naive.isoformat(" ", "microseconds")  # as SQLAlchemy's DATETIME
         read = utc_from_text(text)
         assert (read, read.tzinfo, read.utcoffset()) == (written, UTC, timedelta(0))
     assert utc_from_text("2026-07-01 12:00:00+05:00") == datetime(2026, 7, 1, 12, tzinfo=UTC)
