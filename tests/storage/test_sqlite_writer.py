@@ -175,3 +175,47 @@ def test_a_commit_the_database_refuses_is_sqlalchemys_error_and_writes_nothing(
     assert _idle(store)
     store.add_audit(f.audit_entry("after"))
     assert _actions(store) == ["after"]
+
+
+def test_the_delivery_s_bookkeeping_commits_without_waiting_for_the_disk(
+    sqlite_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A message claimed and its outcome commit with ``synchronous=NORMAL`` (the write lock
+    is not held through a disk wait while payments queue behind it); every other write,
+    the payment that queued the message included, with ``synchronous=FULL``, which the
+    writing connection is back at after each."""
+    import dataclasses
+    from datetime import timedelta
+
+    from shipcaptaincrew.domain import outbox as ob
+    from tests.factories import T0
+    from tests.storage.contract_outbox_latest import _booked, _msg, _write
+
+    store = sqlite_store
+    event = f.event_record()
+    store.add_event(event, f.audit_entry())
+    booking = _booked(store, event)
+    modes: list[tuple[str, int]] = []
+    begin = sql_base._begin_immediate
+
+    def noted(dbapi_conn: Any) -> None:
+        [(mode,)] = dbapi_conn.execute("PRAGMA synchronous").fetchall()
+        modes.append((caller, mode))
+        begin(dbapi_conn)
+
+    monkeypatch.setattr(sql_base, "_begin_immediate", noted)
+    caller = "payment"
+    message = _msg(booking, 1)
+    _write(store, booking, [message])
+    caller = "claim"
+    later = T0 + timedelta(days=1)
+    [claimed] = store.claim_outbox(now=later, lease_until=later + ob.LEASE, limit=10)
+    caller = "finish"
+    sent = dataclasses.replace(claimed, status=ob.SENT, sent_at=later)
+    assert store.finish_outbox(sent, f.audit_entry("email.sent"))
+    caller = "audit"
+    store.add_audit(f.audit_entry("after"))
+    assert modes == [("payment", 2), ("claim", 1), ("finish", 1), ("audit", 2)]
+    writer = store._writer().connection.dbapi_connection  # noqa: SLF001
+    assert writer.execute("PRAGMA synchronous").fetchall() == [(2,)]
+    assert store.latest_outbox_status(event.id, [ob.RECEIPT]) == {booking.patron_id: ob.SENT}

@@ -158,7 +158,7 @@ class SqlOutbox(SqlBase):
             q = CLAIM[self._pg]
         else:
             q, params["ids"] = CLAIM_ONLY[self._pg], list(ids)
-        with self._write() as conn:
+        with self._write(synced=False) as conn:  # bookkeeping: see SqlBase._write
             claimed = [
                 ob.claimed(_message(dict(r)), lease_until)
                 for r in conn.execute(q, params).mappings()
@@ -193,7 +193,7 @@ class SqlOutbox(SqlBase):
             entry = {f"a_{name}": value for name, value in _to_row(audit).items()}
             with self._autocommit.connect() as conn:
                 return bool(_execute(conn, FINISH_AUDITED, params | entry).rowcount == 1)
-        with self._write() as conn:
+        with self._write(synced=False) as conn:
             res = _execute(conn, FINISH, params)
             if res.rowcount != 1:
                 return False  # the claim was lost; nothing was changed
