@@ -8,7 +8,7 @@ costs. It works the same with several server processes and on Lambda.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -78,6 +78,21 @@ def reads_are_local(ctx: Context) -> bool:
     return ctx.store.local
 
 
+def _read_back(
+    ctx: Context, *, event_id: str, limits: Sequence[int], found: Callable[[AuditEntry], bool]
+) -> tuple[list[AuditEntry], int | None]:
+    """The event's last ``limits[0]`` entries, newest first, then, when none is ``found``
+    and there are more, its last ``limits[1]`` and so on (a read each); with where the
+    first ``found`` one is among them (None: nowhere)."""
+    entries: list[AuditEntry] = []
+    for limit in limits:
+        entries = ctx.store.list_audit(event_id=event_id, limit=limit)
+        at = next((i for i, entry in enumerate(entries) if found(entry)), None)
+        if at is not None or len(entries) < limit:
+            return entries, at
+    return entries, None
+
+
 def changed_since(
     ctx: Context, *, event_id: str, since: str, limits: Sequence[int]
 ) -> list[AuditEntry] | None:
@@ -85,16 +100,13 @@ def changed_since(
     ``limits[0]``, then, when ``since`` is not among them, its last ``limits[1]`` and so on
     (a read each). None when one of them changed the event itself, or when ``since`` is not
     among the last ``limits[-1]``. Changes nothing."""
-    for limit in limits:
-        entries = ctx.store.list_audit(event_id=event_id, limit=limit)
-        for i, entry in enumerate(entries):
-            if entry.id == since:
-                return entries[:i]
-            if entry.patron_id is None:
-                return None
-        if len(entries) < limit:
-            return None
-    return None
+    entries, at = _read_back(
+        ctx,
+        event_id=event_id,
+        limits=limits,
+        found=lambda entry: entry.id == since or entry.patron_id is None,
+    )
+    return entries[:at] if at is not None and entries[at].id == since else None
 
 
 def settled(
@@ -103,14 +115,11 @@ def settled(
     """``split_settled`` of the event's last ``limits[0]`` entries, then, when none of them
     is ``settle`` old and there are more, of its last ``limits[1]`` and so on (a read
     each; the settled entry is most often among the first few). Changes nothing."""
-    since: str | None = None
-    young: list[AuditEntry] = []
-    for limit in limits:
-        entries = ctx.store.list_audit(event_id=event_id, limit=limit)
-        since, young = split_settled(entries, now=ctx.now(), settle=settle)
-        if since is not None or len(entries) < limit:
-            break
-    return since, young
+    now = ctx.now()
+    entries, _ = _read_back(
+        ctx, event_id=event_id, limits=limits, found=lambda entry: now - entry.at >= settle
+    )
+    return split_settled(entries, now=now, settle=settle)
 
 
 def split_settled(
