@@ -17,7 +17,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role
+from ..domain.models import Booking, BookingStatus, EventStatus, PaymentMethod, Role, Seat
 from ..domain.money import CURRENCIES, MAX_AMOUNT_CENTS
 
 
@@ -197,20 +197,25 @@ class SeatOut(Out):
     waiver_kind: str | None = Field(description="electronic or paper when signed for this seat.")
 
 
-def seats_out(b: Booking) -> list[SeatOut]:
-    """The people named or signed so far (seats not listed are blank and unsigned, unless
-    the booking's waiver covers the whole party): a 500-patron roster stays light."""
+def _shown_seats(b: Booking) -> list[tuple[Seat, bool]]:
+    """The seats an answer lists, each with whether it has a waiver: the people named or
+    signed so far within the party (seats not listed are blank and unsigned, unless the
+    booking's waiver covers the whole party): a 500-patron roster stays light."""
     covered = b.waiver_kind is not None
+    return [(s, s.signed or covered) for s in b.seats if s.no <= b.party_size]
+
+
+def seats_out(b: Booking) -> list[SeatOut]:
+    """``_shown_seats`` as the answer's seats."""
     return [
         SeatOut.model_construct(
             no=s.no,
             name=s.name,
             minor=s.minor,
-            signed=s.signed or covered,
+            signed=signed,
             waiver_kind=s.waiver_kind.value if s.waiver_kind else None,
         )
-        for s in b.seats
-        if s.no <= b.party_size
+        for s, signed in _shown_seats(b)
     ]
 
 
@@ -303,10 +308,9 @@ class BookingOut(Out):
             if not b.seats
             else ",".join(
                 f'{{"no":{s.no},"name":{_text(s.name)},"minor":{_TF[s.minor]},'
-                f'"signed":{_TF[s.signed or b.waiver_kind is not None]},'
+                f'"signed":{_TF[signed]},'
                 f'"waiver_kind":{_text(s.waiver_kind.value) if s.waiver_kind else "null"}}}'
-                for s in b.seats
-                if s.no <= b.party_size
+                for s, signed in _shown_seats(b)
             )
         )
         return (
