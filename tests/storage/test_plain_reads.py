@@ -95,13 +95,13 @@ def test_a_record_loaded_in_one_step_is_the_one_its_class_makes() -> None:
     import dataclasses
 
     from shipcaptaincrew.domain.models import Booking
-    from shipcaptaincrew.storage.sql_base import _maker
+    from shipcaptaincrew.storage.records import maker
 
     booking = dataclasses.replace(
         f.booking_record(f.event_record(), f.patron_record()), aboard=1, version=3
     )
     names = [field.name for field in dataclasses.fields(Booking)]
-    made = _maker(Booking, names)([getattr(booking, n) for n in names])
+    made = maker(Booking, names)([getattr(booking, n) for n in names])
     assert (type(made), made, vars(made)) == (Booking, booking, vars(booking))
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.aboard = 0  # type: ignore[misc]
@@ -115,7 +115,7 @@ def test_a_record_loaded_in_one_step_is_the_one_its_class_makes() -> None:
                 raise ValueError("negative")
 
     with pytest.raises(ValueError, match="negative"):  # its own __init__ still runs
-        _maker(Checked, ["cents"])([-1])
+        maker(Checked, ["cents"])([-1])
 
 
 def test_packed_rows_are_put_in_the_order_sqlite_gives_them() -> None:

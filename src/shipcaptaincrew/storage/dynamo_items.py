@@ -10,6 +10,7 @@ import json
 import threading
 import time
 import typing
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 from functools import cache
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 
 from ..domain.models import Seat
 from ..domain.seats import seats_from_json, seats_to_json
+from .records import maker
 
 T = TypeVar("T")
 
@@ -144,15 +146,25 @@ def _converters(cls: type) -> dict[str, Any]:
     return out
 
 
+@cache
+def _shape(cls: type) -> tuple[list[str], frozenset[str], Callable[[list[Any]], Any]]:
+    """A record class's field names in order, as a set, and its maker (``records.maker``)."""
+    order = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    return order, frozenset(order), maker(cls, order)
+
+
 def decode(cls: type[T], item: dict[str, Any], **override: Any) -> T:
-    """The record stored in ``item``'s doc, with ``override`` (e.g. the live version)."""
+    """The record stored in ``item``'s doc, with ``override`` (e.g. the live version). A doc
+    with every field (as ``encode`` writes them) is made in one step; one written before a
+    field existed gets that field's default from the class."""
     raw = json.loads(item["doc"]["S"])
     conv = _converters(cls)  # type: ignore[arg-type]
-    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    order, names, make = _shape(cls)  # type: ignore[arg-type]
     values = {}
     for name, value in raw.items():
-        if name not in names:
-            continue
-        values[name] = conv[name](value) if value is not None and name in conv else value
+        if name in names:
+            values[name] = conv[name](value) if value is not None and name in conv else value
     values.update(override)
+    if len(values) == len(order) and names.issuperset(override):
+        return make([values[n] for n in order])  # type: ignore[no-any-return]
     return cls(**values)

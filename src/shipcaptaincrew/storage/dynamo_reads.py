@@ -33,6 +33,9 @@ from .dynamo_items import (
     waiver_sk,
 )
 
+# What a booking is read from: its record and its live version (``DynamoReads._booking``).
+BOOKING_READ = ("doc", "version")
+
 
 class DynamoReads:
     # provided by DynamoStore
@@ -45,7 +48,9 @@ class DynamoReads:
     def _index(self, index: str, pk: str) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
 
-    def _partition(self, pk: str, prefix: str = "") -> Iterator[dict[str, Any]]:
+    def _partition(
+        self, pk: str, prefix: str = "", *, only: Sequence[str] = ()
+    ) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
 
     def _owner(self, kind: str, value: str) -> dict[str, Any] | None:
@@ -115,7 +120,8 @@ class DynamoReads:
         return self._booking(item) if item else None
 
     def list_bookings(self, event_id: str) -> list[Booking]:
-        bookings = [self._booking(i) for i in self._partition(f"EVENT#{event_id}", "BOOKING#")]
+        items = self._partition(f"EVENT#{event_id}", "BOOKING#", only=BOOKING_READ)
+        bookings = [self._booking(i) for i in items]
         return sorted(bookings, key=lambda b: (b.patron_name, b.patron_id))
 
     def list_bookings_for_events(self, event_ids: Sequence[str]) -> dict[str, list[Booking]]:

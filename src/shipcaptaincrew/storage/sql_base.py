@@ -44,6 +44,7 @@ from ..domain.models import (
     field_names,
 )
 from . import schema as t
+from .records import maker
 from .signin_cache import SignInCache
 
 log = logging.getLogger("shipcaptaincrew.store")
@@ -87,7 +88,7 @@ def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, Any], ...])
     conv = dict(enums)
     pick = operator.itemgetter(*[keys.index(n) for n in names])
     plan = [(pos, conv[n]) for pos, n in enumerate(names) if n in conv]
-    make = _maker(cls, names)
+    make = maker(cls, names)
 
     def load(row: Sequence[Any]) -> Any:
         values = list(pick(row))
@@ -97,24 +98,6 @@ def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, Any], ...])
         return make(values)
 
     return load
-
-
-def _maker(cls: Any, names: list[str]) -> Callable[[list[Any]], Any]:
-    """``cls(*values)`` with every field given. A record whose ``__init__`` only assigns
-    (a plain dataclass: no ``__post_init__``, no slots) gets its attributes set in one step
-    instead: a frozen dataclass's ``__init__`` sets each through ``object.__setattr__``,
-    about 4 µs a booking, most of the time it takes to load a 500-patron roster. The record
-    is the same (the tests compare them)."""
-    if hasattr(cls, "__post_init__") or hasattr(cls, "__slots__"):
-        return lambda values: cls(*values)
-    new = object.__new__
-
-    def make(values: list[Any]) -> Any:
-        obj = new(cls)
-        obj.__dict__.update(zip(names, values, strict=True))
-        return obj
-
-    return make
 
 
 def _from_json_value(kind: Any) -> Any:
