@@ -28,6 +28,7 @@ def test_a_record_decoded_in_one_step_is_the_one_its_class_makes() -> None:
     )
     made = decode(Booking, {"doc": encode(booking)}, version=3)
     assert (type(made), made, vars(made)) == (Booking, booking, vars(booking))
+    assert list(vars(made)) == list(vars(booking))
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.aboard = 0  # type: ignore[misc]
 

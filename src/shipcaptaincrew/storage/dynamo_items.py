@@ -16,7 +16,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from ..domain.models import Seat
+from ..domain.models import Seat, field_names
 from ..domain.seats import seats_from_json, seats_to_json
 from .records import maker
 
@@ -147,10 +147,10 @@ def _converters(cls: type) -> dict[str, Any]:
 
 
 @cache
-def _shape(cls: type) -> tuple[list[str], frozenset[str], Callable[[list[Any]], Any]]:
-    """A record class's field names in order, as a set, and its maker (``records.maker``)."""
+def _made_by(cls: type) -> tuple[list[str], Callable[[list[Any]], Any]]:
+    """A record class's field names in order, and its maker (``records.maker``)."""
     order = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-    return order, frozenset(order), maker(cls, order)
+    return order, maker(cls, order)
 
 
 def decode(cls: type[T], item: dict[str, Any], **override: Any) -> T:
@@ -159,7 +159,8 @@ def decode(cls: type[T], item: dict[str, Any], **override: Any) -> T:
     field existed gets that field's default from the class."""
     raw = json.loads(item["doc"]["S"])
     conv = _converters(cls)  # type: ignore[arg-type]
-    order, names, make = _shape(cls)  # type: ignore[arg-type]
+    names = field_names(cls)  # type: ignore[arg-type]
+    order, make = _made_by(cls)  # type: ignore[arg-type]
     values = {}
     for name, value in raw.items():
         if name in names:
