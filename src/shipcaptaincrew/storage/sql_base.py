@@ -277,6 +277,11 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # A write of a group is a savepoint, whose undo record (the sub-journal) spills
+            # to a temporary file past 64 KiB: a file created, written and deleted on every
+            # commit (a payment's five writes reach it). Kept in memory, with the rest of
+            # SQLite's temporary data; it lives only as long as the transaction.
+            cur.execute("PRAGMA temp_store=MEMORY")
             cur.close()
 
         @sa_event.listens_for(engine, "begin")
