@@ -52,6 +52,18 @@ def test_writes_from_many_threads_take_turns_on_one_connection(
         assert other.exec_driver_sql("PRAGMA busy_timeout").fetchone() == (30000,)
 
 
+def test_temporary_data_stays_in_memory(sqlite_store: SqlStore) -> None:
+    """A group's write is a savepoint; its undo record would otherwise spill to a file made
+    and deleted on every commit. Every connection keeps SQLite's temporary data in memory."""
+    store = sqlite_store
+    store.add_audit(f.audit_entry("first"))
+    writer = store._writer().connection.dbapi_connection  # noqa: SLF001
+    assert writer.execute("PRAGMA temp_store").fetchall() == [(2,)]
+    assert store._reader().execute("PRAGMA temp_store").fetchall() == [(2,)]  # noqa: SLF001
+    with store.engine.connect() as other:
+        assert other.exec_driver_sql("PRAGMA temp_store").fetchall() == [(2,)]
+
+
 def test_a_write_waits_for_another_process_holding_the_lock(sqlite_store: SqlStore) -> None:
     store = sqlite_store
     store.add_audit(f.audit_entry("first"))
