@@ -1,12 +1,14 @@
-"""Sign-ins kept by a SQLite store (``storage/signin_cache.py``): read once, and read again in
-every process sharing the file as soon as one of them ends a session or changes a crew
-account, or after ``KEEP_S`` whatever happened."""
+"""Sign-ins kept by a SQL store (``storage/signin_cache.py``): read once, and read again in
+every process sharing the database as soon as one of them ends a session or changes a crew
+account (on SQLite at once; on PostgreSQL once its notice arrives), or after ``KEEP_S``
+whatever happened."""
 
 from __future__ import annotations
 
 import dataclasses
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -182,3 +184,73 @@ def test_at_most_limit_sign_ins_are_kept_the_longest_kept_going_first(
 @pytest.mark.parametrize("path", [None, "", ":memory:", "file:scc?mode=memory"])
 def test_a_database_with_no_file_of_its_own_keeps_no_sign_ins(path: str | None) -> None:
     assert sql_base._signin_cache(path) is None
+
+
+# -- PostgreSQL: the processes that keep sign-ins listen for changes ------------------------
+
+
+def _until(done: Any, seconds: float = 10.0) -> None:
+    """Wait for ``done()`` (a notice crossing the server) for at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def pg_other(pg_store: SqlStore) -> Iterator[SqlStore]:
+    """A second store on the same database: another worker, or an `scc` command."""
+    store = SqlStore(pg_store.url)
+    yield store
+    store.close()
+
+
+def test_postgres_keeps_a_sign_in_once_listening(pg_store: SqlStore) -> None:
+    signed_in = _signed_in(pg_store)
+    reads = _reads(pg_store)
+    assert [pg_store.get_signed_in(HASH) for _ in range(3)] == [signed_in] * 3
+    assert len(reads) == 1
+    kept = pg_store._signins
+    assert isinstance(kept, signin_cache.ListenedSignIns) and kept.listening
+
+
+@pytest.mark.parametrize("other_kept_it", [False, True], ids=["a command", "another worker"])
+def test_postgres_a_sign_out_elsewhere_is_heard_and_the_sign_in_read_again(
+    pg_store: SqlStore, pg_other: SqlStore, other_kept_it: bool
+) -> None:
+    signed_in = _signed_in(pg_store)
+    assert pg_store.get_signed_in(HASH) == signed_in
+    if other_kept_it:
+        assert pg_other.get_signed_in(HASH) == signed_in
+    reads = _reads(pg_store)
+    pg_other.delete_session(HASH, f.audit_entry("logout"))
+    assert pg_other.get_signed_in(HASH) is None  # its own change: at once
+    _until(lambda: pg_store.get_signed_in(HASH) is None)
+    assert pg_store.get_signed_in(HASH) is None
+    assert len(reads) >= 2  # read again once heard, and every time after (not found)
+
+
+def test_postgres_keeps_nothing_while_its_listening_connection_is_down(
+    pg_store: SqlStore,
+) -> None:
+    signed_in = _signed_in(pg_store)
+    assert pg_store.get_signed_in(HASH) == signed_in
+    kept = pg_store._signins
+    assert isinstance(kept, signin_cache.ListenedSignIns) and kept.listening
+    with pg_store.engine.connect() as conn:
+        ended = conn.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = %(name)s AND datname = current_database()",
+            {"name": signin_cache.CHANNEL},
+        ).all()
+    assert ended == [(True,)]
+    _until(lambda: not kept.listening)
+    reads = _reads(pg_store)
+    while not kept.listening:  # each lookup meanwhile reads the database
+        before = len(reads)
+        assert pg_store.get_signed_in(HASH) == signed_in
+        assert len(reads) == before + 1 or kept.listening
+    _until(lambda: kept.listening)
+    reads.clear()
+    assert [pg_store.get_signed_in(HASH) for _ in range(3)] == [signed_in] * 3
+    assert len(reads) == 1  # listening again: read once, kept

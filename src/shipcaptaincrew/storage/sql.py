@@ -163,9 +163,8 @@ class SqlStore(
 
     def get_signed_in(self, token_hash: str) -> tuple[Session, CrewMember] | None:
         kept = self._signins
-        if kept is None:
+        if kept is None or (stamp := kept.stamp()) is None:  # the stamp before the read
             return self._read_signed_in(token_hash)
-        stamp = kept.stamp()  # before the database is read
         found = kept.get(token_hash, stamp)
         if found is None and (found := self._read_signed_in(token_hash)) is not None:
             kept.put(token_hash, stamp, found)

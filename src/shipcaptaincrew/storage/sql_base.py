@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeGuard, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql import operators as sa_operators
 
@@ -45,7 +46,7 @@ from ..domain.models import (
 )
 from . import schema as t
 from .records import maker
-from .signin_cache import SignInCache
+from .signin_cache import CHANNEL, KeptSignIns, ListenedSignIns, SignInCache
 
 log = logging.getLogger("shipcaptaincrew.store")
 
@@ -661,8 +662,11 @@ class SqlBase:
         # moment it is free; left to SQLite's busy handler they would sleep in steps of up
         # to 100 ms. Other processes sharing the file still meet the busy timeout.
         self._write_lock = threading.Lock() if not self._pg else contextlib.nullcontext()
-        # SQLite: sign-ins kept, forgotten by every process sharing the file on a change.
-        self._signins = None if self._pg else _signin_cache(self.engine.url.database)
+        # Sign-ins kept, forgotten by every process sharing the database on a change (a
+        # stamp in a file beside SQLite's; PostgreSQL's notices to the listening processes).
+        self._signins: KeptSignIns | None = (
+            ListenedSignIns(self._listener) if self._pg else _signin_cache(self.engine.url.database)
+        )
         # SQLite reads of statements built once (module level), compiled for the driver.
         # Reads compiled for the driver the first time they are met (the contract suite
         # runs once with it: every read of every test through the driver path).
@@ -1044,8 +1048,26 @@ class SqlBase:
     def _signins_changed(self) -> None:
         """After a write that ended sessions or changed a crew account: no process uses a
         sign-in it kept from before it."""
+        if self._pg:
+            try:
+                with self._autocommit.connect() as conn:
+                    conn.exec_driver_sql(f"NOTIFY {CHANNEL}")
+            except sa_exc.DBAPIError as err:  # the change stands; other processes' sign-ins
+                log.warning(  # are read again within KEEP_S
+                    "other workers were not told of a sign-in change: %s", type(err).__name__
+                )
         if self._signins is not None:
             self._signins.changed()
+
+    def _listener(self) -> Any:
+        """A connection of its own to PostgreSQL, in autocommit, for LISTEN."""
+        import psycopg
+
+        args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
+        kwargs.pop("context", None)
+        return psycopg.connect(
+            *args, **kwargs, connect_timeout=10, autocommit=True, application_name=CHANNEL
+        )
 
     def close(self) -> None:
         if self._signins is not None:
