@@ -254,3 +254,38 @@ def test_postgres_keeps_nothing_while_its_listening_connection_is_down(
     reads.clear()
     assert [pg_store.get_signed_in(HASH) for _ in range(3)] == [signed_in] * 3
     assert len(reads) == 1  # listening again: read once, kept
+
+
+class _NoticesLost:
+    """A listening connection whose notices never come back, as behind a connection pooler
+    in transaction mode: its NOTIFY goes nowhere."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def execute(self, query: str, params: Any = None) -> Any:
+        if "pg_notify" in query:
+            return self._conn.execute("SELECT 1")
+        return self._conn.execute(query, params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+
+def test_postgres_keeps_nothing_when_its_own_notice_does_not_come_back(
+    pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(signin_cache, "CHECK_S", 0.2)
+    connect = pg_store._listener
+    kept = signin_cache.ListenedSignIns(lambda: _NoticesLost(connect()))
+    monkeypatch.setattr(pg_store, "_signins", kept)
+    signed_in = _signed_in(pg_store)
+    reads = _reads(pg_store)
+    with caplog.at_level("WARNING", logger="shipcaptaincrew.store"):
+        assert [pg_store.get_signed_in(HASH) for _ in range(3)] == [signed_in] * 3
+    assert len(reads) == 3 and not kept.listening
+    assert [r.getMessage() for r in caplog.records] == [
+        "sign-ins are read from the database for every request: a notice on scc_signins"
+        " did not come back (a pooler in transaction mode?)"
+    ]
+    kept.close()

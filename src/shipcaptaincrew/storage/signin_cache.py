@@ -18,8 +18,10 @@ A store on PostgreSQL, whose workers may run on several machines, keeps them too
 (``ListenedSignIns``) while it listens for changes: the first sign-in it looks up opens a
 connection of its own that LISTENs on ``scc_signins``; every write that ends sessions or
 changes a crew account sends a NOTIFY once it has committed, and each listening process
-forgets what it kept when the notice arrives (within a few milliseconds). While that
-connection is down nothing is kept and every sign-in is read from the database; once it
+forgets what it kept when the notice arrives (within a few milliseconds). It keeps sign-ins
+only once a notice it sent itself has come back on that connection (behind a connection
+pooler in transaction mode it never does, and every sign-in is read from the database,
+with one warning in the log). While the connection is down nothing is kept; once it
 listens again, it starts from nothing. It is checked with a query every ``PING_S``.
 """
 
@@ -45,6 +47,7 @@ LIMIT = 4096
 CHANNEL = "scc_signins"
 PING_S = 5.0
 WAIT_S = 0.2  # how long the listener waits for a notice before it looks at ``close``
+CHECK, CHECK_S = "check:", 2.0  # a listener's own notice, and how long it waits for it
 
 log = logging.getLogger("shipcaptaincrew.store")
 
@@ -133,6 +136,7 @@ class ListenedSignIns(KeptSignIns):
         self._thread: threading.Thread | None = None
         self._starting = threading.Lock()
         self._pid = 0  # the process listening (a forked child listens for itself)
+        self._warned = False
 
     def stamp(self) -> bytes | None:
         if self._pid != os.getpid():
@@ -153,15 +157,32 @@ class ListenedSignIns(KeptSignIns):
 
     def _listening(self) -> Any:
         """A connection listening on ``CHANNEL``, from which on sign-ins are kept; None
-        when it cannot be opened."""
+        when it cannot be opened, or when a notice it sends itself does not come back
+        (as behind a connection pooler in transaction mode, which hands the session that
+        listens to other clients)."""
+        check = f"{CHECK}{os.urandom(8).hex()}"
         try:
             conn = self._connect()
             conn.execute(f"LISTEN {CHANNEL}")
+            conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, check))
+            deadline, heard = time.monotonic() + CHECK_S, False
+            while not heard and (left := deadline - time.monotonic()) > 0:
+                heard = any(n.payload == check for n in conn.notifies(timeout=left, stop_after=1))
         except Exception as err:  # any failure to connect: keep nothing, try again later
-            log.warning("sign-ins are read for every request: %s", type(err).__name__)
+            self._warn(f"the database does not answer ({type(err).__name__})")
+            return None
+        if not heard:
+            self._warn(f"a notice on {CHANNEL} did not come back (a pooler in transaction mode?)")
+            with contextlib.suppress(Exception):
+                conn.close()
             return None
         self._renew()
         return conn
+
+    def _warn(self, why: str) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning("sign-ins are read from the database for every request: %s", why)
 
     def _run(self, conn: Any) -> None:
         wait = 0.5
@@ -176,8 +197,9 @@ class ListenedSignIns(KeptSignIns):
             try:
                 pinged = time.monotonic()
                 while not self._stop.is_set():
-                    for _notice in conn.notifies(timeout=WAIT_S):
-                        self.changed()
+                    for notice in conn.notifies(timeout=WAIT_S):
+                        if not notice.payload.startswith(CHECK):  # another's check
+                            self.changed()
                     if time.monotonic() - pinged >= PING_S:
                         conn.execute("SELECT 1")
                         pinged = time.monotonic()
