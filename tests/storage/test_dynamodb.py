@@ -70,3 +70,58 @@ def test_a_roster_reads_only_each_bookings_doc_and_version(dynamo_store: DynamoS
     assert [(q["ProjectionExpression"], q["ExpressionAttributeNames"]) for q in asked] == [
         ("#a0, #a1", {"#a0": "doc", "#a1": "version"})
     ]
+
+
+def test_receipt_statuses_are_read_from_heads_and_from_the_docs_of_older_messages(
+    dynamo_store: DynamoStore,
+) -> None:
+    """The roster's receipt-email column reads each message's ``head`` (its id, status,
+    kind, creation and patron in one attribute), not its doc; a message stored before heads
+    existed has only its doc, and the docs are read then, with the same answer."""
+    from datetime import timedelta
+
+    from shipcaptaincrew.domain import outbox as ob
+    from tests import factories as f
+    from tests.factories import T0
+    from tests.storage.contract_outbox_latest import _booked, _msg, _write
+
+    store = dynamo_store
+    event = f.event_record()
+    store.add_event(event, f.audit_entry())
+    ann, bob = _booked(store, event), _booked(store, event)
+    _write(store, ann, [_msg(ann, 10), _msg(ann, 20, ob.VOID)])
+    _write(store, bob, [_msg(bob, 5), _msg(bob, 30, "reminder")])
+    held = f"msg_0005_{ob.RECEIPT}_{bob.patron_id[-6:]}"
+    later = T0 + timedelta(minutes=1)
+    assert store.claim_outbox(now=later, lease_until=later, limit=1, ids=[held])
+    key = {"PK": {"S": "OUTBOX"}, "SK": {"S": f"MSG#{held}"}}
+    item = store._client.get_item(TableName=store.table, Key=key)["Item"]  # noqa: SLF001
+    made = "2026-07-01T12:00:05.000000Z"
+    assert item["head"] == {"S": f"{held}|sending|{ob.RECEIPT}|{made}|{bob.patron_id}"}
+    expected = {ann.patron_id: ob.QUEUED, bob.patron_id: ob.SENDING}
+    asked: list[dict] = []
+    events = store._client.meta.events  # noqa: SLF001
+    events.register(
+        "provide-client-params.dynamodb.Query", lambda params, **_: asked.append(params)
+    )
+    try:
+        assert store.latest_outbox_status(event.id, [ob.RECEIPT, ob.VOID]) == expected
+        assert store.latest_outbox_status(event.id, ["reminder"], bob.patron_id) == {
+            bob.patron_id: ob.QUEUED
+        }
+        store._client.update_item(  # noqa: SLF001 - as an item written before heads
+            TableName=store.table,
+            Key=key,
+            UpdateExpression="REMOVE #h",
+            ExpressionAttributeNames={"#h": "head"},
+        )
+        assert store.latest_outbox_status(event.id, [ob.RECEIPT, ob.VOID]) == expected
+    finally:
+        events.unregister("provide-client-params.dynamodb.Query")
+    head = ("#h", {"#h": "head"})
+    assert [(q.get("ProjectionExpression"), q.get("ExpressionAttributeNames")) for q in asked] == [
+        head,
+        head,
+        head,
+        ("doc", None),
+    ]

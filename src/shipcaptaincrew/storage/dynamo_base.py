@@ -26,6 +26,7 @@ from .dynamo_items import (
     AUDIT_PK,
     INDEXES,
     KEY_SCHEMA,
+    OUTBOX_HEAD_SEP,
     TRANSACTION_LIMIT,
     TTL_ATTRIBUTE,
     N,
@@ -34,6 +35,7 @@ from .dynamo_items import (
     encode,
     event_key,
     next_seq,
+    outbox_head,
     sort_time,
     unique_key,
 )
@@ -192,6 +194,8 @@ class DynamoBase(DynamoReads):
             "GSI1PK": S(f"OUTBOX#{m.status}"),
             "GSI1SK": S(f"{sort_time(m.next_attempt_at)}#{m.id}"),
             "doc": encode(m),
+            # What a roster's receipt-email column reads instead of the doc (``outbox_head``)
+            "head": S(OUTBOX_HEAD_SEP.join(outbox_head(m))),
         }
         if m.event_id:
             item |= {"GSI2PK": S(f"OUTBOX#EVENT#{m.event_id}"), "GSI2SK": S(m.id)}

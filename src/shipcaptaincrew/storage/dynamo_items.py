@@ -16,7 +16,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from ..domain.models import Seat, field_names
+from ..domain.models import OutboxMessage, Seat, field_names
 from ..domain.seats import seats_from_json, seats_to_json
 from .records import maker
 
@@ -57,6 +57,18 @@ def N(value: int) -> dict[str, str]:
 def sort_time(at: datetime) -> str:
     """A fixed-width UTC form that sorts lexicographically in time order."""
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# A message's ``head``: what its latest status is read from without its doc (a roster's
+# receipt-email column), in one attribute: botocore parses each attribute of each item in
+# Python, and five of them cost more than the doc's JSON.
+OUTBOX_HEAD_SEP = "|"
+
+
+def outbox_head(m: OutboxMessage) -> tuple[str, str, str, str, str]:
+    """Its id, status, kind, creation (``sort_time``) and patron id ('' for none); none of
+    them holds the separator."""
+    return (m.id, m.status, m.kind, sort_time(m.created_at), m.patron_id or "")
 
 
 def epoch(at: datetime) -> int:

@@ -23,6 +23,7 @@ from ..domain.waivers import WaiverSignature, WaiverTemplate
 from .dynamo_items import (
     AUDIT_PK,
     CREW_PK,
+    OUTBOX_HEAD_SEP,
     WAIVER_PK,
     S,
     booking_key,
@@ -211,15 +212,36 @@ class DynamoReads:
         self, event_id: str, kinds: Sequence[str], patron_id: str | None = None
     ) -> dict[str, str]:
         """The event's messages are one index partition (the same Query as
-        ``list_outbox_for_event``); only the fields the answer needs are read from each doc."""
+        ``list_outbox_for_event``), read for each message's ``head`` (``outbox_head``)
+        without its doc. A message written before heads existed has only its doc: then
+        the docs are read, and only the fields needed."""
         wanted = set(kinds)
-        items = self._query(
-            IndexName="GSI2",
-            KeyConditionExpression="GSI2PK = :pk",
-            ExpressionAttributeValues={":pk": S(f"OUTBOX#EVENT#{event_id}")},
-            ProjectionExpression="doc",
+        pk = {":pk": S(f"OUTBOX#EVENT#{event_id}")}
+        items = list(
+            self._query(
+                IndexName="GSI2",
+                KeyConditionExpression="GSI2PK = :pk",
+                ExpressionAttributeValues=pk,
+                ProjectionExpression="#h",
+                ExpressionAttributeNames={"#h": "head"},
+            )
         )
-        docs = (json.loads(item["doc"]["S"]) for item in items)
+        if all("head" in item for item in items):
+            rows = []
+            for item in items:
+                message_id, status, kind, made, patron = item["head"]["S"].split(OUTBOX_HEAD_SEP)
+                if kind in wanted and patron and patron_id in (None, patron):
+                    rows.append((patron, datetime.fromisoformat(made), message_id, status))
+            return ob.latest_statuses(rows)
+        docs = (
+            json.loads(item["doc"]["S"])
+            for item in self._query(
+                IndexName="GSI2",
+                KeyConditionExpression="GSI2PK = :pk",
+                ExpressionAttributeValues=pk,
+                ProjectionExpression="doc",
+            )
+        )
         return ob.latest_statuses(
             (d.get("patron_id"), datetime.fromisoformat(d["created_at"]), d["id"], d["status"])
             for d in docs

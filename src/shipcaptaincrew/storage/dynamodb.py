@@ -21,6 +21,8 @@ overloaded indexes on ``GSI1PK/GSI1SK`` and ``GSI2PK/GSI2SK``)::
                                                                     GSI2: AUDIT#PATRON#{id} -> SK
     outbox message   OUTBOX                MSG#{id}                 OUTBOX#{status} -> {due}#{id}
                                                                     GSI2: OUTBOX#EVENT#{id} -> id
+                     (top-level ``head``: id|status|kind|created|patron, its status read
+                     without its doc; a message stored before heads existed has none)
     receipt counter  COUNTER               receipt  (attribute ``n``: last number issued)
     kiosk            EVENT#{event_id}      KIOSK#{kiosk_id}         KIOSK#{token_hash} -> KIOSK
                      (top-level ``live`` while not revoked: the revoke's condition)
