@@ -289,3 +289,29 @@ def test_postgres_keeps_nothing_when_its_own_notice_does_not_come_back(
         " did not come back (a pooler in transaction mode?)"
     ]
     kept.close()
+
+
+def test_postgres_keeps_nothing_while_its_listener_cannot_connect(
+    pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A listening connection that cannot be opened (nothing answers on its port): every
+    sign-in is read, one warning says why."""
+    import psycopg
+
+    from tests.server import free_port
+
+    port = free_port()  # free: nothing listens there
+    kept = signin_cache.ListenedSignIns(
+        lambda: psycopg.connect(host="127.0.0.1", port=port, connect_timeout=2)
+    )
+    monkeypatch.setattr(pg_store, "_signins", kept)
+    signed_in = _signed_in(pg_store)
+    reads = _reads(pg_store)
+    with caplog.at_level("WARNING", logger="shipcaptaincrew.store"):
+        assert [pg_store.get_signed_in(HASH) for _ in range(3)] == [signed_in] * 3
+    assert len(reads) == 3 and not kept.listening
+    assert [r.getMessage() for r in caplog.records] == [
+        "sign-ins are read from the database for every request: the database does not answer"
+        " (OperationalError)"
+    ]
+    kept.close()

@@ -161,6 +161,7 @@ class ListenedSignIns(KeptSignIns):
         (as behind a connection pooler in transaction mode, which hands the session that
         listens to other clients)."""
         check = f"{CHECK}{os.urandom(8).hex()}"
+        conn, why = None, ""
         try:
             conn = self._connect()
             conn.execute(f"LISTEN {CHANNEL}")
@@ -168,13 +169,15 @@ class ListenedSignIns(KeptSignIns):
             deadline, heard = time.monotonic() + CHECK_S, False
             while not heard and (left := deadline - time.monotonic()) > 0:
                 heard = any(n.payload == check for n in conn.notifies(timeout=left, stop_after=1))
+            if not heard:
+                why = f"a notice on {CHANNEL} did not come back (a pooler in transaction mode?)"
         except Exception as err:  # any failure to connect: keep nothing, try again later
-            self._warn(f"the database does not answer ({type(err).__name__})")
-            return None
-        if not heard:
-            self._warn(f"a notice on {CHANNEL} did not come back (a pooler in transaction mode?)")
-            with contextlib.suppress(Exception):
-                conn.close()
+            why = f"the database does not answer ({type(err).__name__})"
+        if why:
+            self._warn(why)
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    conn.close()
             return None
         self._renew()
         return conn
