@@ -196,3 +196,59 @@ def test_reads_on_an_event_loop_s_thread_keep_a_connection_and_one_ended_is_repl
         assert len(taken) == 5
         assert on_loop() == [event] * 3
         assert len(taken) == 5
+
+
+def test_one_statement_writes_on_an_event_loop_s_thread_use_its_reading_connection(
+    pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A booking's one-statement write on a thread that runs an event loop goes on the
+    thread's own connection (autocommit: the statement its own transaction), taken from
+    the pool once with its reads; one the server ended fails the write with SQLAlchemy's
+    error, writes nothing, and is let go: the next write opens another and lands."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    import sqlalchemy as sa
+    from sqlalchemy import event as sa_event
+
+    from shipcaptaincrew.storage import sql_base
+    from tests import factories as f
+    from tests.storage.contract import T0, _event_with_booking
+
+    monkeypatch.setattr(sql_base, "PING_IDLE_S", 3600.0)
+    event, patron, booking = _event_with_booking(pg_store)
+    pg_store.plain_at_first_sight = True
+    taken: list[int] = []
+    sa_event.listen(pg_store.engine, "checkout", lambda *_: taken.append(1))
+
+    def checked(version: int) -> Any:
+        return dataclasses.replace(booking, checked_in_at=T0, version=version)
+
+    async def read_write_read(version: int) -> Any:
+        assert pg_store.get_booking(event.id, patron.id) is not None
+        pg_store.update_booking(checked(version), version, f.audit_entry("checked_in"))
+        return pg_store.get_booking(event.id, patron.id)
+
+    with ThreadPoolExecutor(1) as loop_thread:
+
+        def on_loop(version: int) -> Any:
+            return loop_thread.submit(asyncio.run, read_write_read(version)).result()
+
+        assert on_loop(1) == checked(2)
+        assert on_loop(2) == checked(3)
+        assert len(taken) == 1  # the loop's own connection, for reads and writes
+        assert _end_other_connections(pg_store) == 1
+        with pytest.raises(sa.exc.OperationalError):
+            loop_thread.submit(asyncio.run, _write_only(pg_store, checked(3), 3)).result()
+        assert pg_store.get_booking(event.id, patron.id) == checked(3)  # nothing written
+        taken.clear()
+        assert on_loop(3) == checked(4)
+        assert len(taken) == 1  # another connection of its own, taken once
+    actions = [e.action for e in pg_store.list_audit(limit=100)]
+    assert actions.count("checked_in") == 3
+
+
+async def _write_only(store: SqlStore, booking: Any, version: int) -> None:
+    from tests import factories as f
+
+    store.update_booking(booking, version, f.audit_entry("checked_in"))

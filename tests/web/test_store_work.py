@@ -141,6 +141,16 @@ def test_the_hot_paths_use_the_store_on_the_loop_when_it_is_on_this_machine(
         if not getattr(inside, "reading", False):
             into.append(threading.get_ident())
 
+    at_once = store._at_once
+
+    def written(*args: Any, **kwargs: Any) -> Any:  # PostgreSQL's one-statement writes
+        into.append(threading.get_ident())
+        inside.reading = True  # on the loop, its reading connection; else the pool's
+        try:
+            return at_once(*args, **kwargs)
+        finally:
+            inside.reading = False
+
     begin_immediate = sql_base._begin_immediate
 
     def begun(dbapi_conn: Any) -> None:  # SQLite's writes run on a connection kept for them
@@ -156,6 +166,7 @@ def test_the_hot_paths_use_the_store_on_the_loop_when_it_is_on_this_machine(
         sa_event.listen(store.engine, "checkout", taken)
         monkeypatch.setattr(sql_base, "_begin_immediate", begun)
         monkeypatch.setattr(store, "_plain_rows", read)
+        monkeypatch.setattr(store, "_at_once", written)
         try:
             r = api.post(f"{base}/{patron['patron_id']}/attendance", {"checked_in": True})
             assert (r.status_code, r.json()["checked_in"]) == (200, True)

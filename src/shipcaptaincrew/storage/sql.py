@@ -10,6 +10,7 @@ transaction instead, each write a savepoint of it, committed once for them all.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Sequence
 from typing import Any, cast
@@ -309,21 +310,34 @@ class SqlStore(
         receipt: bool = False,
     ) -> int | None:
         """On PostgreSQL, ``booking`` stored and ``rows`` (statement, row) inserted in one
-        statement (``sql_one_write``), in autocommit on a connection of the pool; the
-        receipt number it gave (``receipt``: the first row is the payment). Nothing is
-        written when the booking is no longer at ``expected_version`` (StaleWrite). The
-        driver's errors are raised as SQLAlchemy's, as ``_write``'s are."""
+        statement (``sql_one_write``), in autocommit: on the thread's own reading
+        connection in a thread that runs an event loop (as ``_plain_rows`` reads there; a
+        statement in autocommit is a transaction of its own), else on a connection of the
+        pool; the receipt number it gave (``receipt``: the first row is the payment).
+        Nothing is written when the booking is no longer at ``expected_version``
+        (StaleWrite). The driver's errors are raised as SQLAlchemy's, as ``_write``'s
+        are; a reading connection the server ended is let go."""
         dialect = self.engine.dialect
         sql, args = one_write(
             dialect, _booking_update(booking, expected_version), rows, receipt=receipt
         )
         from psycopg import RawCursor  # PostgreSQL's driver: installed with it
 
-        with self._pooled_autocommit() as conn:
+        row: Any
+        if asyncio._get_running_loop() is not None:  # noqa: SLF001
+            conn = self._reader()
             try:
-                row: Any = RawCursor(conn).execute(sql, args).fetchone()
+                row = RawCursor(conn).execute(sql, args).fetchone()
             except self._driver_error as err:
+                if conn.closed or conn.broken:
+                    self._let_reader_go()
                 raise _as_sqlalchemy(err, sql, args, dialect) from err
+        else:
+            with self._pooled_autocommit() as conn:
+                try:
+                    row = RawCursor(conn).execute(sql, args).fetchone()
+                except self._driver_error as err:
+                    raise _as_sqlalchemy(err, sql, args, dialect) from err
         updated, number = row
         if updated != 1:
             raise refusals.stale_booking(booking.event_id, booking.patron_id)
