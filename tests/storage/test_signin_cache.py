@@ -272,38 +272,41 @@ class _NoticesLost:
         return getattr(self._conn, name)
 
 
-def test_postgres_keeps_nothing_when_its_own_notice_does_not_come_back(
-    pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setattr(signin_cache, "CHECK_S", 0.2)
-    connect = pg_store._listener
-    kept = signin_cache.ListenedSignIns(lambda: _NoticesLost(connect()))
-    monkeypatch.setattr(pg_store, "_signins", kept)
-    signed_in = _signed_in(pg_store)
-    reads = _reads(pg_store)
-    with caplog.at_level("WARNING", logger="shipcaptaincrew.store"):
-        assert [pg_store.get_signed_in(HASH) for _ in range(3)] == [signed_in] * 3
-    assert len(reads) == 3 and not kept.listening
-    assert [r.getMessage() for r in caplog.records] == [
-        "sign-ins are read from the database for every request: a notice on scc_signins"
-        " did not come back (a pooler in transaction mode?)"
-    ]
-    kept.close()
+def _notices_lost(store: SqlStore) -> Any:
+    return _NoticesLost(store._listener())
 
 
-def test_postgres_keeps_nothing_while_its_listener_cannot_connect(
-    pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    """A listening connection that cannot be opened (nothing answers on its port): every
-    sign-in is read, one warning says why."""
+def _nothing_answers(_store: SqlStore) -> Any:
     import psycopg
 
     from tests.server import free_port
 
-    port = free_port()  # free: nothing listens there
-    kept = signin_cache.ListenedSignIns(
-        lambda: psycopg.connect(host="127.0.0.1", port=port, connect_timeout=2)
-    )
+    return psycopg.connect(host="127.0.0.1", port=free_port(), connect_timeout=2)
+
+
+@pytest.mark.parametrize(
+    ("connect", "why"),
+    [
+        (
+            _notices_lost,
+            "a notice on scc_signins did not come back (a pooler in transaction mode?)",
+        ),
+        (_nothing_answers, "the database does not answer (OperationalError)"),
+    ],
+    ids=["notices lost", "nothing answers"],
+)
+def test_postgres_keeps_nothing_when_its_listener_cannot_be_trusted(
+    pg_store: SqlStore,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    connect: Any,
+    why: str,
+) -> None:
+    """A listener whose own notice does not come back (a connection whose NOTIFY goes
+    nowhere), or that cannot connect (nothing answers on its port): every sign-in is read,
+    and one warning says why."""
+    monkeypatch.setattr(signin_cache, "CHECK_S", 0.2)
+    kept = signin_cache.ListenedSignIns(lambda: connect(pg_store))
     monkeypatch.setattr(pg_store, "_signins", kept)
     signed_in = _signed_in(pg_store)
     reads = _reads(pg_store)
@@ -311,7 +314,6 @@ def test_postgres_keeps_nothing_while_its_listener_cannot_connect(
         assert [pg_store.get_signed_in(HASH) for _ in range(3)] == [signed_in] * 3
     assert len(reads) == 3 and not kept.listening
     assert [r.getMessage() for r in caplog.records] == [
-        "sign-ins are read from the database for every request: the database does not answer"
-        " (OperationalError)"
+        f"sign-ins are read from the database for every request: {why}"
     ]
     kept.close()
