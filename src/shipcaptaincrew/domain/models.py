@@ -47,6 +47,12 @@ def field_names(cls: Any) -> frozenset[str]:
     return frozenset(f.name for f in fields(cls))
 
 
+@functools.cache
+def field_order(cls: Any) -> tuple[str, ...]:
+    """The names of a record class's fields, in their order."""
+    return tuple(f.name for f in fields(cls))
+
+
 def new_guest_token() -> str:
     """A guest link token: 192 random bits, URL-safe."""
     return secrets.token_urlsafe(24)

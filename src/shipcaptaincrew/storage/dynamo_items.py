@@ -16,7 +16,7 @@ from enum import Enum
 from functools import cache
 from typing import Any, TypeVar
 
-from ..domain.models import OutboxMessage, Seat, field_names
+from ..domain.models import OutboxMessage, Seat, field_names, field_order
 from ..domain.seats import seats_from_json, seats_to_json
 from .records import maker
 
@@ -159,9 +159,9 @@ def _converters(cls: type) -> dict[str, Any]:
 
 
 @cache
-def _made_by(cls: type) -> tuple[list[str], Callable[[list[Any]], Any]]:
+def _made_by(cls: type) -> tuple[tuple[str, ...], Callable[[list[Any]], Any]]:
     """A record class's field names in order, and its maker (``records.maker``)."""
-    order = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    order = field_order(cls)
     return order, maker(cls, order)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
-def maker(cls: Any, names: list[str]) -> Callable[[list[Any]], Any]:
+def maker(cls: Any, names: Sequence[str]) -> Callable[[list[Any]], Any]:
     """``cls(*values)`` with every field given. A record whose ``__init__`` only assigns
     (a plain dataclass: no ``__post_init__``, no slots) gets its attributes set in one step
     instead: a frozen dataclass's ``__init__`` sets each through ``object.__setattr__``,

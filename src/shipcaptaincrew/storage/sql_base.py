@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import functools
 import ipaddress
 import json
@@ -43,6 +42,7 @@ from ..domain.models import (
     Role,
     WaiverKind,
     field_names,
+    field_order,
 )
 from . import schema as t
 from .records import maker
@@ -64,11 +64,6 @@ UPDATE_BOOKING = t.bookings.update().where(
 )
 
 
-@functools.cache
-def _field_order(cls: Any) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
-
-
 def _from_row(cls: type[T], row: Mapping[str, Any], **enums: type[Enum]) -> T:
     names = field_names(cast(Any, cls))
     values = {k: v for k, v in row.items() if k in names}
@@ -82,7 +77,7 @@ def _from_row(cls: type[T], row: Mapping[str, Any], **enums: type[Enum]) -> T:
 def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, Any], ...]) -> Any:
     """A fast row -> record function for one record type and one column order; ``enums``
     maps field names to converters (enum classes, or parsers for packed SQLite values)."""
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    names = field_order(cls)
     if not set(names) <= set(keys):
         return lambda row: _from_row(cls, dict(zip(keys, row, strict=True)), **dict(enums))
 
@@ -117,7 +112,7 @@ def _from_json_value(kind: Any) -> Any:
 @functools.cache
 def _fields_of(cls: Any) -> Callable[[Any], tuple[Any, ...]]:
     """A record's field values, in field order, in one call."""
-    names = _field_order(cls)
+    names = field_order(cls)
     get = operator.attrgetter(*names)
     return get if len(names) > 1 else lambda obj: (get(obj),)
 
@@ -126,7 +121,7 @@ def _to_row(obj: Any, *, rename: Mapping[str, str] | None = None) -> dict[str, A
     """A record's fields as a row: its enums as their values (``_value_``: what
     ``Enum.value`` returns, without the property's two calls)."""
     cls: Any = type(obj)
-    names = _field_order(cls)
+    names = field_order(cls)
     if rename:
         names = tuple(rename.get(n, n) for n in names)
     return {
