@@ -317,3 +317,18 @@ def test_postgres_keeps_nothing_when_its_listener_cannot_be_trusted(
         f"sign-ins are read from the database for every request: {why}"
     ]
     kept.close()
+
+
+def test_postgres_listens_when_its_url_names_connection_options(pg_store: SqlStore) -> None:
+    """A URL's own connect_timeout and application_name: the listening connection takes the
+    engine's, as the engine's connections do, and listens."""
+    store = SqlStore(f"{pg_store.url}?connect_timeout=5&application_name=scc")
+    try:
+        signed_in = _signed_in(store)
+        reads = _reads(store)
+        assert [store.get_signed_in(HASH) for _ in range(2)] == [signed_in] * 2
+        assert len(reads) == 1
+        kept = store._signins
+        assert isinstance(kept, signin_cache.ListenedSignIns) and kept.listening
+    finally:
+        store.close()

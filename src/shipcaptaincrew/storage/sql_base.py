@@ -49,6 +49,8 @@ from .records import maker
 from .signin_cache import CHANNEL, KeptSignIns, ListenedSignIns, SignInCache
 
 log = logging.getLogger("shipcaptaincrew.store")
+# A PostgreSQL server that does not answer fails the first query in 10 s, not the OS's minutes.
+CONNECT_TIMEOUT_S = 10
 
 T = TypeVar("T")
 
@@ -293,9 +295,8 @@ def make_engine(url: str) -> Engine:
                 driver.execute("BEGIN")
 
         return engine
-    # A server that does not answer fails the first query in 10 s, not the OS's minutes.
     engine = sa.create_engine(
-        url, pool_size=8, max_overflow=8, connect_args={"connect_timeout": 10}
+        url, pool_size=8, max_overflow=8, connect_args={"connect_timeout": CONNECT_TIMEOUT_S}
     )
     _ping_when_idle(engine)
     return engine
@@ -1060,9 +1061,10 @@ class SqlBase:
 
         args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
         kwargs.pop("context", None)
-        return psycopg.connect(
-            *args, **kwargs, connect_timeout=10, autocommit=True, application_name=CHANNEL
-        )
+        # As the engine's connections, whose connect_args win over the URL's own options
+        # (a URL may name connect_timeout or application_name: given once, not twice).
+        options = {**kwargs, "connect_timeout": CONNECT_TIMEOUT_S, "application_name": CHANNEL}
+        return psycopg.connect(*args, **options, autocommit=True)
 
     def close(self) -> None:
         if self._signins is not None:
