@@ -127,29 +127,25 @@ def test_the_hot_paths_use_the_store_on_the_loop_when_it_is_on_this_machine(
     kept: list[int] = []
     into = hot
     inside = threading.local()
-    plain_rows = store._plain_rows
 
-    def read(*args: Any, **kwargs: Any) -> Any:
-        into.append(threading.get_ident())
-        inside.reading = True  # its own connection (SQLite's reader, PostgreSQL's pool)
-        try:
-            return plain_rows(*args, **kwargs)
-        finally:
-            inside.reading = False
+    def counted(fn: Any) -> Any:
+        """``fn`` noted once where it runs, the connection it takes not noted again: a read
+        on the driver (SQLite's reader, PostgreSQL's own or the pool's) and PostgreSQL's
+        one-statement write (the loop's reading connection, or the pool's)."""
+
+        def run(*args: Any, **kwargs: Any) -> Any:
+            into.append(threading.get_ident())
+            inside.reading = True
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                inside.reading = False
+
+        return run
 
     def taken(*_: Any) -> None:
         if not getattr(inside, "reading", False):
             into.append(threading.get_ident())
-
-    at_once = store._at_once
-
-    def written(*args: Any, **kwargs: Any) -> Any:  # PostgreSQL's one-statement writes
-        into.append(threading.get_ident())
-        inside.reading = True  # on the loop, its reading connection; else the pool's
-        try:
-            return at_once(*args, **kwargs)
-        finally:
-            inside.reading = False
 
     begin_immediate = sql_base._begin_immediate
 
@@ -165,8 +161,8 @@ def test_the_hot_paths_use_the_store_on_the_loop_when_it_is_on_this_machine(
         base = f"/api/events/{event['id']}"
         sa_event.listen(store.engine, "checkout", taken)
         monkeypatch.setattr(sql_base, "_begin_immediate", begun)
-        monkeypatch.setattr(store, "_plain_rows", read)
-        monkeypatch.setattr(store, "_at_once", written)
+        monkeypatch.setattr(store, "_plain_rows", counted(store._plain_rows))
+        monkeypatch.setattr(store, "_at_once", counted(store._at_once))
         try:
             r = api.post(f"{base}/{patron['patron_id']}/attendance", {"checked_in": True})
             assert (r.status_code, r.json()["checked_in"]) == (200, True)

@@ -216,14 +216,14 @@ class DynamoReads:
         without its doc. A message written before heads existed has only its doc: then
         the docs are read, and only the fields needed."""
         wanted = set(kinds)
-        pk = {":pk": S(f"OUTBOX#EVENT#{event_id}")}
+        partition = {
+            "IndexName": "GSI2",
+            "KeyConditionExpression": "GSI2PK = :pk",
+            "ExpressionAttributeValues": {":pk": S(f"OUTBOX#EVENT#{event_id}")},
+        }
         items = list(
             self._query(
-                IndexName="GSI2",
-                KeyConditionExpression="GSI2PK = :pk",
-                ExpressionAttributeValues=pk,
-                ProjectionExpression="#h",
-                ExpressionAttributeNames={"#h": "head"},
+                **partition, ProjectionExpression="#h", ExpressionAttributeNames={"#h": "head"}
             )
         )
         if all("head" in item for item in items):
@@ -233,15 +233,8 @@ class DynamoReads:
                 if kind in wanted and patron and patron_id in (None, patron):
                     rows.append((patron, datetime.fromisoformat(made), message_id, status))
             return ob.latest_statuses(rows)
-        docs = (
-            json.loads(item["doc"]["S"])
-            for item in self._query(
-                IndexName="GSI2",
-                KeyConditionExpression="GSI2PK = :pk",
-                ExpressionAttributeValues=pk,
-                ProjectionExpression="doc",
-            )
-        )
+        with_docs = self._query(**partition, ProjectionExpression="doc")
+        docs = (json.loads(item["doc"]["S"]) for item in with_docs)
         return ob.latest_statuses(
             (d.get("patron_id"), datetime.fromisoformat(d["created_at"]), d["id"], d["status"])
             for d in docs

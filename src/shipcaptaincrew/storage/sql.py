@@ -11,6 +11,7 @@ transaction instead, each write a savepoint of it, committed once for them all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 from collections.abc import Sequence
 from typing import Any, cast
@@ -323,21 +324,15 @@ class SqlStore(
         )
         from psycopg import RawCursor  # PostgreSQL's driver: installed with it
 
-        row: Any
-        if asyncio._get_running_loop() is not None:  # noqa: SLF001
-            conn = self._reader()
+        on_loop = asyncio._get_running_loop() is not None  # noqa: SLF001
+        held = contextlib.nullcontext(self._reader()) if on_loop else self._pooled_autocommit()
+        with held as conn:
             try:
-                row = RawCursor(conn).execute(sql, args).fetchone()
+                row: Any = RawCursor(conn).execute(sql, args).fetchone()
             except self._driver_error as err:
-                if conn.closed or conn.broken:
+                if on_loop and (conn.closed or conn.broken):
                     self._let_reader_go()
                 raise _as_sqlalchemy(err, sql, args, dialect) from err
-        else:
-            with self._pooled_autocommit() as conn:
-                try:
-                    row = RawCursor(conn).execute(sql, args).fetchone()
-                except self._driver_error as err:
-                    raise _as_sqlalchemy(err, sql, args, dialect) from err
         updated, number = row
         if updated != 1:
             raise refusals.stale_booking(booking.event_id, booking.patron_id)
