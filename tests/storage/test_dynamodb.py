@@ -1,9 +1,26 @@
 """The store contract on DynamoDB (moto's server mode on a local port, a fresh table per test)."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 
 from shipcaptaincrew.storage.dynamodb import DynamoStore
 from tests.storage.contract import StoreContract
+
+
+@contextmanager
+def _queries_asked(store: DynamoStore) -> Iterator[list[dict]]:
+    """The parameters of every Query ``store`` sends in the block."""
+    asked: list[dict] = []
+    events = store._client.meta.events  # noqa: SLF001
+    events.register(
+        "provide-client-params.dynamodb.Query", lambda params, **_: asked.append(params)
+    )
+    try:
+        yield asked
+    finally:
+        events.unregister("provide-client-params.dynamodb.Query")
 
 
 class TestDynamoStore(StoreContract):
@@ -56,15 +73,8 @@ def test_a_roster_reads_only_each_bookings_doc_and_version(dynamo_store: DynamoS
             capacity=event.capacity,
             audit=f.audit_entry(),
         )
-    asked: list[dict] = []
-    events = dynamo_store._client.meta.events  # noqa: SLF001
-    events.register(
-        "provide-client-params.dynamodb.Query", lambda params, **_: asked.append(params)
-    )
-    try:
+    with _queries_asked(dynamo_store) as asked:
         bookings = dynamo_store.list_bookings(event.id)
-    finally:
-        events.unregister("provide-client-params.dynamodb.Query")
     assert [b.patron_name for b in bookings] == ["Adam", "Zoë", "Émile"]
     assert [b.version for b in bookings] == [1, 1, 1]
     assert [(q["ProjectionExpression"], q["ExpressionAttributeNames"]) for q in asked] == [
@@ -99,12 +109,7 @@ def test_receipt_statuses_are_read_from_heads_and_from_the_docs_of_older_message
     made = "2026-07-01T12:00:05.000000Z"
     assert item["head"] == {"S": f"{held}|sending|{ob.RECEIPT}|{made}|{bob.patron_id}"}
     expected = {ann.patron_id: ob.QUEUED, bob.patron_id: ob.SENDING}
-    asked: list[dict] = []
-    events = store._client.meta.events  # noqa: SLF001
-    events.register(
-        "provide-client-params.dynamodb.Query", lambda params, **_: asked.append(params)
-    )
-    try:
+    with _queries_asked(store) as asked:
         assert store.latest_outbox_status(event.id, [ob.RECEIPT, ob.VOID]) == expected
         assert store.latest_outbox_status(event.id, ["reminder"], bob.patron_id) == {
             bob.patron_id: ob.QUEUED
@@ -116,8 +121,6 @@ def test_receipt_statuses_are_read_from_heads_and_from_the_docs_of_older_message
             ExpressionAttributeNames={"#h": "head"},
         )
         assert store.latest_outbox_status(event.id, [ob.RECEIPT, ob.VOID]) == expected
-    finally:
-        events.unregister("provide-client-params.dynamodb.Query")
     head = ("#h", {"#h": "head"})
     assert [(q.get("ProjectionExpression"), q.get("ExpressionAttributeNames")) for q in asked] == [
         head,

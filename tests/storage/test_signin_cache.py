@@ -205,13 +205,22 @@ def pg_other(pg_store: SqlStore) -> Iterator[SqlStore]:
     store.close()
 
 
-def test_postgres_keeps_a_sign_in_once_listening(pg_store: SqlStore) -> None:
-    signed_in = _signed_in(pg_store)
-    reads = _reads(pg_store)
-    assert [pg_store.get_signed_in(HASH) for _ in range(3)] == [signed_in] * 3
-    assert len(reads) == 1
-    kept = pg_store._signins
-    assert isinstance(kept, signin_cache.ListenedSignIns) and kept.listening
+@pytest.mark.parametrize(
+    "options", ["", "?connect_timeout=5&application_name=scc"], ids=["url", "url with options"]
+)
+def test_postgres_keeps_a_sign_in_once_listening(pg_store: SqlStore, options: str) -> None:
+    """Read once, then kept. A URL's own connect_timeout and application_name: the listening
+    connection takes the engine's instead, as the engine's connections do, and listens."""
+    store = SqlStore(pg_store.url + options)
+    try:
+        signed_in = _signed_in(store)
+        reads = _reads(store)
+        assert [store.get_signed_in(HASH) for _ in range(3)] == [signed_in] * 3
+        assert len(reads) == 1
+        kept = store._signins
+        assert isinstance(kept, signin_cache.ListenedSignIns) and kept.listening
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize("other_kept_it", [False, True], ids=["a command", "another worker"])
@@ -317,18 +326,3 @@ def test_postgres_keeps_nothing_when_its_listener_cannot_be_trusted(
         f"sign-ins are read from the database for every request: {why}"
     ]
     kept.close()
-
-
-def test_postgres_listens_when_its_url_names_connection_options(pg_store: SqlStore) -> None:
-    """A URL's own connect_timeout and application_name: the listening connection takes the
-    engine's, as the engine's connections do, and listens."""
-    store = SqlStore(f"{pg_store.url}?connect_timeout=5&application_name=scc")
-    try:
-        signed_in = _signed_in(store)
-        reads = _reads(store)
-        assert [store.get_signed_in(HASH) for _ in range(2)] == [signed_in] * 2
-        assert len(reads) == 1
-        kept = store._signins
-        assert isinstance(kept, signin_cache.ListenedSignIns) and kept.listening
-    finally:
-        store.close()
