@@ -9,7 +9,10 @@ import json
 import pkgutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
@@ -58,6 +61,29 @@ def test_a_deferred_route_analyses_its_endpoint_when_something_else_is_read() ->
     assert route.analysed
     assert route.response_field is not None
     assert not hasattr(route, "no_such_attribute")
+
+
+def test_threads_asking_a_route_being_built_wait_for_it() -> None:
+    """Threads that serve requests on event loops of their own (the test client's) ask the
+    same route at once: each gets what its build set, none an error."""
+    router = APIRouter(route_class=DeferredRoute)
+
+    @router.get("/things/{thing_id}", response_model=dict[str, int])
+    async def thing(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
+    [route] = router.routes
+    assert isinstance(route, DeferredRoute)
+    start = threading.Barrier(8)
+
+    def ask(_: int) -> Any:
+        start.wait()
+        return route.app
+
+    with ThreadPoolExecutor(8) as pool:
+        apps = list(pool.map(ask, range(8)))
+    assert route.analysed
+    assert apps == [route.app] * 8
 
 
 SERVE = r"""

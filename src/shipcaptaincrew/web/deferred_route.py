@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import sys
+import threading
 from collections.abc import Callable, Coroutine, Sequence
 from enum import IntEnum
 from typing import Any
@@ -133,6 +134,10 @@ def _response_model(endpoint: Callable[..., Any], given: dict[str, Any]) -> tupl
     return None, (item if streams and not lenient_issubclass(item, ServerSentEvent) else None)
 
 
+# Held while a route is built (re-entered by the attributes its build reads).
+_BUILDING = threading.RLock()
+
+
 class DeferredRoute(APIRoute):
     """``declared`` keeps the arguments the route was declared with."""
 
@@ -148,17 +153,24 @@ class DeferredRoute(APIRoute):
         """Anything not set yet: the path's pattern (only read when the route is matched
         by itself, not through an inclusion) and the response model (read when an
         inclusion builds its copy) on their own; anything else builds the route (once)."""
-        if name.startswith("__") or "_pending" not in self.__dict__:
+        if name.startswith("__"):
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        path, endpoint, kwargs = self.declared
-        if name in PATTERN:
-            self.__dict__.update(zip(PATTERN, compile_path(path), strict=True))
-        elif name in RESPONSE:
-            self.__dict__.update(response_model(endpoint, kwargs))
-        else:
-            del self.__dict__["_pending"]
-            APIRoute.__init__(self, path, endpoint, **kwargs)
-        return getattr(self, name)
+        # Built by one thread at a time: another thread asking meanwhile (event loops of
+        # their own, as the test client's) waits for it, then finds what it set.
+        with _BUILDING:
+            if "_pending" not in self.__dict__:
+                if name in self.__dict__:
+                    return self.__dict__[name]
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            path, endpoint, kwargs = self.declared
+            if name in PATTERN:
+                self.__dict__.update(zip(PATTERN, compile_path(path), strict=True))
+            elif name in RESPONSE:
+                self.__dict__.update(response_model(endpoint, kwargs))
+            else:
+                del self.__dict__["_pending"]
+                APIRoute.__init__(self, path, endpoint, **kwargs)
+            return getattr(self, name)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         """FastAPI's handler, or for a route of a plain shape the direct one
