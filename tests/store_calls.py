@@ -44,13 +44,16 @@ def counted(ctx: Context) -> Iterator[list[str]]:
 
 def begun_writes(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The driver connection of every SQLite write transaction begun from now on (each
-    takes the write lock through ``sql_base._begin_immediate``)."""
+    takes the write lock through ``sql_base._try_begin_immediate``; tries that found it
+    taken are not counted)."""
     conns: list[Any] = []
-    begin = sql_base._begin_immediate
+    try_begin = sql_base._try_begin_immediate
 
-    def recorded(dbapi_conn: Any) -> None:
-        conns.append(dbapi_conn)
-        begin(dbapi_conn)
+    def recorded(dbapi_conn: Any) -> bool:
+        taken = try_begin(dbapi_conn)
+        if taken:
+            conns.append(dbapi_conn)
+        return taken
 
-    monkeypatch.setattr(sql_base, "_begin_immediate", recorded)
+    monkeypatch.setattr(sql_base, "_try_begin_immediate", recorded)
     return conns

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
@@ -20,9 +22,10 @@ from shipcaptaincrew.domain.errors import DuplicateKey
 from shipcaptaincrew.domain.models import Role
 from shipcaptaincrew.notify.background import BackgroundDelivery
 from shipcaptaincrew.services.context import Context
+from shipcaptaincrew.storage import sql_base
 from shipcaptaincrew.storage.sql import SqlStore
 from shipcaptaincrew.web.app import create_app
-from shipcaptaincrew.web.store_work import store_work
+from shipcaptaincrew.web.store_work import store_work, store_write
 from tests import factories as f
 from tests.conftest import Clock
 from tests.store_calls import begun_writes
@@ -83,6 +86,74 @@ def test_the_writes_of_requests_running_together_commit_in_one_transaction(
     assert seen == [everything] * 6  # each answered only once all six had committed
     assert len(begun) == 1  # one transaction: one BEGIN IMMEDIATE, one commit, one fsync
     assert committed() == everything
+
+
+@pytest.fixture
+def other_process(sqlite_store: SqlStore) -> Iterator[sqlite3.Connection]:
+    """Another connection to the file, as another worker's, holding the write lock."""
+    other = sqlite3.connect(
+        sqlite_store.url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False
+    )
+    other.execute("BEGIN IMMEDIATE")
+    yield other
+    if other.in_transaction:
+        other.execute("ROLLBACK")
+    other.close()
+
+
+def test_writes_waiting_for_another_process_s_lock_let_the_loop_serve_and_join_one_group(
+    ctx: Context,
+    begun: list[Any],
+    committed: Callable[[], list[str]],
+    other_process: sqlite3.Connection,
+) -> None:
+    """A request that arrives while another waits for the lock is read and served as far
+    as its own wait, then joins the same transaction: one commit for both."""
+    store = ctx.store
+    released: list[float] = []
+
+    def release() -> None:
+        released.append(time.monotonic())
+        other_process.execute("COMMIT")
+
+    async def request(action: str) -> list[str]:
+        await store_write(ctx, store.add_audit, f.audit_entry(action))
+        return committed()
+
+    async def main() -> tuple[float, list[Any]]:
+        first = asyncio.ensure_future(request("a"))
+        await asyncio.sleep(0.1)  # runs while the first waits: the loop is not held up
+        arrived = time.monotonic()
+        return arrived, await settled(first, request("b"))
+
+    before = committed()
+    timer = threading.Timer(0.4, release)
+    timer.start()
+    try:
+        arrived, seen = on_a_loop(main)
+    finally:
+        timer.join()
+    assert arrived < released[0]
+    assert seen == [sorted([*before, "a", "b"])] * 2
+    assert len(begun) == 1  # both in one transaction, begun once the lock was free
+
+
+def test_a_write_that_cannot_get_the_lock_in_time_fails_and_writes_nothing(
+    ctx: Context,
+    committed: Callable[[], list[str]],
+    other_process: sqlite3.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = ctx.store
+    monkeypatch.setattr(sql_base, "WRITE_WAIT_S", 0.2)
+    before = committed()
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        on_a_loop(lambda: store_write(ctx, store.add_audit, f.audit_entry("refused")))
+    assert 0.2 <= time.monotonic() - started < 5
+    other_process.execute("ROLLBACK")
+    on_a_loop(lambda: store_write(ctx, store.add_audit, f.audit_entry("after")))
+    assert committed() == sorted([*before, "after"])
 
 
 def test_a_write_that_fails_in_a_group_is_rolled_back_alone(

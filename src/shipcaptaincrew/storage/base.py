@@ -46,6 +46,11 @@ class Store(AccountStore, MoneyStore, OutboxStore, WaiverStore, SettlementStore,
         every write commits on its own does nothing."""
         ...
 
+    async def ready_to_write(self) -> None:
+        """Before grouped work that writes (``web/store_work.py``): the group it will join
+        opened, waiting for the database's write lock without holding up the event loop
+        (SQLite); nothing where every write commits on its own."""
+
     def pending_commit(self) -> asyncio.Future[Exception | None] | None:
         """The commit of the group this thread's work wrote to or read from while it is
         open (its result: None once committed, else the error that ended it); None when

@@ -103,6 +103,9 @@ class DynamoBase(DynamoReads):
     def grouped(self) -> AbstractContextManager[None]:
         return contextlib.nullcontext()
 
+    async def ready_to_write(self) -> None:
+        return None
+
     def pending_commit(self) -> None:
         return None
 

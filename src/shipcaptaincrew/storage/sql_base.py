@@ -166,6 +166,9 @@ def _audit(row: Mapping[str, Any]) -> AuditEntry:
 
 
 WRITE_WAIT_S = 30.0
+# The waits between tries for another process's write lock: the first, doubled up to the
+# last (``_begin_immediate``, ``SqlBase.ready_to_write``).
+FIRST_WAIT_S, LAST_WAIT_S = 0.0001, 0.001
 # On SQLite, at most this many requests of a process work at once. The file takes one
 # writer at a time and Python runs one thread at a time, so more threads only queue for
 # the file's lock and the interpreter lock, and every handover costs CPU: 16 check-ins at
@@ -174,6 +177,17 @@ WRITE_WAIT_S = 30.0
 # PostgreSQL has no limit of its own: its requests wait on the network, and more threads
 # overlap those waits.
 SQLITE_CONCURRENCY = 4
+
+
+def _try_begin_immediate(dbapi_conn: Any) -> bool:
+    """Take SQLite's write lock if no other process holds it: whether it was taken."""
+    try:
+        dbapi_conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as err:
+        if "locked" not in str(err):
+            raise
+        return False
+    return True
 
 
 def _begin_immediate(dbapi_conn: Any) -> None:
@@ -185,16 +199,16 @@ def _begin_immediate(dbapi_conn: Any) -> None:
     ``dbapi_conn`` has no busy timeout (``SqlBase._writer``): a statement of a
     transaction that holds the write lock never waits for another connection."""
     deadline = time.monotonic() + WRITE_WAIT_S
-    wait = 0.0001
-    while True:
-        try:
-            dbapi_conn.execute("BEGIN IMMEDIATE")
-            return
-        except sqlite3.OperationalError as err:
-            if "locked" not in str(err) or time.monotonic() > deadline:
-                raise
-            time.sleep(wait)
-            wait = min(wait * 2, 0.001)
+    wait = FIRST_WAIT_S
+    while not _try_begin_immediate(dbapi_conn):
+        if time.monotonic() > deadline:
+            raise _locked()
+        time.sleep(wait)
+        wait = min(wait * 2, LAST_WAIT_S)
+
+
+def _locked() -> sqlite3.OperationalError:
+    return sqlite3.OperationalError("database is locked")
 
 
 def _own_file(path: str | None) -> TypeGuard[str]:
@@ -674,9 +688,11 @@ class SqlBase:
         self._readers = threading.local()
         self._open_readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
         self._writing: Connection | None = None
-        # SQLite: the transaction the event loop's writes join, and the threads whose store
-        # work may open one (``grouped``).
+        # SQLite: the transaction the event loop's writes join.
         self._group: _Group | None = None
+        # Per thread: ``on`` while its store work may open or join the group (``grouped``);
+        # ``opening``, a future set once the group that its loop's requests waiting in
+        # ``ready_to_write`` join has opened.
         self._grouping = threading.local()
 
     # -- grouped commits (SQLite) ---------------------------------------------------------
@@ -722,8 +738,57 @@ class SqlBase:
         its reads are the group's, and see what the group wrote."""
         return self._own_group() if getattr(self._grouping, "on", False) else None
 
+    async def ready_to_write(self) -> None:
+        """SQLite: open the group that this thread's next grouped writes join, waiting for
+        the write lock (held by another process, or this one's delivery) without holding
+        up the event loop. Work that opens its group at its first write waits there with
+        the loop stopped: the requests that arrive meanwhile are not read until it has the
+        lock, so its group commits its own write alone; two workers sharing the file then
+        commit almost every payment on its own, and each commit makes the other worker
+        reread its pages. Waiting here, the loop reads them meanwhile; they wait for the
+        same lock (one of them tries it, the others wait for that one) and join the group
+        it opens. Where no other request is running, no different from opening it at the
+        first write. A no-op on PostgreSQL (every write commits on its own) and while a
+        group is open; the lock not had after ``WRITE_WAIT_S`` fails as a write would."""
+        if self._pg or self._own_group() is not None:
+            return
+        here = self._grouping  # this thread's: its loop's requests wait together
+        if (opening := getattr(here, "opening", None)) is not None:
+            await opening  # a plain future: woken the moment the group opens, to join it
+            return
+        if self._try_open_group():
+            return
+        opening = here.opening = asyncio.get_running_loop().create_future()
+        try:
+            deadline = time.monotonic() + WRITE_WAIT_S
+            wait = FIRST_WAIT_S
+            while self._own_group() is None and not self._try_open_group():
+                if time.monotonic() > deadline:
+                    raise _locked()
+                await asyncio.sleep(wait)
+                wait = min(wait * 2, LAST_WAIT_S)
+        finally:
+            here.opening = None
+            opening.set_result(None)
+
+    def _try_open_group(self) -> bool:
+        """Open the group if the write lock is free now: whether it was."""
+        lock = cast(Any, self._write_lock)  # SQLite's: a threading.Lock
+        if not lock.acquire(blocking=False):
+            return False
+        try:
+            conn = self._writer()
+            taken = _try_begin_immediate(cast(Any, conn.connection.dbapi_connection))
+        except BaseException:
+            lock.release()
+            raise
+        if not taken:
+            lock.release()
+            return False
+        self._start_group(conn)
+        return True
+
     def _open_group(self) -> _Group:
-        loop = asyncio.get_running_loop()
         lock = cast(Any, self._write_lock)  # SQLite's: a threading.Lock
         lock.acquire()
         try:
@@ -732,6 +797,12 @@ class SqlBase:
         except BaseException:
             lock.release()
             raise
+        return self._start_group(conn)
+
+    def _start_group(self, conn: Connection) -> _Group:
+        """The group on ``conn``, whose transaction holds the write lock; its commit runs
+        once the requests the loop is running now, and those it wakes now, have run."""
+        loop = asyncio.get_running_loop()
         group = self._group = _Group(threading.get_ident(), conn, loop.create_future())
         loop.call_soon(loop.call_soon, self._commit_group, group)
         return group

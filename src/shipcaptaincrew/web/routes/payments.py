@@ -24,7 +24,7 @@ from ..schemas import (
     PaymentStatusOut,
     VoidIn,
 )
-from ..store_work import store_work
+from ..store_work import store_write
 from .common import ERRORS, payment_out
 
 router = APIRouter(route_class=DeferredRoute, tags=["payments"], responses=ERRORS)
@@ -99,7 +99,7 @@ async def log_payment(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
     ctx, crew = await signed_crew(request)
-    return await store_work(
+    return await store_write(
         ctx, _log_payment, event_id, patron_id, response, ctx, crew, body, idempotency_key
     )
 

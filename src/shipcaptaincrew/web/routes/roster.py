@@ -19,7 +19,7 @@ from ..deferred_route import DeferredRoute
 from ..deps import Crew, Ctx, signed_crew
 from ..roster_cache import GZIP_MINIMUM, SETTLE, Kept, Parts, RosterCache
 from ..schemas import AttendanceIn, BookingOut, CancelIn, RosterIn, RosterOut, WaiverIn, WaiverOut
-from ..store_work import store_work
+from ..store_work import store_work, store_write
 from .common import ERRORS, booking_out, counts_out, event_out
 
 router = APIRouter(
@@ -253,7 +253,7 @@ async def set_attendance(
     idempotency_key: IdempotencyKey = None,
 ) -> BookingOut:
     ctx, crew = await signed_crew(request)
-    view = await store_work(
+    view = await store_write(
         ctx,
         attendance.set_checked_in,
         ctx,
