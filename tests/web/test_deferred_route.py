@@ -44,7 +44,8 @@ def test_every_route_module_declares_deferred_routes_with_the_settings_apiroute_
         assert set(route.__dict__) >= {*SETTINGS, *PATTERN, *RESPONSE}
 
 
-def test_a_deferred_route_analyses_its_endpoint_when_something_else_is_read() -> None:
+def _thing_route() -> DeferredRoute:
+    """A route declared and not analysed yet."""
     router = APIRouter(route_class=DeferredRoute)
 
     @router.get("/things/{thing_id}", response_model=dict[str, int])
@@ -53,6 +54,11 @@ def test_a_deferred_route_analyses_its_endpoint_when_something_else_is_read() ->
 
     [route] = router.routes
     assert isinstance(route, DeferredRoute)
+    return route
+
+
+def test_a_deferred_route_analyses_its_endpoint_when_something_else_is_read() -> None:
+    route = _thing_route()
     assert not route.analysed
     assert route.response_model == dict[str, int]  # settings: still not analysed
     assert route.path_regex.match("/things/7")
@@ -66,14 +72,8 @@ def test_a_deferred_route_analyses_its_endpoint_when_something_else_is_read() ->
 def test_threads_asking_a_route_being_built_wait_for_it() -> None:
     """Threads that serve requests on event loops of their own (the test client's) ask the
     same route at once: each gets what its build set, none an error."""
-    router = APIRouter(route_class=DeferredRoute)
-
-    @router.get("/things/{thing_id}", response_model=dict[str, int])
-    async def thing(thing_id: int) -> dict[str, int]:
-        return {"id": thing_id}
-
-    [route] = router.routes
-    assert isinstance(route, DeferredRoute)
+    route = _thing_route()
+    assert not route.analysed
     start = threading.Barrier(8)
 
     def ask(_: int) -> Any:
