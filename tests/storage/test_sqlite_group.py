@@ -138,6 +138,33 @@ def test_writes_waiting_for_another_process_s_lock_let_the_loop_serve_and_join_o
     assert len(begun) == 1  # both in one transaction, begun once the lock was free
 
 
+def test_a_request_cancelled_while_waiting_for_the_lock_leaves_the_others_waiting(
+    ctx: Context,
+    begun: list[Any],
+    committed: Callable[[], list[str]],
+    other_process: sqlite3.Connection,
+) -> None:
+    store = ctx.store
+
+    async def main() -> list[Any]:
+        first = asyncio.ensure_future(store_write(ctx, store.add_audit, f.audit_entry("a")))
+        await asyncio.sleep(0.05)  # the first tries the lock; the next two wait for it
+        gone = asyncio.ensure_future(store_write(ctx, store.add_audit, f.audit_entry("gone")))
+        last = asyncio.ensure_future(store_write(ctx, store.add_audit, f.audit_entry("c")))
+        await asyncio.sleep(0.05)
+        gone.cancel()
+        await asyncio.sleep(0.05)
+        other_process.execute("COMMIT")
+        return await settled(first, gone, last)
+
+    before = committed()
+    first, gone, last = on_a_loop(main)
+    assert (first, last) == (None, None)
+    assert isinstance(gone, asyncio.CancelledError)
+    assert committed() == sorted([*before, "a", "c"])
+    assert len(begun) == 1
+
+
 def test_a_write_that_cannot_get_the_lock_in_time_fails_and_writes_nothing(
     ctx: Context,
     committed: Callable[[], list[str]],

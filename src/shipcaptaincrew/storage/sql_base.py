@@ -691,8 +691,8 @@ class SqlBase:
         # SQLite: the transaction the event loop's writes join.
         self._group: _Group | None = None
         # Per thread: ``on`` while its store work may open or join the group (``grouped``);
-        # ``opening``, a future set once the group that its loop's requests waiting in
-        # ``ready_to_write`` join has opened.
+        # ``waiting``, while one of its loop's requests tries the write lock in
+        # ``ready_to_write``, the futures of the others, set once the group has opened.
         self._grouping = threading.local()
 
     # -- grouped commits (SQLite) ---------------------------------------------------------
@@ -753,12 +753,17 @@ class SqlBase:
         if self._pg or self._own_group() is not None:
             return
         here = self._grouping  # this thread's: its loop's requests wait together
-        if (opening := getattr(here, "opening", None)) is not None:
-            await opening  # a plain future: woken the moment the group opens, to join it
+        waiting: list[asyncio.Future[None]] | None = getattr(here, "waiting", None)
+        if waiting is not None:  # another request is trying the lock
+            # A future of its own (one cancelled leaves the others waiting), woken the
+            # moment the group opens, in time to join it.
+            woken = asyncio.get_running_loop().create_future()
+            waiting.append(woken)
+            await woken
             return
         if self._try_open_group():
             return
-        opening = here.opening = asyncio.get_running_loop().create_future()
+        waiting = here.waiting = []
         try:
             deadline = time.monotonic() + WRITE_WAIT_S
             wait = FIRST_WAIT_S
@@ -768,8 +773,10 @@ class SqlBase:
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, LAST_WAIT_S)
         finally:
-            here.opening = None
-            opening.set_result(None)
+            here.waiting = None
+            for woken in waiting:
+                if not woken.done():
+                    woken.set_result(None)
 
     def _try_open_group(self) -> bool:
         """Open the group if the write lock is free now: whether it was."""
