@@ -127,7 +127,7 @@ def test_writes_waiting_for_another_process_s_lock_let_the_loop_serve_and_join_o
         return arrived, await settled(first, request("b"))
 
     before = committed()
-    timer = threading.Timer(0.4, release)
+    timer = threading.Timer(1.0, release)
     timer.start()
     try:
         arrived, seen = on_a_loop(main)
