@@ -171,13 +171,25 @@ def test_a_write_that_cannot_get_the_lock_in_time_fails_and_writes_nothing(
     other_process: sqlite3.Connection,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """It fails, and the request that waited with it fails with it, without waiting again
+    for the lock with the loop stopped."""
     store = ctx.store
     monkeypatch.setattr(sql_base, "WRITE_WAIT_S", 0.2)
+    stopped: list[Any] = []
+    monkeypatch.setattr(sql_base, "_begin_immediate", stopped.append)
+
+    async def main() -> list[Any]:
+        first = asyncio.ensure_future(store_write(ctx, store.add_audit, f.audit_entry("no")))
+        await asyncio.sleep(0.05)  # the first tries the lock; the second waits for it
+        return await settled(first, store_write(ctx, store.add_audit, f.audit_entry("nor")))
+
     before = committed()
     started = time.monotonic()
-    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
-        on_a_loop(lambda: store_write(ctx, store.add_audit, f.audit_entry("refused")))
+    outcomes = on_a_loop(main)
     assert 0.2 <= time.monotonic() - started < 5
+    assert [type(o) for o in outcomes] == [sqlite3.OperationalError] * 2
+    assert [str(o) for o in outcomes] == ["database is locked"] * 2
+    assert stopped == []
     other_process.execute("ROLLBACK")
     on_a_loop(lambda: store_write(ctx, store.add_audit, f.audit_entry("after")))
     assert committed() == sorted([*before, "after"])

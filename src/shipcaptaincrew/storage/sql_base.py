@@ -749,7 +749,8 @@ class SqlBase:
         same lock (one of them tries it, the others wait for that one) and join the group
         it opens. Where no other request is running, no different from opening it at the
         first write. A no-op on PostgreSQL (every write commits on its own) and while a
-        group is open; the lock not had after ``WRITE_WAIT_S`` fails as a write would."""
+        group is open. The lock not had after ``WRITE_WAIT_S`` fails it, and the requests
+        waiting with it, as a write would."""
         if self._pg or self._own_group() is not None:
             return
         here = self._grouping  # this thread's: its loop's requests wait together
@@ -764,18 +765,24 @@ class SqlBase:
         if self._try_open_group():
             return
         waiting = here.waiting = []
+        timed_out = False
         try:
             deadline = time.monotonic() + WRITE_WAIT_S
             wait = FIRST_WAIT_S
             while self._own_group() is None and not self._try_open_group():
                 if time.monotonic() > deadline:
+                    timed_out = True
                     raise _locked()
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, LAST_WAIT_S)
         finally:
             here.waiting = None
             for woken in waiting:
-                if not woken.done():
+                if woken.done():  # cancelled
+                    continue
+                if timed_out:  # those that waited with it fail with it, rather than each
+                    woken.set_exception(_locked())  # wait again with the loop stopped
+                else:
                     woken.set_result(None)
 
     def _try_open_group(self) -> bool:
