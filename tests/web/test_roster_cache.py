@@ -8,15 +8,20 @@ DynamoDB."""
 from __future__ import annotations
 
 import dataclasses
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from shipcaptaincrew.domain.models import Role, evolve
 from shipcaptaincrew.services import roster
 from shipcaptaincrew.web.app import create_app
 from shipcaptaincrew.web.roster_cache import SETTLE, Kept, RosterCache
+from shipcaptaincrew.web.routes import roster as roster_routes
 from shipcaptaincrew.web.routes.common import counts_out, event_out
 from shipcaptaincrew.web.routes.roster import PATCH_LOOKBACK, PATCH_MAX
 from shipcaptaincrew.web.routes.roster import _kept as kept_answer
@@ -404,6 +409,47 @@ def test_an_app_told_to_keep_no_roster_makes_each_again(api, clock) -> None:
         assert [_roster(off, event_id)[1] for _ in range(2)] == [_made(api)] * 2
     finally:
         off.client.close()
+
+
+@pytest.mark.parametrize(("events", "makes"), [(8, 1), (0, 6)])
+def test_rosters_asked_at_once_are_made_once_and_shared(
+    sqlite_store: Any,
+    settings: Any,
+    clock: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    events: int,
+    makes: int,
+) -> None:
+    """Six phones load a roster nothing kept at once: it is made once, and all six get it;
+    an app told to keep no roster makes it for each."""
+    settings = dataclasses.replace(settings, roster_cache_events=events, mail_after_commit=False)
+    app = create_app(settings, store=sqlite_store, clock=clock)
+    ctx = app.state.ctx
+    admin = f.crew_fast(ctx, Role.ADMIN, "admin@example.org")
+    event = f.event(ctx, admin)
+    for i in range(3):
+        f.booking(ctx, admin, event.id, name=f"Pat {i}")
+    made: list[str] = []
+    make = roster_routes._made
+
+    def slowly(*args: Any) -> Any:
+        made.append(threading.current_thread().name)
+        time.sleep(0.3)  # the other five reach it meanwhile
+        return make(*args)
+
+    monkeypatch.setattr(roster_routes, "_made", slowly)
+    with TestClient(app) as client:  # one event loop for every request
+        client.headers.update(
+            {"Authorization": f"Bearer {f.session_for(ctx, admin)}", "Accept-Encoding": "identity"}
+        )
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(
+                pool.map(lambda _: client.get(f"/api/events/{event.id}/roster"), range(6))
+            )
+    assert [r.status_code for r in answers] == [200] * 6
+    assert len({r.content for r in answers}) == 1
+    assert [b["name"] for b in answers[0].json()["roster"]] == ["Pat 0", "Pat 1", "Pat 2"]
+    assert len(made) == makes
 
 
 def test_the_answer_made_from_its_parts_is_the_roster_model_s_json(api, clock) -> None:

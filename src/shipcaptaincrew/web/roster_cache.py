@@ -22,17 +22,23 @@ made by one server is never shown after another server's change.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import struct
 import threading
 import zlib
 from collections import OrderedDict
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
 from ..domain.models import Event, RosterCounts
 from ..services.views import BookingView
+
+T = TypeVar("T")
 
 SETTLE = timedelta(seconds=10)
 # The app's GZip layer: its level, and the smallest answer it compresses. zlib's fastest
@@ -177,6 +183,32 @@ class RosterCache:
         self.events = events
         self._kept: OrderedDict[str, Kept] = OrderedDict()
         self._lock = threading.Lock()
+        # The answers being made now, by event and marker (``made_once``).
+        self._making: dict[tuple[str, str], asyncio.Task[Any]] = {}
+
+    async def made_once(
+        self, event_id: str, marker: str, make: Callable[[], Coroutine[Any, Any, T]]
+    ) -> T:
+        """``make()``, once for the requests of this event loop that ask for the event's
+        roster under ``marker`` while it is being made: phones loading a roster that
+        nothing kept, at once (the first of the morning, or after a change too large to
+        bring up to date), wait for the one being made, 10-20 ms of CPU for 500 patrons,
+        instead of each making it again. It runs as a task of its own, so a request that
+        goes away leaves it to the others; its error is theirs. A cache that keeps nothing
+        (``events`` 0) makes it for each request."""
+        if self.events <= 0:
+            return await make()
+        loop = asyncio.get_running_loop()
+        key = (event_id, marker)
+        making = self._making.get(key)
+        if making is None or making.get_loop() is not loop:
+            making = self._making[key] = loop.create_task(make())
+            making.add_done_callback(functools.partial(self._made, key))
+        return await asyncio.shield(making)  # type: ignore[no-any-return]
+
+    def _made(self, key: tuple[str, str], task: asyncio.Task[Any]) -> None:
+        if self._making.get(key) is task:
+            del self._making[key]
 
     def get(self, event_id: str, marker: str) -> Kept | None:
         """The event's kept answer when it may be answered as it is under ``marker``."""

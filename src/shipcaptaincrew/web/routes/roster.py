@@ -66,12 +66,17 @@ async def get_roster(
     if isinstance(found, Response):
         return found
     newest, cursor = found
-    # Made afresh (10-14 ms of CPU for 500 patrons) in the thread pool on every store: on
-    # the event loop it would hold up every other answer meanwhile, each 250 KB roster
-    # going out in several writes (16 at once on one SQLite worker: p99 1.6 s).
-    view, made = await run_in_threadpool(_made, ctx, event_id, newest)
-    if newest is not None:  # an event with no entries has no marker to keep it under
-        rosters.keep(event_id, made, changed_at=newest.at, now=ctx.now())
+
+    async def make() -> tuple[RosterView, Kept]:
+        # Made afresh (10-14 ms of CPU for 500 patrons) in the thread pool on every store:
+        # on the event loop it would hold up every other answer meanwhile, each 250 KB
+        # roster going out in several writes (16 at once on one SQLite worker: p99 1.6 s).
+        view, made = await run_in_threadpool(_made, ctx, event_id, newest)
+        if newest is not None:  # an event with no entries has no marker to keep it under
+            rosters.keep(event_id, made, changed_at=newest.at, now=ctx.now())
+        return view, made
+
+    view, made = await rosters.made_once(event_id, cursor, make)
     return _answer(request, made, view.credits)
 
 
