@@ -23,7 +23,6 @@ from typing import ParamSpec, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from ..services.context import Context
-from ..storage.base import Store
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -35,22 +34,6 @@ async def store_work(ctx: Context, fn: Callable[P, T], /, *args: P.args, **kwarg
     store = ctx.store
     if not store.local:
         return await run_in_threadpool(fn, *args, **kwargs)
-    return await _grouped(store, fn, *args, **kwargs)
-
-
-async def store_write(ctx: Context, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-    """``store_work`` for a use case that writes (a check-in, a payment): on the event loop,
-    the transaction its writes join is opened first (``Store.ready_to_write``), so that
-    while it waits for the database's write lock the loop goes on reading requests, which
-    join the same transaction and commit with it."""
-    store = ctx.store
-    if not store.local:
-        return await run_in_threadpool(fn, *args, **kwargs)
-    await store.ready_to_write()
-    return await _grouped(store, fn, *args, **kwargs)
-
-
-async def _grouped(store: Store, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     try:
         with store.grouped():
             return fn(*args, **kwargs)
@@ -60,3 +43,13 @@ async def _grouped(store: Store, fn: Callable[P, T], /, *args: P.args, **kwargs:
         pending = store.pending_commit()
         if pending is not None and (error := await pending) is not None:
             raise error
+
+
+async def store_write(ctx: Context, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """``store_work`` for a use case that writes (a check-in, a payment): on the event loop,
+    the transaction its writes join is opened first (``Store.ready_to_write``), so that
+    while it waits for the database's write lock the loop goes on reading requests, which
+    join the same transaction and commit with it."""
+    if ctx.store.local:
+        await ctx.store.ready_to_write()
+    return await store_work(ctx, fn, *args, **kwargs)
