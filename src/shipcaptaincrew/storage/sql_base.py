@@ -788,38 +788,33 @@ class SqlBase:
     def _try_open_group(self) -> bool:
         """Open the group if the write lock is free now: whether it was."""
         lock = cast(Any, self._write_lock)  # SQLite's: a threading.Lock
-        if not lock.acquire(blocking=False):
-            return False
-        try:
-            conn = self._writer()
-            taken = _try_begin_immediate(cast(Any, conn.connection.dbapi_connection))
-        except BaseException:
-            lock.release()
-            raise
-        if not taken:
-            lock.release()
-            return False
-        self._start_group(conn)
-        return True
+        return lock.acquire(blocking=False) and self._begin_group(_try_begin_immediate)
 
     def _open_group(self) -> _Group:
-        lock = cast(Any, self._write_lock)  # SQLite's: a threading.Lock
-        lock.acquire()
+        """Open the group, waiting for the write lock (``_begin_immediate``)."""
+        cast(Any, self._write_lock).acquire()
+        self._begin_group(_begin_immediate)
+        return cast(_Group, self._group)
+
+    def _begin_group(self, begin: Callable[[Any], bool | None]) -> bool:
+        """With this process's write lock held: the group on the writing connection, its
+        transaction begun by ``begin`` (False: the file's lock was not had, nothing begun);
+        this process's lock let go unless the group opened. Its commit runs once the
+        requests the loop is running now, and those it wakes now, have run."""
+        lock = cast(Any, self._write_lock)
         try:
             conn = self._writer()
-            _begin_immediate(cast(Any, conn.connection.dbapi_connection))
+            begun = begin(conn.connection.dbapi_connection) is not False
         except BaseException:
             lock.release()
             raise
-        return self._start_group(conn)
-
-    def _start_group(self, conn: Connection) -> _Group:
-        """The group on ``conn``, whose transaction holds the write lock; its commit runs
-        once the requests the loop is running now, and those it wakes now, have run."""
+        if not begun:
+            lock.release()
+            return False
         loop = asyncio.get_running_loop()
         group = self._group = _Group(threading.get_ident(), conn, loop.create_future())
         loop.call_soon(loop.call_soon, self._commit_group, group)
-        return group
+        return True
 
     def _commit_group(self, group: _Group) -> None:
         if group.done.done():  # committed already, for a write outside the group
