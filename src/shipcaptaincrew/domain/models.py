@@ -42,15 +42,15 @@ def evolve(record: R, **changes: Any) -> R:
 
 
 @functools.cache
-def field_names(cls: Any) -> frozenset[str]:
-    """The names of a record class's fields."""
-    return frozenset(f.name for f in fields(cls))
-
-
-@functools.cache
 def field_order(cls: Any) -> tuple[str, ...]:
     """The names of a record class's fields, in their order."""
     return tuple(f.name for f in fields(cls))
+
+
+@functools.cache
+def field_names(cls: Any) -> frozenset[str]:
+    """The names of a record class's fields."""
+    return frozenset(field_order(cls))
 
 
 def new_guest_token() -> str:
