@@ -118,6 +118,30 @@ def test_a_record_loaded_in_one_step_is_the_one_its_class_makes() -> None:
         maker(Checked, ["cents"])([-1])
 
 
+def test_a_stored_enum_value_is_read_as_its_class_reads_it() -> None:
+    import enum
+
+    from shipcaptaincrew.domain.models import BookingStatus
+    from shipcaptaincrew.storage.records import enum_parser
+
+    status = enum_parser(BookingStatus)
+    assert [status(m.value) for m in BookingStatus] == list(BookingStatus)
+    assert status("waitlisted") is BookingStatus.WAITLISTED
+    with pytest.raises(ValueError, match="'boarded' is not a valid BookingStatus"):
+        status("boarded")
+    with pytest.raises(ValueError, match=r"\['booked'\] is not a valid BookingStatus"):
+        status(["booked"])  # unhashable: left to the class too
+
+    class Size(enum.Enum):  # a class that finds values of its own (``_missing_``)
+        SMALL = "s"
+
+        @classmethod
+        def _missing_(cls, value: object) -> "Size | None":
+            return cls.SMALL if value == "S" else None
+
+    assert enum_parser(Size)("S") is Size.SMALL
+
+
 def test_packed_rows_are_put_in_the_order_sqlite_gives_them() -> None:
     """A packed list's rows are sorted in Python on their stored values: the same order as
     SQLite's ORDER BY, ascending and descending, NULLs, ties and names beyond ASCII."""

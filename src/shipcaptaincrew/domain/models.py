@@ -81,6 +81,11 @@ class BookingStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# A member read through its class costs about 0.2 µs on Python 3.11 (an attribute of the
+# enum's metaclass); the roster reads a booking's status several times for each booking.
+_BOOKED = BookingStatus.BOOKED
+
+
 class PaymentMethod(StrEnum):
     CASH = "cash"
     CARD = "card"
@@ -279,7 +284,7 @@ class Booking:
     def ready(self) -> bool:
         """Ready to board: paid, waiver in hand, checked in."""
         return (
-            self.status == BookingStatus.BOOKED
+            self.status == _BOOKED
             and self.payment_cleared
             and self.waiver_signed
             and self.checked_in

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from ..domain.models import OutboxMessage, Seat, field_names, field_order
 from ..domain.seats import seats_from_json, seats_to_json
-from .records import maker
+from .records import enum_parser, maker
 
 T = TypeVar("T")
 
@@ -154,7 +154,7 @@ def _converters(cls: type) -> dict[str, Any]:
         elif target is bytes:
             out[name] = base64.b64decode
         elif isinstance(target, type) and issubclass(target, Enum):
-            out[name] = target
+            out[name] = enum_parser(target)
     return out
 
 

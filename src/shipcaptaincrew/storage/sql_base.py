@@ -45,7 +45,7 @@ from ..domain.models import (
     field_order,
 )
 from . import schema as t
-from .records import maker
+from .records import enum_parser, maker
 from .signin_cache import CHANNEL, KeptSignIns, ListenedSignIns, SignInCache
 
 log = logging.getLogger("shipcaptaincrew.store")
@@ -83,7 +83,7 @@ def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, Any], ...])
     if not set(names) <= set(keys):
         return lambda row: _from_row(cls, dict(zip(keys, row, strict=True)), **dict(enums))
 
-    conv = dict(enums)
+    conv = {n: enum_parser(c) if _is_enum(c) else c for n, c in enums}
     pick = operator.itemgetter(*[keys.index(n) for n in names])
     plan = [(pos, conv[n]) for pos, n in enumerate(names) if n in conv]
     make = maker(cls, names)
@@ -96,6 +96,10 @@ def _loader(cls: Any, keys: tuple[str, ...], enums: tuple[tuple[str, Any], ...])
         return make(values)
 
     return load
+
+
+def _is_enum(kind: Any) -> bool:
+    return isinstance(kind, type) and issubclass(kind, Enum)
 
 
 def _from_json_value(kind: Any) -> Any:

@@ -309,7 +309,7 @@ class BookingOut(Out):
             else ",".join(
                 f'{{"no":{s.no},"name":{_text(s.name)},"minor":{_TF[s.minor]},'
                 f'"signed":{_TF[signed]},'
-                f'"waiver_kind":{_text(s.waiver_kind.value) if s.waiver_kind else "null"}}}'
+                f'"waiver_kind":{_text(s.waiver_kind._value_) if s.waiver_kind else "null"}}}'
                 for s, signed in _shown_seats(b)
             )
         )
@@ -317,14 +317,14 @@ class BookingOut(Out):
             f'{{"patron_id":{_text(b.patron_id)},"event_id":{_text(b.event_id)},'
             f'"name":{_text(b.patron_name)},"email":{_text(b.patron_email)},'
             f'"phone":{_text(b.patron_phone)},"party_size":{b.party_size},'
-            f'"status":{_text(b.status.value)},"amount_due_cents":{b.amount_due_cents},'
+            f'"status":{_text(b.status._value_)},"amount_due_cents":{b.amount_due_cents},'
             f'"amount_paid_cents":{b.amount_paid_cents},"balance_cents":{b.balance_cents},'
             f'"currency":{_text(b.currency)},"payment_cleared":{_TF[b.payment_cleared]},'
             f'"cleared_at":{_time(b.cleared_at)},"checked_in":{_TF[b.checked_in]},'
             f'"checked_in_at":{_time(b.checked_in_at)},'
             f'"checked_in_by":{_text_or_null(b.checked_in_by)},'
             f'"waiver_signed":{_TF[b.waiver_signed]},'
-            f'"waiver_kind":{_text(b.waiver_kind.value) if b.waiver_kind else "null"},'
+            f'"waiver_kind":{_text(b.waiver_kind._value_) if b.waiver_kind else "null"},'
             f'"waiver_at":{_time(b.waiver_at)},"waivers_signed":{b.waivers_signed},'
             f'"seats":[{seats}],"ready":{_TF[b.ready]},'
             f'"guest_url":{_text(f"{public_url}/g/{b.guest_token}")},'
