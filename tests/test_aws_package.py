@@ -181,6 +181,8 @@ def test_every_module_ships_with_unchecked_hash_bytecode(lambda_zip: Path) -> No
         theirs = zf.read("fastapi/routing.pyc")
     assert "shipcaptaincrew/lambda_function.py" in names  # our tracebacks keep their source
     assert "fastapi/routing.py" not in names  # the dependencies ship bytecode only
+    # every one of them: a module left uncompiled (aws_package.unshipped) would ship as source
+    assert [n for n in names if n.endswith(".py") and not n.startswith("shipcaptaincrew/")] == []
     for pyc in (own, theirs):
         assert int.from_bytes(pyc[4:8], "little") == 0b01  # hash-based, source not checked
     ours = {n for n in names if n.startswith("shipcaptaincrew/") and n.endswith(".py")}
