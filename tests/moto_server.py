@@ -8,6 +8,7 @@ request at a time (``python -m tests.moto_server PORT``); clients still run conc
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -19,6 +20,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "us-east-1"
+DYNAMODB_TARGET = "DynamoDB_20120810."  # X-Amz-Target of every DynamoDB (not Streams) call
 CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -71,11 +73,18 @@ def _serve(port: int) -> None:
     from werkzeug.serving import run_simple
 
     app = DomainDispatcherApplication(create_backend_app)
+    # Most requests are DynamoDB's: they go straight to its app (the backends' state is
+    # moto's own, shared by both), where the dispatcher would look through moto's ~200
+    # service folders on disk for each. Werkzeug's line per request is not written.
+    dynamodb = app.create_app("dynamodb")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     lock = threading.Lock()
 
     def serial(environ: dict[str, Any], start_response: Any) -> Any:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        chosen = dynamodb if target.startswith(DYNAMODB_TARGET) else app
         with lock:
-            return list(app(environ, start_response))
+            return list(chosen(environ, start_response))
 
     run_simple("127.0.0.1", port, serial, threaded=True, request_handler=MotoRequestHandler)
 
