@@ -44,9 +44,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """One real server per test module; each test seeds its own event and patrons."""
+    """One real server for the browser tests of a test process (each module runs whole on
+    one): each test seeds its own event and patrons, and starting a server with its
+    delivery process costs about 2 s of CPU."""
     with running(tmp_path_factory.mktemp("live")) as server:
         yield server
 
@@ -61,9 +63,9 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def api(live_server: LiveServer) -> Iterator[httpx.Client]:
-    """The module's admin, signed in once, for seeding and checking through the API."""
+    """The server's admin, signed in once, for seeding and checking through the API."""
     client = live_server.login()
     yield client
     client.close()
