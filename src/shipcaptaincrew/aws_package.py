@@ -311,7 +311,7 @@ def _wanted(rel: Path, names: set[str]) -> bool:
 def unshipped(root: Path) -> str:
     """A regular expression for the dependencies' modules in ``root`` that never go into
     the zip (``_wanted``: the ``UNUSED`` pieces and the test suites), which are therefore
-    not compiled: 1,704 of the 3,457 modules (stripe's params and events alone are 1,170),
+    not compiled: 1,813 of the 3,457 modules (stripe's params and events alone are 1,170),
     which takes compiling the tree from 5.7 s to 3.5 s on two cores."""
     pieces = [re.escape(p) for p in UNUSED] + [r"[^/]+/test(?:s|ing)/"]
     return "^" + re.escape(f"{root}/") + "(?:" + "|".join(pieces) + ")"
