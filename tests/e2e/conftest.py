@@ -153,6 +153,18 @@ guest_page = _phone("guest")
 guest_axe_page = _phone("guest axe")
 
 
+@pytest.fixture
+def clock_phone(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
+    """A phone page in a context of its own, closed after the test: for a test that installs
+    Playwright's fake clock, which stays in its context (no call takes it out) and would
+    run the kept phones' timers on it in every later test."""
+    context = browser.new_context(**PHONE_OPTIONS)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 def sign_in(page: Page, server: LiveServer, hash_: str = "") -> None:
     """Open the console and sign in through the form like a crew member would."""
     page.goto(f"{server.url}/{hash_}")

@@ -110,7 +110,10 @@ def test_party_of_three_signs_on_one_phone(page, axe_page, live_server, api) -> 
     assert axe_violations(axe_page) == []
 
 
-def test_kiosk_finds_signs_resets_and_opens_nothing_else(page, axe_page, live_server, api) -> None:
+def test_kiosk_finds_signs_resets_and_opens_nothing_else(
+    clock_phone, axe_page, live_server, api
+) -> None:
+    page = clock_phone
     seeded = _event_with_waiver(api, [])
     event_id = seeded["event"]["id"]
     r = api.post(
