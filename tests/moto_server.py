@@ -68,6 +68,47 @@ class MotoServer:
         return f"dynamodb://{table}?region={REGION}&endpoint_url={self.endpoint}"
 
 
+def _copy_tables_once_per_transaction() -> None:
+    """moto's TransactWriteItems deep-copies the table an item names before each of the
+    transaction's items, to put back if the transaction is cancelled. It writes nothing
+    until every copy is taken, so the copies of one table are alike and the last is the
+    one kept: here a table is copied once per transaction and that copy handed back for
+    the rest (a payment names one table five times). What a cancelled transaction puts
+    back is the same; a request is answered only after the one before it (``serial``)."""
+    import copy
+
+    from moto.dynamodb import models
+
+    taken: dict[int, Any] | None = None
+
+    class _Copy:
+        """``copy`` as moto's DynamoDB models see it."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(copy, name)
+
+        @staticmethod
+        def deepcopy(obj: Any, memo: Any = None) -> Any:
+            if taken is None or not isinstance(obj, models.Table):
+                return copy.deepcopy(obj, memo)
+            if id(obj) not in taken:
+                taken[id(obj)] = copy.deepcopy(obj, memo)
+            return taken[id(obj)]
+
+    transact = models.DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: Any, transact_items: Any) -> None:
+        nonlocal taken
+        taken = {}
+        try:
+            transact(self, transact_items)
+        finally:
+            taken = None
+
+    models.copy = _Copy()  # type: ignore[assignment]
+    models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
 def _serve(port: int) -> None:
     from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
     from werkzeug.serving import run_simple
@@ -78,6 +119,7 @@ def _serve(port: int) -> None:
     # service folders on disk for each. Werkzeug's line per request is not written.
     dynamodb = app.create_app("dynamodb")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    _copy_tables_once_per_transaction()
     lock = threading.Lock()
 
     def serial(environ: dict[str, Any], start_response: Any) -> Any:

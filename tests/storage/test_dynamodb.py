@@ -128,3 +128,58 @@ def test_receipt_statuses_are_read_from_heads_and_from_the_docs_of_older_message
         head,
         ("doc", None),
     ]
+
+
+def test_the_test_server_undoes_a_cancelled_transaction_of_many_items(
+    dynamo_store: DynamoStore,
+) -> None:
+    """The tests' moto server copies a table once per transaction (``tests/moto_server.py``):
+    a transaction whose last item fails its condition leaves the table exactly as it was,
+    its earlier puts, update and delete on the same table undone; the same items without
+    the failing one are all written."""
+    import botocore.exceptions
+
+    client, table = dynamo_store._client, dynamo_store.table  # noqa: SLF001
+
+    def item(sk: str, n: int) -> dict:
+        return {"PK": {"S": "T#undo"}, "SK": {"S": sk}, "n": {"N": str(n)}}
+
+    def held() -> list[tuple[str, str]]:
+        res = client.query(
+            TableName=table,
+            KeyConditionExpression="PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": "T#undo"}},
+            ConsistentRead=True,
+        )
+        return [(i["SK"]["S"], i["n"]["N"]) for i in res["Items"]]
+
+    client.put_item(TableName=table, Item=item("a", 1))
+    client.put_item(TableName=table, Item=item("b", 2))
+    key = {"PK": {"S": "T#undo"}}
+    writes = [
+        {"Put": {"TableName": table, "Item": item("c", 3)}},
+        {
+            "Update": {
+                "TableName": table,
+                "Key": {**key, "SK": {"S": "a"}},
+                "UpdateExpression": "SET n = :n",
+                "ExpressionAttributeValues": {":n": {"N": "10"}},
+            }
+        },
+        {"Delete": {"TableName": table, "Key": {**key, "SK": {"S": "b"}}}},
+        {"Put": {"TableName": table, "Item": item("d", 4)}},
+    ]
+    refused = {
+        "Put": {
+            "TableName": table,
+            "Item": item("e", 5),
+            "ConditionExpression": "attribute_exists(PK)",
+        }
+    }
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        client.transact_write_items(TransactItems=[*writes, refused])
+    assert caught.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert held() == [("a", "1"), ("b", "2")]
+
+    client.transact_write_items(TransactItems=writes)
+    assert held() == [("a", "10"), ("c", "3"), ("d", "4")]
