@@ -30,3 +30,30 @@ def test_send_link_once_a_minute_and_show_the_qr_code(page, live_server, api):
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
     expect(page.locator("#qr-box img")).to_have_count(0)
+
+
+def test_a_live_update_that_leaves_a_card_as_it_was_keeps_a_tap_on_it(page, live_server, api):
+    """A change made elsewhere that leaves a patron's card as it was (their guest link sent
+    from another phone) does not draw the card again: a finger pressing one of its buttons
+    meanwhile still opens it. A card drawn again between the press and the release loses
+    the tap."""
+    seeded = seed_event(api, ["Ana Lima", "Bea Costa"])
+    event_id, ids = seeded["event"]["id"], seeded["ids"]
+    sign_in(page, live_server, f"#/events/{event_id}")
+    ana, bea = card(page, ids["Ana Lima"]), card(page, ids["Bea Costa"])
+    box = ana.get_by_role("button", name="QR code").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+
+    r = api.post(f"/api/events/{event_id}/{ids['Ana Lima']}/send-link")
+    assert r.status_code == 201, r.text
+    r = api.post(f"/api/events/{event_id}/{ids['Bea Costa']}/attendance", json={"checked_in": True})
+    assert r.status_code == 200, r.text
+    # Bea's check-in shows, so Ana's change, made before it, has reached the page too.
+    expect(bea.get_by_role("button", name="Checked in")).to_have_attribute("aria-pressed", "true")
+
+    page.mouse.up()
+    dialog = page.locator("#qr-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("#qr-patron")).to_have_text("Ana Lima")

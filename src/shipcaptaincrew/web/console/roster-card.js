@@ -150,12 +150,22 @@ export function buildCard(booking) {
   );
 }
 
-// Replace a booking's card in place (or add it at the end when new).
+// A card drawn as the one shown: the same nodes and attributes, and the same pick (a
+// checkbox's state is not an attribute).
+function sameCard(old, card) {
+  return old.isEqualNode(card) && old.querySelector('.pick').checked === card.querySelector('.pick').checked;
+}
+
+// Replace a booking's card in place (or add it at the end when new). A card that would be
+// drawn as it is shown stays: a change made elsewhere that leaves it as it was (a guest
+// link sent, an email delivered) must not take a button from under a finger pressing it,
+// which would lose the tap, nor the focus from it.
 export function renderCard(booking) {
   const card = buildCard(booking);
   const old = cardOf(booking.patron_id);
   if (old) {
     card.hidden = old.hidden;
+    if (sameCard(old, card)) return old;
     old.replaceWith(card);
   } else ui('rosterList').append(card);
   return card;
