@@ -226,3 +226,40 @@ def test_waitlisted_patron_is_booked_from_the_card_when_a_place_frees(page, live
     expect(ben_card.locator(".badge", has_text="waitlisted")).to_have_count(0)
     expect(ben_card.get_by_role("button", name="Book from waitlist")).to_have_count(0)
     assert booking(api, event_id, ben)["status"] == "booked"
+
+
+def test_a_card_drawn_again_keeps_the_focus_on_its_button(page, live_server, api):
+    """Keyboard and screen-reader users: checking a patron in from the keyboard draws their
+    card again, and the focus stays on its check-in button (not thrown back to the top of
+    a 500-card page); a change made on another phone, or by a tap, does the same for the
+    button focused. A button whose action is on its way takes no second tap."""
+    seeded = seed_event(api, ["Lea Novak"], price_cents=0)
+    event_id, lea = seeded["event"]["id"], seeded["ids"]["Lea Novak"]
+    r = api.post(f"/api/events/{event_id}/{lea}/waiver", json={"kind": "paper"})
+    assert r.status_code == 200, r.text
+    open_event(page, live_server, seeded["event"])
+    row = card(page, lea)
+
+    toggle = row.get_by_role("button", name="Checked in")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("button", name="Checked in")).to_have_attribute("aria-pressed", "true")
+    expect(row.get_by_role("button", name="Checked in")).to_be_focused()
+
+    row.get_by_role("button", name="Payments").focus()
+    r = api.post(f"/api/events/{event_id}/{lea}/attendance", json={"checked_in": False})
+    assert r.status_code == 200, r.text
+    expect(row.get_by_role("button", name="Checked in")).to_have_attribute("aria-pressed", "false")
+    expect(row.get_by_role("button", name="Payments")).to_be_focused()
+
+    # Busy, the button keeps the focus but takes no second tap: two taps in one go are one
+    # change (before, a disabled button did the same and lost the focus).
+    toggle = row.get_by_role("button", name="Checked in")
+    busy_at_second_tap = toggle.evaluate(
+        "b => { b.click(); const busy = b.getAttribute('aria-disabled'); b.click(); return busy; }"
+    )
+    assert busy_at_second_tap == "true"
+    expect(page.locator("#toast-text")).to_have_text("Lea Novak checked in.")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(row.get_by_role("button", name="Payments")).to_be_focused()  # where it was
+    assert booking(api, event_id, lea)["checked_in"] is True

@@ -1,6 +1,7 @@
 // Check-in toggle with undo: one tap checks a patron in (or out); the status message
 // offers Undo for a few seconds. With no signal the tap is queued on the phone and the
 // card shows it at once, marked as waiting to send.
+import { setBusy } from './el.js';
 import { newKey } from './ids.js';
 import { lazy } from './lazy.js';
 import { perform } from './offline-queue.js';
@@ -39,13 +40,13 @@ export async function toggleCheckIn(booking, button) {
     openGate(booking, button);
     return;
   }
-  if (button) button.disabled = true;
+  setBusy(button, true);
   try {
     const { booking: updated, queued } = await setCheckedIn(booking, next);
     const said = next ? `${updated.name} checked in.` : `${updated.name} is no longer checked in.`;
     announce(queued ? said + QUEUED : said, { undo: () => undo(updated, !next), near: button });
   } catch (err) {
-    if (button && button.isConnected) button.disabled = false;
+    setBusy(button, false);
     showError(err);
   }
 }

@@ -49,3 +49,15 @@ export function copyOf(key, build) {
   }
   return node.cloneNode(true);
 }
+
+// A card's button while its action is on its way: it takes no more taps (the roster's one
+// listener skips it) but keeps the focus, which a disabled button would lose to the page.
+export function setBusy(button, on) {
+  if (!button) return;
+  if (on) button.setAttribute('aria-disabled', 'true');
+  else button.removeAttribute('aria-disabled');
+}
+
+export function isBusy(button) {
+  return button.getAttribute('aria-disabled') === 'true';
+}

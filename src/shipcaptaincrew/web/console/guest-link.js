@@ -2,21 +2,21 @@
 // minute; the server says when it may be sent again) or shown as a QR code for a patron
 // standing at the dock (an SVG the server draws; no script runs for it).
 import { apiFetch } from './api.js';
-import { h } from './el.js';
+import { h, setBusy } from './el.js';
 import { openModal } from './modal.js';
 import { ui } from './sel.js';
 import { announce, showError } from './status.js';
 import { urls } from './urls.js';
 
 export async function sendLink(booking, button) {
-  if (button) button.disabled = true;
+  setBusy(button, true);
   try {
     await apiFetch(urls.sendLink(booking), { method: 'POST' });
     announce(`Guest link emailed to ${booking.email}.`);
   } catch (err) {
     showError(err);
   } finally {
-    if (button && button.isConnected) button.disabled = false;
+    setBusy(button, false);
   }
 }
 

@@ -1,5 +1,6 @@
 // Headcount on a checked-in card: persons of the party aboard and back (a party can
 // split). Each tap sends the new counts (queued on the phone when there is no signal).
+import { setBusy } from './el.js';
 import { newKey } from './ids.js';
 import { perform } from './offline-queue.js';
 import { withPending } from './pending.js';
@@ -18,7 +19,7 @@ export async function stepHeadcount(booking, button) {
   const view = withPending(booking);
   const next = STEPS[button.dataset.step]({ aboard: view.aboard || 0, returned: view.returned || 0 });
   if (next.aboard < 0 || next.returned < 0 || next.aboard > view.party_size || next.returned > next.aboard) return;
-  button.disabled = true;
+  setBusy(button, true);
   try {
     const { out } = await perform({
       kind: 'headcount',
@@ -30,7 +31,7 @@ export async function stepHeadcount(booking, button) {
     });
     if (out) putBooking(out);
   } catch (err) {
-    if (button.isConnected) button.disabled = false;
+    setBusy(button, false);
     showError(err);
   }
 }

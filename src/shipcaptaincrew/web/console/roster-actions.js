@@ -1,6 +1,7 @@
 // One listener on the roster list sends each card button to its behaviour.
 import { getBooking, setPicked } from './roster-state.js';
 import { updateBatchBar } from './batch-bar.js';
+import { isBusy } from './el.js';
 import { toggleCheckIn } from './checkin.js';
 import { stepHeadcount } from './headcount.js';
 import { lazy } from './lazy.js';
@@ -27,7 +28,7 @@ export function wireRosterActions() {
   const list = ui('rosterList');
   list.addEventListener('click', (event) => {
     const target = event.target.closest('button[data-action]');
-    if (!target) return;
+    if (!target || isBusy(target)) return;
     const card = target.closest('li[data-patron]');
     const booking = card && getBooking(card.dataset.patron);
     const handler = HANDLERS[target.dataset.action];

@@ -156,17 +156,30 @@ function sameCard(old, card) {
   return old.isEqualNode(card) && old.querySelector('.pick').checked === card.querySelector('.pick').checked;
 }
 
+// The card's control that has the focus, as a selector that finds it in the card drawn
+// again (its action, and which step or waiting action it is); null when none has it.
+function focusedControl(old) {
+  const el = document.activeElement;
+  if (!el || !old.contains(el) || !el.dataset.action) return null;
+  const extra = ['step', 'seq'].filter((k) => el.dataset[k]).map((k) => `[data-${k}="${CSS.escape(el.dataset[k])}"]`);
+  return `[data-action="${CSS.escape(el.dataset.action)}"]${extra.join('')}`;
+}
+
 // Replace a booking's card in place (or add it at the end when new). A card that would be
 // drawn as it is shown stays: a change made elsewhere that leaves it as it was (a guest
 // link sent, an email delivered) must not take a button from under a finger pressing it,
-// which would lose the tap, nor the focus from it.
+// which would lose the tap. A card drawn again hands the focus to the same control in the
+// new card, so a keyboard user is not sent back to the top of the page.
 export function renderCard(booking) {
   const card = buildCard(booking);
   const old = cardOf(booking.patron_id);
   if (old) {
     card.hidden = old.hidden;
     if (sameCard(old, card)) return old;
+    const focused = focusedControl(old);
     old.replaceWith(card);
+    const again = focused && card.querySelector(focused);
+    if (again) again.focus();
   } else ui('rosterList').append(card);
   return card;
 }
