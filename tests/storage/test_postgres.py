@@ -252,3 +252,23 @@ async def _write_only(store: SqlStore, booking: Any, version: int) -> None:
     from tests import factories as f
 
     store.update_booking(booking, version, f.audit_entry("checked_in"))
+
+
+def test_a_claim_in_one_statement_that_drifts_from_the_domain_rule_fails_loudly(
+    pg_store: SqlStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL claims in one statement that sets the claim's values itself; each claimed
+    message is checked against domain/outbox.py's ``claimed``, so a rule changed in one
+    place and not the other is an error, not a message stored one way and sent another."""
+    from datetime import timedelta
+
+    from shipcaptaincrew.domain import outbox as ob
+    from tests.storage.contract_outbox import LEASE, T0, _with_messages
+
+    [message] = _with_messages(pg_store, 1)
+    rule = ob.claimed
+    monkeypatch.setattr(
+        ob, "claimed", lambda m, lease: dataclasses.replace(rule(m, lease), attempts=m.attempts + 2)
+    )
+    with pytest.raises(RuntimeError, match=f"outbox message {message.id} was claimed as"):
+        pg_store.claim_outbox(now=T0 + timedelta(hours=1), lease_until=LEASE, limit=10)
