@@ -150,38 +150,73 @@ export function buildCard(booking) {
   );
 }
 
-// A card drawn as the one shown: the same nodes and attributes, and the same pick (a
-// checkbox's state is not an attribute).
-function sameCard(old, card) {
-  return old.isEqualNode(card) && old.querySelector('.pick').checked === card.querySelector('.pick').checked;
+// A part of a card drawn as the one shown: the same nodes and attributes, and the same pick
+// (a checkbox's state is not an attribute).
+function samePart(shown, drawn) {
+  if (!shown.isEqualNode(drawn)) return false;
+  const pick = shown.querySelector('.pick');
+  return !pick || pick.checked === drawn.querySelector('.pick').checked;
+}
+
+// Bring the card shown up to date with the one drawn, part by part (its head, badges,
+// waiting actions, headcount and actions, each known by its class): a part drawn the same
+// keeps its nodes, a changed part is replaced, a part no longer drawn goes and a new one
+// comes in its place.
+function patchCard(shown, drawn) {
+  shown.className = drawn.className;
+  let at = shown.firstElementChild;
+  for (const part of Array.from(drawn.children)) {
+    let found = at;
+    while (found && found.className !== part.className) found = found.nextElementSibling;
+    if (!found) {
+      if (at) at.before(part);
+      else shown.append(part);
+      continue;
+    }
+    while (at !== found) {
+      const gone = at;
+      at = at.nextElementSibling;
+      gone.remove();
+    }
+    at = found.nextElementSibling;
+    if (!samePart(found, part)) found.replaceWith(part);
+  }
+  while (at) {
+    const gone = at;
+    at = at.nextElementSibling;
+    gone.remove();
+  }
 }
 
 // The card's control that has the focus, as a selector that finds it in the card drawn
 // again (its action, and which step or waiting action it is); null when none has it.
-function focusedControl(old) {
+function focusedControl(card) {
   const el = document.activeElement;
-  if (!el || !old.contains(el) || !el.dataset.action) return null;
+  if (!el || !card.contains(el) || !el.dataset.action) return null;
   const extra = ['step', 'seq'].filter((k) => el.dataset[k]).map((k) => `[data-${k}="${CSS.escape(el.dataset[k])}"]`);
   return `[data-action="${CSS.escape(el.dataset.action)}"]${extra.join('')}`;
 }
 
-// Replace a booking's card in place (or add it at the end when new). A card that would be
-// drawn as it is shown stays: a change made elsewhere that leaves it as it was (a guest
-// link sent, an email delivered) must not take a button from under a finger pressing it,
-// which would lose the tap. A card drawn again hands the focus to the same control in the
-// new card, so a keyboard user is not sent back to the top of the page.
+// Show a booking's card: the one shown brought up to date in place (or a new one at the end).
+// Only the parts that changed are replaced: a change made elsewhere (a guest link sent, an
+// email delivered, a payment that leaves the buttons as they were) must not take a button
+// from under a finger pressing it, which would lose the tap. When the focused control's
+// part is replaced, the focus goes to the same control in it, so a keyboard user is not
+// sent back to the top of the page.
 export function renderCard(booking) {
   const card = buildCard(booking);
-  const old = cardOf(booking.patron_id);
-  if (old) {
-    card.hidden = old.hidden;
-    if (sameCard(old, card)) return old;
-    const focused = focusedControl(old);
-    old.replaceWith(card);
-    const again = focused && card.querySelector(focused);
+  const shown = cardOf(booking.patron_id);
+  if (!shown) {
+    ui('rosterList').append(card);
+    return card;
+  }
+  const focused = focusedControl(shown);
+  patchCard(shown, card);
+  if (focused && !shown.contains(document.activeElement)) {
+    const again = shown.querySelector(focused);
     if (again) again.focus();
-  } else ui('rosterList').append(card);
-  return card;
+  }
+  return shown;
 }
 
 // After a payment: store the booking the server sent back and re-render its card,
