@@ -90,6 +90,8 @@ class Phones:
         # a patron's own phone opening a guest page: a plain browser of that size
         "guest": {"viewport": PHONE},
         "guest axe": {"viewport": PHONE, "bypass_csp": True},
+        # a phone for one test that installs Playwright's fake clock: dropped after it
+        "clock phone": PHONE_OPTIONS,
     }
 
     def __init__(self, browser: Browser) -> None:
@@ -117,6 +119,12 @@ class Phones:
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.dialogs = dialogs  # type: ignore[attr-defined]
         return page
+
+    def drop(self, kind: str) -> None:
+        """Close this kind's context and make the next page of the kind in a new one."""
+        context = self.contexts.pop(kind, None)
+        if context is not None:
+            context.close()
 
     def close_pages(self) -> None:
         """Close every page the test opened (live streams end with them)."""
@@ -154,15 +162,12 @@ guest_axe_page = _phone("guest axe")
 
 
 @pytest.fixture
-def clock_phone(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
-    """A phone page in a context of its own, closed after the test: for a test that installs
+def clock_phone(phones: Phones, live_server: LiveServer) -> Iterator[Page]:
+    """A phone page whose context is dropped after the test: for a test that installs
     Playwright's fake clock, which stays in its context (no call takes it out) and would
-    run the kept phones' timers on it in every later test."""
-    context = browser.new_context(**PHONE_OPTIONS)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    run a kept context's timers on it in every later test."""
+    yield phones.page("clock phone", live_server.url)
+    phones.drop("clock phone")
 
 
 def sign_in(page: Page, server: LiveServer, hash_: str = "") -> None:

@@ -56,6 +56,10 @@ LATEST_ROWS_PACKED = sa.select(
 LATEST_STATUS_OF_PATRON = _latest(t.outbox.c.patron_id == sa.bindparam("patron_id"))
 
 
+# The order due messages are claimed in (the columns of the claim's ORDER BY).
+_CLAIM_ORDER = ("next_attempt_at", "created_at", "id")
+
+
 def _claim(*where: sa.ColumnElement[bool], pg: bool) -> sa.Select[Any]:
     """The due messages (of domain/outbox.py's due statuses, in its claim order, as SQL for
     the LIMIT); on PostgreSQL locked, skipping those another worker holds (SQLite already
@@ -64,7 +68,7 @@ def _claim(*where: sa.ColumnElement[bool], pg: bool) -> sa.Select[Any]:
     q = (
         sa.select(*MESSAGE)
         .where(o.status.in_(ob.DUE_STATUSES), o.next_attempt_at <= sa.bindparam("now"), *where)
-        .order_by(o.next_attempt_at, o.created_at, o.id)
+        .order_by(*(o[name] for name in _CLAIM_ORDER))
         .limit(sa.bindparam("limit"))
     )
     return q.with_for_update(skip_locked=True) if pg else q
@@ -106,7 +110,6 @@ _ONLY = t.outbox.c.id.in_(sa.bindparam("ids", expanding=True))
 CLAIM = {pg: _claim(pg=pg) for pg in (False, True)}
 CLAIM_ONLY = {pg: _claim(_ONLY, pg=pg) for pg in (False, True)}
 CLAIM_IN_ONE = {False: _claimed_in_one(), True: _claimed_in_one(_ONLY)}  # by "ids given"
-_CLAIM_ORDER = ("next_attempt_at", "created_at", "id")  # _claim's ORDER BY
 MARK_CLAIMED = t.outbox.update().where(t.outbox.c.id == sa.bindparam("m_id"))
 FINISH = t.outbox.update().where(
     t.outbox.c.id == sa.bindparam("w_id"),
