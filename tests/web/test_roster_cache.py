@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -431,13 +430,26 @@ def test_rosters_asked_at_once_are_made_once_and_shared(
         f.booking(ctx, admin, event.id, name=f"Pat {i}")
     made: list[str] = []
     make = roster_routes._made
+    rosters = app.state.rosters
+    made_once = rosters.made_once
+    asked: list[str] = []
+    all_asked = threading.Event()
+
+    async def asking(event_id: str, marker: str, making: Any) -> Any:
+        asked.append(marker)
+        if len(asked) == 6:
+            all_asked.set()
+        return await made_once(event_id, marker, making)
 
     def slowly(*args: Any) -> Any:
         made.append(threading.current_thread().name)
-        time.sleep(0.3)  # the other five reach it meanwhile
+        # "At once": every phone has asked before the roster is made, however slowly the
+        # machine starts the six requests.
+        assert all_asked.wait(timeout=30)
         return make(*args)
 
     monkeypatch.setattr(roster_routes, "_made", slowly)
+    monkeypatch.setattr(rosters, "made_once", asking)
     with TestClient(app) as client:  # one event loop for every request
         client.headers.update(
             {"Authorization": f"Bearer {f.session_for(ctx, admin)}", "Accept-Encoding": "identity"}
