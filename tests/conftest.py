@@ -129,10 +129,17 @@ def pg_store(_pg_migrated: str) -> Iterator[SqlStore]:
     from shipcaptaincrew.storage import schema
 
     store = SqlStore(_pg_migrated)
-    names = ", ".join(t.name for t in schema.metadata.sorted_tables if t.name != "counters")
+    # DELETE, children first, rather than TRUNCATE: a test leaves a few rows, and TRUNCATE
+    # makes every table's files anew (0.15-0.4 s a test here against about 0.01 s).
     with store.engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        for table in reversed(schema.metadata.sorted_tables):
+            if table.name != "counters":
+                conn.execute(table.delete())
         conn.execute(sa.text("UPDATE counters SET value = 0"))
+        for (sequence,) in conn.execute(
+            sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+        ):
+            conn.execute(sa.text(f'ALTER SEQUENCE "{sequence}" RESTART'))
     yield store
     store.close()
 
