@@ -261,6 +261,56 @@ def test_a_live_sync_answer_older_than_the_card_does_not_overwrite_it(page, live
     expect(counts).to_contain_text("Aboard 2 of 3")
 
 
+def test_a_roster_reloaded_across_this_phone_s_own_writes_keeps_the_newer_card(
+    page, live_server, api
+):
+    """A change to the event itself makes the phone load the whole roster again; an answer
+    read before this phone's own latest writes leaves their cards as they are (the headcount
+    test once ended on "Back 3" after four steps: such an answer drew "Back 2", and the
+    fourth tap counted on from it)."""
+    seeded = seed_event(api, [])
+    event_id = seeded["event"]["id"]
+    body = {"name": "Mia Nord", "email": f"mia.{event_id}@example.org", "party_size": 3}
+    mia = api.post(f"/api/events/{event_id}/roster", json=body).json()["patron_id"]
+    api.post(f"/api/events/{event_id}/{mia}/waiver", json={"kind": "paper"})
+    api.post(f"/api/events/{event_id}/{mia}/attendance", json={"checked_in": True})
+    open_roster(page, live_server, seeded["event"])
+    expect(page.locator("html")).to_have_attribute("data-live", "stream")
+    counts = card(page, mia).locator(".headcount")
+    expect(counts).to_contain_text("Aboard 0 of 3")
+
+    held: list[tuple[Any, Any]] = []  # the roster read again, answered by the server, held
+
+    def roster(route: Any) -> None:
+        if route.request.method != "GET":
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route(f"**/api/events/{event_id}/roster", roster)
+    r = api.patch(f"/api/events/{event_id}", json={"title": "Moonlight cruise"})
+    assert r.status_code == 200, r.text
+    assert poll(page, lambda: len(held), lambda n: n == 1) == 1
+    # Meanwhile this phone counts two aboard.
+    for expected in ("Aboard 1 of 3", "Aboard 2 of 3"):
+        card(page, mia).locator('button[data-step="aboard-up"]').click()
+        expect(counts).to_contain_text(expected)
+    # The phone's reads of the changes wait, so only the held roster can draw the card.
+    waiting: list[Any] = []
+    page.route("**/changes?since=*", lambda route: waiting.append(route))
+    route, answer = held[0]
+    assert [b["aboard"] for b in answer.json()["roster"]] == [0]
+    route.fulfill(response=answer)
+    expect(page.locator("#roster-title")).to_have_text("Moonlight cruise")
+    expect(counts).to_contain_text("Aboard 2 of 3")
+    card(page, mia).locator('button[data-step="aboard-up"]').click()
+    expect(counts).to_contain_text("Aboard 3 of 3")
+    assert api.get(f"/api/events/{event_id}/roster").json()["roster"][0]["aboard"] == 3
+    page.unroute("**/changes?since=*")
+    for route in waiting:
+        route.continue_()
+
+
 def test_the_gate_stops_an_unpaid_patron_and_board_anyway_needs_a_reason(page, live_server, api):
     seeded = seed_event(api, ["Jo Kvist"])
     event_id, jo = seeded["event"]["id"], seeded["ids"]["Jo Kvist"]

@@ -3,9 +3,12 @@
 const state = { event: null, byId: new Map(), order: [], picked: new Set() };
 const listeners = new Set();
 
+// A roster read again for the event open (reloaded when the event itself changed) may have
+// been read before this phone's own latest writes: a booking this phone holds newer stays.
 export function setRoster(event, roster) {
+  const held = state.event && state.event.id === event.id ? state.byId : new Map();
   state.event = event;
-  state.byId = new Map(roster.map((b) => [b.patron_id, b]));
+  state.byId = new Map(roster.map((b) => [b.patron_id, newer(held.get(b.patron_id), b)]));
   state.order = roster.map((b) => b.patron_id);
   state.picked.clear();
 }
@@ -38,11 +41,15 @@ export function onBookingChange(listener) {
   listeners.add(listener);
 }
 
+function newer(held, booking) {
+  return held && booking.version < held.version ? held : booking;
+}
+
 export function putBooking(booking) {
   const held = state.byId.get(booking.patron_id);
   // An answer read before a change this phone already shows (a live-sync read crossing this
   // phone's own write) is older: the newer booking stays.
-  if (held && booking.version < held.version) return held;
+  if (newer(held, booking) !== booking) return held;
   const known = held !== undefined;
   const merged = { ...(held || {}), ...booking };
   state.byId.set(booking.patron_id, merged);
