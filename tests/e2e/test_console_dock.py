@@ -221,10 +221,9 @@ def test_two_phones_see_each_others_check_in_within_a_second(page, second_phone,
     expect(page.locator("#total-checked-in")).to_have_text("2 of 2")
 
 
-def test_a_live_sync_answer_older_than_the_card_does_not_overwrite_it(page, live_server, api):
-    """A live-sync read that crosses this phone's own writes answers with the booking as it
-    was when read: the card keeps the newer booking (the headcount test once ended on
-    "Aboard 2 of 3" after three steps, overwritten by such an answer)."""
+def _party_of_three_checked_in(page: Page, live_server, api) -> tuple[str, str, Any]:
+    """Mia Nord's party of three, paid, waiver on file and checked in, on the roster open on
+    ``page`` with live sync streaming: the event's id, her patron id and her card's headcount."""
     seeded = seed_event(api, [])
     event_id = seeded["event"]["id"]
     body = {"name": "Mia Nord", "email": f"mia.{event_id}@example.org", "party_size": 3}
@@ -238,6 +237,14 @@ def test_a_live_sync_answer_older_than_the_card_does_not_overwrite_it(page, live
     expect(page.locator("html")).to_have_attribute("data-live", "stream")
     counts = card(page, mia).locator(".headcount")
     expect(counts).to_contain_text("Aboard 0 of 3")
+    return event_id, mia, counts
+
+
+def test_a_live_sync_answer_older_than_the_card_does_not_overwrite_it(page, live_server, api):
+    """A live-sync read that crosses this phone's own writes answers with the booking as it
+    was when read: the card keeps the newer booking (the headcount test once ended on
+    "Aboard 2 of 3" after three steps, overwritten by such an answer)."""
+    event_id, mia, counts = _party_of_three_checked_in(page, live_server, api)
 
     held: list[tuple[Any, Any]] = []  # each live-sync read, answered by the server, held here
     page.route("**/changes?since=*", lambda route: held.append((route, route.fetch())))
@@ -265,19 +272,10 @@ def test_a_roster_reloaded_across_this_phone_s_own_writes_keeps_the_newer_card(
     page, live_server, api
 ):
     """A change to the event itself makes the phone load the whole roster again; an answer
-    read before this phone's own latest writes leaves their cards as they are (the headcount
-    test once ended on "Back 3" after four steps: such an answer drew "Back 2", and the
-    fourth tap counted on from it)."""
-    seeded = seed_event(api, [])
-    event_id = seeded["event"]["id"]
-    body = {"name": "Mia Nord", "email": f"mia.{event_id}@example.org", "party_size": 3}
-    mia = api.post(f"/api/events/{event_id}/roster", json=body).json()["patron_id"]
-    api.post(f"/api/events/{event_id}/{mia}/waiver", json={"kind": "paper"})
-    api.post(f"/api/events/{event_id}/{mia}/attendance", json={"checked_in": True})
-    open_roster(page, live_server, seeded["event"])
-    expect(page.locator("html")).to_have_attribute("data-live", "stream")
-    counts = card(page, mia).locator(".headcount")
-    expect(counts).to_contain_text("Aboard 0 of 3")
+    read before this phone's own latest writes leaves their cards as they are, and the next
+    tap counts on from the newer count (drawn from the older answer, the card would say
+    "Aboard 0" and the tap would send one aboard)."""
+    event_id, mia, counts = _party_of_three_checked_in(page, live_server, api)
 
     held: list[tuple[Any, Any]] = []  # the roster read again, answered by the server, held
 
