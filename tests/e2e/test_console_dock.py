@@ -309,6 +309,58 @@ def test_a_roster_reloaded_across_this_phone_s_own_writes_keeps_the_newer_card(
         route.continue_()
 
 
+def test_a_booking_kept_over_a_reloaded_roster_shows_the_answer_s_credit(page, live_server, api):
+    """Credit is the patron's, not part of the booking's version: a booking the phone keeps
+    over an older roster answer shows the credit that answer gives (here none: spent from
+    another phone), not the credit the phone drew before."""
+    seeded = seed_event(api, [], price_cents=1250)
+    event_id = seeded["event"]["id"]
+    body = {"name": "Noa Berg", "email": f"noa.{event_id}@example.org", "party_size": 1}
+    noa = api.post(f"/api/events/{event_id}/roster", json=body).json()["patron_id"]
+    r = api.post(
+        f"/api/patrons/{noa}/credit",
+        json={"amount_cents": 1250, "currency": "USD", "reason": "Rained off", "valid_days": 30},
+    )
+    assert r.status_code == 201, r.text
+    api.post(f"/api/events/{event_id}/{noa}/waiver", json={"kind": "paper"})
+    open_roster(page, live_server, seeded["event"])
+    badge = card(page, noa).locator(".badge-credit")
+    expect(badge).to_have_text("Credit $12.50")
+
+    r = api.post(
+        f"/api/events/{event_id}/{noa}/payment", json={"amount_cents": 1250, "method": "credit"}
+    )
+    assert r.status_code == 201, r.text
+    # Paid in full from her credit, on another phone: this one shows it.
+    expect(card(page, noa).locator(".badge-ok", has_text="Paid")).to_be_visible()
+
+    held: list[tuple[Any, Any]] = []  # the roster read again, answered by the server, held
+    page.route(
+        f"**/api/events/{event_id}/roster",
+        lambda route: (
+            held.append((route, route.fetch()))
+            if route.request.method == "GET"
+            else route.continue_()
+        ),
+    )
+    r = api.patch(f"/api/events/{event_id}", json={"title": "Moonlight cruise"})
+    assert r.status_code == 200, r.text
+    assert poll(page, lambda: len(held), lambda n: n == 1) == 1
+    # Meanwhile this phone checks her in: its booking is newer than the held answer's.
+    card(page, noa).get_by_role("button", name="Checked in").click()
+    expect(card(page, noa).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    route, answer = held[0]
+    assert answer.json()["credit"] == {}
+    route.fulfill(response=answer)
+    expect(page.locator("#roster-title")).to_have_text("Moonlight cruise")
+    expect(card(page, noa).get_by_role("button", name="Checked in")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(badge).to_have_count(0)
+
+
 def test_the_gate_stops_an_unpaid_patron_and_board_anyway_needs_a_reason(page, live_server, api):
     seeded = seed_event(api, ["Jo Kvist"])
     event_id, jo = seeded["event"]["id"], seeded["ids"]["Jo Kvist"]

@@ -4,11 +4,17 @@ const state = { event: null, byId: new Map(), order: [], picked: new Set() };
 const listeners = new Set();
 
 // A roster read again for the event open (reloaded when the event itself changed) may have
-// been read before this phone's own latest writes: a booking this phone holds newer stays.
+// been read before this phone's own latest writes: a booking this phone holds newer stays,
+// with the answer's credit (``setCredit``; credit is the patron's, outside the version).
 export function setRoster(event, roster) {
   const held = state.event && state.event.id === event.id ? state.byId : new Map();
   state.event = event;
-  state.byId = new Map(roster.map((b) => [b.patron_id, newer(held.get(b.patron_id), b)]));
+  state.byId = new Map(
+    roster.map((b) => {
+      const kept = newer(held.get(b.patron_id), b);
+      return [b.patron_id, kept === b ? b : { ...kept, credit_cents: undefined }];
+    }),
+  );
   state.order = roster.map((b) => b.patron_id);
   state.picked.clear();
 }
