@@ -418,7 +418,10 @@ def test_an_app_told_to_keep_no_roster_makes_each_again(api, clock) -> None:
         off.client.close()
 
 
-@pytest.mark.parametrize(("events", "makes"), [(8, 1), (0, 6)])
+PHONES = 6  # asking for one roster at once
+
+
+@pytest.mark.parametrize(("events", "makes"), [(8, 1), (0, PHONES)])
 def test_rosters_asked_at_once_are_made_once_and_shared(
     sqlite_store: Any,
     settings: Any,
@@ -445,14 +448,14 @@ def test_rosters_asked_at_once_are_made_once_and_shared(
 
     async def asking(event_id: str, marker: str, making: Any) -> Any:
         asked.append(marker)
-        if len(asked) == 6:
+        if len(asked) == PHONES:
             all_asked.set()
         return await made_once(event_id, marker, making)
 
     def slowly(*args: Any) -> Any:
         made.append(threading.current_thread().name)
         # "At once": every phone has asked before the roster is made, however slowly the
-        # machine starts the six requests.
+        # machine starts the requests.
         assert all_asked.wait(timeout=30)
         return make(*args)
 
@@ -462,11 +465,11 @@ def test_rosters_asked_at_once_are_made_once_and_shared(
         client.headers.update(
             {"Authorization": f"Bearer {f.session_for(ctx, admin)}", "Accept-Encoding": "identity"}
         )
-        with ThreadPoolExecutor(6) as pool:
+        with ThreadPoolExecutor(PHONES) as pool:
             answers = list(
-                pool.map(lambda _: client.get(f"/api/events/{event.id}/roster"), range(6))
+                pool.map(lambda _: client.get(f"/api/events/{event.id}/roster"), range(PHONES))
             )
-    assert [r.status_code for r in answers] == [200] * 6
+    assert [r.status_code for r in answers] == [200] * PHONES
     assert len({r.content for r in answers}) == 1
     assert [b["name"] for b in answers[0].json()["roster"]] == ["Pat 0", "Pat 1", "Pat 2"]
     assert len(made) == makes
