@@ -240,6 +240,59 @@ def _party_of_three_checked_in(page: Page, live_server, api) -> tuple[str, str, 
     return event_id, mia, counts
 
 
+def _settled(counts: Any) -> None:
+    """The card's headcount taps are answered: the card shows the server's counts."""
+    expect(counts).not_to_have_attribute("aria-busy", "true")
+
+
+def test_headcount_taps_made_while_one_is_on_its_way_all_count(page, live_server, api):
+    """On a slow signal a crew member taps "+" for each person stepping aboard before the
+    first tap is answered: every tap moves the card's count at once, and when the request
+    on its way comes back the counts as they then stand are sent (only the latest: they
+    are absolute). A refused request puts the card back to the server's counts."""
+    event_id, mia, counts = _party_of_three_checked_in(page, live_server, api)
+    held: list[Any] = []  # the phone's headcount requests, held until released here
+    page.route(f"**/api/events/{event_id}/{mia}/headcount", lambda route: held.append(route))
+    box = card(page, mia)
+    for expected in ("Aboard 1 of 3", "Aboard 2 of 3", "Aboard 3 of 3"):
+        box.locator('button[data-step="aboard-up"]').click()
+        expect(counts).to_contain_text(expected)
+    expect(counts).to_have_attribute("aria-busy", "true")
+    assert poll(page, lambda: len(held), lambda n: n == 1) == 1
+    assert held[0].request.post_data_json == {"aboard": 1, "returned": 0}
+    held[0].continue_()
+    assert poll(page, lambda: len(held), lambda n: n == 2) == 2
+    assert held[1].request.post_data_json == {"aboard": 3, "returned": 0}
+    box.locator('button[data-step="back-up"]').click()  # one comes back meanwhile
+    expect(counts).to_contain_text("Back 1")
+    held[1].continue_()
+    assert poll(page, lambda: len(held), lambda n: n == 3) == 3
+    assert held[2].request.post_data_json == {"aboard": 3, "returned": 1}
+    held[2].continue_()
+    _settled(counts)
+    expect(counts).to_contain_text("Aboard 3 of 3")
+    expect(counts).to_contain_text("Back 1")
+    booking = api.get(f"/api/events/{event_id}/roster").json()["roster"][0]
+    assert (booking["aboard"], booking["returned"]) == (3, 1)
+    assert len(held) == 3  # three taps aboard and one back: three requests, none lost
+
+    # Another phone undoes her check-in while this phone's next tap is on its way: the
+    # server refuses it, the phone says why, and the card holds the server's counts again.
+    box.locator('button[data-step="back-up"]').click()
+    expect(counts).to_contain_text("Back 2")
+    assert poll(page, lambda: len(held), lambda n: n == 4) == 4
+    r = api.post(f"/api/events/{event_id}/{mia}/attendance", json={"checked_in": False})
+    assert r.status_code == 200, r.text
+    held[3].continue_()
+    expect(page.locator("#error-text")).to_have_text("Check the patron in before they go aboard.")
+    r = api.post(f"/api/events/{event_id}/{mia}/attendance", json={"checked_in": True})
+    assert r.status_code == 200, r.text
+    _settled(counts)
+    expect(counts).to_contain_text("Aboard 3 of 3")
+    expect(counts).to_contain_text("Back 1")
+    page.unroute(f"**/api/events/{event_id}/{mia}/headcount")
+
+
 def test_a_live_sync_answer_older_than_the_card_does_not_overwrite_it(page, live_server, api):
     """A live-sync read that crosses this phone's own writes answers with the booking as it
     was when read: the card keeps the newer booking (the headcount test once ended on
@@ -256,6 +309,7 @@ def test_a_live_sync_answer_older_than_the_card_does_not_overwrite_it(page, live
     for expected in ("Aboard 1 of 3", "Aboard 2 of 3"):
         card(page, mia).locator('button[data-step="aboard-up"]').click()
         expect(counts).to_contain_text(expected)
+        _settled(counts)
     # The held answer (one aboard) arrives now; the next read waits until it is dealt with.
     route, answer = held[0]
     route.fulfill(response=answer)
@@ -293,6 +347,7 @@ def test_a_roster_reloaded_across_this_phone_s_own_writes_keeps_the_newer_card(
     for expected in ("Aboard 1 of 3", "Aboard 2 of 3"):
         card(page, mia).locator('button[data-step="aboard-up"]').click()
         expect(counts).to_contain_text(expected)
+        _settled(counts)
     # The phone's reads of the changes wait, so only the held roster can draw the card.
     waiting: list[Any] = []
     page.route("**/changes?since=*", lambda route: waiting.append(route))
@@ -303,6 +358,7 @@ def test_a_roster_reloaded_across_this_phone_s_own_writes_keeps_the_newer_card(
     expect(counts).to_contain_text("Aboard 2 of 3")
     card(page, mia).locator('button[data-step="aboard-up"]').click()
     expect(counts).to_contain_text("Aboard 3 of 3")
+    _settled(counts)
     assert api.get(f"/api/events/{event_id}/roster").json()["roster"][0]["aboard"] == 3
     page.unroute("**/changes?since=*")
     for route in waiting:
@@ -410,6 +466,7 @@ def _step(page: Page, patron_id: str, step: str, times: int, expected: str) -> N
         before = box.locator(".headcount").inner_text()
         box.locator(f'button[data-step="{step}"]').click()
         expect(box.locator(".headcount")).not_to_have_text(before)
+    _settled(box.locator(".headcount"))
     expect(box.locator(".headcount")).to_contain_text(expected)
 
 

@@ -3,6 +3,9 @@
 // when the server refused one and the crew member has to decide.
 const state = { items: [] };
 const listeners = new Set();
+// Headcount taps the server has not answered yet: the latest counts each card was tapped
+// to, by patron id. The card shows them at once; only the latest is sent.
+const tapped = new Map();
 
 export function onPendingChange(listener) {
   listeners.add(listener);
@@ -12,6 +15,18 @@ export function setItems(items) {
   const touched = new Set([...state.items, ...items].flatMap((i) => i.patronIds || []));
   state.items = [...items].sort((a, b) => a.seq - b.seq);
   for (const listener of listeners) listener(touched);
+}
+
+// ``counts`` ({ aboard, returned }) tapped on a card and not answered yet; null once they
+// are (or refused: the card shows the server's counts again).
+export function setTapped(patronId, counts) {
+  if (counts) tapped.set(patronId, counts);
+  else tapped.delete(patronId);
+  for (const listener of listeners) listener(new Set([patronId]));
+}
+
+export function tappedFor(patronId) {
+  return tapped.get(patronId);
 }
 
 export function queuedItems() {
@@ -31,7 +46,8 @@ export function conflictCount() {
 }
 
 // The booking as this phone will have it once its waiting actions are sent: a check-in
-// or undo and a paper waiver show at once; payments show as waiting (the server settles).
+// or undo, a paper waiver and headcount taps show at once; payments show as waiting (the
+// server settles). ``sending_headcount``: taps on their way, not answered yet.
 export function withPending(booking) {
   let view = booking;
   for (const item of itemsFor(booking.patron_id)) {
@@ -40,5 +56,6 @@ export function withPending(booking) {
     if (item.kind === 'waiver') view = { ...view, waiver_signed: true, waiver_kind: 'paper' };
     if (item.kind === 'headcount') view = { ...view, ...item.body };
   }
-  return view;
+  const counts = tapped.get(booking.patron_id);
+  return counts ? { ...view, ...counts, sending_headcount: true } : view;
 }

@@ -91,7 +91,8 @@ function queued(item, nameId) {
   );
 }
 
-// Persons aboard and back, for a checked-in party (a party can split).
+// Persons aboard and back, for a checked-in party (a party can split); busy while taps
+// are on their way to the server.
 function headcount(b, nameId) {
   if (!b.checked_in || b.status !== 'booked') return null;
   const aboard = b.aboard || 0;
@@ -100,7 +101,7 @@ function headcount(b, nameId) {
     h('button', { type: 'button', class: 'btn btn-step', data: { action: 'headcount', step: name }, 'aria-label': `${label}, ${b.name}`, disabled, text });
   return h(
     'div',
-    { class: 'headcount', role: 'group', 'aria-label': 'Headcount', 'aria-describedby': nameId },
+    { class: 'headcount', role: 'group', 'aria-label': 'Headcount', 'aria-describedby': nameId, 'aria-busy': b.sending_headcount ? 'true' : null },
     h('span', { class: 'count', text: `Aboard ${aboard} of ${b.party_size}` }),
     step('aboard-down', 'One less aboard', '−', aboard === 0),
     step('aboard-up', 'One more aboard', '+', aboard >= b.party_size),
