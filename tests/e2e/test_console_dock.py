@@ -365,30 +365,44 @@ def test_a_roster_reloaded_across_this_phone_s_own_writes_keeps_the_newer_card(
         route.continue_()
 
 
-def test_a_booking_kept_over_a_reloaded_roster_shows_the_answer_s_credit(page, live_server, api):
-    """Credit is the patron's, not part of the booking's version: a booking the phone keeps
-    over an older roster answer shows the credit that answer gives (here none: spent from
-    another phone), not the credit the phone drew before."""
+def test_credit_spent_from_another_phone_shows_here_and_a_reload_takes_the_answer_s(
+    page, live_server, api
+):
+    """Credit is the patron's, not part of the booking's version. Spent on this event from
+    another phone, the live update says what is left. Spent on another event, this event
+    does not change, so the card shows it when the roster is loaded again: a booking the
+    phone keeps over that older answer shows the answer's credit (here none), not the
+    credit the phone drew before."""
     seeded = seed_event(api, [], price_cents=1250)
     event_id = seeded["event"]["id"]
+    other = seed_event(api, [], price_cents=1250)["event"]["id"]
     body = {"name": "Noa Berg", "email": f"noa.{event_id}@example.org", "party_size": 1}
     noa = api.post(f"/api/events/{event_id}/roster", json=body).json()["patron_id"]
+    assert api.post(f"/api/events/{other}/roster", json=body).json()["patron_id"] == noa
     r = api.post(
         f"/api/patrons/{noa}/credit",
-        json={"amount_cents": 1250, "currency": "USD", "reason": "Rained off", "valid_days": 30},
+        json={"amount_cents": 2500, "currency": "USD", "reason": "Rained off", "valid_days": 30},
     )
     assert r.status_code == 201, r.text
     api.post(f"/api/events/{event_id}/{noa}/waiver", json={"kind": "paper"})
     open_roster(page, live_server, seeded["event"])
+    expect(page.locator("html")).to_have_attribute("data-live", "stream")
     badge = card(page, noa).locator(".badge-credit")
-    expect(badge).to_have_text("Credit $12.50")
+    expect(badge).to_have_text("Credit $25.00")
 
     r = api.post(
         f"/api/events/{event_id}/{noa}/payment", json={"amount_cents": 1250, "method": "credit"}
     )
     assert r.status_code == 201, r.text
-    # Paid in full from her credit, on another phone: this one shows it.
+    # Paid in full from her credit, on another phone: this one shows it, and what is left.
     expect(card(page, noa).locator(".badge-ok", has_text="Paid")).to_be_visible()
+    expect(badge).to_have_text("Credit $12.50")
+    r = api.post(
+        f"/api/events/{other}/{noa}/payment", json={"amount_cents": 1250, "method": "credit"}
+    )
+    assert r.status_code == 201, r.text
+    assert api.get(f"/api/events/{event_id}/roster").json()["credit"] == {}
+    expect(badge).to_have_text("Credit $12.50")  # this event did not change
 
     held: list[tuple[Any, Any]] = []  # the roster read again, answered by the server, held
     page.route(
@@ -402,6 +416,10 @@ def test_a_booking_kept_over_a_reloaded_roster_shows_the_answer_s_credit(page, l
     r = api.patch(f"/api/events/{event_id}", json={"title": "Moonlight cruise"})
     assert r.status_code == 200, r.text
     assert poll(page, lambda: len(held), lambda n: n == 1) == 1
+    # The phone's reads of the changes wait (they carry credit too), so only the held
+    # roster can give the card its credit.
+    waiting: list[Any] = []
+    page.route("**/changes?since=*", lambda route: waiting.append(route))
     # Meanwhile this phone checks her in: its booking is newer than the held answer's.
     card(page, noa).get_by_role("button", name="Checked in").click()
     expect(card(page, noa).get_by_role("button", name="Checked in")).to_have_attribute(
@@ -415,6 +433,9 @@ def test_a_booking_kept_over_a_reloaded_roster_shows_the_answer_s_credit(page, l
         "aria-pressed", "true"
     )
     expect(badge).to_have_count(0)
+    page.unroute("**/changes?since=*")
+    for route in waiting:
+        route.continue_()
 
 
 def test_the_gate_stops_an_unpaid_patron_and_board_anyway_needs_a_reason(page, live_server, api):

@@ -50,6 +50,28 @@ def test_changes_since_a_cursor_name_the_changed_bookings_once(api) -> None:
     assert api.get(url + body["cursor"], role=Role.CREW).status_code == 304
 
 
+def test_changes_carry_the_credit_of_the_changed_bookings_patrons(api) -> None:
+    """Credit is the patron's, outside the booking: a payment from it changes both, so the
+    changes say what each changed booking's patron can spend now (those with none are left
+    out, as in the roster's answer)."""
+    event = api.event()
+    ann, bo = (api.patron(event["id"], n)["patron_id"] for n in ("Ann Lee", "Bo Ek"))
+    r = api.post(
+        f"/api/patrons/{ann}/credit",
+        {"amount_cents": 6000, "currency": "USD", "reason": "Rained off", "valid_days": 30},
+    )
+    assert r.status_code == 201, r.text
+    cursor = api.get(f"/api/events/{event['id']}/roster").json()["cursor"]
+    r = api.post(
+        f"/api/events/{event['id']}/{ann}/payment", {"amount_cents": 4500, "method": "credit"}
+    )
+    assert r.status_code == 201, r.text
+    api.post(f"/api/events/{event['id']}/{bo}/attendance", {"checked_in": True})
+    body = api.get(f"/api/events/{event['id']}/changes?since={cursor}", role=Role.CREW).json()
+    assert [b["patron_id"] for b in body["roster"]] == [ann, bo]
+    assert body["credit"] == {ann: 1500}
+
+
 def test_an_unknown_cursor_or_an_event_change_asks_for_a_reload(api) -> None:
     event = api.event()
     api.patron(event["id"])

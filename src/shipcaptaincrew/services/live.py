@@ -9,13 +9,14 @@ costs. It works the same with several server processes and on Lambda.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..domain.models import AuditEntry
 from .bookings import get_booking
 from .context import Context
 from .events import get_event
+from .roster import credit_held
 from .views import BookingView, booking_view
 
 NO_CHANGES = "none"  # the marker of an event nothing has been recorded for
@@ -27,6 +28,9 @@ class Changes:
     cursor: str
     bookings: list[BookingView]
     reload: bool = False  # the event itself changed, or the cursor is too old: reload
+    # The credit each changed booking's patron can spend now, for those who hold some:
+    # credit is the patron's, outside the booking, and a payment from it changes both.
+    credit: dict[str, int] = field(default_factory=dict)
 
 
 def newest(ctx: Context, *, event_id: str) -> AuditEntry | None:
@@ -43,9 +47,9 @@ def marker(ctx: Context, *, event_id: str) -> str:
 
 
 def changes(ctx: Context, *, event_id: str, since: str) -> Changes | None:
-    """The bookings changed since the marker ``since``, or None when nothing changed (one
-    read). An event-level change or a cursor not among the last entries asks the phone
-    to reload the roster. Changes nothing."""
+    """The bookings changed since the marker ``since`` with their patrons' credit, or None
+    when nothing changed (one read). An event-level change or a cursor not among the last
+    entries asks the phone to reload the roster. Changes nothing."""
     current = marker(ctx, event_id=event_id)
     if current == NO_CHANGES:
         get_event(ctx, event_id=event_id)  # an unknown event is NotFound, not "unchanged"
@@ -69,7 +73,10 @@ def changes(ctx: Context, *, event_id: str, since: str) -> Changes | None:
         booking_view(ctx, get_booking(ctx, event_id=event_id, patron_id=p))
         for p in reversed(patrons)
     ]
-    return Changes(cursor, views)
+    if not views:
+        return Changes(cursor, views)
+    credit = credit_held(ctx, currency=views[0].booking.currency, patron_ids=patrons)
+    return Changes(cursor, views, credit=credit)
 
 
 def reads_are_local(ctx: Context) -> bool:

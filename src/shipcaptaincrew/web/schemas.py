@@ -403,6 +403,11 @@ class ChangesOut(Out):
     cursor: str
     reload: bool  # true: the event changed or the cursor is too old: get the whole roster
     roster: list[BookingOut]  # the bookings changed since the cursor
+    credit: dict[str, int] = Field(
+        {},
+        description="Patron id -> credit they can spend now (cents, the event's currency), "
+        "for the changed bookings' patrons who hold some.",
+    )
 
 
 class CancelIn(In):

@@ -28,7 +28,9 @@ async function pull() {
       state.onReload();
       return false;
     }
-    for (const booking of out.roster) putBooking(booking);
+    // Each with the credit its patron holds now (none when the answer leaves it out).
+    const credit = out.credit || {};
+    for (const booking of out.roster) putBooking({ ...booking, credit_cents: credit[booking.patron_id] });
     return 'changed';
   } catch {
     // Offline or a passing failure: the next change or poll tries again.

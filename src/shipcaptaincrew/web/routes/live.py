@@ -40,6 +40,7 @@ async def get_changes(event_id: str, since: Cursor, request: Request) -> Respons
         cursor=found.cursor,
         reload=found.reload,
         roster=[booking_out(b, url) for b in found.bookings],
+        credit=found.credit,
     )
     return Response(out.model_dump_json(), media_type="application/json")
 
