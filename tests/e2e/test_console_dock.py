@@ -290,6 +290,32 @@ def test_headcount_taps_made_while_one_is_on_its_way_all_count(page, live_server
     _settled(counts)
     expect(counts).to_contain_text("Aboard 3 of 3")
     expect(counts).to_contain_text("Back 1")
+
+    # A tap on its way stays with its own booking: the crew member opens another departure
+    # Mia is booked on meanwhile, and that card shows its own counts, before and after the
+    # first event's answer comes back.
+    later = seed_event(api, [])["event"]
+    body = {"name": "Mia Nord", "email": f"mia.{event_id}@example.org", "party_size": 3}
+    assert api.post(f"/api/events/{later['id']}/roster", json=body).json()["patron_id"] == mia
+    for path, payload in (
+        ("payment", {"amount_cents": 12000, "method": "card"}),
+        ("waiver", {"kind": "paper"}),
+        ("attendance", {"checked_in": True}),
+    ):
+        r = api.post(f"/api/events/{later['id']}/{mia}/{path}", json=payload)
+        assert r.status_code in (200, 201), r.text
+    box.locator('button[data-step="back-up"]').click()
+    expect(counts).to_contain_text("Back 2")
+    assert poll(page, lambda: len(held), lambda n: n == 5) == 5
+    page.goto(f"{live_server.url}/#/events/{later['id']}")
+    expect(page.locator("#roster-title")).to_have_text(later["title"])
+    expect(counts).to_contain_text("Aboard 0 of 3")
+    _settled(counts)
+    with page.expect_response(lambda r: r.request == held[4].request):
+        held[4].continue_()
+    assert api.get(f"/api/events/{event_id}/roster").json()["roster"][0]["returned"] == 2
+    expect(counts).to_contain_text("Aboard 0 of 3")
+    expect(counts).to_contain_text("Back 0")
     page.unroute(f"**/api/events/{event_id}/{mia}/headcount")
 
 

@@ -6,7 +6,7 @@
 import { newKey } from './ids.js';
 import { perform } from './offline-queue.js';
 import { setTapped, tappedFor, withPending } from './pending.js';
-import { putBooking } from './roster-state.js';
+import { putBooking, rosterEvent } from './roster-state.js';
 import { showError } from './status.js';
 import { urls } from './urls.js';
 
@@ -17,33 +17,33 @@ const STEPS = {
   'back-down': (v) => ({ aboard: v.aboard, returned: v.returned - 1 }),
 };
 
-const sending = new Set(); // patron ids with a headcount request on its way
+const sending = new Set(); // the headcount URLs of bookings with a request on its way
 
 export async function stepHeadcount(booking, button) {
   const view = withPending(booking);
   const next = STEPS[button.dataset.step]({ aboard: view.aboard || 0, returned: view.returned || 0 });
   if (next.aboard < 0 || next.returned < 0 || next.aboard > view.party_size || next.returned > next.aboard) return;
-  const id = booking.patron_id;
-  setTapped(id, next);
-  if (sending.has(id)) return; // sent when the request on its way is answered
-  sending.add(id);
+  setTapped(booking, next);
+  const url = urls.headcount(booking); // one booking's: its event's and patron's
+  if (sending.has(url)) return; // sent when the request on its way is answered
+  sending.add(url);
   try {
-    for (let counts = tappedFor(id); counts; counts = tappedFor(id)) {
+    for (let counts = tappedFor(booking); counts; counts = tappedFor(booking)) {
       const { out } = await perform({
         kind: 'headcount',
-        url: urls.headcount(booking),
+        url,
         body: counts,
         key: newKey(),
-        patronIds: [id],
+        patronIds: [booking.patron_id],
         label: `aboard ${counts.aboard}, back ${counts.returned}`,
       });
-      if (out) putBooking(out);
-      if (tappedFor(id) === counts) setTapped(id, null); // no tap since: the card is settled
+      if (out && out.event_id === rosterEvent()?.id) putBooking(out); // that roster still open
+      if (tappedFor(booking) === counts) setTapped(booking, null); // no tap since: settled
     }
   } catch (err) {
-    setTapped(id, null);
+    setTapped(booking, null);
     showError(err);
   } finally {
-    sending.delete(id);
+    sending.delete(url);
   }
 }

@@ -4,8 +4,9 @@
 const state = { items: [] };
 const listeners = new Set();
 // Headcount taps the server has not answered yet: the latest counts each card was tapped
-// to, by patron id. The card shows them at once; only the latest is sent.
+// to, by booking (event and patron). The card shows them at once; only the latest is sent.
 const tapped = new Map();
+const bookingKey = (b) => `${b.event_id}/${b.patron_id}`;
 
 export function onPendingChange(listener) {
   listeners.add(listener);
@@ -17,16 +18,16 @@ export function setItems(items) {
   for (const listener of listeners) listener(touched);
 }
 
-// ``counts`` ({ aboard, returned }) tapped on a card and not answered yet; null once they
-// are (or refused: the card shows the server's counts again).
-export function setTapped(patronId, counts) {
-  if (counts) tapped.set(patronId, counts);
-  else tapped.delete(patronId);
-  for (const listener of listeners) listener(new Set([patronId]));
+// ``counts`` ({ aboard, returned }) tapped on a booking's card and not answered yet; null
+// once they are (or refused: the card shows the server's counts again).
+export function setTapped(booking, counts) {
+  if (counts) tapped.set(bookingKey(booking), counts);
+  else tapped.delete(bookingKey(booking));
+  for (const listener of listeners) listener(new Set([booking.patron_id]));
 }
 
-export function tappedFor(patronId) {
-  return tapped.get(patronId);
+export function tappedFor(booking) {
+  return tapped.get(bookingKey(booking));
 }
 
 export function queuedItems() {
@@ -56,6 +57,6 @@ export function withPending(booking) {
     if (item.kind === 'waiver') view = { ...view, waiver_signed: true, waiver_kind: 'paper' };
     if (item.kind === 'headcount') view = { ...view, ...item.body };
   }
-  const counts = tapped.get(booking.patron_id);
+  const counts = tapped.get(bookingKey(booking));
   return counts ? { ...view, ...counts, sending_headcount: true } : view;
 }
