@@ -6,7 +6,7 @@
 import { newKey } from './ids.js';
 import { perform } from './offline-queue.js';
 import { setTapped, tappedFor, withPending } from './pending.js';
-import { putBooking, rosterEvent } from './roster-state.js';
+import { putBooking } from './roster-state.js';
 import { showError } from './status.js';
 import { urls } from './urls.js';
 
@@ -37,7 +37,7 @@ export async function stepHeadcount(booking, button) {
         patronIds: [booking.patron_id],
         label: `aboard ${counts.aboard}, back ${counts.returned}`,
       });
-      if (out && out.event_id === rosterEvent()?.id) putBooking(out); // that roster still open
+      if (out) putBooking(out);
       if (tappedFor(booking) === counts) setTapped(booking, null); // no tap since: settled
     }
   } catch (err) {

@@ -52,6 +52,9 @@ function newer(held, booking) {
 }
 
 export function putBooking(booking) {
+  // An answer that arrives after the crew member opened another event's roster belongs to
+  // the one left: a patron is the same person on every event, so it is not drawn here.
+  if (!state.event || booking.event_id !== state.event.id) return booking;
   const held = state.byId.get(booking.patron_id);
   // An answer read before a change this phone already shows (a live-sync read crossing this
   // phone's own write) is older: the newer booking stays.
