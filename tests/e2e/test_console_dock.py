@@ -138,6 +138,16 @@ def test_a_payment_refused_after_the_signal_returns_waits_on_its_card(page, live
     page.reload()
     refused = card(page, dag).locator(".queued.is-conflict")
     expect(refused).to_contain_text("Not saved: payment of $40.00 Cash.")
+    # Dag is booked on a later departure too: the action waits on this event's card only.
+    later = seed_event(api, [])["event"]
+    body = {"name": "Dag Eriksen", "email": seeded["emails"]["Dag Eriksen"]}
+    assert api.post(f"/api/events/{later['id']}/roster", json=body).json()["patron_id"] == dag
+    page.goto(f"{live_server.url}/#/events/{later['id']}")
+    expect(page.locator("#roster-title")).to_have_text(later["title"])
+    expect(card(page, dag).locator(".badge").first).to_have_text("Unpaid · $40.00 left")
+    expect(card(page, dag).locator(".queued")).to_have_count(0)
+    page.goto(f"{live_server.url}/#/events/{event_id}")
+    expect(page.locator("#roster-title")).to_have_text(seeded["event"]["title"])
     refused.get_by_role("button", name="Dismiss").click()
     expect(card(page, dag).locator(".queued")).to_have_count(0)
     payments = api.get(f"/api/events/{event_id}/{dag}/payment").json()["payments"]

@@ -1,6 +1,8 @@
 // Actions taken offline that the server has not settled yet, in the order they were taken
 // (a mirror of the IndexedDB queue). Cards show them: "waiting to send", or "not saved"
 // when the server refused one and the crew member has to decide.
+import { urls } from './urls.js';
+
 const state = { items: [] };
 const listeners = new Set();
 // Headcount taps the server has not answered yet: the latest counts each card was tapped
@@ -34,8 +36,11 @@ export function queuedItems() {
   return state.items.slice();
 }
 
-export function itemsFor(patronId) {
-  return state.items.filter((i) => (i.patronIds || []).includes(patronId));
+// A booking's own actions: a patron is the same person on every event, and each action's
+// address names its event.
+export function itemsFor(booking) {
+  const own = `${urls.event(booking.event_id)}/`;
+  return state.items.filter((i) => (i.patronIds || []).includes(booking.patron_id) && i.url.startsWith(own));
 }
 
 export function waitingCount() {
@@ -51,7 +56,7 @@ export function conflictCount() {
 // server settles). ``sending_headcount``: taps on their way, not answered yet.
 export function withPending(booking) {
   let view = booking;
-  for (const item of itemsFor(booking.patron_id)) {
+  for (const item of itemsFor(booking)) {
     if (item.status !== 'pending') continue;
     if (item.kind === 'checkin') view = { ...view, checked_in: item.body.checked_in };
     if (item.kind === 'waiver') view = { ...view, waiver_signed: true, waiver_kind: 'paper' };

@@ -138,7 +138,7 @@ function head(b, nameId, pickId) {
 
 export function buildCard(booking) {
   const b = withPending(booking);
-  const items = itemsFor(b.patron_id);
+  const items = itemsFor(b);
   const nameId = `name-${b.patron_id}`;
   return h(
     'li',
