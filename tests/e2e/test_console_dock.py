@@ -255,6 +255,29 @@ def _settled(counts: Any) -> None:
     expect(counts).not_to_have_attribute("aria-busy", "true")
 
 
+def _count_two_aboard(page: Page, patron_id: str, counts: Any) -> None:
+    """This phone counts two of the party aboard, a tap at a time, each answered."""
+    for expected in ("Aboard 1 of 3", "Aboard 2 of 3"):
+        card(page, patron_id).locator('button[data-step="aboard-up"]').click()
+        expect(counts).to_contain_text(expected)
+        _settled(counts)
+
+
+def _hold_roster_reads(page: Page, event_id: str) -> list[tuple[Any, Any]]:
+    """The phone's reads of the event's roster from now on, each answered by the server and
+    held here (its route and the answer); other requests to that address go through."""
+    held: list[tuple[Any, Any]] = []
+
+    def roster(route: Any) -> None:
+        if route.request.method != "GET":
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    page.route(f"**/api/events/{event_id}/roster", roster)
+    return held
+
+
 def test_headcount_taps_made_while_one_is_on_its_way_all_count(page, live_server, api):
     """On a slow signal a crew member taps "+" for each person stepping aboard before the
     first tap is answered: every tap moves the card's count at once, and when the request
@@ -341,11 +364,7 @@ def test_a_live_sync_answer_older_than_the_card_does_not_overwrite_it(page, live
     r = api.post(f"/api/events/{event_id}/{mia}/headcount", json={"aboard": 1, "returned": 0})
     assert r.status_code == 200, r.text
     assert poll(page, lambda: len(held), lambda n: n == 1) == 1
-    # Meanwhile this phone counts two aboard.
-    for expected in ("Aboard 1 of 3", "Aboard 2 of 3"):
-        card(page, mia).locator('button[data-step="aboard-up"]').click()
-        expect(counts).to_contain_text(expected)
-        _settled(counts)
+    _count_two_aboard(page, mia, counts)  # meanwhile, on this phone
     # The held answer (one aboard) arrives now; the next read waits until it is dealt with.
     route, answer = held[0]
     route.fulfill(response=answer)
@@ -367,23 +386,11 @@ def test_a_roster_reloaded_across_this_phone_s_own_writes_keeps_the_newer_card(
     "Aboard 0" and the tap would send one aboard)."""
     event_id, mia, counts = _party_of_three_checked_in(page, live_server, api)
 
-    held: list[tuple[Any, Any]] = []  # the roster read again, answered by the server, held
-
-    def roster(route: Any) -> None:
-        if route.request.method != "GET":
-            route.continue_()
-        else:
-            held.append((route, route.fetch()))
-
-    page.route(f"**/api/events/{event_id}/roster", roster)
+    held = _hold_roster_reads(page, event_id)
     r = api.patch(f"/api/events/{event_id}", json={"title": "Moonlight cruise"})
     assert r.status_code == 200, r.text
     assert poll(page, lambda: len(held), lambda n: n == 1) == 1
-    # Meanwhile this phone counts two aboard.
-    for expected in ("Aboard 1 of 3", "Aboard 2 of 3"):
-        card(page, mia).locator('button[data-step="aboard-up"]').click()
-        expect(counts).to_contain_text(expected)
-        _settled(counts)
+    _count_two_aboard(page, mia, counts)  # meanwhile, on this phone
     # The phone's reads of the changes wait, so only the held roster can draw the card.
     waiting: list[Any] = []
     page.route("**/changes?since=*", lambda route: waiting.append(route))
@@ -440,15 +447,7 @@ def test_credit_spent_from_another_phone_shows_here_and_a_reload_takes_the_answe
     assert api.get(f"/api/events/{event_id}/roster").json()["credit"] == {}
     expect(badge).to_have_text("Credit $12.50")  # this event did not change
 
-    held: list[tuple[Any, Any]] = []  # the roster read again, answered by the server, held
-    page.route(
-        f"**/api/events/{event_id}/roster",
-        lambda route: (
-            held.append((route, route.fetch()))
-            if route.request.method == "GET"
-            else route.continue_()
-        ),
-    )
+    held = _hold_roster_reads(page, event_id)
     r = api.patch(f"/api/events/{event_id}", json={"title": "Moonlight cruise"})
     assert r.status_code == 200, r.text
     assert poll(page, lambda: len(held), lambda n: n == 1) == 1
